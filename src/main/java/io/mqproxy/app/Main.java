@@ -1,0 +1,51 @@
+package io.mqproxy.app;
+
+import io.mqproxy.config.ConfigException;
+import io.mqproxy.config.ConfigLoader;
+import io.mqproxy.config.ProxyConfig;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: configuration, start, and a clean stop on SIGTERM or Ctrl-C. */
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        ProxyConfig config;
+        try {
+            CommandLine cli = CommandLine.parse(args);
+            if (cli.help()) {
+                System.out.print(CommandLine.usage());
+                return;
+            }
+            config = ConfigLoader.load(cli.configFile(), System.getenv(), cli.overrides());
+        } catch (ConfigException e) {
+            System.err.println("mq-proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ProxyApp app;
+        try {
+            app = ProxyApp.start(config);
+        } catch (RuntimeException e) {
+            log.error("mq-proxy: {}", e.getMessage(), e);
+            // A failed RocketMQ start leaves non-daemon threads behind: exit explicitly.
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "mqproxy-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.mqproxy.app;
+
+import io.mqproxy.broker.BrokerAccess;
+import io.mqproxy.broker.RocketMqRuntime;
+import io.mqproxy.broker.embedded.EmbeddedBroker;
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.http.HttpServers;
+import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.produce.ConfiguredProducers;
+import io.mqproxy.produce.ProduceService;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers;
+ * stopping runs the same list backwards, so requests stop before the clients they need.
+ */
+public final class ProxyApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyApp.class);
+    private static final long HTTP_DRAIN_SECONDS = 10;
+
+    private final ProxyConfig config;
+    private final EmbeddedBroker embedded;
+    private final BrokerAccess broker;
+    private final ProxyMetrics metrics;
+    private final Vertx vertx;
+
+    private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
+                     Vertx vertx) {
+        this.config = config;
+        this.embedded = embedded;
+        this.broker = broker;
+        this.metrics = metrics;
+        this.vertx = vertx;
+    }
+
+    /** Starts the proxy, with its own embedded broker when {@code broker.namesrvAddr} is empty. */
+    public static ProxyApp start(ProxyConfig config) {
+        if (config.broker().embedded()) {
+            RocketMqRuntime.prepare(Path.of(config.embedded().dataDir(), "logs"));
+            log.info("mode: embedded broker (no broker.namesrvAddr set); data in {}",
+                Path.of(config.embedded().dataDir()).toAbsolutePath());
+            EmbeddedBroker embedded = EmbeddedBroker.start(config.embedded(), config.broker().clusterName());
+            try {
+                return start(config, embedded.namesrvAddr(), embedded);
+            } catch (RuntimeException e) {
+                embedded.close();
+                throw e;
+            }
+        }
+        RocketMqRuntime.prepare(Path.of("logs"));
+        log.info("mode: proxy for the cluster at {}", config.broker().namesrvAddr());
+        return start(config, config.broker().namesrvAddr(), null);
+    }
+
+    /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
+    public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
+        ProxyMetrics metrics = new ProxyMetrics();
+        BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
+        try {
+            if (embedded != null) {
+                app.createConfiguredTopics();
+            }
+            ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
+                broker.producer(), metrics, config.produce());
+            new HttpServers(vertx, config, metrics, broker.health()::reachable)
+                .start(produce)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            app.closeClients();
+            throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
+        }
+        log.info("MQ-Proxy ready: produce on {}:{}, consume on {}:{}, admin on {}:{}",
+            config.http().host(), config.http().producePort(), config.http().host(), config.http().consumePort(),
+            config.admin().host(), config.admin().port());
+        return app;
+    }
+
+    private void createConfiguredTopics() {
+        Set<String> topics = new LinkedHashSet<>();
+        config.producers().forEach(p -> topics.add(p.topic()));
+        config.consumers().forEach(c -> topics.add(c.topic()));
+        topics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops accepting, lets requests in flight finish (bounded), then closes clients and broker. */
+    @Override
+    public void close() {
+        log.info("MQ-Proxy stopping");
+        closeClients();
+        if (embedded != null) {
+            embedded.close();
+        }
+        log.info("MQ-Proxy stopped");
+    }
+
+    private void closeClients() {
+        try {
+            // Vert.x closes servers first: no new requests; in-flight answers are written or dropped.
+            vertx.close().toCompletionStage().toCompletableFuture().get(HTTP_DRAIN_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP servers did not stop within {} s: {}", HTTP_DRAIN_SECONDS, e.toString());
+        }
+        broker.close();
+        metrics.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

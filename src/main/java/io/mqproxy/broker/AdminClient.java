@@ -1,0 +1,120 @@
+package io.mqproxy.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster administration: topics, and whether the broker is there at all. Its calls block, so they
+ * run at start-up or on the health prober's own thread, never on an event loop.
+ */
+public final class AdminClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
+    private static final long ROUTE_WAIT_MILLIS = 10_000;
+
+    private final DefaultMQAdminExt admin;
+    private final String clusterName;
+
+    AdminClient(String namesrvAddr, String instanceName, String clusterName, long timeoutMillis) {
+        this.clusterName = clusterName;
+        admin = new DefaultMQAdminExt(timeoutMillis);
+        admin.setNamesrvAddr(namesrvAddr);
+        admin.setInstanceName(instanceName);
+        admin.setVipChannelEnabled(false);
+        try {
+            admin.start();
+        } catch (MQClientException e) {
+            throw new IllegalStateException("RocketMQ admin client could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the topic on every master of the cluster unless it already has a route; an existing
+     * topic is left as the operator made it. Waits until the topic is routable.
+     */
+    public void ensureTopic(String topic, int queues) {
+        if (hasRoute(topic)) {
+            return;
+        }
+        try {
+            for (String addr : masterAddrs()) {
+                TopicConfig config = new TopicConfig(topic, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE);
+                admin.createAndUpdateTopicConfig(addr, config);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("topic '" + topic + "' could not be created: " + e.getMessage(), e);
+        }
+        long deadline = System.currentTimeMillis() + ROUTE_WAIT_MILLIS;
+        while (!hasRoute(topic)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("topic '" + topic + "' was created but has no route after "
+                    + ROUTE_WAIT_MILLIS + " ms");
+            }
+            sleep(20);
+        }
+        log.info("created topic {} with {} queues", topic, queues);
+    }
+
+    private boolean hasRoute(String topic) {
+        try {
+            return !admin.examineTopicRouteInfo(topic).getQueueDatas().isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** The master address of each broker of the cluster, as the name server lists them. */
+    List<String> masterAddrs() throws Exception {
+        ClusterInfo info = admin.examineBrokerClusterInfo();
+        List<String> addrs = new ArrayList<>();
+        var names = info.getClusterAddrTable().get(clusterName);
+        if (names == null) {
+            throw new IllegalStateException("the name server lists no cluster named '" + clusterName
+                + "' (broker.clusterName)");
+        }
+        for (String name : names) {
+            BrokerData data = info.getBrokerAddrTable().get(name);
+            String master = data == null ? null : data.getBrokerAddrs().get(0L);
+            if (master != null) {
+                addrs.add(master);
+            }
+        }
+        if (addrs.isEmpty()) {
+            throw new IllegalStateException("cluster '" + clusterName + "' has no master broker");
+        }
+        return addrs;
+    }
+
+    /** True when the name server lists a master and every listed master answers. Blocks. */
+    boolean brokersAnswer() {
+        try {
+            for (String addr : masterAddrs()) {
+                admin.fetchBrokerRuntimeStats(addr);
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.shutdown();
+    }
+}

@@ -1,0 +1,46 @@
+package io.mqproxy.broker;
+
+import io.mqproxy.config.ProxyConfig;
+import java.lang.management.ManagementFactory;
+
+/** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
+public final class BrokerAccess implements AutoCloseable {
+    private final ProducerClient producer;
+    private final AdminClient admin;
+    private final BrokerHealth health;
+
+    private BrokerAccess(ProducerClient producer, AdminClient admin, BrokerHealth health) {
+        this.producer = producer;
+        this.admin = admin;
+        this.health = health;
+    }
+
+    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config) {
+        // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
+        String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
+        ProxyConfig.Broker b = config.broker();
+        AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
+        ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
+            config.produce().maxMessageBytes());
+        return new BrokerAccess(producer, admin, new BrokerHealth(admin));
+    }
+
+    public ProducerClient producer() {
+        return producer;
+    }
+
+    public AdminClient admin() {
+        return admin;
+    }
+
+    public BrokerHealth health() {
+        return health;
+    }
+
+    @Override
+    public void close() {
+        health.close();
+        producer.close();
+        admin.close();
+    }
+}

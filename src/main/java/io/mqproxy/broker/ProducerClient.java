@@ -1,0 +1,173 @@
+package io.mqproxy.broker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.MessageQueueSelector;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageQueue;
+
+/**
+ * Sends messages asynchronously with one RocketMQ producer shared by every producer group: the
+ * group only decides the topic, and one client keeps one connection per broker.
+ */
+public final class ProducerClient implements AutoCloseable {
+    /** Orders queues by hash, which is the same in every JVM, so all proxy instances agree. */
+    private static final MessageQueueSelector BY_ORDER_ID =
+        (queues, msg, orderId) -> queues.get(Math.floorMod(orderId.hashCode(), queues.size()));
+
+    private final DefaultMQProducer producer;
+    private final int timeoutMillis;
+    /** Per-topic turn counters for roundRobin; bounded by the number of registered topics. */
+    private final Map<String, AtomicLong> turns = new ConcurrentHashMap<>();
+    private final MessageQueueSelector inTurn =
+        (queues, msg, topic) -> queues.get((int) Math.floorMod(
+            turns.computeIfAbsent((String) topic, t -> new AtomicLong()).getAndIncrement(), (long) queues.size()));
+
+    /** Route look-ups can block on the name server; they never run on the caller's event loop. */
+    private final ExecutorService routeLookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1024), r -> {
+            Thread t = new Thread(r, "mqproxy-route-lookup");
+            t.setDaemon(true);
+            return t;
+        });
+
+    ProducerClient(String namesrvAddr, String instanceName, int timeoutMillis, int maxMessageBytes) {
+        this.timeoutMillis = timeoutMillis;
+        producer = new DefaultMQProducer("mq-proxy");
+        producer.setNamesrvAddr(namesrvAddr);
+        producer.setInstanceName(instanceName);
+        producer.setVipChannelEnabled(false);
+        producer.setSendMsgTimeout(timeoutMillis);
+        producer.setMaxMessageSize(maxMessageBytes + 64 * 1024);
+        // A time-out already answers 300; the client decides to retry, so the proxy does not duplicate.
+        producer.setRetryTimesWhenSendAsyncFailed(0);
+        producer.setPollNameServerInterval(5_000);
+        try {
+            producer.start();
+        } catch (MQClientException e) {
+            throw new IllegalStateException("RocketMQ producer could not start: " + e.getMessage(), e);
+        }
+    }
+
+    public CompletableFuture<SendReceipt> send(OutgoingMessage message) {
+        CompletableFuture<SendReceipt> result = new CompletableFuture<>();
+        Message msg = toMessage(message);
+        SendCallback callback = callback(result, message.topic());
+        try {
+            if (message.orderId() != null) {
+                producer.send(msg, BY_ORDER_ID, message.orderId(), callback, timeoutMillis);
+            } else if (message.roundRobin()) {
+                producer.send(msg, inTurn, message.topic(), callback, timeoutMillis);
+            } else {
+                producer.send(msg, callback, timeoutMillis);
+            }
+        } catch (Exception e) {
+            result.completeExceptionally(SendFailures.toProxyError(e, message.topic()));
+        } catch (Error e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
+     * Sends messages of one topic as one RocketMQ batch: one request, one store append. All land in
+     * one queue (the orderId's when given), which is what a batch is.
+     */
+    public CompletableFuture<List<SendReceipt>> sendBatch(String topic, List<OutgoingMessage> messages,
+                                                          String orderId) {
+        CompletableFuture<SendReceipt> batch = new CompletableFuture<>();
+        List<Message> msgs = new ArrayList<>(messages.size());
+        messages.forEach(m -> msgs.add(toMessage(m)));
+        SendCallback callback = callback(batch, topic);
+        if (orderId == null) {
+            sendBatch(msgs, null, callback, batch, topic);
+        } else {
+            try {
+                routeLookups.execute(() -> {
+                    try {
+                        List<MessageQueue> queues = producer.fetchPublishMessageQueues(topic);
+                        sendBatch(msgs, BY_ORDER_ID.select(queues, null, orderId), callback, batch, topic);
+                    } catch (Exception e) {
+                        batch.completeExceptionally(SendFailures.toProxyError(e, topic));
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                batch.completeExceptionally(SendFailures.toProxyError(rejected, topic));
+            }
+        }
+        // A batch's result names the queue and the first offset; each message's id is in msgId, comma-joined.
+        return batch.thenApply(r -> split(r, messages.size()));
+    }
+
+    private void sendBatch(List<Message> msgs, MessageQueue queue, SendCallback callback,
+                           CompletableFuture<SendReceipt> batch, String topic) {
+        try {
+            if (queue == null) {
+                producer.send(msgs, callback, timeoutMillis);
+            } else {
+                producer.send(msgs, queue, callback, timeoutMillis);
+            }
+        } catch (Exception e) {
+            batch.completeExceptionally(SendFailures.toProxyError(e, topic));
+        }
+    }
+
+    private static List<SendReceipt> split(SendReceipt r, int count) {
+        String[] ids = r.msgId() == null ? new String[0] : r.msgId().split(",");
+        String[] offsetIds = r.offsetMsgId() == null ? new String[0] : r.offsetMsgId().split(",");
+        List<SendReceipt> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(new SendReceipt(r.sendStatus(), i < ids.length ? ids[i] : null,
+                i < offsetIds.length ? offsetIds[i] : null, r.messageQueue(), r.queueOffset() + i, r.regionId(),
+                r.traceOn()));
+        }
+        return out;
+    }
+
+    private SendCallback callback(CompletableFuture<SendReceipt> result, String topic) {
+        return new SendCallback() {
+            @Override
+            public void onSuccess(SendResult r) {
+                MessageQueue q = r.getMessageQueue();
+                result.complete(new SendReceipt(r.getSendStatus().name(), r.getMsgId(), r.getOffsetMsgId(),
+                    new SendReceipt.QueueRef(q.getTopic(), q.getBrokerName(), q.getQueueId()), r.getQueueOffset(),
+                    r.getRegionId(), r.isTraceOn()));
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                result.completeExceptionally(SendFailures.toProxyError(e, topic));
+            }
+        };
+    }
+
+    private static Message toMessage(OutgoingMessage m) {
+        Message msg = new Message(m.topic(), m.tags(), m.keys(), m.body());
+        if (m.delayLevel() > 0) {
+            msg.setDelayTimeLevel(m.delayLevel());
+        }
+        if (m.deliverAtMillis() > 0) {
+            msg.setDeliverTimeMs(m.deliverAtMillis());
+        }
+        m.properties().forEach(msg::putUserProperty);
+        return msg;
+    }
+
+    @Override
+    public void close() {
+        routeLookups.shutdownNow();
+        producer.shutdown();
+    }
+}

@@ -1,0 +1,49 @@
+package io.mqproxy.broker;
+
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.remoting.exception.RemotingConnectException;
+import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
+import org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException;
+
+/**
+ * Turns the RocketMQ client's failures into contract statuses. A time-out is {@code 300}: the
+ * request may have reached the broker and been stored, so only the client can decide to retry.
+ */
+final class SendFailures {
+    private SendFailures() {
+    }
+
+    static ProxyError toProxyError(Throwable failure, String topic) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RemotingTimeoutException || t instanceof RemotingTooMuchRequestException) {
+                return Errors.outcomeUnknown("broker did not answer in time");
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RemotingConnectException) {
+                return Errors.brokerFailure("broker unreachable: " + t.getMessage(), failure);
+            }
+            if (t instanceof MQBrokerException be) {
+                return Errors.brokerFailure("broker refused the message (code " + be.getResponseCode() + "): "
+                    + be.getErrorMessage(), failure);
+            }
+        }
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        if (message.contains("No route info")) {
+            return Errors.brokerFailure("no route to topic '" + topic + "': the topic does not exist on the "
+                + "cluster or no broker is up", failure);
+        }
+        if (failure instanceof MQClientException mce && mce.getErrorMessage() != null) {
+            message = mce.getErrorMessage();
+        }
+        return Errors.brokerFailure(firstLine(message), failure);
+    }
+
+    private static String firstLine(String message) {
+        int cut = message.indexOf('\n');
+        return cut < 0 ? message : message.substring(0, cut);
+    }
+}

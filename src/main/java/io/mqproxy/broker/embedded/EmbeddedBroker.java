@@ -1,0 +1,136 @@
+package io.mqproxy.broker.embedded;
+
+import io.mqproxy.config.ProxyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.common.BrokerConfig;
+import org.apache.rocketmq.common.namesrv.NamesrvConfig;
+import org.apache.rocketmq.namesrv.NamesrvController;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.store.config.MessageStoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real RocketMQ name server and broker in this JVM, its data under one folder, so that one command
+ * on a fresh machine runs the whole product and tests run against the real thing.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final NamesrvController namesrv;
+    private final BrokerController broker;
+    private final String namesrvAddr;
+
+    private EmbeddedBroker(NamesrvController namesrv, BrokerController broker, String namesrvAddr) {
+        this.namesrv = namesrv;
+        this.broker = broker;
+        this.namesrvAddr = namesrvAddr;
+    }
+
+    /** Starts name server then broker; blocks until the broker has registered (5-35 s). */
+    public static EmbeddedBroker start(ProxyConfig.Embedded cfg, String clusterName) {
+        Path root = Path.of(cfg.dataDir()).toAbsolutePath();
+        long began = System.nanoTime();
+        NamesrvController namesrv = startNamesrv(root, cfg);
+        String namesrvAddr = cfg.host() + ":" + cfg.namesrvPort();
+        BrokerController broker;
+        try {
+            broker = startBroker(root, cfg, clusterName, namesrvAddr);
+        } catch (RuntimeException e) {
+            namesrv.shutdown();
+            throw e;
+        }
+        log.info("embedded RocketMQ started in {} ms: name server {}, broker {} at {}, data in {}",
+            (System.nanoTime() - began) / 1_000_000, namesrvAddr, cfg.brokerName(), broker.getBrokerAddr(), root);
+        return new EmbeddedBroker(namesrv, broker, namesrvAddr);
+    }
+
+    private static NamesrvController startNamesrv(Path root, ProxyConfig.Embedded cfg) {
+        NamesrvConfig config = new NamesrvConfig();
+        config.setRocketmqHome(root.toString());
+        config.setKvConfigPath(root.resolve("namesrv/kvConfig.json").toString());
+        config.setConfigStorePath(root.resolve("namesrv/namesrv.properties").toString());
+        NettyServerConfig server = new NettyServerConfig();
+        server.setBindAddress(cfg.host());
+        server.setListenPort(cfg.namesrvPort());
+        NamesrvController controller = new NamesrvController(config, server);
+        try {
+            if (!controller.initialize()) {
+                throw new IllegalStateException("name server failed to initialize");
+            }
+            controller.start();
+            return controller;
+        } catch (Exception e) {
+            controller.shutdown();
+            throw new IllegalStateException("embedded name server could not start on port " + cfg.namesrvPort()
+                + " (embedded.namesrvPort): " + e.getMessage(), e);
+        }
+    }
+
+    private static BrokerController startBroker(Path root, ProxyConfig.Embedded cfg, String clusterName,
+                                                String namesrvAddr) {
+        Path store = root.resolve("store");
+        try {
+            Files.createDirectories(store);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded.dataDir " + root + " cannot be created: " + e.getMessage(), e);
+        }
+        BrokerConfig brokerConfig = new BrokerConfig();
+        brokerConfig.setRocketmqHome(root.toString());
+        brokerConfig.setBrokerName(cfg.brokerName());
+        brokerConfig.setBrokerClusterName(clusterName);
+        brokerConfig.setBrokerIP1(cfg.host());
+        brokerConfig.setNamesrvAddr(namesrvAddr);
+        brokerConfig.setListenPort(cfg.brokerPort());
+        brokerConfig.setEnablePropertyFilter(true);
+        // Topics are created by the proxy for the producers and consumers it knows, never by a stray send.
+        brokerConfig.setAutoCreateTopicEnable(false);
+
+        MessageStoreConfig storeConfig = new MessageStoreConfig();
+        storeConfig.setStorePathRootDir(store.toString());
+        storeConfig.setStorePathCommitLog(store.resolve("commitlog").toString());
+        storeConfig.setMappedFileSizeCommitLog(cfg.commitLogFileMb() * 1024 * 1024);
+        storeConfig.setMappedFileSizeConsumeQueue(30_000 * 20);
+        storeConfig.setMappedFileSizeTimerLog(Math.min(cfg.commitLogFileMb(), 32) * 1024 * 1024);
+        // The default index file maps ~400 MiB; keyed lookup needs far less on a proxy's own broker.
+        storeConfig.setMaxHashSlotNum(100_000);
+        storeConfig.setMaxIndexNum(400_000);
+        storeConfig.setHaListenPort(cfg.brokerPort() + 1);
+
+        NettyServerConfig server = new NettyServerConfig();
+        server.setBindAddress(cfg.host());
+        server.setListenPort(cfg.brokerPort());
+        BrokerController controller = new BrokerController(brokerConfig, server, new NettyClientConfig(), storeConfig);
+        try {
+            if (!controller.initialize()) {
+                throw new IllegalStateException("broker failed to initialize (is the data folder in use?)");
+            }
+            controller.start();
+            return controller;
+        } catch (Exception e) {
+            controller.shutdown();
+            throw new IllegalStateException("embedded broker could not start on port " + cfg.brokerPort()
+                + " (embedded.brokerPort; it also binds port-2 and port+1): " + e.getMessage(), e);
+        }
+    }
+
+    public String namesrvAddr() {
+        return namesrvAddr;
+    }
+
+    public String brokerAddr() {
+        return broker.getBrokerAddr();
+    }
+
+    /** Slow (15-37 s): RocketMQ joins its service threads one by one. */
+    @Override
+    public void close() {
+        long began = System.nanoTime();
+        broker.shutdown();
+        namesrv.shutdown();
+        log.info("embedded RocketMQ stopped in {} ms", (System.nanoTime() - began) / 1_000_000);
+    }
+}

@@ -1,0 +1,186 @@
+package io.mqproxy.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the configuration in layers: the bundled {@code defaults.yaml}, then the user's file, then
+ * environment variables ({@code MQPROXY_HTTP_PRODUCE_PORT}), then flags ({@code --http.producePort=8082}).
+ * Keys that the defaults do not know are refused by name, so a typo never passes silently.
+ */
+public final class ConfigLoader {
+    static final String ENV_PREFIX = "MQPROXY_";
+    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+        .build();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param file  the user's YAML file, or null for defaults only
+     * @param env   the environment (only {@code MQPROXY_*} entries are read)
+     * @param flags key path to value, from {@code --key=value} arguments
+     */
+    public static ProxyConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        ObjectNode defaults = readDefaults();
+        ObjectNode tree = defaults.deepCopy();
+        if (file != null) {
+            mergeInto(tree, readFile(file), "");
+        }
+        Map<String, String> leafKeys = scalarKeys(defaults);
+        env.forEach((name, value) -> {
+            if (!name.startsWith(ENV_PREFIX)) {
+                return;
+            }
+            String key = leafKeys.get(name);
+            if (key == null) {
+                throw new ConfigException("unknown configuration key in environment variable " + name
+                    + " (known: " + String.join(", ", leafKeys.keySet()) + ")");
+            }
+            set(tree, key, value);
+        });
+        flags.forEach((key, value) -> {
+            if (!leafKeys.containsValue(key)) {
+                throw new ConfigException("unknown configuration key '" + key + "' in flag --" + key + "=" + value);
+            }
+            set(tree, key, value);
+        });
+        applyGroupDefaults(tree);
+        ProxyConfig config = bind(tree);
+        ConfigValidator.validate(config);
+        return config;
+    }
+
+    private static ObjectNode readDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("/defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("defaults.yaml missing from the jar", e);
+        }
+    }
+
+    private static JsonNode readFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + ": not found");
+        }
+        try {
+            JsonNode node = YAML.readTree(file.toFile());
+            if (node == null || node.isMissingNode() || node.isNull()) {
+                return YAML.createObjectNode();
+            }
+            if (!node.isObject()) {
+                throw new ConfigException("config file " + file + ": must be a YAML mapping of keys");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config file " + file + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + ": cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Objects merge key by key; anything else (scalars, lists) replaces. Unknown keys are caught at bind. */
+    private static void mergeInto(ObjectNode target, JsonNode overlay, String path) {
+        Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode existing = target.get(f.getKey());
+            if (existing instanceof ObjectNode obj && f.getValue().isObject()) {
+                mergeInto(obj, f.getValue(), path + f.getKey() + ".");
+            } else {
+                target.set(f.getKey(), f.getValue());
+            }
+        }
+    }
+
+    /** Every scalar key of the defaults, by its environment variable name. */
+    static Map<String, String> scalarKeys(ObjectNode defaults) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        collect(defaults, "", keys);
+        return keys;
+    }
+
+    private static void collect(JsonNode node, String prefix, Map<String, String> out) {
+        node.fields().forEachRemaining(f -> {
+            String key = prefix + f.getKey();
+            if (f.getValue().isObject()) {
+                collect(f.getValue(), key + ".", out);
+            } else if (!f.getValue().isArray()) {
+                out.put(envName(key), key);
+            }
+        });
+    }
+
+    static String envName(String key) {
+        return ENV_PREFIX + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').toUpperCase();
+    }
+
+    private static void set(ObjectNode tree, String key, String value) {
+        String[] parts = key.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = (ObjectNode) node.get(parts[i]);
+        }
+        node.set(parts[parts.length - 1], TextNode.valueOf(value));
+    }
+
+    /** Each consumer entry starts from {@code consume.defaults} and overrides what it names. */
+    private static void applyGroupDefaults(ObjectNode tree) {
+        JsonNode defaults = tree.path("consume").path("defaults");
+        JsonNode consumers = tree.get("consumers");
+        if (!(consumers instanceof ArrayNode list) || !defaults.isObject()) {
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).isObject()) {
+                ObjectNode merged = ((ObjectNode) defaults).deepCopy();
+                mergeInto(merged, list.get(i), "");
+                list.set(i, merged);
+            }
+        }
+    }
+
+    private static ProxyConfig bind(ObjectNode tree) {
+        try {
+            return YAML.treeToValue(tree, ProxyConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("unknown configuration key '" + path(e) + "'");
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("configuration key '" + path(e) + "': " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("configuration: " + firstLine(e.getOriginalMessage()));
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream()
+            .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String firstLine(String message) {
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,111 @@
+package io.mqproxy.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The rules a configuration must meet before anything starts; each failure names its key. */
+final class ConfigValidator {
+    private ConfigValidator() {
+    }
+
+    static void validate(ProxyConfig c) {
+        port("http.producePort", c.http().producePort());
+        port("http.consumePort", c.http().consumePort());
+        port("admin.port", c.admin().port());
+        notBlank("http.host", c.http().host());
+        notBlank("admin.host", c.admin().host());
+        range("http.maxBodyBytes", c.http().maxBodyBytes(), 1024, 1L << 30);
+        range("http.eventLoops", c.http().eventLoops(), 0, 256);
+        distinct(List.of("http.producePort", "http.consumePort", "admin.port"),
+            List.of(c.http().producePort(), c.http().consumePort(), c.admin().port()));
+
+        range("broker.sendTimeoutMillis", c.broker().sendTimeoutMillis(), 1, 600_000);
+        range("broker.defaultQueues", c.broker().defaultQueues(), 1, 1024);
+        notBlank("broker.clusterName", c.broker().clusterName());
+        if (c.broker().embedded()) {
+            notBlank("embedded.dataDir", c.embedded().dataDir());
+            notBlank("embedded.host", c.embedded().host());
+            port("embedded.namesrvPort", c.embedded().namesrvPort());
+            range("embedded.brokerPort", c.embedded().brokerPort(), 3, 65534);
+            name("embedded.brokerName", c.embedded().brokerName(), 64);
+            range("embedded.commitLogFileMb", c.embedded().commitLogFileMb(), 4, 1024);
+        } else if (!c.broker().namesrvAddr().matches("[\\w.:;\\-\\[\\]]+")) {
+            fail("broker.namesrvAddr", "must be host:port[;host:port...], got '" + c.broker().namesrvAddr() + "'");
+        }
+
+        range("produce.maxMessageBytes", c.produce().maxMessageBytes(), 1, 4 * 1024 * 1024);
+        range("produce.maxBatchMessages", c.produce().maxBatchMessages(), 1, 100_000);
+        range("produce.maxSendsInFlight", c.produce().maxSendsInFlight(), 1, 1_000_000);
+        range("consume.maxPollsInFlight", c.consume().maxPollsInFlight(), 1, 1_000_000);
+        if (!c.broker().embedded() && (c.consume().requestIdSecret() == null
+            || c.consume().requestIdSecret().length() < 16)) {
+            fail("consume.requestIdSecret", "must be at least 16 characters when broker.namesrvAddr is set: "
+                + "every proxy instance must share it to accept each other's requestIds");
+        }
+
+        Set<String> producers = new HashSet<>();
+        for (int i = 0; i < c.producers().size(); i++) {
+            ProxyConfig.Producer p = c.producers().get(i);
+            name("producers[" + i + "].name", p.name(), 120);
+            name("producers[" + i + "].topic", p.topic(), 127);
+            if (!producers.add(p.name())) {
+                fail("producers[" + i + "].name", "'" + p.name() + "' is declared twice");
+            }
+        }
+        Set<String> consumers = new HashSet<>();
+        for (int i = 0; i < c.consumers().size(); i++) {
+            ProxyConfig.Consumer g = c.consumers().get(i);
+            String key = "consumers[" + i + "].";
+            name(key + "name", g.name(), 120);
+            name(key + "topic", g.topic(), 127);
+            if (!consumers.add(g.name())) {
+                fail(key + "name", "'" + g.name() + "' is declared twice");
+            }
+            if (g.mode() == null) {
+                fail(key + "mode", "must be clustering or broadcast");
+            }
+            range(key + "maxPullSize", g.maxPullSize(), 1, 128);
+            range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), 1, 129_600);
+            range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
+            range(key + "maxRetries", g.maxRetries(), 0, 1000);
+        }
+    }
+
+    private static void port(String key, int value) {
+        range(key, value, 1, 65535);
+    }
+
+    private static void range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            fail(key, "must be " + min + ".." + max + ", got " + value);
+        }
+    }
+
+    private static void notBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            fail(key, "must not be empty");
+        }
+    }
+
+    private static void name(String key, String value, int maxLength) {
+        String broken = ResourceNames.check(value, maxLength);
+        if (broken != null) {
+            fail(key, broken);
+        }
+    }
+
+    private static void distinct(List<String> keys, List<Integer> ports) {
+        for (int i = 0; i < ports.size(); i++) {
+            for (int j = i + 1; j < ports.size(); j++) {
+                if (ports.get(i).equals(ports.get(j))) {
+                    fail(keys.get(j), "port " + ports.get(j) + " is already used by " + keys.get(i));
+                }
+            }
+        }
+    }
+
+    private static void fail(String key, String rule) {
+        throw new ConfigException("configuration key '" + key + "': " + rule);
+    }
+}

@@ -1,0 +1,60 @@
+package io.mqproxy.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration, immutable, validated once by {@link ConfigLoader} and passed in
+ * constructors. Keys and defaults are documented in {@code defaults.yaml} and README.md.
+ */
+public record ProxyConfig(
+    Http http,
+    Admin admin,
+    Broker broker,
+    Embedded embedded,
+    Produce produce,
+    Consume consume,
+    List<Producer> producers,
+    List<Consumer> consumers) {
+
+    /** The data plane: what applications call. */
+    public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops) {
+    }
+
+    /** The operator's door: metrics, health, later the control plane. Localhost by default. */
+    public record Admin(String host, int port) {
+    }
+
+    /** Where the RocketMQ cluster is; an empty {@code namesrvAddr} means: start the embedded one. */
+    public record Broker(String namesrvAddr, int sendTimeoutMillis, int defaultQueues, String clusterName) {
+        public boolean embedded() {
+            return namesrvAddr == null || namesrvAddr.isBlank();
+        }
+    }
+
+    /** The in-JVM name server and broker started when no {@code namesrvAddr} is set. */
+    public record Embedded(String dataDir, String host, int namesrvPort, int brokerPort, String brokerName,
+                           int commitLogFileMb) {
+    }
+
+    public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight) {
+    }
+
+    public record Consume(String requestIdSecret, int maxPollsInFlight, GroupDefaults defaults) {
+    }
+
+    /** What a consumer entry inherits for every setting it does not name. */
+    public record GroupDefaults(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
+                                int pullTimeoutSeconds, int maxRetries) {
+    }
+
+    /** A producer group and the topic it writes to. */
+    public record Producer(String name, String topic) {
+    }
+
+    /** A consumer group, its topic and its per-group settings. */
+    public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
+                           int consumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries) {
+    }
+
+    public enum ConsumeMode { CLUSTERING, BROADCAST }
+}

@@ -1,0 +1,43 @@
+package io.mqproxy.error;
+
+/** The catalogue: every failure the proxy reports, each with a message a user can act on. */
+public final class Errors {
+    private Errors() {
+    }
+
+    /** A parameter is missing or breaks a rule; the message names both. */
+    public static ProxyError badParam(String param, String rule) {
+        return new ProxyError(Status.BAD_REQUEST, param + ": " + rule);
+    }
+
+    public static ProxyError missing(String param) {
+        return badParam(param, "is required");
+    }
+
+    public static ProxyError unknownProducer(String producer) {
+        return badParam("producer", "unknown producer '" + producer + "': it must be registered with its topic");
+    }
+
+    public static ProxyError bodyTooLarge(long limit) {
+        return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
+    }
+
+    public static ProxyError overloaded(String what, int limit) {
+        return new ProxyError(Status.OVERLOADED,
+            "proxy overloaded: " + limit + " " + what + " already in flight; retry later");
+    }
+
+    /** The broker did not answer in time: the message may or may not be stored. */
+    public static ProxyError outcomeUnknown(String detail) {
+        return new ProxyError(Status.UNKNOWN,
+            "outcome unknown (" + detail + "): the message may or may not be stored; retry if it must be");
+    }
+
+    public static ProxyError brokerFailure(String detail, Throwable cause) {
+        return new ProxyError(Status.INTERNAL, "broker error: " + detail, cause);
+    }
+
+    public static ProxyError internal(String detail, Throwable cause) {
+        return new ProxyError(Status.INTERNAL, "internal error: " + detail, cause);
+    }
+}

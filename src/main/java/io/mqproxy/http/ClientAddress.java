@@ -1,0 +1,22 @@
+package io.mqproxy.http;
+
+import io.vertx.ext.web.RoutingContext;
+
+/** The calling client's IP: as it says, else as the load balancer says, else the peer address. */
+final class ClientAddress {
+    private ClientAddress() {
+    }
+
+    static String of(RoutingContext ctx, RequestParams p) {
+        String given = p.optional("clientIp");
+        if (given != null) {
+            return given;
+        }
+        String forwarded = ctx.request().getHeader("X-Forwarded-For");
+        if (forwarded != null && !forwarded.isBlank()) {
+            int comma = forwarded.indexOf(',');
+            return (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
+        }
+        return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host();
+    }
+}

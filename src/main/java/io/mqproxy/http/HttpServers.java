@@ -1,0 +1,131 @@
+package io.mqproxy.http;
+
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.Status;
+import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.produce.ProduceService;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's doors: production and consumption ports for applications, the admin port for the
+ * operator. Each data port runs one server per event loop so both cores serve requests.
+ */
+public final class HttpServers {
+    private final Vertx vertx;
+    private final ProxyConfig config;
+    private final Responder responder;
+    private final ProxyMetrics metrics;
+    private final BooleanSupplier brokerReachable;
+
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, BooleanSupplier brokerReachable) {
+        this.vertx = vertx;
+        this.config = config;
+        this.metrics = metrics;
+        this.brokerReachable = brokerReachable;
+        this.responder = new Responder(metrics);
+    }
+
+    /** Starts every server; the future fails if any port cannot be bound. */
+    public Future<Void> start(ProduceService produce) {
+        ProduceHandler produceHandler = new ProduceHandler(produce, responder);
+        int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
+            : Runtime.getRuntime().availableProcessors();
+        return Future.all(List.of(
+            deploy(config.http().host(), config.http().producePort(), loops,
+                () -> dataRouter(produceHandler::mount)),
+            deploy(config.http().host(), config.http().consumePort(), loops,
+                () -> dataRouter(router -> { })),
+            deploy(config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
+    }
+
+    private Router dataRouter(Consumer<Router> routes) {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.put(Responder.STARTED_AT, System.nanoTime());
+            ctx.next();
+        });
+        // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
+        router.route().handler(CorsHandler.create()
+            .addRelativeOrigin(".*")
+            .allowCredentials(true)
+            .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+            .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
+            .maxAgeSeconds(3600));
+        router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+        new HealthHandler(brokerReachable, responder).mount(router);
+        routes.accept(router);
+        installFallbacks(router);
+        return router;
+    }
+
+    private Router adminRouter() {
+        Router router = Router.router(vertx);
+        router.route().handler(ctx -> {
+            ctx.put(Responder.STARTED_AT, System.nanoTime());
+            ctx.next();
+        });
+        new HealthHandler(brokerReachable, responder).mount(router);
+        router.get("/metrics").handler(ctx -> ctx.response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .end(metrics.scrape()));
+        installFallbacks(router);
+        return router;
+    }
+
+    /** Unknown paths, refused bodies and handler crashes still answer with an envelope. */
+    private void installFallbacks(Router router) {
+        router.route().last().handler(ctx -> responder.write(ctx, "unmatched",
+            new Envelope(Status.NOT_FOUND, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(),
+                null), 404));
+        router.errorHandler(405, ctx -> responder.write(ctx, "unmatched",
+            new Envelope(405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null),
+            405));
+        router.errorHandler(413, ctx -> responder.write(ctx, ctx.request().path(),
+            new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
+        router.errorHandler(500, ctx -> responder.fail(ctx, ctx.request().path(),
+            ctx.failure() != null ? ctx.failure() : Errors.internal("request failed", null)));
+    }
+
+    private Future<String> deploy(String host, int port, int instances, Supplier<Router> routers) {
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
+            new DeploymentOptions().setInstances(instances));
+    }
+
+    /** One HTTP server on one event loop; Vert.x spreads a port's connections across instances. */
+    private static final class ServerVerticle extends AbstractVerticle {
+        private final String host;
+        private final int port;
+        private final Supplier<Router> routers;
+
+        ServerVerticle(String host, int port, Supplier<Router> routers) {
+            this.host = host;
+            this.port = port;
+            this.routers = routers;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
+                .requestHandler(routers.get())
+                .listen()
+                .<Void>mapEmpty()
+                .onComplete(started);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.mqproxy.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import io.mqproxy.produce.BatchOutcome;
+import io.mqproxy.produce.BatchProduceRequest;
+import io.mqproxy.produce.ProduceRequest;
+import io.mqproxy.produce.ProduceService;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /mq/produce} and {@code POST /mq/produce/batch}: parameters in, envelope out. */
+final class ProduceHandler {
+    static final String PRODUCE = "/mq/produce";
+    static final String BATCH = "/mq/produce/batch";
+    private static final long MAX_TIMESTAMP = 253_402_300_799_999L; // 9999-12-31
+
+    private final ProduceService service;
+    private final Responder responder;
+
+    ProduceHandler(ProduceService service, Responder responder) {
+        this.service = service;
+        this.responder = responder;
+    }
+
+    void mount(Router router) {
+        router.post(PRODUCE).handler(this::produce);
+        router.post(BATCH).handler(this::produceBatch);
+    }
+
+    private void produce(RoutingContext ctx) {
+        ProduceRequest request;
+        try {
+            RequestParams p = RequestParams.of(ctx);
+            request = new ProduceRequest(p.required("producer"), p.string("message"), p.optional("keys"),
+                p.optional("tags"), p.optional("orderId"), p.integer("delayLevel", 1, 18),
+                p.longValue("deliveryTimestamp", 0, MAX_TIMESTAMP, "epoch milliseconds"), p.bool("roundRobin", false),
+                ClientAddress.of(ctx, p));
+        } catch (ProxyError e) {
+            responder.fail(ctx, PRODUCE, e);
+            return;
+        }
+        responder.answer(ctx, PRODUCE, service.produce(request), Envelope::ok);
+    }
+
+    private void produceBatch(RoutingContext ctx) {
+        BatchProduceRequest request;
+        try {
+            RequestParams p = RequestParams.of(ctx);
+            request = new BatchProduceRequest(p.required("producer"), messages(p), p.optional("tags"),
+                p.optional("orderId"), ClientAddress.of(ctx, p));
+        } catch (ProxyError e) {
+            responder.fail(ctx, BATCH, e);
+            return;
+        }
+        responder.answer(ctx, BATCH, service.produceBatch(request), ProduceHandler::batchEnvelope);
+    }
+
+    /** {@code messages} is a JSON array: inside a JSON body, or as the text of a form or query field. */
+    private static List<String> messages(RequestParams p) {
+        JsonNode array = p.jsonValue("messages");
+        if (array == null || array.isTextual()) {
+            String text = array == null ? p.optional("messages") : array.textValue();
+            if (text == null || text.isBlank()) {
+                throw Errors.missing("messages");
+            }
+            try {
+                array = Json.MAPPER.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw Errors.badParam("messages", "must be a JSON array: " + e.getOriginalMessage());
+            }
+        }
+        if (array == null || !array.isArray()) {
+            throw Errors.badParam("messages", "must be a JSON array of messages");
+        }
+        List<String> messages = new ArrayList<>(array.size());
+        for (JsonNode element : array) {
+            messages.add(element.isNull() ? null : element.isTextual() ? element.textValue() : element.toString());
+        }
+        return messages;
+    }
+
+    private static Envelope batchEnvelope(BatchOutcome outcome) {
+        if (outcome.allSent()) {
+            return new Envelope(200, null, null);
+        }
+        if (outcome.noneSent()) {
+            ProxyError first = outcome.failures().get(0);
+            boolean sameStatus = outcome.failures().stream().allMatch(f -> f.status() == first.status());
+            return new Envelope(sameStatus ? first.status() : 500, "no message was sent: " + first.getMessage(), null);
+        }
+        List<Map<String, Object>> results = new ArrayList<>(outcome.failures().size());
+        for (ProxyError f : outcome.failures()) {
+            results.add(f == null ? Map.of("status", 200) : Map.of("status", f.status(), "message", f.getMessage()));
+        }
+        return new Envelope(500, "some messages failed to send", results);
+    }
+}

@@ -1,0 +1,130 @@
+package io.mqproxy.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.error.Errors;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A request's parameters, whichever way they came: query string, form body or JSON object body all
+ * mean the same (CONTRACT.md). Typed getters refuse bad values with a {@code 400} naming the
+ * parameter and the rule.
+ */
+final class RequestParams {
+    private final MultiMap form;
+    private final Map<String, JsonNode> json;
+
+    private RequestParams(MultiMap form, Map<String, JsonNode> json) {
+        this.form = form;
+        this.json = json;
+    }
+
+    /** Query and form parameters (merged by the body handler), then a JSON object body's fields. */
+    static RequestParams of(RoutingContext ctx) {
+        Map<String, JsonNode> json = Map.of();
+        String type = ctx.request().getHeader("Content-Type");
+        if (type != null && type.toLowerCase().startsWith("application/json") && ctx.body().length() > 0) {
+            JsonNode body;
+            try {
+                body = Json.MAPPER.readTree(ctx.body().buffer().getBytes());
+            } catch (JsonProcessingException e) {
+                throw Errors.badParam("request body", "malformed JSON: " + e.getOriginalMessage());
+            } catch (java.io.IOException e) {
+                throw Errors.badParam("request body", "unreadable: " + e.getMessage());
+            }
+            if (body == null || !body.isObject()) {
+                throw Errors.badParam("request body", "must be a JSON object of parameters");
+            }
+            json = new HashMap<>();
+            var fields = body.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                json.put(f.getKey(), f.getValue());
+            }
+        }
+        return new RequestParams(ctx.request().params(), json);
+    }
+
+    /** The raw JSON value of a parameter given in a JSON body, or null. */
+    JsonNode jsonValue(String name) {
+        return json.get(name);
+    }
+
+    /**
+     * A parameter as text: JSON strings as they are, other JSON values serialized. A value given as
+     * an empty string counts as given (the caller decides whether empty is allowed).
+     */
+    String string(String name) {
+        JsonNode node = json.get(name);
+        if (node != null && !node.isNull()) {
+            return node.isTextual() ? node.textValue() : node.toString();
+        }
+        return form.get(name);
+    }
+
+    /** Like {@link #string} but blank counts as absent. */
+    String optional(String name) {
+        String value = string(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    String required(String name) {
+        String value = optional(name);
+        if (value == null) {
+            throw Errors.missing(name);
+        }
+        return value;
+    }
+
+    Integer integer(String name, int min, int max) {
+        String value = optional(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < min || n > max) {
+                throw Errors.badParam(name, "must be " + min + ".." + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw Errors.badParam(name, "must be a whole number " + min + ".." + max + ", got '" + shorten(value) + "'");
+        }
+    }
+
+    Long longValue(String name, long min, long max, String meaning) {
+        String value = optional(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < min || n > max) {
+                throw Errors.badParam(name, "must be " + meaning + " " + min + ".." + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw Errors.badParam(name, "must be " + meaning + ", got '" + shorten(value) + "'");
+        }
+    }
+
+    /** {@code true}/{@code false}/{@code 1}/{@code 0}; absent is {@code fallback}. */
+    boolean bool(String name, boolean fallback) {
+        String value = optional(name);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw Errors.badParam(name, "must be true, false, 1 or 0, got '" + shorten(value) + "'");
+        };
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

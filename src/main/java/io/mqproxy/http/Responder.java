@@ -1,0 +1,73 @@
+package io.mqproxy.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mqproxy.error.ErrorMapper;
+import io.mqproxy.error.ProxyError;
+import io.mqproxy.metrics.ProxyMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes envelopes, and is where every failure of a data request becomes one: HTTP 200 with the
+ * status in the body, as the contract's clients expect. Also records the request's metrics.
+ */
+final class Responder {
+    private static final Logger log = LoggerFactory.getLogger(Responder.class);
+    static final String STARTED_AT = "mqproxy.startedAt";
+    private final ProxyMetrics metrics;
+
+    Responder(ProxyMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Answers when the future completes, on the request's own event loop. */
+    <T> void answer(RoutingContext ctx, String route, CompletionStage<T> work, Function<T, Envelope> toEnvelope) {
+        Context context = Vertx.currentContext();
+        work.whenComplete((value, failure) -> context.runOnContext(v -> {
+            if (failure != null) {
+                fail(ctx, route, failure);
+                return;
+            }
+            Envelope envelope;
+            try {
+                envelope = toEnvelope.apply(value);
+            } catch (RuntimeException e) {
+                fail(ctx, route, e);
+                return;
+            }
+            write(ctx, route, envelope, 200);
+        }));
+    }
+
+    void fail(RoutingContext ctx, String route, Throwable failure) {
+        ProxyError error = ErrorMapper.toProxyError(failure);
+        write(ctx, route, new Envelope(error.status(), error.getMessage(), null), 200);
+    }
+
+    void write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        Buffer body;
+        try {
+            body = Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
+        } catch (JsonProcessingException e) {
+            log.error("cannot serialize the answer to {}", route, e);
+            body = Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
+        }
+        ctx.response()
+            .setStatusCode(httpStatus)
+            .putHeader("Content-Type", "application/json; charset=utf-8")
+            .end(body);
+        Long started = ctx.get(STARTED_AT);
+        if (started != null) {
+            metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.mqproxy.produce;
+
+import io.mqproxy.broker.OutgoingMessage;
+import io.mqproxy.broker.ProducerClient;
+import io.mqproxy.broker.SendReceipt;
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.ResourceNames;
+import io.mqproxy.error.ErrorMapper;
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import io.mqproxy.error.Status;
+import io.mqproxy.metrics.ProxyMetrics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Production, free of HTTP: checks a request against the registry and the limits, then sends it.
+ * Every message in flight holds a permit, so a burst meets a clear "overloaded" answer instead of
+ * a queue that grows. Futures never complete with anything but a result or a {@link ProxyError}.
+ */
+public final class ProduceService {
+    /** Room for a message's properties and headers within a RocketMQ batch request. */
+    private static final int PER_MESSAGE_OVERHEAD = 256;
+    /** One batch request stays well under the broker's 4 MiB request limit. */
+    private static final int MAX_CHUNK_BYTES = 1024 * 1024;
+
+    private final ProducerRegistry registry;
+    private final ProducerClient client;
+    private final ProxyMetrics metrics;
+    private final ProxyConfig.Produce limits;
+    private final Semaphore inFlight;
+
+    public ProduceService(ProducerRegistry registry, ProducerClient client, ProxyMetrics metrics,
+                          ProxyConfig.Produce limits) {
+        this.registry = registry;
+        this.client = client;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.inFlight = new Semaphore(limits.maxSendsInFlight());
+    }
+
+    public CompletableFuture<SendReceipt> produce(ProduceRequest r) {
+        OutgoingMessage message;
+        try {
+            String topic = topicOf(r.producer());
+            byte[] body = body("message", r.message());
+            checkDelivery(r);
+            message = new OutgoingMessage(topic, body, r.keys(), r.tags(), r.orderId(),
+                r.delayLevel() == null ? 0 : r.delayLevel(),
+                r.deliveryTimestamp() == null ? 0 : r.deliveryTimestamp(), r.roundRobin(), properties(r.clientIp()));
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!inFlight.tryAcquire()) {
+            metrics.overloaded("sends");
+            return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
+        }
+        return client.send(message).whenComplete((receipt, failure) -> {
+            inFlight.release();
+            if (failure == null) {
+                metrics.produced(r.producer(), 1, message.body().length);
+            } else {
+                metrics.produceFailed(r.producer(), outcome(failure), 1);
+            }
+        });
+    }
+
+    /** Sends the batch as RocketMQ batches of at most 1 MiB each; the outcome is per message. */
+    public CompletableFuture<BatchOutcome> produceBatch(BatchProduceRequest r) {
+        List<OutgoingMessage> messages;
+        try {
+            String topic = topicOf(r.producer());
+            if (r.messages() == null || r.messages().isEmpty()) {
+                throw Errors.badParam("messages", "must be a non-empty JSON array");
+            }
+            if (r.messages().size() > limits.maxBatchMessages()) {
+                throw Errors.badParam("messages", "at most " + limits.maxBatchMessages() + " messages per batch, got "
+                    + r.messages().size());
+            }
+            Map<String, String> properties = properties(r.clientIp());
+            messages = new ArrayList<>(r.messages().size());
+            for (int i = 0; i < r.messages().size(); i++) {
+                byte[] body = body("messages[" + i + "]", r.messages().get(i));
+                messages.add(new OutgoingMessage(topic, body, null, r.tags(), r.orderId(), 0, 0, false, properties));
+            }
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int permits = Math.min(messages.size(), limits.maxSendsInFlight());
+        if (!inFlight.tryAcquire(permits)) {
+            metrics.overloaded("sends");
+            return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
+        }
+        ProxyError[] failures = new ProxyError[messages.size()];
+        List<CompletableFuture<Void>> chunks = new ArrayList<>();
+        int start = 0;
+        while (start < messages.size()) {
+            int end = chunkEnd(messages, start);
+            int from = start;
+            String topic = messages.get(0).topic();
+            chunks.add(client.sendBatch(topic, messages.subList(from, end), r.orderId())
+                .handle((receipts, failure) -> {
+                    long bytes = 0;
+                    for (int i = from; i < end; i++) {
+                        bytes += messages.get(i).body().length;
+                    }
+                    if (failure == null) {
+                        metrics.produced(r.producer(), end - from, bytes);
+                    } else {
+                        ProxyError error = ErrorMapper.toProxyError(failure);
+                        Arrays.fill(failures, from, end, error);
+                        metrics.produceFailed(r.producer(), outcome(error), end - from);
+                    }
+                    return null;
+                }));
+            start = end;
+        }
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
+            .handle((v, ignored) -> {
+                inFlight.release(permits);
+                return new BatchOutcome(Arrays.asList(failures));
+            });
+    }
+
+    private static int chunkEnd(List<OutgoingMessage> messages, int start) {
+        long size = 0;
+        int end = start;
+        while (end < messages.size()) {
+            size += messages.get(end).body().length + PER_MESSAGE_OVERHEAD;
+            if (size > MAX_CHUNK_BYTES && end > start) {
+                break;
+            }
+            end++;
+        }
+        return end;
+    }
+
+    private String topicOf(String producer) {
+        if (producer == null || producer.isBlank()) {
+            throw Errors.missing("producer");
+        }
+        String broken = ResourceNames.check(producer, ResourceNames.MAX_GROUP_LENGTH);
+        if (broken != null) {
+            throw Errors.badParam("producer", broken);
+        }
+        return registry.topicOf(producer).orElseThrow(() -> Errors.unknownProducer(producer));
+    }
+
+    private byte[] body(String param, String text) {
+        if (text == null || text.isEmpty()) {
+            throw Errors.badParam(param, "must not be empty");
+        }
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        if (body.length > limits.maxMessageBytes()) {
+            throw Errors.badParam(param, "at most " + limits.maxMessageBytes() + " bytes (UTF-8), got " + body.length);
+        }
+        return body;
+    }
+
+    private static void checkDelivery(ProduceRequest r) {
+        if (r.delayLevel() != null && r.deliveryTimestamp() != null) {
+            throw Errors.badParam("deliveryTimestamp", "cannot be combined with delayLevel: choose one");
+        }
+        if (r.orderId() != null && r.roundRobin()) {
+            throw Errors.badParam("roundRobin", "cannot be combined with orderId, which picks the queue");
+        }
+    }
+
+    private static Map<String, String> properties(String clientIp) {
+        return clientIp == null ? Map.of() : Map.of("clientIp", clientIp);
+    }
+
+    private static String outcome(Throwable failure) {
+        return ErrorMapper.toProxyError(failure).status() == Status.UNKNOWN ? "unknown" : "failed";
+    }
+}
