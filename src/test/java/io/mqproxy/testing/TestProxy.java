@@ -1,0 +1,113 @@
+package io.mqproxy.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mqproxy.app.ProxyApp;
+import io.mqproxy.config.ConfigLoader;
+import io.mqproxy.config.ProxyConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A proxy instance on the shared test broker, configured through the real loader (a YAML file plus
+ * flags) on free ports. Several can run at once against one broker, as in production.
+ */
+public final class TestProxy implements AutoCloseable {
+    public static final String SECRET = "test-secret-shared-by-instances";
+
+    private final ProxyApp app;
+    private final ProxyConfig config;
+    private final ProxyClient client;
+
+    private TestProxy(ProxyApp app, ProxyConfig config) {
+        this.app = app;
+        this.config = config;
+        this.client = new ProxyClient(config.http().producePort(), config.http().consumePort(), config.admin().port());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ProxyClient client() {
+        return client;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public ProxyApp app() {
+        return app;
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+
+    public static final class Builder {
+        private final List<Map<String, Object>> producers = new ArrayList<>();
+        private final List<Map<String, Object>> consumers = new ArrayList<>();
+        private final Map<String, String> flags = new LinkedHashMap<>();
+        private String namesrvAddr;
+
+        public Builder producer(String name, String topic) {
+            producers.add(Map.of("name", name, "topic", topic));
+            return this;
+        }
+
+        /** A consumer group; {@code settings} overrides the group defaults (mode, pop, timeouts...). */
+        public Builder consumer(String name, String topic, Map<String, Object> settings) {
+            Map<String, Object> entry = new LinkedHashMap<>(settings);
+            entry.put("name", name);
+            entry.put("topic", topic);
+            consumers.add(entry);
+            return this;
+        }
+
+        public Builder set(String key, String value) {
+            flags.put(key, value);
+            return this;
+        }
+
+        /** Point at another name server than the shared test broker's (e.g. one that is down). */
+        public Builder namesrvAddr(String addr) {
+            this.namesrvAddr = addr;
+            return this;
+        }
+
+        public ProxyConfig config() {
+            try {
+                Map<String, Object> yaml = new LinkedHashMap<>();
+                yaml.put("producers", producers);
+                yaml.put("consumers", consumers);
+                Path file = Files.createTempFile("mqproxy-test", ".yaml");
+                new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);
+                Map<String, String> all = new LinkedHashMap<>();
+                all.put("http.host", "127.0.0.1");
+                all.put("http.producePort", Integer.toString(FreePorts.any()));
+                all.put("http.consumePort", Integer.toString(FreePorts.any()));
+                all.put("admin.port", Integer.toString(FreePorts.any()));
+                all.put("http.eventLoops", "2");
+                all.put("consume.requestIdSecret", SECRET);
+                all.put("broker.namesrvAddr", namesrvAddr != null ? namesrvAddr : TestBroker.get().namesrvAddr());
+                all.putAll(flags);
+                ProxyConfig config = ConfigLoader.load(file, Map.of(), all);
+                Files.delete(file);
+                return config;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public TestProxy start() {
+            ProxyConfig config = config();
+            return new TestProxy(ProxyApp.start(config, config.broker().namesrvAddr(), null), config);
+        }
+    }
+}
