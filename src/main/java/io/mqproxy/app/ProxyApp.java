@@ -4,6 +4,9 @@ import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
 import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.consume.ConfiguredConsumers;
+import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.produce.ConfiguredProducers;
@@ -71,8 +74,10 @@ public final class ProxyApp implements AutoCloseable {
             }
             ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
                 broker.producer(), metrics, config.produce());
+            ConsumeService consume = new ConsumeService(new ConfiguredConsumers(config.consumers()), broker.pop(),
+                new RequestIdCodec(RequestIdSecret.resolve(config)), metrics, config.consume());
             new HttpServers(vertx, config, metrics, broker.health()::reachable)
-                .start(produce)
+                .start(produce, consume)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             app.closeClients();

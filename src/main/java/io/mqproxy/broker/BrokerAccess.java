@@ -7,11 +7,13 @@ import java.lang.management.ManagementFactory;
 public final class BrokerAccess implements AutoCloseable {
     private final ProducerClient producer;
     private final AdminClient admin;
+    private final PopClient pop;
     private final BrokerHealth health;
 
-    private BrokerAccess(ProducerClient producer, AdminClient admin, BrokerHealth health) {
+    private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health) {
         this.producer = producer;
         this.admin = admin;
+        this.pop = pop;
         this.health = health;
     }
 
@@ -22,11 +24,15 @@ public final class BrokerAccess implements AutoCloseable {
         AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes());
-        return new BrokerAccess(producer, admin, new BrokerHealth(admin));
+        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin));
     }
 
     public ProducerClient producer() {
         return producer;
+    }
+
+    public PopClient pop() {
+        return pop;
     }
 
     public AdminClient admin() {
@@ -40,6 +46,7 @@ public final class BrokerAccess implements AutoCloseable {
     @Override
     public void close() {
         health.close();
+        pop.close();
         producer.close();
         admin.close();
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -59,6 +60,11 @@ public final class ProducerClient implements AutoCloseable {
         } catch (MQClientException e) {
             throw new IllegalStateException("RocketMQ producer could not start: " + e.getMessage(), e);
         }
+    }
+
+    /** The client's connection to the cluster, shared with consumption: one connection per broker. */
+    MQClientAPIImpl clientApi() {
+        return producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
     }
 
     public CompletableFuture<SendReceipt> send(OutgoingMessage message) {

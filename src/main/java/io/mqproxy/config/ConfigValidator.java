@@ -6,6 +6,8 @@ import java.util.Set;
 
 /** The rules a configuration must meet before anything starts; each failure names its key. */
 final class ConfigValidator {
+    /** Leaves room for the suffix of the per-clientId groups derived from a broadcast consumer. */
+    static final int BROADCAST_GROUP_MAX = 92;
     private ConfigValidator() {
     }
 
@@ -38,6 +40,7 @@ final class ConfigValidator {
         range("produce.maxBatchMessages", c.produce().maxBatchMessages(), 1, 100_000);
         range("produce.maxSendsInFlight", c.produce().maxSendsInFlight(), 1, 1_000_000);
         range("consume.maxPollsInFlight", c.consume().maxPollsInFlight(), 1, 1_000_000);
+        range("consume.longPollSliceMillis", c.consume().longPollSliceMillis(), 100, 60_000);
         if (!c.broker().embedded() && (c.consume().requestIdSecret() == null
             || c.consume().requestIdSecret().length() < 16)) {
             fail("consume.requestIdSecret", "must be at least 16 characters when broker.namesrvAddr is set: "
@@ -66,7 +69,12 @@ final class ConfigValidator {
                 fail(key + "mode", "must be clustering or broadcast");
             }
             range(key + "maxPullSize", g.maxPullSize(), 1, 128);
-            range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), 1, 129_600);
+            range(key + "minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
+            range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+            if (g.broadcast() && g.name().length() > BROADCAST_GROUP_MAX) {
+                fail(key + "name", "a broadcast consumer's name is at most " + BROADCAST_GROUP_MAX
+                    + " characters: the proxy derives one broker group per clientId from it");
+            }
             range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
             range(key + "maxRetries", g.maxRetries(), 0, 1000);
         }

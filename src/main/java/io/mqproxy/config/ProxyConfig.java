@@ -39,12 +39,13 @@ public record ProxyConfig(
     public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight) {
     }
 
-    public record Consume(String requestIdSecret, int maxPollsInFlight, GroupDefaults defaults) {
+    public record Consume(String requestIdSecret, int maxPollsInFlight, int longPollSliceMillis,
+                          GroupDefaults defaults) {
     }
 
     /** What a consumer entry inherits for every setting it does not name. */
     public record GroupDefaults(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
-                                int pullTimeoutSeconds, int maxRetries) {
+                                int minConsumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries) {
     }
 
     /** A producer group and the topic it writes to. */
@@ -53,7 +54,11 @@ public record ProxyConfig(
 
     /** A consumer group, its topic and its per-group settings. */
     public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
-                           int consumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries) {
+                           int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int pullTimeoutSeconds,
+                           int maxRetries) {
+        public boolean broadcast() {
+            return mode == ConsumeMode.BROADCAST;
+        }
     }
 
     public enum ConsumeMode { CLUSTERING, BROADCAST }

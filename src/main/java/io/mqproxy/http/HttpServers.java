@@ -4,6 +4,7 @@ import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -41,15 +42,16 @@ public final class HttpServers {
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
-    public Future<Void> start(ProduceService produce) {
+    public Future<Void> start(ProduceService produce, ConsumeService consume) {
         ProduceHandler produceHandler = new ProduceHandler(produce, responder);
+        ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
         return Future.all(List.of(
             deploy(config.http().host(), config.http().producePort(), loops,
                 () -> dataRouter(produceHandler::mount)),
             deploy(config.http().host(), config.http().consumePort(), loops,
-                () -> dataRouter(router -> { })),
+                () -> dataRouter(consumeHandler::mount)),
             deploy(config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
     }
 

@@ -113,9 +113,15 @@ final class RequestParams {
 
     /** {@code true}/{@code false}/{@code 1}/{@code 0}; absent is {@code fallback}. */
     boolean bool(String name, boolean fallback) {
+        Boolean value = bool(name);
+        return value == null ? fallback : value;
+    }
+
+    /** {@code true}/{@code false}/{@code 1}/{@code 0}, or null when absent. */
+    Boolean bool(String name) {
         String value = optional(name);
         if (value == null) {
-            return fallback;
+            return null;
         }
         return switch (value.trim().toLowerCase()) {
             case "true", "1" -> true;

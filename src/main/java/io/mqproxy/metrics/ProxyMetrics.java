@@ -65,6 +65,19 @@ public final class ProxyMetrics implements AutoCloseable {
             .tag("producer", producer).tag("outcome", outcome).register(registry).increment(messages);
     }
 
+    public void delivered(String consumer, int fresh, int retried) {
+        Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
+            .tag("consumer", consumer).tag("delivery", "first").register(registry).increment(fresh);
+        Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
+            .tag("consumer", consumer).tag("delivery", "retry").register(registry).increment(retried);
+    }
+
+    /** Messages acked; {@code status} EXPIRED when the ack came after consumeTimeout. */
+    public void acked(String consumer, int messages, String status) {
+        Counter.builder("mqproxy.consume.acks").description("messages acknowledged by consumers")
+            .tag("consumer", consumer).tag("status", status).register(registry).increment(messages);
+    }
+
     /** A request refused because a bound was reached: what is at its bound. */
     public void overloaded(String bound) {
         Counter.builder("mqproxy.overload.refusals").description("requests refused at a bound")

@@ -1,0 +1,255 @@
+package io.mqproxy.broker;
+
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.AckCallback;
+import org.apache.rocketmq.client.consumer.AckResult;
+import org.apache.rocketmq.client.consumer.AckStatus;
+import org.apache.rocketmq.client.consumer.PopCallback;
+import org.apache.rocketmq.client.consumer.PopResult;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.common.constant.ConsumeInitMode;
+import org.apache.rocketmq.common.message.MessageClientIDSetter;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.header.ChangeInvisibleTimeRequestHeader;
+import org.apache.rocketmq.remoting.protocol.header.ExtraInfoUtil;
+import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RocketMQ 5 POP consumption: the broker reserves what it hands out, takes acks by receipt handle
+ * and redelivers the rest, so the proxy keeps no consumer state. All calls are asynchronous.
+ */
+public final class PopClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PopClient.class);
+    /** The broker refuses more than this per pop. */
+    public static final int MAX_PER_POP = 32;
+    private static final long RPC_MARGIN_MILLIS = 3_000;
+    private static final long ACK_TIMEOUT_MILLIS = 3_000;
+
+    private final MQClientAPIImpl api;
+    private final TopicRoutes routes;
+    private final AtomicInteger turn = new AtomicInteger();
+    /** Dead-lettering is a blocking call in RocketMQ's client; it is rare, so one small bounded pool. */
+    private final ExecutorService deadLetters = new ThreadPoolExecutor(1, 2, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(1_000), r -> {
+            Thread t = new Thread(r, "mqproxy-dead-letter");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
+
+    PopClient(MQClientAPIImpl api) {
+        this.api = api;
+        this.routes = new TopicRoutes(api);
+    }
+
+    /**
+     * Pops up to {@code max} (at most 32) messages, waiting up to {@code pollMillis} for one.
+     * Messages delivered more than {@code maxRetries} times go to the group's dead-letter queue
+     * instead of the result.
+     */
+    public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
+                                             long pollMillis, boolean orderly, int maxRetries) {
+        return routes.of(topic).thenCompose(targets -> {
+            TopicRoutes.Target target = targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
+            PopMessageRequestHeader header = new PopMessageRequestHeader();
+            header.setConsumerGroup(group);
+            header.setTopic(topic);
+            header.setQueueId(-1);
+            header.setMaxMsgNums(Math.min(max, MAX_PER_POP));
+            header.setInvisibleTime(invisibleMillis);
+            header.setPollTime(pollMillis);
+            // 0: the broker uses its own clock; a proxy clock behind it would make every pop empty.
+            header.setBornTime(0L);
+            header.setInitMode(ConsumeInitMode.MIN);
+            header.setExpType("TAG");
+            header.setExp("*");
+            header.setOrder(orderly);
+            CompletableFuture<PopOutcome> result = new CompletableFuture<>();
+            try {
+                api.popMessageAsync(target.brokerName(), target.addr(), header, pollMillis + RPC_MARGIN_MILLIS,
+                    new PopCallback() {
+                        @Override
+                        public void onSuccess(PopResult popResult) {
+                            try {
+                                result.complete(outcome(popResult, group, topic, target, maxRetries));
+                            } catch (RuntimeException e) {
+                                result.completeExceptionally(popError(e, group, topic));
+                            }
+                        }
+
+                        @Override
+                        public void onException(Throwable e) {
+                            fail(result, e, group, topic);
+                        }
+                    });
+            } catch (Exception e) {
+                fail(result, e, group, topic);
+            }
+            return result;
+        });
+    }
+
+    private PopOutcome outcome(PopResult r, String group, String topic, TopicRoutes.Target target, int maxRetries) {
+        return switch (r.getPopStatus()) {
+            case FOUND -> {
+                List<PoppedMessage> delivered = new ArrayList<>(r.getMsgFoundList().size());
+                for (MessageExt m : r.getMsgFoundList()) {
+                    if (m.getReconsumeTimes() > maxRetries) {
+                        deadLetter(group, topic, target, m, maxRetries);
+                    } else {
+                        delivered.add(toPopped(m));
+                    }
+                }
+                yield delivered.isEmpty() ? PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG)
+                    : new PopOutcome(PopOutcome.Kind.FOUND, delivered);
+            }
+            case POLLING_FULL -> PopOutcome.none(PopOutcome.Kind.POLLING_FULL);
+            default -> PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG);
+        };
+    }
+
+    private static void fail(CompletableFuture<PopOutcome> result, Throwable e, String group, String topic) {
+        if (e instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.NO_PERMISSION) {
+            result.complete(PopOutcome.none(PopOutcome.Kind.PAUSED));
+        } else {
+            result.completeExceptionally(popError(e, group, topic));
+        }
+    }
+
+    private static ProxyError popError(Throwable e, String group, String topic) {
+        if (e instanceof MQBrokerException be) {
+            return Errors.brokerFailure("pop for consumer '" + group + "' on topic '" + topic + "' refused (code "
+                + be.getResponseCode() + "): " + be.getErrorMessage(), e);
+        }
+        return Errors.brokerFailure("pop for consumer '" + group + "' on topic '" + topic + "' failed: " + e, e);
+    }
+
+    private static PoppedMessage toPopped(MessageExt m) {
+        Map<String, String> user = new LinkedHashMap<>();
+        m.getProperties().forEach((k, v) -> {
+            if (!MessageConst.STRING_HASH_SET.contains(k)) {
+                user.put(k, v);
+            }
+        });
+        String id = MessageClientIDSetter.getUniqID(m);
+        return new PoppedMessage(id != null ? id : m.getMsgId(), m.getBody(), m.getBornTimestamp(), m.getKeys(),
+            m.getTags(), user, m.getReconsumeTimes(),
+            ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK)));
+    }
+
+    /** Moves a message past its retry limit to {@code %DLQ%<group>}, then acks it. */
+    private void deadLetter(String group, String topic, TopicRoutes.Target target, MessageExt m, int maxRetries) {
+        ReceiptHandle handle = ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK));
+        deadLetters.execute(() -> {
+            try {
+                api.consumerSendMessageBack(target.addr(), target.brokerName(), m, group, -1, ACK_TIMEOUT_MILLIS,
+                    maxRetries);
+                ack(group, topic, List.of(handle)).join();
+                log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries",
+                    MessageClientIDSetter.getUniqID(m), topic, group, m.getReconsumeTimes() + 1);
+            } catch (Exception e) {
+                log.warn("message {} of topic {} could not be dead-lettered for group {}; it will be delivered again: {}",
+                    MessageClientIDSetter.getUniqID(m), topic, group, e.toString());
+            }
+        });
+    }
+
+    /** Acks the handles, one batch call per broker. Stale handles are silently ignored by the broker. */
+    public CompletableFuture<Void> ack(String group, String topic, List<ReceiptHandle> handles) {
+        return routes.of(topic).thenCompose(targets -> {
+            Map<String, List<String>> byBroker = new HashMap<>();
+            handles.forEach(h -> byBroker.computeIfAbsent(h.brokerName(), b -> new ArrayList<>()).add(h.extraInfo()));
+            List<CompletableFuture<Void>> calls = new ArrayList<>();
+            byBroker.forEach((brokerName, infos) -> {
+                CompletableFuture<Void> call = new CompletableFuture<>();
+                try {
+                    api.batchAckMessageAsync(addrOf(targets, brokerName), ACK_TIMEOUT_MILLIS, ackCallback(call, "ack"),
+                        topic, group, infos);
+                } catch (Exception e) {
+                    call.completeExceptionally(Errors.brokerFailure("ack failed: " + e.getMessage(), e));
+                }
+                calls.add(call);
+            });
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    /**
+     * Makes the messages visible again after {@code invisibleMillis} (0: at once), i.e. gives a batch
+     * back. One call per message: RocketMQ has no batch form of it.
+     */
+    public CompletableFuture<Void> changeInvisibleTime(String group, String topic, List<ReceiptHandle> handles,
+                                                       long invisibleMillis) {
+        return routes.of(topic).thenCompose(targets -> {
+            List<CompletableFuture<Void>> calls = new ArrayList<>(handles.size());
+            for (ReceiptHandle h : handles) {
+                ChangeInvisibleTimeRequestHeader header = new ChangeInvisibleTimeRequestHeader();
+                header.setConsumerGroup(group);
+                // A redelivered message lives in the retry topic; naming the original one would be lost silently.
+                header.setTopic(ExtraInfoUtil.getRealTopic(topic, group, h.retry()));
+                header.setQueueId(h.queueId());
+                header.setOffset(h.queueOffset());
+                header.setExtraInfo(h.extraInfo());
+                header.setInvisibleTime(invisibleMillis);
+                CompletableFuture<Void> call = new CompletableFuture<>();
+                try {
+                    api.changeInvisibleTimeAsync(h.brokerName(), addrOf(targets, h.brokerName()), header,
+                        ACK_TIMEOUT_MILLIS, ackCallback(call, "release"));
+                } catch (Exception e) {
+                    call.completeExceptionally(Errors.brokerFailure("release failed: " + e.getMessage(), e));
+                }
+                calls.add(call);
+            }
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    private static String addrOf(List<TopicRoutes.Target> targets, String brokerName) {
+        for (TopicRoutes.Target t : targets) {
+            if (t.brokerName().equals(brokerName)) {
+                return t.addr();
+            }
+        }
+        throw Errors.brokerFailure("broker '" + brokerName + "' of this receipt is not serving the topic now", null);
+    }
+
+    private static AckCallback ackCallback(CompletableFuture<Void> call, String what) {
+        return new AckCallback() {
+            @Override
+            public void onSuccess(AckResult r) {
+                if (r.getStatus() == AckStatus.OK) {
+                    call.complete(null);
+                } else {
+                    call.completeExceptionally(Errors.brokerFailure(what + " refused by the broker", null));
+                }
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                call.completeExceptionally(Errors.brokerFailure(what + " failed: " + e.getMessage(), e));
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        routes.close();
+        deadLetters.shutdownNow();
+    }
+}

@@ -1,0 +1,32 @@
+package io.mqproxy.consume;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The RocketMQ consumer group that holds a client's progress. A clustering consumer is its own
+ * group; each broadcast clientId gets a group of its own, named from a hash of the clientId, so any
+ * clientId (an IP, {@code host:port}, non-ASCII text) maps to a legal name and two never share one.
+ * The name has no {@code _} or {@code %}: RocketMQ derives retry topics with {@code _} and
+ * namespaces with {@code %}.
+ */
+final class BrokerGroups {
+    static final String BROADCAST_INFIX = "-bc-";
+
+    private BrokerGroups() {
+    }
+
+    static String forClient(String consumer, String clientId) {
+        if (clientId == null) {
+            return consumer;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(clientId.getBytes(StandardCharsets.UTF_8));
+            return consumer + BROADCAST_INFIX + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

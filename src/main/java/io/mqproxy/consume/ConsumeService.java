@@ -1,0 +1,277 @@
+package io.mqproxy.consume;
+
+import io.mqproxy.broker.PopClient;
+import io.mqproxy.broker.PopOutcome;
+import io.mqproxy.broker.PoppedMessage;
+import io.mqproxy.broker.ReceiptHandle;
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.ResourceNames;
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import io.mqproxy.metrics.ProxyMetrics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Consumption, free of HTTP. All state lives in the broker (POP): the proxy only turns a request
+ * into pops and acks, and the batch it delivered into a signed requestId that any instance accepts.
+ */
+public final class ConsumeService {
+    private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
+
+    private final ConsumerRegistry registry;
+    private final PopClient broker;
+    private final RequestIdCodec requestIds;
+    private final ProxyMetrics metrics;
+    private final ProxyConfig.Consume settings;
+    private final Semaphore polls;
+
+    public ConsumeService(ConsumerRegistry registry, PopClient broker, RequestIdCodec requestIds,
+                          ProxyMetrics metrics, ProxyConfig.Consume settings) {
+        this.registry = registry;
+        this.broker = broker;
+        this.requestIds = requestIds;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.polls = new Semaphore(settings.maxPollsInFlight());
+    }
+
+    /** Acks the batch the requestId names (if any), then delivers the next one, waiting up to pullTimeout. */
+    public CompletableFuture<PollResult> poll(PollRequest r) {
+        Poll poll;
+        BatchReceipt previous;
+        try {
+            poll = plan(r);
+            previous = receiptFor(r, poll);
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!polls.tryAcquire()) {
+            metrics.overloaded("polls");
+            return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
+        }
+        CompletableFuture<String> acked = previous == null ? CompletableFuture.completedFuture(null)
+            : ack(poll, previous);
+        return acked
+            .thenCompose(previousAck -> fetch(poll, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
+                .thenApply(messages -> result(poll, messages, previousAck))
+                .exceptionallyCompose(failure -> unwrap(failure) instanceof Paused
+                    ? CompletableFuture.completedFuture(PollResult.of(PollResult.PAUSED, "", List.of(), List.of(),
+                        previousAck))
+                    : CompletableFuture.failedFuture(failure)))
+            .whenComplete((result, failure) -> polls.release());
+    }
+
+    /** Acks the batch without fetching more. */
+    public CompletableFuture<AckResult> ack(PollRequest r) {
+        try {
+            Poll poll = plan(r);
+            BatchReceipt receipt = required(r, poll);
+            return ack(poll, receipt).thenApply(status -> new AckResult(status, receipt.handles().size()));
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Gives the batch back so that it is delivered again after {@code delaySeconds} (0: at once). */
+    public CompletableFuture<AckResult> release(PollRequest r, int delaySeconds) {
+        try {
+            Poll poll = plan(r);
+            BatchReceipt receipt = required(r, poll);
+            String status = expired(receipt) ? "EXPIRED" : "OK";
+            return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
+                    TimeUnit.SECONDS.toMillis(delaySeconds))
+                .thenApply(v -> new AckResult(status, receipt.handles().size()));
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A request checked against its group: what to pop, from which broker group, how. */
+    private record Poll(ProxyConfig.Consumer group, String brokerGroup, String clientId, int maxMessages,
+                        long invisibleMillis, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
+    }
+
+    private Poll plan(PollRequest r) {
+        String consumer = name("consumer", r.consumer(), ResourceNames.MAX_GROUP_LENGTH);
+        String topic = name("topic", r.topic(), ResourceNames.MAX_TOPIC_LENGTH);
+        ProxyConfig.Consumer group = registry.find(consumer).orElseThrow(() -> Errors.badParam("consumer",
+            "unknown consumer '" + consumer + "': it must be registered with its topic"));
+        if (!group.topic().equals(topic)) {
+            throw Errors.badParam("topic", "consumer '" + consumer + "' consumes topic '" + group.topic()
+                + "', not '" + topic + "'");
+        }
+        if (r.pop() != null && r.pop() != group.pop()) {
+            throw Errors.badParam("pop", "consumer '" + consumer + "' is " + (group.pop()
+                ? "concurrent (pop=true)" : "queue-held, in order (pop=false)")
+                + "; the mode is the group's, set by the operator");
+        }
+        String clientId = null;
+        if (group.broadcast()) {
+            clientId = r.clientId();
+            if (clientId == null || clientId.isEmpty()) {
+                throw Errors.badParam("clientId", "is required: consumer '" + consumer + "' is a broadcast consumer");
+            }
+            if (clientId.length() > 256) {
+                throw Errors.badParam("clientId", "at most 256 characters, got " + clientId.length());
+            }
+        }
+        int timeout = r.consumeTimeoutSeconds() != null ? r.consumeTimeoutSeconds() : group.consumeTimeoutSeconds();
+        if (timeout < group.minConsumeTimeoutSeconds()) {
+            throw Errors.badParam("consumeTimeout", "must be " + group.minConsumeTimeoutSeconds() + "..129600 seconds, got "
+                + timeout);
+        }
+        return new Poll(group, BrokerGroups.forClient(consumer, clientId), clientId,
+            r.maxPullSize() != null ? r.maxPullSize() : group.maxPullSize(),
+            TimeUnit.SECONDS.toMillis(timeout),
+            r.pullTimeoutSeconds() != null ? r.pullTimeoutSeconds() : group.pullTimeoutSeconds(),
+            r.clientGone() != null ? r.clientGone() : () -> false);
+    }
+
+    private static String name(String param, String value, int max) {
+        if (value == null || value.isEmpty()) {
+            throw Errors.missing(param);
+        }
+        String broken = ResourceNames.check(value, max);
+        if (broken != null) {
+            throw Errors.badParam(param, broken);
+        }
+        return value;
+    }
+
+    private BatchReceipt receiptFor(PollRequest r, Poll poll) {
+        if (r.requestId() == null || r.requestId().isEmpty()) {
+            return null;
+        }
+        BatchReceipt receipt = requestIds.decode(r.requestId());
+        // The original's client acks a broadcast batch without its clientId: the requestId names it.
+        String clientId = poll.group.broadcast() && (r.clientId() == null || r.clientId().isEmpty())
+            ? receipt.clientId() : poll.clientId;
+        if (!receipt.consumer().equals(poll.group.name()) || !receipt.topic().equals(poll.group.topic())
+            || !java.util.Objects.equals(receipt.clientId(), clientId)) {
+            throw Errors.badParam("requestId", "was issued to consumer '" + receipt.consumer() + "' on topic '"
+                + receipt.topic() + "'" + (receipt.clientId() != null ? " for clientId '" + receipt.clientId() + "'" : "")
+                + ", not to this one");
+        }
+        return receipt;
+    }
+
+    private BatchReceipt required(PollRequest r, Poll poll) {
+        BatchReceipt receipt = receiptFor(r, poll);
+        if (receipt == null) {
+            throw Errors.missing("requestId");
+        }
+        return receipt;
+    }
+
+    private CompletableFuture<String> ack(Poll poll, BatchReceipt receipt) {
+        String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
+        String status = expired(receipt) ? "EXPIRED" : "OK";
+        return broker.ack(brokerGroup, receipt.topic(), receipt.handles()).thenApply(v -> {
+            metrics.acked(poll.group.name(), receipt.handles().size(), status);
+            return status;
+        });
+    }
+
+    /** Stale acks are silent at the broker, so lateness is read from the handles' own deadline. */
+    private static boolean expired(BatchReceipt receipt) {
+        return receipt.expiresAt() <= System.currentTimeMillis();
+    }
+
+    /**
+     * Pops until a message comes or the deadline passes. Each broker wait is bounded by a slice,
+     * so a wake-up the broker misses costs at most one slice.
+     */
+    private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
+        long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+        long pollMillis = Math.min(remainingMillis, settings.longPollSliceMillis());
+        return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis, pollMillis,
+                !poll.group.pop(), poll.group.maxRetries())
+            .thenCompose(outcome -> {
+                if (poll.clientGone.getAsBoolean()) {
+                    return giveBack(poll, outcome.messages()).thenApply(v -> List.<PoppedMessage>of());
+                }
+                switch (outcome.kind()) {
+                    case FOUND:
+                        return topUp(poll, new ArrayList<>(outcome.messages()));
+                    case PAUSED:
+                        throw new Paused();
+                    case POLLING_FULL:
+                        if (deadlineNanos - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(POLLING_FULL_BACKOFF_MILLIS)) {
+                            Executor later = CompletableFuture.delayedExecutor(POLLING_FULL_BACKOFF_MILLIS,
+                                TimeUnit.MILLISECONDS);
+                            return CompletableFuture.supplyAsync(() -> null, later)
+                                .thenCompose(v -> fetch(poll, deadlineNanos));
+                        }
+                        return CompletableFuture.completedFuture(List.of());
+                    default:
+                        if (System.nanoTime() < deadlineNanos - TimeUnit.MILLISECONDS.toNanos(50)) {
+                            return fetch(poll, deadlineNanos);
+                        }
+                        return CompletableFuture.completedFuture(List.of());
+                }
+            });
+    }
+
+    /** A broker pop returns at most 32: more are popped at once, without waiting, up to maxPullSize. */
+    private CompletableFuture<List<PoppedMessage>> topUp(Poll poll, List<PoppedMessage> got) {
+        int missing = poll.maxMessages - got.size();
+        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0) {
+            return CompletableFuture.completedFuture(got);
+        }
+        return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis, 0, !poll.group.pop(),
+                poll.group.maxRetries())
+            .handle((outcome, failure) -> {
+                if (failure == null && outcome.kind() == PopOutcome.Kind.FOUND) {
+                    got.addAll(outcome.messages());
+                    return topUp(poll, got);
+                }
+                return CompletableFuture.completedFuture(got);
+            })
+            .thenCompose(f -> f);
+    }
+
+    /** What was popped for a client that left is made visible again at once, not after consumeTimeout. */
+    private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages) {
+        if (messages.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<ReceiptHandle> handles = messages.stream().map(PoppedMessage::handle).toList();
+        return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), handles, 0)
+            .exceptionally(e -> null);
+    }
+
+    private PollResult result(Poll poll, List<PoppedMessage> messages, String previousAck) {
+        List<DeliveredMessage> fresh = new ArrayList<>();
+        List<DeliveredMessage> retried = new ArrayList<>();
+        for (PoppedMessage m : messages) {
+            DeliveredMessage d = new DeliveredMessage(m.messageId(), new String(m.body(), StandardCharsets.UTF_8),
+                m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
+                m.reconsumeTimes() + 1);
+            (m.reconsumeTimes() > 0 ? retried : fresh).add(d);
+        }
+        if (messages.isEmpty()) {
+            return PollResult.of(PollResult.NO_NEW_MSG, "", fresh, retried, previousAck);
+        }
+        metrics.delivered(poll.group.name(), fresh.size(), retried.size());
+        String requestId = requestIds.encode(new BatchReceipt(poll.group.name(), poll.group.topic(), poll.clientId,
+            messages.stream().map(PoppedMessage::handle).toList()));
+        return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** The operator paused the group: an answer, not a failure. */
+    static final class Paused extends RuntimeException {
+        Paused() {
+            super("paused", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.mqproxy.consume;
+
+import io.mqproxy.broker.ReceiptHandle;
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.BufferUnderflowException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encodes a {@link BatchReceipt} as a requestId: compact binary, signed with HMAC-SHA256 (a key all
+ * proxy instances share), base64url without padding so it pastes into URLs as it is.
+ *
+ * <p>Handles from one pop of one queue differ only in their queue offset, so they are grouped by
+ * the rest and each offset is stored as a varint delta: 128 messages fit in well under 1 KiB.
+ */
+public final class RequestIdCodec {
+    private static final byte VERSION = 1;
+    private static final int MAC_BYTES = 16;
+    private static final int MAX_HANDLES = 1024;
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final SecretKeySpec key;
+
+    public RequestIdCodec(byte[] secret) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("requestId secret must be at least 16 bytes");
+        }
+        this.key = new SecretKeySpec(secret, "HmacSHA256");
+    }
+
+    public String encode(BatchReceipt receipt) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(VERSION);
+        writeString(out, receipt.consumer());
+        writeString(out, receipt.topic());
+        writeString(out, receipt.clientId() == null ? "" : receipt.clientId());
+        Map<ReceiptHandle, List<Long>> byPop = new LinkedHashMap<>();
+        for (ReceiptHandle h : receipt.handles()) {
+            byPop.computeIfAbsent(new ReceiptHandle(h.ckQueueOffset(), h.popTime(), h.invisibleTime(), h.reviveQid(),
+                h.retry(), h.brokerName(), h.queueId(), 0), k -> new ArrayList<>()).add(h.queueOffset());
+        }
+        writeVarLong(out, byPop.size());
+        byPop.forEach((h, offsets) -> {
+            writeVarLong(out, h.ckQueueOffset());
+            writeVarLong(out, h.popTime());
+            writeVarLong(out, h.invisibleTime());
+            writeVarLong(out, h.reviveQid());
+            writeString(out, h.retry());
+            writeString(out, h.brokerName());
+            writeVarLong(out, h.queueId());
+            writeVarLong(out, offsets.size());
+            long previous = h.ckQueueOffset();
+            for (long offset : offsets) {
+                writeVarLong(out, zigzag(offset - previous));
+                previous = offset;
+            }
+        });
+        byte[] payload = out.toByteArray();
+        byte[] token = Arrays.copyOf(payload, payload.length + MAC_BYTES);
+        System.arraycopy(mac(payload), 0, token, payload.length, MAC_BYTES);
+        return B64.encodeToString(token);
+    }
+
+    /** @throws ProxyError 400 naming {@code requestId} when it is not one this proxy (or a peer) signed */
+    public BatchReceipt decode(String requestId) {
+        byte[] token;
+        try {
+            token = B64D.decode(requestId);
+        } catch (IllegalArgumentException e) {
+            throw invalid("not base64url text");
+        }
+        if (token.length <= MAC_BYTES + 1) {
+            throw invalid("too short");
+        }
+        byte[] payload = Arrays.copyOf(token, token.length - MAC_BYTES);
+        byte[] signature = Arrays.copyOfRange(token, token.length - MAC_BYTES, token.length);
+        if (!MessageDigest.isEqual(Arrays.copyOf(mac(payload), MAC_BYTES), signature)) {
+            throw invalid("signature does not match: it was altered, truncated or not issued by this proxy");
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(payload);
+            if (in.get() != VERSION) {
+                throw invalid("unknown version");
+            }
+            String consumer = readString(in);
+            String topic = readString(in);
+            String clientId = readString(in);
+            long groups = readVarLong(in);
+            List<ReceiptHandle> handles = new ArrayList<>();
+            for (long g = 0; g < groups; g++) {
+                long ck = readVarLong(in);
+                long popTime = readVarLong(in);
+                long invisible = readVarLong(in);
+                int reviveQid = (int) readVarLong(in);
+                String retry = readString(in);
+                String broker = readString(in);
+                int queueId = (int) readVarLong(in);
+                long count = readVarLong(in);
+                if (handles.size() + count > MAX_HANDLES) {
+                    throw invalid("too many messages");
+                }
+                long offset = ck;
+                for (long i = 0; i < count; i++) {
+                    offset += unzigzag(readVarLong(in));
+                    handles.add(new ReceiptHandle(ck, popTime, invisible, reviveQid, retry, broker, queueId, offset));
+                }
+            }
+            if (in.hasRemaining()) {
+                throw invalid("trailing bytes");
+            }
+            return new BatchReceipt(consumer, topic, clientId.isEmpty() ? null : clientId, List.copyOf(handles));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw invalid("malformed");
+        }
+    }
+
+    private static ProxyError invalid(String why) {
+        return Errors.badParam("requestId", "invalid (" + why + "); pass the requestId of the previous response "
+            + "unchanged, or an empty one on the first poll");
+    }
+
+    private byte[] mac(byte[] payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(payload);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static long zigzag(long n) {
+        return (n << 1) ^ (n >> 63);
+    }
+
+    private static long unzigzag(long n) {
+        return (n >>> 1) ^ -(n & 1);
+    }
+
+    private static void writeVarLong(ByteArrayOutputStream out, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative varint " + value);
+        }
+        while ((value & ~0x7FL) != 0) {
+            out.write((int) ((value & 0x7F) | 0x80));
+            value >>>= 7;
+        }
+        out.write((int) value);
+    }
+
+    private static long readVarLong(ByteBuffer in) {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            byte b = in.get();
+            value |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("varint too long");
+    }
+
+    private static void writeString(ByteArrayOutputStream out, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        writeVarLong(out, bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private static String readString(ByteBuffer in) {
+        long length = readVarLong(in);
+        if (length > in.remaining()) {
+            throw new IllegalArgumentException("string past the end");
+        }
+        byte[] bytes = new byte[(int) length];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
