@@ -11,6 +11,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -32,6 +33,7 @@ public final class HttpServers {
     private final Responder responder;
     private final ProxyMetrics metrics;
     private final BooleanSupplier brokerReachable;
+    private final Buffer openApi = loadOpenApi();
 
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, BooleanSupplier brokerReachable) {
         this.vertx = vertx;
@@ -70,6 +72,7 @@ public final class HttpServers {
             .maxAgeSeconds(3600));
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
         new HealthHandler(brokerReachable, responder).mount(router);
+        mountOpenApi(router);
         routes.accept(router);
         installFallbacks(router);
         return router;
@@ -82,11 +85,18 @@ public final class HttpServers {
             ctx.next();
         });
         new HealthHandler(brokerReachable, responder).mount(router);
+        mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .end(metrics.scrape()));
         installFallbacks(router);
         return router;
+    }
+
+    private void mountOpenApi(Router router) {
+        router.get("/openapi.yaml").handler(ctx -> ctx.response()
+            .putHeader("Content-Type", "application/yaml; charset=utf-8")
+            .end(openApi));
     }
 
     /** Unknown paths, refused bodies and handler crashes still answer with an envelope. */
@@ -101,6 +111,14 @@ public final class HttpServers {
             new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
         router.errorHandler(500, ctx -> responder.fail(ctx, ctx.request().path(),
             ctx.failure() != null ? ctx.failure() : Errors.internal("request failed", null)));
+    }
+
+    private static Buffer loadOpenApi() {
+        try (var in = HttpServers.class.getResourceAsStream("/openapi.yaml")) {
+            return Buffer.buffer(in.readAllBytes());
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.yaml missing from the jar", e);
+        }
     }
 
     private Future<String> deploy(String host, int port, int instances, Supplier<Router> routers) {
