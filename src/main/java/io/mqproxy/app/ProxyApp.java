@@ -33,6 +33,7 @@ public final class ProxyApp implements AutoCloseable {
     private final BrokerAccess broker;
     private final ProxyMetrics metrics;
     private final Vertx vertx;
+    private ConsumeService consume;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -74,8 +75,10 @@ public final class ProxyApp implements AutoCloseable {
             }
             ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
                 broker.producer(), metrics, config.produce());
-            ConsumeService consume = new ConsumeService(new ConfiguredConsumers(config.consumers()), broker.pop(),
-                new RequestIdCodec(RequestIdSecret.resolve(config)), metrics, config.consume());
+            ConsumeService consume = new ConsumeService(new ConfiguredConsumers(config.consumers()),
+                config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
+                metrics, config.consume());
+            app.consume = consume;
             new HttpServers(vertx, config, metrics, broker.health()::reachable)
                 .start(produce, consume)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -117,6 +120,9 @@ public final class ProxyApp implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().get(HTTP_DRAIN_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("HTTP servers did not stop within {} s: {}", HTTP_DRAIN_SECONDS, e.toString());
+        }
+        if (consume != null) {
+            consume.close();
         }
         broker.close();
         metrics.close();

@@ -92,6 +92,20 @@ public final class AdminClient implements AutoCloseable {
         return addrs;
     }
 
+    /** The master address of the named broker. */
+    String masterAddr(String brokerName) throws Exception {
+        BrokerData data = admin.examineBrokerClusterInfo().getBrokerAddrTable().get(brokerName);
+        String master = data == null ? null : data.getBrokerAddrs().get(0L);
+        if (master == null) {
+            throw new IllegalStateException("broker '" + brokerName + "' has no master");
+        }
+        return master;
+    }
+
+    DefaultMQAdminExt admin() {
+        return admin;
+    }
+
     /** True when the name server lists a master and every listed master answers. Blocks. */
     boolean brokersAnswer() {
         try {

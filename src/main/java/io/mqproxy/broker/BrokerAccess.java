@@ -8,12 +8,14 @@ public final class BrokerAccess implements AutoCloseable {
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
+    private final ClientDirectory clients;
     private final BrokerHealth health;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health) {
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
+        this.clients = new ClientDirectory(admin);
         this.health = health;
     }
 
@@ -35,6 +37,10 @@ public final class BrokerAccess implements AutoCloseable {
         return pop;
     }
 
+    public ClientDirectory clients() {
+        return clients;
+    }
+
     public AdminClient admin() {
         return admin;
     }
@@ -46,6 +52,7 @@ public final class BrokerAccess implements AutoCloseable {
     @Override
     public void close() {
         health.close();
+        clients.close();
         pop.close();
         producer.close();
         admin.close();

@@ -77,6 +77,15 @@ final class ConfigValidator {
             }
             range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
             range(key + "maxRetries", g.maxRetries(), 0, 1000);
+            range(key + "maxClientIds", g.maxClientIds(), 1, 100_000);
+            if (g.broadcastStart() == null) {
+                fail(key + "broadcastStart", "must be earliest or latest");
+            }
+            if (g.clientTtlSeconds() != 0 && g.clientTtlSeconds() <= g.consumeTimeoutSeconds()) {
+                // Deleting a client's group while its messages are reserved lets the broker re-create it.
+                fail(key + "clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
+                    + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
+            }
         }
     }
 

@@ -45,7 +45,8 @@ public record ProxyConfig(
 
     /** What a consumer entry inherits for every setting it does not name. */
     public record GroupDefaults(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
-                                int minConsumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries) {
+                                int minConsumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries,
+                                StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
     }
 
     /** A producer group and the topic it writes to. */
@@ -53,13 +54,20 @@ public record ProxyConfig(
     }
 
     /** A consumer group, its topic and its per-group settings. */
+    /**
+     * @param broadcastStart  where a new broadcast clientId starts reading
+     * @param clientTtlSeconds a broadcast clientId idle this long is forgotten, its progress removed (0: never)
+     * @param maxClientIds     most broadcast clientIds the group may have at once
+     */
     public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
                            int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int pullTimeoutSeconds,
-                           int maxRetries) {
+                           int maxRetries, StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
         public boolean broadcast() {
             return mode == ConsumeMode.BROADCAST;
         }
     }
 
     public enum ConsumeMode { CLUSTERING, BROADCAST }
+
+    public enum StartPosition { EARLIEST, LATEST }
 }

@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.PopClient;
 import io.mqproxy.broker.PopOutcome;
 import io.mqproxy.broker.PoppedMessage;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Consumption, free of HTTP. All state lives in the broker (POP): the proxy only turns a request
  * into pops and acks, and the batch it delivered into a signed requestId that any instance accepts.
  */
-public final class ConsumeService {
+public final class ConsumeService implements AutoCloseable {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
 
     private final ConsumerRegistry registry;
@@ -30,11 +31,14 @@ public final class ConsumeService {
     private final ProxyMetrics metrics;
     private final ProxyConfig.Consume settings;
     private final Semaphore polls;
+    private final BroadcastClients broadcastClients;
 
-    public ConsumeService(ConsumerRegistry registry, PopClient broker, RequestIdCodec requestIds,
-                          ProxyMetrics metrics, ProxyConfig.Consume settings) {
+    public ConsumeService(ConsumerRegistry registry, List<ProxyConfig.Consumer> groups, PopClient broker,
+                          ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
+                          ProxyConfig.Consume settings) {
         this.registry = registry;
         this.broker = broker;
+        this.broadcastClients = new BroadcastClients(clients, groups);
         this.requestIds = requestIds;
         this.metrics = metrics;
         this.settings = settings;
@@ -46,8 +50,8 @@ public final class ConsumeService {
         Poll poll;
         BatchReceipt previous;
         try {
-            poll = plan(r);
-            previous = receiptFor(r, poll);
+            previous = decode(r);
+            poll = plan(r, previous);
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -55,9 +59,10 @@ public final class ConsumeService {
             metrics.overloaded("polls");
             return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
         }
-        CompletableFuture<String> acked = previous == null ? CompletableFuture.completedFuture(null)
-            : ack(poll, previous);
-        return acked
+        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
+            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
+        return admitted
+            .thenCompose(v -> previous == null ? CompletableFuture.<String>completedFuture(null) : ack(poll, previous))
             .thenCompose(previousAck -> fetch(poll, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
                 .thenApply(messages -> result(poll, messages, previousAck))
                 .exceptionallyCompose(failure -> unwrap(failure) instanceof Paused
@@ -70,8 +75,8 @@ public final class ConsumeService {
     /** Acks the batch without fetching more. */
     public CompletableFuture<AckResult> ack(PollRequest r) {
         try {
-            Poll poll = plan(r);
-            BatchReceipt receipt = required(r, poll);
+            BatchReceipt receipt = required(r);
+            Poll poll = plan(r, receipt);
             return ack(poll, receipt).thenApply(status -> new AckResult(status, receipt.handles().size()));
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
@@ -81,8 +86,8 @@ public final class ConsumeService {
     /** Gives the batch back so that it is delivered again after {@code delaySeconds} (0: at once). */
     public CompletableFuture<AckResult> release(PollRequest r, int delaySeconds) {
         try {
-            Poll poll = plan(r);
-            BatchReceipt receipt = required(r, poll);
+            BatchReceipt receipt = required(r);
+            Poll poll = plan(r, receipt);
             String status = expired(receipt) ? "EXPIRED" : "OK";
             return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
                     TimeUnit.SECONDS.toMillis(delaySeconds))
@@ -97,7 +102,11 @@ public final class ConsumeService {
                         long invisibleMillis, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
     }
 
-    private Poll plan(PollRequest r) {
+    /**
+     * @param receipt the batch the request acknowledges, if any: it supplies a broadcast clientId that
+     *                the request leaves out, as the original's client does when it acks
+     */
+    private Poll plan(PollRequest r, BatchReceipt receipt) {
         String consumer = name("consumer", r.consumer(), ResourceNames.MAX_GROUP_LENGTH);
         String topic = name("topic", r.topic(), ResourceNames.MAX_TOPIC_LENGTH);
         ProxyConfig.Consumer group = registry.find(consumer).orElseThrow(() -> Errors.badParam("consumer",
@@ -113,7 +122,8 @@ public final class ConsumeService {
         }
         String clientId = null;
         if (group.broadcast()) {
-            clientId = r.clientId();
+            clientId = r.clientId() != null && !r.clientId().isEmpty() ? r.clientId()
+                : receipt != null ? receipt.clientId() : null;
             if (clientId == null || clientId.isEmpty()) {
                 throw Errors.badParam("clientId", "is required: consumer '" + consumer + "' is a broadcast consumer");
             }
@@ -125,6 +135,12 @@ public final class ConsumeService {
         if (timeout < group.minConsumeTimeoutSeconds()) {
             throw Errors.badParam("consumeTimeout", "must be " + group.minConsumeTimeoutSeconds() + "..129600 seconds, got "
                 + timeout);
+        }
+        if (receipt != null && (!receipt.consumer().equals(consumer) || !receipt.topic().equals(topic)
+            || !java.util.Objects.equals(receipt.clientId(), clientId))) {
+            throw Errors.badParam("requestId", "was issued to consumer '" + receipt.consumer() + "' on topic '"
+                + receipt.topic() + "'" + (receipt.clientId() != null ? " for clientId '" + receipt.clientId() + "'" : "")
+                + ", not to this one");
         }
         return new Poll(group, BrokerGroups.forClient(consumer, clientId), clientId,
             r.maxPullSize() != null ? r.maxPullSize() : group.maxPullSize(),
@@ -144,25 +160,12 @@ public final class ConsumeService {
         return value;
     }
 
-    private BatchReceipt receiptFor(PollRequest r, Poll poll) {
-        if (r.requestId() == null || r.requestId().isEmpty()) {
-            return null;
-        }
-        BatchReceipt receipt = requestIds.decode(r.requestId());
-        // The original's client acks a broadcast batch without its clientId: the requestId names it.
-        String clientId = poll.group.broadcast() && (r.clientId() == null || r.clientId().isEmpty())
-            ? receipt.clientId() : poll.clientId;
-        if (!receipt.consumer().equals(poll.group.name()) || !receipt.topic().equals(poll.group.topic())
-            || !java.util.Objects.equals(receipt.clientId(), clientId)) {
-            throw Errors.badParam("requestId", "was issued to consumer '" + receipt.consumer() + "' on topic '"
-                + receipt.topic() + "'" + (receipt.clientId() != null ? " for clientId '" + receipt.clientId() + "'" : "")
-                + ", not to this one");
-        }
-        return receipt;
+    private BatchReceipt decode(PollRequest r) {
+        return r.requestId() == null || r.requestId().isEmpty() ? null : requestIds.decode(r.requestId());
     }
 
-    private BatchReceipt required(PollRequest r, Poll poll) {
-        BatchReceipt receipt = receiptFor(r, poll);
+    private BatchReceipt required(PollRequest r) {
+        BatchReceipt receipt = decode(r);
         if (receipt == null) {
             throw Errors.missing("requestId");
         }
@@ -266,6 +269,11 @@ public final class ConsumeService {
 
     private static Throwable unwrap(Throwable t) {
         return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    @Override
+    public void close() {
+        broadcastClients.close();
     }
 
     /** The operator paused the group: an answer, not a failure. */

@@ -1,0 +1,118 @@
+package io.mqproxy.consume;
+
+import io.mqproxy.broker.ClientDirectory;
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.error.Errors;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lifecycle of broadcast clientIds: admitted on first poll (bounded per group, starting where
+ * the group says), their activity recorded in the broker-side directory at most a few times per
+ * time-to-live, and forgotten with their progress once idle past it. Every instance sweeps; the
+ * sweep is idempotent.
+ */
+final class BroadcastClients implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BroadcastClients.class);
+    private static final long MAX_TOUCH_INTERVAL_MILLIS = 30_000;
+    private static final int MAX_CACHED = 100_000;
+
+    private final ClientDirectory directory;
+    /** When this instance last recorded each client's activity; bounded, least recently used goes. */
+    private final Map<String, Long> touched = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_CACHED;
+        }
+    };
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqproxy-broadcast-sweeper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    BroadcastClients(ClientDirectory directory, List<ProxyConfig.Consumer> groups) {
+        this.directory = directory;
+        for (ProxyConfig.Consumer g : groups) {
+            if (g.broadcast() && g.clientTtlSeconds() > 0) {
+                long every = Math.max(1_000, g.clientTtlSeconds() * 1000L / 2);
+                sweeper.scheduleWithFixedDelay(() -> sweep(g), every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Completes when the client may poll; fails with a 400 naming clientId when the group is full. */
+    CompletableFuture<Void> admit(ProxyConfig.Consumer group, String brokerGroup, String clientId) {
+        long now = System.currentTimeMillis();
+        Long last;
+        synchronized (touched) {
+            last = touched.get(brokerGroup);
+        }
+        if (last != null) {
+            if (now - last > touchInterval(group)) {
+                remember(brokerGroup, now);
+                directory.touch(group.name(), brokerGroup, clientId).exceptionally(e -> {
+                    log.warn("activity of clientId '{}' of {} not recorded: {}", clientId, group.name(), e.getMessage());
+                    return null;
+                });
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        return directory.admit(group.name(), group.topic(), brokerGroup, clientId, group.maxClientIds(),
+                group.broadcastStart() == ProxyConfig.StartPosition.LATEST)
+            .thenAccept(admission -> {
+                if (admission == ClientDirectory.Admission.FULL) {
+                    throw Errors.badParam("clientId", "consumer '" + group.name() + "' already has "
+                        + group.maxClientIds() + " clientIds, its limit"
+                        + (group.clientTtlSeconds() > 0 ? "; idle ones are forgotten after "
+                        + group.clientTtlSeconds() + " s" : ""));
+                }
+                if (admission == ClientDirectory.Admission.NEW) {
+                    log.info("broadcast consumer {}: new clientId '{}' (group {})", group.name(), clientId,
+                        brokerGroup);
+                }
+                remember(brokerGroup, now);
+            });
+    }
+
+    private static long touchInterval(ProxyConfig.Consumer group) {
+        return group.clientTtlSeconds() > 0
+            ? Math.min(MAX_TOUCH_INTERVAL_MILLIS, group.clientTtlSeconds() * 1000L / 4) : MAX_TOUCH_INTERVAL_MILLIS;
+    }
+
+    private void remember(String brokerGroup, long now) {
+        synchronized (touched) {
+            touched.put(brokerGroup, now);
+        }
+    }
+
+    private void sweep(ProxyConfig.Consumer group) {
+        long cutoff = System.currentTimeMillis() - group.clientTtlSeconds() * 1000L;
+        try {
+            for (ClientDirectory.Entry e : directory.entries(group.name()).join()) {
+                if (e.lastActiveMillis() < cutoff) {
+                    synchronized (touched) {
+                        touched.remove(e.brokerGroup());
+                    }
+                    directory.forget(group.name(), e.brokerGroup()).join();
+                    log.info("broadcast consumer {}: forgot clientId '{}', idle over {} s", group.name(),
+                        e.clientId(), group.clientTtlSeconds());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("broadcast consumer {}: sweep of idle clientIds failed: {}", group.name(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+    }
+}
