@@ -2,11 +2,13 @@ package io.mqproxy.broker;
 
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.error.Status;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.remoting.exception.RemotingConnectException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
 
 /**
  * Turns the RocketMQ client's failures into contract statuses. A time-out is {@code 300}: the
@@ -25,6 +27,10 @@ final class SendFailures {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RemotingConnectException) {
                 return Errors.brokerFailure("broker unreachable: " + t.getMessage(), failure);
+            }
+            if (t instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.SYSTEM_BUSY) {
+                return new ProxyError(Status.OVERLOADED, "broker busy, the message was not stored; retry later ("
+                    + be.getErrorMessage() + ")", failure);
             }
             if (t instanceof MQBrokerException be) {
                 return Errors.brokerFailure("broker refused the message (code " + be.getResponseCode() + "): "

@@ -41,6 +41,7 @@ final class ConfigValidator {
         range("produce.maxSendsInFlight", c.produce().maxSendsInFlight(), 1, 1_000_000);
         range("consume.maxPollsInFlight", c.consume().maxPollsInFlight(), 1, 1_000_000);
         range("consume.longPollSliceMillis", c.consume().longPollSliceMillis(), 100, 60_000);
+        range("consume.maxBrokerWaitsPerGroup", c.consume().maxBrokerWaitsPerGroup(), 1, 1024);
         if (!c.broker().embedded() && (c.consume().requestIdSecret() == null
             || c.consume().requestIdSecret().length() < 16)) {
             fail("consume.requestIdSecret", "must be at least 16 characters when broker.namesrvAddr is set: "

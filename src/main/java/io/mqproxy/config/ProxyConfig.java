@@ -39,8 +39,12 @@ public record ProxyConfig(
     public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight) {
     }
 
+    /**
+     * @param maxBrokerWaitsPerGroup long polls of one group that wait at the broker at once (the broker
+     *                               takes 1024 per group and queue); more wait in the proxy for a turn
+     */
     public record Consume(String requestIdSecret, int maxPollsInFlight, int longPollSliceMillis,
-                          GroupDefaults defaults) {
+                          int maxBrokerWaitsPerGroup, GroupDefaults defaults) {
     }
 
     /** What a consumer entry inherits for every setting it does not name. */

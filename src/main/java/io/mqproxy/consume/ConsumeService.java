@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Consumption, free of HTTP. All state lives in the broker (POP): the proxy only turns a request
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConsumeService implements AutoCloseable {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
+    /** Less time than this left: pop once without waiting. */
+    private static final long MIN_WAIT_MILLIS = 50;
 
     private final ConsumerRegistry registry;
     private final PopClient broker;
@@ -32,6 +35,7 @@ public final class ConsumeService implements AutoCloseable {
     private final ProxyConfig.Consume settings;
     private final Semaphore polls;
     private final BroadcastClients broadcastClients;
+    private final LongPollGate gate;
 
     public ConsumeService(ConsumerRegistry registry, List<ProxyConfig.Consumer> groups, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
@@ -43,6 +47,7 @@ public final class ConsumeService implements AutoCloseable {
         this.metrics = metrics;
         this.settings = settings;
         this.polls = new Semaphore(settings.maxPollsInFlight());
+        this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
     }
 
     /** Acks the batch the requestId names (if any), then delivers the next one, waiting up to pullTimeout. */
@@ -187,38 +192,57 @@ public final class ConsumeService implements AutoCloseable {
     }
 
     /**
-     * Pops until a message comes or the deadline passes. Each broker wait is bounded by a slice,
-     * so a wake-up the broker misses costs at most one slice.
+     * Pops until a message comes or the deadline passes. Each wait at the broker is bounded by a
+     * slice, so a wake-up the broker misses costs at most one slice, and by the gate, so idle polls
+     * beyond the broker's limit wait here instead of spinning on "polling full".
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
-        long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-        long pollMillis = Math.min(remainingMillis, settings.longPollSliceMillis());
-        return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis, pollMillis,
-                !poll.group.pop(), poll.group.maxRetries())
-            .thenCompose(outcome -> {
-                if (poll.clientGone.getAsBoolean()) {
-                    return giveBack(poll, outcome.messages()).thenApply(v -> List.<PoppedMessage>of());
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (remainingMillis < MIN_WAIT_MILLIS) {
+            return pop(poll, 0).thenCompose(outcome -> deliver(poll, outcome, ConsumeService::nothing));
+        }
+        return gate.enter(poll.brokerGroup, deadlineNanos, poll.clientGone).thenCompose(grant -> switch (grant) {
+            case NONE -> nothing();
+            case IMMEDIATE -> pop(poll, 0).thenCompose(outcome -> {
+                if (outcome.kind() == PopOutcome.Kind.FOUND) {
+                    gate.found(poll.brokerGroup);
                 }
-                switch (outcome.kind()) {
-                    case FOUND:
-                        return topUp(poll, new ArrayList<>(outcome.messages()));
-                    case PAUSED:
-                        throw new Paused();
-                    case POLLING_FULL:
-                        if (deadlineNanos - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(POLLING_FULL_BACKOFF_MILLIS)) {
-                            Executor later = CompletableFuture.delayedExecutor(POLLING_FULL_BACKOFF_MILLIS,
-                                TimeUnit.MILLISECONDS);
-                            return CompletableFuture.supplyAsync(() -> null, later)
-                                .thenCompose(v -> fetch(poll, deadlineNanos));
-                        }
-                        return CompletableFuture.completedFuture(List.of());
-                    default:
-                        if (System.nanoTime() < deadlineNanos - TimeUnit.MILLISECONDS.toNanos(50)) {
-                            return fetch(poll, deadlineNanos);
-                        }
-                        return CompletableFuture.completedFuture(List.of());
-                }
+                return deliver(poll, outcome, () -> fetch(poll, deadlineNanos));
             });
+            case WAIT -> pop(poll, Math.min(remainingMillis, settings.longPollSliceMillis()))
+                .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup,
+                    outcome != null && outcome.kind() == PopOutcome.Kind.FOUND))
+                .thenCompose(outcome -> deliver(poll, outcome, () -> fetch(poll, deadlineNanos)));
+        });
+    }
+
+    private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
+        return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis, pollMillis,
+            !poll.group.pop(), poll.group.maxRetries());
+    }
+
+    /** What to do with a pop's outcome: deliver it, report a pause, or go on waiting. */
+    private CompletableFuture<List<PoppedMessage>> deliver(Poll poll, PopOutcome outcome,
+                                                           Supplier<CompletableFuture<List<PoppedMessage>>> waitMore) {
+        if (poll.clientGone.getAsBoolean()) {
+            return giveBack(poll, outcome.messages()).thenApply(v -> List.<PoppedMessage>of());
+        }
+        switch (outcome.kind()) {
+            case FOUND:
+                return topUp(poll, new ArrayList<>(outcome.messages()));
+            case PAUSED:
+                throw new Paused();
+            case POLLING_FULL:
+                // Another instance holds the broker's waiting slots: try again shortly.
+                Executor later = CompletableFuture.delayedExecutor(POLLING_FULL_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
+                return CompletableFuture.supplyAsync(waitMore, later).thenCompose(next -> next);
+            default:
+                return waitMore.get();
+        }
+    }
+
+    private static CompletableFuture<List<PoppedMessage>> nothing() {
+        return CompletableFuture.completedFuture(List.of());
     }
 
     /** A broker pop returns at most 32: more are popped at once, without waiting, up to maxPullSize. */

@@ -2,25 +2,33 @@ package io.mqproxy.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Ports free right now; a broker port also needs port-2 and port+1 free. */
+/**
+ * Ports free right now, picked below the OS's ephemeral range (where outgoing connections would
+ * take them between the check and the bind). A broker port also needs port-2 and port+1 free.
+ */
 public final class FreePorts {
+    private static final int LOW = 20_000;
+    private static final int HIGH = 32_000;
+
     private FreePorts() {
     }
 
     public static int any() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+            if (free(port)) {
+                return port;
+            }
         }
+        throw new IllegalStateException("no free port in " + LOW + ".." + HIGH);
     }
 
     public static int forBroker() {
-        for (int attempt = 0; attempt < 50; attempt++) {
+        for (int attempt = 0; attempt < 200; attempt++) {
             int port = any();
-            if (port > 1026 && port < 65534 && free(port - 2) && free(port + 1)) {
+            if (free(port - 2) && free(port + 1)) {
                 return port;
             }
         }
@@ -29,6 +37,7 @@ public final class FreePorts {
 
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket(port)) {
+            s.setReuseAddress(true);
             return true;
         } catch (IOException e) {
             return false;

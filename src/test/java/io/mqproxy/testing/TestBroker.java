@@ -42,7 +42,7 @@ public final class TestBroker {
         try {
             Path dir = Files.createTempDirectory("mqproxy-test-broker");
             RocketMqRuntime.prepare(dir.resolve("logs"));
-            EmbeddedBroker broker = EmbeddedBroker.start(smallBroker(dir), "DefaultCluster");
+            EmbeddedBroker broker = startOnFreePorts(dir);
             DefaultMQAdminExt admin = new DefaultMQAdminExt(5_000);
             admin.setNamesrvAddr(broker.namesrvAddr());
             admin.setInstanceName("test-admin");
@@ -53,6 +53,19 @@ public final class TestBroker {
         } catch (Exception e) {
             throw new IllegalStateException("test broker did not start", e);
         }
+    }
+
+    /** Ports picked free can be taken before the bind by another process: try a few times. */
+    public static EmbeddedBroker startOnFreePorts(Path dir) {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return EmbeddedBroker.start(smallBroker(dir), "DefaultCluster");
+            } catch (IllegalStateException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** Small files: 16 MiB commit-log segments keep the test run light. */

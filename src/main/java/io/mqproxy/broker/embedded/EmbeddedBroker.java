@@ -88,6 +88,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         brokerConfig.setEnablePropertyFilter(true);
         // Topics are created by the proxy for the producers and consumers it knows, never by a stray send.
         brokerConfig.setAutoCreateTopicEnable(false);
+        // The embedded broker shares a few cores with the proxy; a short CPU stall is not overload.
+        brokerConfig.setWaitTimeMillsInSendQueue(1_000);
 
         MessageStoreConfig storeConfig = new MessageStoreConfig();
         storeConfig.setStorePathRootDir(store.toString());
