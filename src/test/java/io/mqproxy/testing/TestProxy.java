@@ -55,6 +55,7 @@ public final class TestProxy implements AutoCloseable {
         private final List<Map<String, Object>> consumers = new ArrayList<>();
         private final Map<String, String> flags = new LinkedHashMap<>();
         private String namesrvAddr;
+        private java.nio.file.Path embeddedDataDir;
 
         public Builder producer(String name, String topic) {
             producers.add(Map.of("name", name, "topic", topic));
@@ -81,6 +82,12 @@ public final class TestProxy implements AutoCloseable {
             return this;
         }
 
+        /** Start the proxy's own embedded broker on this data folder (free ports), not the shared one. */
+        public Builder embedded(java.nio.file.Path dataDir) {
+            this.embeddedDataDir = dataDir;
+            return this;
+        }
+
         public ProxyConfig config() {
             try {
                 Map<String, Object> yaml = new LinkedHashMap<>();
@@ -94,8 +101,15 @@ public final class TestProxy implements AutoCloseable {
                 all.put("http.consumePort", Integer.toString(FreePorts.any()));
                 all.put("admin.port", Integer.toString(FreePorts.any()));
                 all.put("http.eventLoops", "2");
-                all.put("consume.requestIdSecret", SECRET);
-                all.put("broker.namesrvAddr", namesrvAddr != null ? namesrvAddr : TestBroker.get().namesrvAddr());
+                if (embeddedDataDir != null) {
+                    all.put("embedded.dataDir", embeddedDataDir.toString());
+                    all.put("embedded.namesrvPort", Integer.toString(FreePorts.any()));
+                    all.put("embedded.brokerPort", Integer.toString(FreePorts.forBroker()));
+                    all.put("embedded.commitLogFileMb", "16");
+                } else {
+                    all.put("consume.requestIdSecret", SECRET);
+                    all.put("broker.namesrvAddr", namesrvAddr != null ? namesrvAddr : TestBroker.get().namesrvAddr());
+                }
                 all.putAll(flags);
                 ProxyConfig config = ConfigLoader.load(file, Map.of(), all);
                 Files.delete(file);
@@ -107,6 +121,9 @@ public final class TestProxy implements AutoCloseable {
 
         public TestProxy start() {
             ProxyConfig config = config();
+            if (embeddedDataDir != null) {
+                return new TestProxy(ProxyApp.start(config), config);
+            }
             return new TestProxy(ProxyApp.start(config, config.broker().namesrvAddr(), null), config);
         }
     }
