@@ -49,14 +49,20 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * mvn -q test-compile exec:java@bench
  * </pre>
  *
- * Options (system properties, given as {@code -D...} to that command): {@code bench.seconds} (15, measured
- * per phase), {@code bench.warmup} (5: seconds per phase of a
- * warm-up round that runs every phase once, unmeasured, before the measured round), {@code bench.concurrency} (64:
- * single messages in flight, and HTTP connections), {@code bench.size} (1024 body bytes), {@code bench.batch}
- * (32 messages per batch), {@code bench.batchConcurrency} (concurrency / 4: batches in flight),
- * {@code bench.clientLoops} (1: event loops of the HTTP load generator), {@code bench.phases} (all four:
- * native-single,http-single,native-batch,http-batch; a subset for profiling one path), {@code bench.jfr}
- * (a file: a JFR recording, "profile" settings, of the measured phases only).
+ * Options, as {@code -D...} on that command line (Maven sets them as system properties):
+ * <ul>
+ * <li>{@code bench.seconds} (15): measured time per phase, in {@code bench.rounds} (3) slices; each round
+ *     runs every phase in turn, so drift (JIT, other processes) spreads over all phases alike;</li>
+ * <li>{@code bench.warmup} (5): seconds per phase of an unmeasured round that runs every phase first;</li>
+ * <li>{@code bench.concurrency} (64): single messages in flight, and HTTP connections;</li>
+ * <li>{@code bench.size} (1024): body bytes; {@code bench.batch} (32): messages per batch;</li>
+ * <li>{@code bench.batchConcurrency} (concurrency / 4): batches in flight, native and HTTP alike;</li>
+ * <li>{@code bench.clientLoops} (1): event loops of the HTTP load generator;</li>
+ * <li>{@code bench.phases} (native-single,http-single,native-batch,http-batch): a subset, to profile one
+ *     path (the ratio line needs all four);</li>
+ * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds.</li>
+ * </ul>
+ * JVM options go in {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM.
  *
  * <p>Everything (broker, proxy, load generator) shares one JVM and the machine's cores, so the figures
  * to compare are the ratios of one run, not absolutes. Each phase prints the CPU the whole process used
@@ -77,6 +83,7 @@ public final class ProduceBenchmark {
     private final int batch = Integer.getInteger("bench.batch", 32);
     private final int batchConcurrency = Integer.getInteger("bench.batchConcurrency", Math.max(1, concurrency / 4));
     private final int clientLoops = Integer.getInteger("bench.clientLoops", 1);
+    private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
     /** Which phases to run, e.g. "http-single" when profiling one path; the ratio line needs all four. */
     private final Set<String> phases = Set.of(System.getProperty("bench.phases",
         "native-single,http-single,native-batch,http-batch").split(","));
@@ -171,29 +178,38 @@ public final class ProduceBenchmark {
                 Thread.sleep(warmup * 1000L);
                 load.stop();
             }
-            Map<String, Result> results = new java.util.HashMap<>();
+            // Measured in rounds (each phase in turn, `rounds` times): JIT activity and other processes'
+            // load drift over a run, and rounds spread that drift over all phases alike.
+            Map<String, Stats> results = new java.util.LinkedHashMap<>();
+            all.forEach((key, phase) -> results.put(key, new Stats()));
             String jfr = System.getProperty("bench.jfr");
             jdk.jfr.Recording recording = null;
             if (jfr != null) {
                 recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                recording.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
                 recording.start();
             }
-            for (Map.Entry<String, Phase> e : all.entrySet()) {
-                results.put(e.getKey(), measure(e.getValue()));
+            long sliceMillis = Math.max(1_000, seconds * 1000L / rounds);
+            System.out.printf(Locale.ROOT, "measuring: %d round(s) of %.1f s per phase%n", rounds, sliceMillis / 1e3);
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, Phase> e : all.entrySet()) {
+                    measure(e.getValue(), sliceMillis, results.get(e.getKey()));
+                }
             }
             if (recording != null) {
                 recording.dump(java.nio.file.Path.of(jfr));
                 recording.close();
                 System.out.println("JFR recording of the measured phases: " + jfr);
             }
-            Result nativeSingle = results.get("native-single");
-            Result httpSingle = results.get("http-single");
-            Result nativeBatch = results.get("native-batch");
-            Result httpBatch = results.get("http-batch");
+            all.forEach((key, phase) -> results.get(key).print(phase));
+            Stats nativeSingle = results.get("native-single");
+            Stats httpSingle = results.get("http-single");
+            Stats nativeBatch = results.get("native-batch");
+            Stats httpBatch = results.get("http-batch");
             if (nativeSingle != null && httpSingle != null && nativeBatch != null && httpBatch != null) {
                 System.out.printf(Locale.ROOT, "ratio http/native: single=%.2f batch=%.2f%n",
-                    httpSingle.messagesPerSecond / nativeSingle.messagesPerSecond,
-                    httpBatch.messagesPerSecond / nativeBatch.messagesPerSecond);
+                    httpSingle.messagesPerSecond(1) / nativeSingle.messagesPerSecond(1),
+                    httpBatch.messagesPerSecond(batch) / nativeBatch.messagesPerSecond(batch));
             }
             http.close();
         } finally {
@@ -227,10 +243,51 @@ public final class ProduceBenchmark {
     private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
     }
 
-    private Result measure(Phase phase) throws Exception {
-        String name = phase.name();
-        int messagesPerRequest = phase.messagesPerRequest();
-        int inFlight = phase.inFlight();
+    /** One phase's figures, summed over its rounds. */
+    private final class Stats {
+        final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        long ok;
+        long rejected;
+        long failed;
+        long nanos;
+        long processCpu;
+        long generatorCpu;
+        long gcCpu;
+        long jitCpu;
+        long answered;
+        long stored;
+        final Map<String, Long> groups = new java.util.HashMap<>();
+        String firstError;
+
+        double messagesPerSecond(int messagesPerRequest) {
+            return ok * messagesPerRequest / (nanos / 1e9);
+        }
+
+        void print(Phase phase) {
+            double secs = nanos / 1e9;
+            System.out.printf(Locale.ROOT, "[%-13s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
+                    + "ok=%d errors=%d (non-200 envelopes %d, failed sends %d)  in flight %d x %d msg  "
+                    + "cpu: process %.2f cores, load generator %.2f cores%n",
+                phase.name(), messagesPerSecond(phase.messagesPerRequest()), ok / secs,
+                latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
+                latencies.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed, phase.inFlight(),
+                phase.messagesPerRequest(), processCpu / (double) nanos, generatorCpu / (double) nanos);
+            StringBuilder top = new StringBuilder();
+            groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s=%.2f", top.length() == 0 ? "" : ", ",
+                    e.getKey(), e.getValue() / (double) nanos)));
+            System.out.printf(Locale.ROOT, "    cpu by thread group (cores): %s; JVM-internal: GC=%.2f, JIT=%.2f%n",
+                top, gcCpu / (double) nanos, jitCpu / (double) nanos);
+            if (firstError != null) {
+                System.out.println("    first error: " + firstError);
+            }
+            System.out.printf(Locale.ROOT, "    check: %d messages answered as stored, broker offsets grew by %d%s%n",
+                answered, stored, answered == stored ? " (match)" : "  MISMATCH");
+        }
+    }
+
+    /** Runs a phase for one slice and adds its figures to {@code stats}. */
+    private void measure(Phase phase, long millis, Stats stats) throws Exception {
         Load load = phase.load().get();
         System.gc();
         long offsetsBefore = storedMessages();
@@ -242,35 +299,96 @@ public final class ProduceBenchmark {
         long rejected0 = load.rejected.sum();
         long failed0 = load.failed.sum();
         long cpu0 = os.getProcessCpuTime();
+        Map<Long, Long> threadCpu0 = threadCpu();
+        Map<String, Long> jvmCpu0 = jvmInternalCpu();
         long genCpu0 = load.generatorCpuNanos();
         long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
+        Thread.sleep(millis);
         long t1 = System.nanoTime();
-        long ok = load.ok.sum() - ok0;
-        long rejected = load.rejected.sum() - rejected0;
-        long failed = load.failed.sum() - failed0;
-        double cores = (os.getProcessCpuTime() - cpu0) / (double) (t1 - t0);
-        double genCores = (load.generatorCpuNanos() - genCpu0) / (double) (t1 - t0);
-        Histogram h = load.latencies.getIntervalHistogram();
+        stats.ok += load.ok.sum() - ok0;
+        stats.rejected += load.rejected.sum() - rejected0;
+        stats.failed += load.failed.sum() - failed0;
+        stats.processCpu += os.getProcessCpuTime() - cpu0;
+        stats.generatorCpu += load.generatorCpuNanos() - genCpu0;
+        addGroups(stats.groups, threadCpu0, threadCpu(), load.generatorThreads());
+        Map<String, Long> jvmCpu = jvmInternalCpu();
+        stats.gcCpu += jvmCpu.get("GC") - jvmCpu0.get("GC");
+        stats.jitCpu += jvmCpu.get("JIT") - jvmCpu0.get("JIT");
+        stats.latencies.add(load.latencies.getIntervalHistogram());
+        stats.nanos += t1 - t0;
 
         load.stop();
-        double secs = (t1 - t0) / 1e9;
-        Result r = new Result(ok * messagesPerRequest / secs, ok / secs);
-        System.out.printf(Locale.ROOT, "[%-13s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
-                + "ok=%d errors=%d (non-200 envelopes %d, failed sends %d)  in flight %d x %d msg  "
-                + "cpu: process %.2f cores, load generator %.2f cores%n",
-            name, r.messagesPerSecond, r.requestsPerSecond, h.getValueAtPercentile(50) / 1e6,
-            h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed,
-            inFlight, messagesPerRequest, cores, genCores);
-        if (load.firstError.get() != null) {
-            System.out.println("    first error: " + load.firstError.get());
+        if (stats.firstError == null) {
+            stats.firstError = load.firstError.get();
         }
-        // Every request answered 200 (warm-up and drain included) must be in the broker, no more, no less.
-        long answered = load.ok.sum() * messagesPerRequest;
+        // Every request answered 200 (ramp and drain included) must be in the broker, no more, no less.
+        // The offsets are the consume queues', which the broker fills asynchronously: let it catch up.
+        long answered = load.ok.sum() * phase.messagesPerRequest();
         long stored = storedMessages() - offsetsBefore;
-        System.out.printf(Locale.ROOT, "    check: %d messages answered as stored, broker offsets grew by %d%s%n",
-            answered, stored, answered == stored ? " (match)" : "  MISMATCH");
-        return r;
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+             stored < answered && System.nanoTime() < deadline; stored = storedMessages() - offsetsBefore) {
+            Thread.sleep(50);
+        }
+        stats.answered += answered;
+        stats.stored += stored;
+    }
+
+    private Map<Long, Long> threadCpu() {
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long t = threads.getThreadCpuTime(id);
+            if (t >= 0) {
+                cpu.put(id, t);
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * CPU nanoseconds of the JVM's own threads, which ThreadMXBean does not list: garbage collection
+     * and the JIT compilers (Linux /proc, 10 ms ticks; zeros elsewhere).
+     */
+    private static Map<String, Long> jvmInternalCpu() {
+        long gc = 0;
+        long jit = 0;
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        for (java.io.File task : tasks == null ? new java.io.File[0] : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+                boolean isGc = comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                    || comm.startsWith("ParGC");
+                boolean isJit = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler");
+                if (!isGc && !isJit) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime
+                if (isGc) {
+                    gc += nanos;
+                } else {
+                    jit += nanos;
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                // the thread ended meanwhile
+            }
+        }
+        return Map.of("GC", gc, "JIT", jit);
+    }
+
+    /** CPU per thread group (names without digits), the load generator's threads apart. */
+    private void addGroups(Map<String, Long> groups, Map<Long, Long> before, Map<Long, Long> after,
+                           Set<Long> generator) {
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(e.getKey());
+            if (used <= 0 || info == null) {
+                continue;
+            }
+            String group = (generator.contains(e.getKey()) ? "[load generator] " : "")
+                + info.getThreadName().replaceAll("\\d+", "N");
+            groups.merge(group, used, Long::sum);
+        }
     }
 
     /** Sum of the topic's max offsets: the number of messages stored in it. */
@@ -308,9 +426,6 @@ public final class ProduceBenchmark {
         return ids;
     }
 
-    private record Result(double messagesPerSecond, double requestsPerSecond) {
-    }
-
     /** A closed-loop load: a fixed number of requests in flight, each completion starts the next. */
     private abstract class Load {
         final Recorder latencies = new Recorder(TimeUnit.MINUTES.toNanos(1), 3);
@@ -328,6 +443,8 @@ public final class ProduceBenchmark {
         abstract void stop() throws InterruptedException;
 
         abstract long generatorCpuNanos();
+
+        abstract Set<Long> generatorThreads();
 
         void error(LongAdder counter, String what) {
             counter.increment();
@@ -425,6 +542,11 @@ public final class ProduceBenchmark {
         }
 
         @Override
+        Set<Long> generatorThreads() {
+            return Set.of(driver.getId());
+        }
+
+        @Override
         long generatorCpuNanos() {
             // The callbacks run on the client's threads, which also do the client's own work: the
             // driver plus callback threads bound the generator's cost from above.
@@ -498,6 +620,11 @@ public final class ProduceBenchmark {
         @Override
         long generatorCpuNanos() {
             return cpuOf(clientThreads);
+        }
+
+        @Override
+        Set<Long> generatorThreads() {
+            return clientThreads;
         }
     }
 
