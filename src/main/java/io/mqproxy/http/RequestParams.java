@@ -29,7 +29,7 @@ final class RequestParams {
         if (type != null && type.toLowerCase().startsWith("application/json") && ctx.body().length() > 0) {
             JsonNode body;
             try {
-                body = Json.MAPPER.readTree(ctx.body().buffer().getBytes());
+                body = Json.readTree(ctx.body().buffer());
             } catch (JsonProcessingException e) {
                 throw Errors.badParam("request body", "malformed JSON: " + e.getOriginalMessage());
             } catch (java.io.IOException e) {

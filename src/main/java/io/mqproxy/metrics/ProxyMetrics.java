@@ -12,14 +12,39 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Every meter the proxy keeps, in one Prometheus registry. Tag values are bounded: routes and
  * statuses are fixed sets, producer and consumer names come from the registry of known groups.
+ *
+ * <p>Meters are looked up once per tag combination and then kept: building and registering a meter
+ * on every request (tags sorted, an id hashed, a registry map consulted) is a measurable share of a
+ * small request's cost. The caches are bounded; past the bound a meter is still found through the
+ * registry as before, only not cached.
  */
 public final class ProxyMetrics implements AutoCloseable {
+    /** Far above the real number of routes x statuses or producers x outcomes. */
+    static final int MAX_CACHED = 1024;
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    private record HttpKey(String route, int status) {
+    }
+
+    private record FailureKey(String producer, String outcome) {
+    }
+
+    private record ProducedMeters(Counter messages, Counter bytes) {
+    }
+
+    private final ConcurrentHashMap<HttpKey, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ProducedMeters> producedMeters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<FailureKey, Counter> failureCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> overloadCounters = new ConcurrentHashMap<>();
 
     public ProxyMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -41,28 +66,33 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** An HTTP request answered, by route and envelope status. */
     public void httpRequest(String route, int status, long nanos) {
-        Timer.builder("mqproxy.http.requests")
+        cached(httpTimers, new HttpKey(route, status), k -> Timer.builder("mqproxy.http.requests")
             .description("HTTP requests by route and envelope status")
-            .tag("route", route)
-            .tag("status", Integer.toString(status))
+            .tag("route", k.route())
+            .tag("status", Integer.toString(k.status()))
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(60))
-            .register(registry)
-            .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            .register(registry))
+            .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void produced(String producer, int messages, long bytes) {
-        Counter.builder("mqproxy.produce.messages").description("messages stored by the broker")
-            .tag("producer", producer).register(registry).increment(messages);
-        Counter.builder("mqproxy.produce.bytes").description("message body bytes stored by the broker")
-            .baseUnit("bytes").tag("producer", producer).register(registry).increment(bytes);
+        ProducedMeters m = cached(producedMeters, producer, p -> new ProducedMeters(
+            Counter.builder("mqproxy.produce.messages").description("messages stored by the broker")
+                .tag("producer", p).register(registry),
+            Counter.builder("mqproxy.produce.bytes").description("message body bytes stored by the broker")
+                .baseUnit("bytes").tag("producer", p).register(registry)));
+        m.messages().increment(messages);
+        m.bytes().increment(bytes);
     }
 
     /** A send that did not succeed: {@code outcome} is "failed" (500) or "unknown" (300, time-out). */
     public void produceFailed(String producer, String outcome, int messages) {
-        Counter.builder("mqproxy.produce.failures").description("messages not confirmed stored")
-            .tag("producer", producer).tag("outcome", outcome).register(registry).increment(messages);
+        cached(failureCounters, new FailureKey(producer, outcome), k -> Counter.builder("mqproxy.produce.failures")
+            .description("messages not confirmed stored")
+            .tag("producer", k.producer()).tag("outcome", k.outcome()).register(registry))
+            .increment(messages);
     }
 
     public void delivered(String consumer, int fresh, int retried) {
@@ -80,8 +110,22 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** A request refused because a bound was reached: what is at its bound. */
     public void overloaded(String bound) {
-        Counter.builder("mqproxy.overload.refusals").description("requests refused at a bound")
-            .tag("bound", bound).register(registry).increment();
+        cached(overloadCounters, bound, b -> Counter.builder("mqproxy.overload.refusals")
+            .description("requests refused at a bound")
+            .tag("bound", b).register(registry))
+            .increment();
+    }
+
+    /** The cached meter, else a new one, kept while the cache is under its bound. */
+    private static <K, M> M cached(ConcurrentHashMap<K, M> cache, K key, Function<K, M> register) {
+        M meter = cache.get(key);
+        if (meter != null) {
+            return meter;
+        }
+        if (cache.size() >= MAX_CACHED) {
+            return register.apply(key);
+        }
+        return cache.computeIfAbsent(key, register);
     }
 
     @Override

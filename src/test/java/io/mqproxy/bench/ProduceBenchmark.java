@@ -1,0 +1,650 @@
+package io.mqproxy.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mqproxy.testing.TestBroker;
+import io.mqproxy.testing.TestProxy;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.remoting.protocol.admin.TopicOffset;
+import org.apache.rocketmq.remoting.protocol.admin.TopicStatsTable;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+
+/**
+ * Produce throughput of the proxy's HTTP path next to the native RocketMQ client, against the same
+ * embedded broker in one run: measured, not asserted. Not a test (no *Test / *IT name): run it with
+ *
+ * <pre>
+ * mvn -q test-compile exec:java@bench
+ * </pre>
+ *
+ * Options, as {@code -D...} on that command line (Maven sets them as system properties):
+ * <ul>
+ * <li>{@code bench.seconds} (15): measured time per phase, in {@code bench.rounds} (3) slices; each round
+ *     runs every phase in turn, so drift (JIT, other processes) spreads over all phases alike;</li>
+ * <li>{@code bench.warmup} (5): seconds per phase of an unmeasured round that runs every phase first;</li>
+ * <li>{@code bench.concurrency} (64): single messages in flight, and HTTP connections;</li>
+ * <li>{@code bench.size} (1024): body bytes; {@code bench.batch} (32): messages per batch;</li>
+ * <li>{@code bench.batchConcurrency} (concurrency / 4): batches in flight, native and HTTP alike;</li>
+ * <li>{@code bench.clientLoops} (1): event loops of the HTTP load generator;</li>
+ * <li>{@code bench.phases} (native-single,http-single,native-batch,http-batch): a subset, to profile one
+ *     path (the ratio line needs all four);</li>
+ * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds.</li>
+ * </ul>
+ * JVM options go in {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM.
+ *
+ * <p>Everything (broker, proxy, load generator) shares one JVM and the machine's cores, so the figures
+ * to compare are the ratios of one run, not absolutes. Each phase prints the CPU the whole process used
+ * and the part the load generator itself used, to show whether it is the bottleneck. Each phase also
+ * checks that the broker's offsets grew by exactly the number of messages answered as stored.
+ */
+public final class ProduceBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] OK_PREFIX = "{\"status\":200".getBytes(StandardCharsets.US_ASCII);
+    private static final String PRODUCER = "bench-producer";
+    /** After the warm-up round, each measured phase still gets this long to reach its steady state. */
+    private static final long RAMP_MILLIS = 1_000;
+
+    private final int seconds = Integer.getInteger("bench.seconds", 15);
+    private final int warmup = Integer.getInteger("bench.warmup", 5);
+    private final int concurrency = Integer.getInteger("bench.concurrency", 64);
+    private final int size = Integer.getInteger("bench.size", 1024);
+    private final int batch = Integer.getInteger("bench.batch", 32);
+    private final int batchConcurrency = Integer.getInteger("bench.batchConcurrency", Math.max(1, concurrency / 4));
+    private final int clientLoops = Integer.getInteger("bench.clientLoops", 1);
+    private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
+    /** Which phases to run, e.g. "http-single" when profiling one path; the ratio line needs all four. */
+    private final Set<String> phases = Set.of(System.getProperty("bench.phases",
+        "native-single,http-single,native-batch,http-batch").split(","));
+
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private TestBroker broker;
+    private String topic;
+
+    public static void main(String[] args) {
+        int code = 0;
+        try {
+            new ProduceBenchmark().run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        }
+        System.out.flush();
+        // RocketMQ's and Vert.x's threads would keep the JVM (and exec:java) alive.
+        System.exit(code);
+    }
+
+    private void run() throws Exception {
+        System.out.printf(Locale.ROOT, "produce benchmark: %d s per phase (after a %d s warm-up of each), "
+                + "concurrency %d, "
+                + "body %d bytes, batch %d x %d in flight, %d cores, %s%n", seconds, warmup, concurrency, size, batch,
+            batchConcurrency, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name")
+                + " " + System.getProperty("java.version"));
+        System.out.println("load generator: RocketMQ DefaultMQProducer (native phases), Vert.x core HttpClient "
+            + "(HTTP phases, keep-alive, no pipelining, " + clientLoops + " event loop(s)); it runs in the SAME JVM "
+            + "as the proxy and the embedded broker, on the same shared cores");
+        threads.setThreadCpuTimeEnabled(true);
+
+        broker = TestBroker.get();
+        topic = broker.newTopic("bench", 8);
+        byte[] body = body(size);
+
+        DefaultMQProducer nativeProducer = new DefaultMQProducer("bench-native");
+        nativeProducer.setNamesrvAddr(broker.namesrvAddr());
+        nativeProducer.setInstanceName("bench-native-" + System.nanoTime());
+        nativeProducer.setVipChannelEnabled(false);
+        nativeProducer.setSendMsgTimeout(10_000);
+        nativeProducer.setRetryTimesWhenSendAsyncFailed(0);
+        nativeProducer.start();
+
+        Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
+        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start()) {
+            int port = proxy.config().http().producePort();
+            HttpClient http = clientVertx.createHttpClient(new HttpClientOptions()
+                    .setDefaultHost("127.0.0.1").setDefaultPort(port)
+                    .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+                    .setIdleTimeout(0).setConnectTimeout(5_000),
+                new PoolOptions().setHttp1MaxSize(Math.max(concurrency, batchConcurrency)));
+            Set<Long> clientThreads = eventLoopThreads(clientVertx);
+            spotCheck(http);
+
+            Buffer singleBody = Buffer.buffer("producer=" + PRODUCER + "&message=" + new String(body,
+                StandardCharsets.US_ASCII));
+            StringBuilder json = new StringBuilder("{\"producer\":\"" + PRODUCER + "\",\"messages\":[");
+            for (int i = 0; i < batch; i++) {
+                json.append(i == 0 ? "\"" : ",\"").append(new String(body, StandardCharsets.US_ASCII)).append('"');
+            }
+            Buffer batchBody = Buffer.buffer(json.append("]}").toString());
+
+            Map<String, Phase> all = new java.util.LinkedHashMap<>();
+            all.put("native-single", new Phase("native single", 1, concurrency,
+                () -> new NativeLoad(nativeProducer, concurrency, () -> List.of(new Message(topic, body)))));
+            all.put("http-single", new Phase("HTTP single", 1, concurrency,
+                () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, concurrency,
+                    clientThreads)));
+            all.put("native-batch", new Phase("native batch", batch, batchConcurrency,
+                () -> new NativeLoad(nativeProducer, batchConcurrency, () -> {
+                    List<Message> msgs = new ArrayList<>(batch);
+                    for (int i = 0; i < batch; i++) {
+                        msgs.add(new Message(topic, body));
+                    }
+                    return msgs;
+                })));
+            all.put("http-batch", new Phase("HTTP batch", batch, batchConcurrency,
+                () -> new HttpLoad(http, "/mq/produce/batch", "application/json", batchBody, batchConcurrency,
+                    clientThreads)));
+            all.keySet().retainAll(phases);
+
+            // On 2 shared cores the JIT compilers take most of a core for the first ~30 s: a phase measured
+            // then would mostly measure compilation. So every path is exercised once before any is measured.
+            System.out.printf(Locale.ROOT, "warm-up: %d s per phase, all phases, not measured%n", warmup);
+            for (Phase phase : all.values()) {
+                Load load = phase.load().get();
+                load.start();
+                Thread.sleep(warmup * 1000L);
+                load.stop();
+            }
+            // Measured in rounds (each phase in turn, `rounds` times): JIT activity and other processes'
+            // load drift over a run, and rounds spread that drift over all phases alike.
+            Map<String, Stats> results = new java.util.LinkedHashMap<>();
+            all.forEach((key, phase) -> results.put(key, new Stats()));
+            String jfr = System.getProperty("bench.jfr");
+            jdk.jfr.Recording recording = null;
+            if (jfr != null) {
+                recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                recording.enable("jdk.Compilation").withThreshold(java.time.Duration.ZERO);
+                recording.start();
+            }
+            long sliceMillis = Math.max(1_000, seconds * 1000L / rounds);
+            System.out.printf(Locale.ROOT, "measuring: %d round(s) of %.1f s per phase%n", rounds, sliceMillis / 1e3);
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, Phase> e : all.entrySet()) {
+                    measure(e.getValue(), sliceMillis, results.get(e.getKey()));
+                }
+            }
+            if (recording != null) {
+                recording.dump(java.nio.file.Path.of(jfr));
+                recording.close();
+                System.out.println("JFR recording of the measured phases: " + jfr);
+            }
+            all.forEach((key, phase) -> results.get(key).print(phase));
+            Stats nativeSingle = results.get("native-single");
+            Stats httpSingle = results.get("http-single");
+            Stats nativeBatch = results.get("native-batch");
+            Stats httpBatch = results.get("http-batch");
+            if (nativeSingle != null && httpSingle != null && nativeBatch != null && httpBatch != null) {
+                System.out.printf(Locale.ROOT, "ratio http/native: single=%.2f batch=%.2f%n",
+                    httpSingle.messagesPerSecond(1) / nativeSingle.messagesPerSecond(1),
+                    httpBatch.messagesPerSecond(batch) / nativeBatch.messagesPerSecond(batch));
+            }
+            http.close();
+        } finally {
+            nativeProducer.shutdown();
+        }
+    }
+
+    /** One request over HTTP with a unique body, read back from the broker by the returned id. */
+    private void spotCheck(HttpClient http) throws Exception {
+        String text = "spot-check " + System.nanoTime() + " " + "é".repeat(3);
+        Buffer form = Buffer.buffer("producer=" + PRODUCER + "&message="
+            + java.net.URLEncoder.encode(text, StandardCharsets.UTF_8));
+        Buffer reply = http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/mq/produce")
+                .putHeader("Content-Type", "application/x-www-form-urlencoded"))
+            .compose(req -> req.send(form)).compose(resp -> resp.body())
+            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        JsonNode envelope = JSON.readTree(reply.getBytes());
+        if (envelope.path("status").asInt() != 200) {
+            throw new IllegalStateException("spot-check: HTTP produce failed: " + reply);
+        }
+        String msgId = envelope.path("result").path("msgId").asText();
+        MessageExt stored = broker.admin().viewMessage(topic, msgId);
+        String storedText = new String(stored.getBody(), StandardCharsets.UTF_8);
+        if (!text.equals(storedText) || !topic.equals(stored.getTopic())) {
+            throw new IllegalStateException("spot-check: stored '" + storedText + "' on " + stored.getTopic());
+        }
+        System.out.println("spot-check: HTTP produce answered 200 and the broker holds the message (msgId "
+            + msgId + ", queue " + stored.getQueueId() + ", offset " + stored.getQueueOffset() + ")");
+    }
+
+    private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
+    }
+
+    /** One phase's figures, summed over its rounds. */
+    private final class Stats {
+        final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        long ok;
+        long rejected;
+        long failed;
+        long nanos;
+        long processCpu;
+        long generatorCpu;
+        long gcCpu;
+        long jitCpu;
+        long answered;
+        long stored;
+        final Map<String, Long> groups = new java.util.HashMap<>();
+        String firstError;
+
+        double messagesPerSecond(int messagesPerRequest) {
+            return ok * messagesPerRequest / (nanos / 1e9);
+        }
+
+        void print(Phase phase) {
+            double secs = nanos / 1e9;
+            System.out.printf(Locale.ROOT, "[%-13s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
+                    + "ok=%d errors=%d (non-200 envelopes %d, failed sends %d)  in flight %d x %d msg  "
+                    + "cpu: process %.2f cores, load generator %.2f cores%n",
+                phase.name(), messagesPerSecond(phase.messagesPerRequest()), ok / secs,
+                latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
+                latencies.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed, phase.inFlight(),
+                phase.messagesPerRequest(), processCpu / (double) nanos, generatorCpu / (double) nanos);
+            StringBuilder top = new StringBuilder();
+            groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s=%.2f", top.length() == 0 ? "" : ", ",
+                    e.getKey(), e.getValue() / (double) nanos)));
+            System.out.printf(Locale.ROOT, "    cpu by thread group (cores): %s; JVM-internal: GC=%.2f, JIT=%.2f%n",
+                top, gcCpu / (double) nanos, jitCpu / (double) nanos);
+            if (firstError != null) {
+                System.out.println("    first error: " + firstError);
+            }
+            System.out.printf(Locale.ROOT, "    check: %d messages answered as stored, broker offsets grew by %d%s%n",
+                answered, stored, answered == stored ? " (match)" : "  MISMATCH");
+        }
+    }
+
+    /** Runs a phase for one slice and adds its figures to {@code stats}. */
+    private void measure(Phase phase, long millis, Stats stats) throws Exception {
+        Load load = phase.load().get();
+        System.gc();
+        long offsetsBefore = storedMessages();
+        load.start();
+        Thread.sleep(RAMP_MILLIS);
+
+        load.latencies.reset();
+        long ok0 = load.ok.sum();
+        long rejected0 = load.rejected.sum();
+        long failed0 = load.failed.sum();
+        long cpu0 = os.getProcessCpuTime();
+        Map<Long, Long> threadCpu0 = threadCpu();
+        Map<String, Long> jvmCpu0 = jvmInternalCpu();
+        long genCpu0 = load.generatorCpuNanos();
+        long t0 = System.nanoTime();
+        Thread.sleep(millis);
+        long t1 = System.nanoTime();
+        stats.ok += load.ok.sum() - ok0;
+        stats.rejected += load.rejected.sum() - rejected0;
+        stats.failed += load.failed.sum() - failed0;
+        stats.processCpu += os.getProcessCpuTime() - cpu0;
+        stats.generatorCpu += load.generatorCpuNanos() - genCpu0;
+        addGroups(stats.groups, threadCpu0, threadCpu(), load.generatorThreads());
+        Map<String, Long> jvmCpu = jvmInternalCpu();
+        stats.gcCpu += jvmCpu.get("GC") - jvmCpu0.get("GC");
+        stats.jitCpu += jvmCpu.get("JIT") - jvmCpu0.get("JIT");
+        stats.latencies.add(load.latencies.getIntervalHistogram());
+        stats.nanos += t1 - t0;
+
+        load.stop();
+        if (stats.firstError == null) {
+            stats.firstError = load.firstError.get();
+        }
+        // Every request answered 200 (ramp and drain included) must be in the broker, no more, no less.
+        // The offsets are the consume queues', which the broker fills asynchronously: let it catch up.
+        long answered = load.ok.sum() * phase.messagesPerRequest();
+        long stored = storedMessages() - offsetsBefore;
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+             stored < answered && System.nanoTime() < deadline; stored = storedMessages() - offsetsBefore) {
+            Thread.sleep(50);
+        }
+        stats.answered += answered;
+        stats.stored += stored;
+    }
+
+    private Map<Long, Long> threadCpu() {
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long t = threads.getThreadCpuTime(id);
+            if (t >= 0) {
+                cpu.put(id, t);
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * CPU nanoseconds of the JVM's own threads, which ThreadMXBean does not list: garbage collection
+     * and the JIT compilers (Linux /proc, 10 ms ticks; zeros elsewhere).
+     */
+    private static Map<String, Long> jvmInternalCpu() {
+        long gc = 0;
+        long jit = 0;
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        for (java.io.File task : tasks == null ? new java.io.File[0] : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+                boolean isGc = comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                    || comm.startsWith("ParGC");
+                boolean isJit = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler");
+                if (!isGc && !isJit) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime
+                if (isGc) {
+                    gc += nanos;
+                } else {
+                    jit += nanos;
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                // the thread ended meanwhile
+            }
+        }
+        return Map.of("GC", gc, "JIT", jit);
+    }
+
+    /** CPU per thread group (names without digits), the load generator's threads apart. */
+    private void addGroups(Map<String, Long> groups, Map<Long, Long> before, Map<Long, Long> after,
+                           Set<Long> generator) {
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(e.getKey());
+            if (used <= 0 || info == null) {
+                continue;
+            }
+            String group = (generator.contains(e.getKey()) ? "[load generator] " : "")
+                + info.getThreadName().replaceAll("\\d+", "N");
+            groups.merge(group, used, Long::sum);
+        }
+    }
+
+    /** Sum of the topic's max offsets: the number of messages stored in it. */
+    private long storedMessages() throws Exception {
+        TopicStatsTable stats = broker.admin().examineTopicStats(topic);
+        long sum = 0;
+        for (Map.Entry<MessageQueue, TopicOffset> e : stats.getOffsetTable().entrySet()) {
+            sum += e.getValue().getMaxOffset();
+        }
+        return sum;
+    }
+
+    private static byte[] body(int size) {
+        byte[] b = new byte[size];
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) alphabet.charAt(i % alphabet.length());
+        }
+        return b;
+    }
+
+    /** The threads of a Vert.x instance's event loops, for their CPU time. */
+    private static Set<Long> eventLoopThreads(Vertx vertx) throws InterruptedException {
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        List<EventExecutor> loops = new ArrayList<>();
+        vertx.nettyEventLoopGroup().forEach(loops::add);
+        CountDownLatch done = new CountDownLatch(loops.size());
+        for (EventExecutor loop : loops) {
+            loop.execute(() -> {
+                ids.add(Thread.currentThread().getId());
+                done.countDown();
+            });
+        }
+        done.await(10, TimeUnit.SECONDS);
+        return ids;
+    }
+
+    /** A closed-loop load: a fixed number of requests in flight, each completion starts the next. */
+    private abstract class Load {
+        final Recorder latencies = new Recorder(TimeUnit.MINUTES.toNanos(1), 3);
+        final LongAdder ok = new LongAdder();
+        /** Answered, but not stored (non-200 envelope). */
+        final LongAdder rejected = new LongAdder();
+        /** No answer: transport failure, time-out, client exception. */
+        final LongAdder failed = new LongAdder();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        volatile boolean running;
+
+        abstract void start();
+
+        /** Stops starting requests and waits until those in flight are answered. */
+        abstract void stop() throws InterruptedException;
+
+        abstract long generatorCpuNanos();
+
+        abstract Set<Long> generatorThreads();
+
+        void error(LongAdder counter, String what) {
+            counter.increment();
+            firstError.compareAndSet(null, what);
+        }
+
+        long cpuOf(Iterable<Long> ids) {
+            long sum = 0;
+            for (long id : ids) {
+                long t = threads.getThreadCpuTime(id);
+                sum += Math.max(t, 0);
+            }
+            return sum;
+        }
+    }
+
+    /** The RocketMQ client's async send, a semaphore bounding what is in flight. */
+    private final class NativeLoad extends Load {
+        private final DefaultMQProducer producer;
+        private final int inFlight;
+        private final java.util.function.Supplier<List<Message>> messages;
+        private final Semaphore permits;
+        /** The driver and the client's callback threads: what the load generator costs. */
+        private final Set<Long> generatorThreads = ConcurrentHashMap.newKeySet();
+        private Thread driver;
+
+        NativeLoad(DefaultMQProducer producer, int inFlight, java.util.function.Supplier<List<Message>> messages) {
+            this.producer = producer;
+            this.inFlight = inFlight;
+            this.messages = messages;
+            this.permits = new Semaphore(inFlight);
+        }
+
+        @Override
+        void start() {
+            running = true;
+            driver = new Thread(this::drive, "bench-native-driver");
+            driver.setDaemon(true);
+            driver.start();
+            generatorThreads.add(driver.getId());
+        }
+
+        private void drive() {
+            while (running) {
+                try {
+                    if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<Message> msgs = messages.get();
+                long started = System.nanoTime();
+                SendCallback callback = new SendCallback() {
+                    @Override
+                    public void onSuccess(SendResult result) {
+                        generatorThreads.add(Thread.currentThread().getId());
+                        latencies.recordValue(System.nanoTime() - started);
+                        if (result.getSendStatus() == SendStatus.SEND_OK) {
+                            ok.increment();
+                        } else {
+                            error(rejected, result.getSendStatus().name());
+                        }
+                        permits.release();
+                    }
+
+                    @Override
+                    public void onException(Throwable e) {
+                        generatorThreads.add(Thread.currentThread().getId());
+                        error(failed, e.toString());
+                        permits.release();
+                    }
+                };
+                try {
+                    if (msgs.size() == 1) {
+                        producer.send(msgs.get(0), callback, 10_000);
+                    } else {
+                        producer.send(msgs, callback, 10_000);
+                    }
+                } catch (Exception e) {
+                    callback.onException(e);
+                }
+            }
+        }
+
+        @Override
+        void stop() throws InterruptedException {
+            running = false;
+            driver.join();
+            if (!permits.tryAcquire(inFlight, 30, TimeUnit.SECONDS)) {
+                System.out.println("    warning: sends still in flight after 30 s");
+            } else {
+                permits.release(inFlight);
+            }
+        }
+
+        @Override
+        Set<Long> generatorThreads() {
+            return Set.of(driver.getId());
+        }
+
+        @Override
+        long generatorCpuNanos() {
+            // The callbacks run on the client's threads, which also do the client's own work: the
+            // driver plus callback threads bound the generator's cost from above.
+            return cpuOf(generatorThreads);
+        }
+    }
+
+    /** Vert.x's HttpClient: one keep-alive connection per request in flight, the next sent on each answer. */
+    private final class HttpLoad extends Load {
+        private final HttpClient client;
+        private final RequestOptions request;
+        private final Buffer body;
+        private final int inFlight;
+        private final Set<Long> clientThreads;
+        private final AtomicLong pending = new AtomicLong();
+        private final CountDownLatch drained = new CountDownLatch(1);
+
+        HttpLoad(HttpClient client, String uri, String contentType, Buffer body, int inFlight,
+                 Set<Long> clientThreads) {
+            this.client = client;
+            this.request = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri)
+                .putHeader("Content-Type", contentType).setTimeout(30_000);
+            this.body = body;
+            this.inFlight = inFlight;
+            this.clientThreads = clientThreads;
+        }
+
+        @Override
+        void start() {
+            running = true;
+            pending.set(inFlight);
+            for (int i = 0; i < inFlight; i++) {
+                fire();
+            }
+        }
+
+        private void fire() {
+            long started = System.nanoTime();
+            Future<Buffer> reply = client.request(request)
+                .compose(req -> req.send(body))
+                .compose(resp -> resp.statusCode() == 200 ? resp.body()
+                    : Future.failedFuture("HTTP " + resp.statusCode()));
+            reply.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    latencies.recordValue(System.nanoTime() - started);
+                    Buffer b = ar.result();
+                    if (startsWith(b, OK_PREFIX) || status(b) == 200) {
+                        ok.increment();
+                    } else {
+                        error(rejected, b.toString(StandardCharsets.UTF_8));
+                    }
+                } else {
+                    error(failed, ar.cause().toString());
+                }
+                if (running) {
+                    fire();
+                } else if (pending.decrementAndGet() == 0) {
+                    drained.countDown();
+                }
+            });
+        }
+
+        @Override
+        void stop() throws InterruptedException {
+            running = false;
+            if (!drained.await(60, TimeUnit.SECONDS)) {
+                System.out.println("    warning: requests still in flight after 60 s");
+            }
+        }
+
+        @Override
+        long generatorCpuNanos() {
+            return cpuOf(clientThreads);
+        }
+
+        @Override
+        Set<Long> generatorThreads() {
+            return clientThreads;
+        }
+    }
+
+    private static boolean startsWith(Buffer b, byte[] prefix) {
+        if (b.length() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (b.getByte(i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int status(Buffer b) {
+        try {
+            return JSON.readTree(b.getBytes()).path("status").asInt(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
