@@ -33,6 +33,8 @@ public final class ProxyApp implements AutoCloseable {
     private final BrokerAccess broker;
     private final ProxyMetrics metrics;
     private final Vertx vertx;
+    private HttpServers servers;
+    private ProduceService produce;
     private ConsumeService consume;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
@@ -74,12 +76,14 @@ public final class ProxyApp implements AutoCloseable {
                 app.createConfiguredTopics();
             }
             ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
-                broker.producer(), metrics, config.produce());
+                broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
+            app.produce = produce;
             ConsumeService consume = new ConsumeService(new ConfiguredConsumers(config.consumers()),
                 config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume());
             app.consume = consume;
-            new HttpServers(vertx, config, metrics, broker.health()::reachable)
+            app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
+            app.servers
                 .start(produce, consume)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -115,11 +119,20 @@ public final class ProxyApp implements AutoCloseable {
     }
 
     private void closeClients() {
+        if (consume != null) {
+            consume.stopWaiting();
+        }
+        if (servers != null) {
+            servers.drain(TimeUnit.SECONDS.toMillis(HTTP_DRAIN_SECONDS));
+        }
         try {
-            // Vert.x closes servers first: no new requests; in-flight answers are written or dropped.
             vertx.close().toCompletionStage().toCompletableFuture().get(HTTP_DRAIN_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("HTTP servers did not stop within {} s: {}", HTTP_DRAIN_SECONDS, e.toString());
+        }
+        // Servers are closed: no new requests. Let those in flight finish before their clients go.
+        if (produce != null) {
+            produce.close();
         }
         if (consume != null) {
             consume.close();

@@ -36,6 +36,7 @@ public final class ConsumeService implements AutoCloseable {
     private final Semaphore polls;
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
+    private volatile boolean stopping;
 
     public ConsumeService(ConsumerRegistry registry, List<ProxyConfig.Consumer> groups, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
@@ -198,6 +199,9 @@ public final class ConsumeService implements AutoCloseable {
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (stopping) {
+            return nothing();
+        }
         if (remainingMillis < MIN_WAIT_MILLIS) {
             return pop(poll, 0).thenCompose(outcome -> deliver(poll, outcome, ConsumeService::nothing));
         }
@@ -295,9 +299,26 @@ public final class ConsumeService implements AutoCloseable {
         return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
+    /** The proxy is stopping: long polls answer at their next turn instead of waiting on. */
+    public void stopWaiting() {
+        stopping = true;
+    }
+
+    /**
+     * Waits (bounded by one long-poll slice and the RPC margin) for polls in flight, so that what
+     * they popped is delivered or given back before the broker clients close.
+     */
     @Override
     public void close() {
         broadcastClients.close();
+        try {
+            if (polls.tryAcquire(settings.maxPollsInFlight(), settings.longPollSliceMillis() + 3_000L,
+                TimeUnit.MILLISECONDS)) {
+                polls.release(settings.maxPollsInFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The operator paused the group: an answer, not a failure. */

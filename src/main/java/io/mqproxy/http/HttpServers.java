@@ -19,6 +19,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,15 +33,17 @@ public final class HttpServers {
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
-    private final BooleanSupplier brokerReachable;
+    private final BooleanSupplier ready;
     private final Buffer openApi = loadOpenApi();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
 
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, BooleanSupplier brokerReachable) {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
-        this.brokerReachable = brokerReachable;
         this.responder = new Responder(metrics);
+        this.ready = () -> !draining && brokerReachable.getAsBoolean();
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
@@ -57,10 +60,36 @@ public final class HttpServers {
             deploy(config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
     }
 
+    /**
+     * Stops taking data requests (they get 503 and the connection closes; /ready says 503 so load
+     * balancers move on) and waits, up to {@code maxWaitMillis}, for requests in flight to be answered.
+     * Vert.x 4 closes servers abruptly, so this is what makes a stop graceful.
+     */
+    public void drain(long maxWaitMillis) {
+        draining = true;
+        long deadline = System.currentTimeMillis() + maxWaitMillis;
+        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private Router dataRouter(Consumer<Router> routes) {
         Router router = Router.router(vertx);
         router.route().handler(ctx -> {
             ctx.put(Responder.STARTED_AT, System.nanoTime());
+            if (draining) {
+                ctx.response().putHeader("Connection", "close");
+                responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
+                    "proxy stopping: retry on another instance", null), 503);
+                return;
+            }
+            inFlight.incrementAndGet();
+            ctx.addEndHandler(v -> inFlight.decrementAndGet());
             ctx.next();
         });
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
@@ -71,7 +100,7 @@ public final class HttpServers {
             .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
             .maxAgeSeconds(3600));
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
-        new HealthHandler(brokerReachable, responder).mount(router);
+        new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
         installFallbacks(router);
@@ -84,7 +113,7 @@ public final class HttpServers {
             ctx.put(Responder.STARTED_AT, System.nanoTime());
             ctx.next();
         });
-        new HealthHandler(brokerReachable, responder).mount(router);
+        new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -17,13 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Production, free of HTTP: checks a request against the registry and the limits, then sends it.
  * Every message in flight holds a permit, so a burst meets a clear "overloaded" answer instead of
  * a queue that grows. Futures never complete with anything but a result or a {@link ProxyError}.
  */
-public final class ProduceService {
+public final class ProduceService implements AutoCloseable {
     /** Room for a message's properties and headers within a RocketMQ batch request. */
     private static final int PER_MESSAGE_OVERHEAD = 256;
     /** One batch request stays well under the broker's 4 MiB request limit. */
@@ -34,14 +35,16 @@ public final class ProduceService {
     private final ProxyMetrics metrics;
     private final ProxyConfig.Produce limits;
     private final Semaphore inFlight;
+    private final long drainMillis;
 
     public ProduceService(ProducerRegistry registry, ProducerClient client, ProxyMetrics metrics,
-                          ProxyConfig.Produce limits) {
+                          ProxyConfig.Produce limits, long drainMillis) {
         this.registry = registry;
         this.client = client;
         this.metrics = metrics;
         this.limits = limits;
         this.inFlight = new Semaphore(limits.maxSendsInFlight());
+        this.drainMillis = drainMillis;
     }
 
     public CompletableFuture<SendReceipt> produce(ProduceRequest r) {
@@ -177,5 +180,17 @@ public final class ProduceService {
 
     private static String outcome(Throwable failure) {
         return ErrorMapper.toProxyError(failure).status() == Status.UNKNOWN ? "unknown" : "failed";
+    }
+
+    /** Waits (bounded by the send time-out) for sends in flight, so each gets its real answer. */
+    @Override
+    public void close() {
+        try {
+            if (inFlight.tryAcquire(limits.maxSendsInFlight(), drainMillis, TimeUnit.MILLISECONDS)) {
+                inFlight.release(limits.maxSendsInFlight());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
