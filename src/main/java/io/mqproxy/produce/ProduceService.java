@@ -152,8 +152,8 @@ public final class ProduceService {
     }
 
     private byte[] body(String param, String text) {
-        if (text == null || text.isEmpty()) {
-            throw Errors.badParam(param, "must not be empty");
+        if (text == null || text.isBlank()) {
+            throw Errors.badParam(param, "must not be empty or blank");
         }
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         if (body.length > limits.maxMessageBytes()) {
