@@ -97,34 +97,59 @@ public final class ProduceService {
             return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
         }
         ProxyError[] failures = new ProxyError[messages.size()];
-        List<CompletableFuture<Void>> chunks = new ArrayList<>();
-        int start = 0;
-        while (start < messages.size()) {
+        List<int[]> chunks = new ArrayList<>();
+        for (int start = 0; start < messages.size(); ) {
             int end = chunkEnd(messages, start);
-            int from = start;
-            String topic = messages.get(0).topic();
-            chunks.add(client.sendBatch(topic, messages.subList(from, end), r.orderId())
-                .handle((receipts, failure) -> {
-                    long bytes = 0;
-                    for (int i = from; i < end; i++) {
-                        bytes += messages.get(i).body().length;
-                    }
-                    if (failure == null) {
-                        metrics.produced(r.producer(), end - from, bytes);
-                    } else {
-                        ProxyError error = ErrorMapper.toProxyError(failure);
-                        Arrays.fill(failures, from, end, error);
-                        metrics.produceFailed(r.producer(), outcome(error), end - from);
-                    }
-                    return null;
-                }));
+            chunks.add(new int[] {start, end});
             start = end;
         }
-        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
-            .handle((v, ignored) -> {
-                inFlight.release(permits);
-                return new BatchOutcome(Arrays.asList(failures));
-            });
+        CompletableFuture<?> done;
+        if (r.orderId() == null) {
+            done = CompletableFuture.allOf(chunks.stream()
+                .map(c -> sendChunk(r.producer(), messages, c[0], c[1], failures)).toArray(CompletableFuture[]::new));
+        } else {
+            // One queue, in input order: the broker may store concurrent requests in any order, so each chunk
+            // goes only once the previous one is stored, and none goes after a failure (it would leave a gap).
+            CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
+            for (int[] c : chunks) {
+                chain = chain.thenCompose(previousStored -> {
+                    if (previousStored) {
+                        return sendChunk(r.producer(), messages, c[0], c[1], failures);
+                    }
+                    Arrays.fill(failures, c[0], c[1], Errors.notSent("an earlier message of this orderId failed"));
+                    metrics.produceFailed(r.producer(), "failed", c[1] - c[0]);
+                    return CompletableFuture.completedFuture(false);
+                });
+            }
+            done = chain;
+        }
+        return done.handle((v, ignored) -> {
+            inFlight.release(permits);
+            return new BatchOutcome(Arrays.asList(failures));
+        });
+    }
+
+    /** Sends messages [from, end) as one request; completes with whether they were stored, never exceptionally. */
+    private CompletableFuture<Boolean> sendChunk(String producer, List<OutgoingMessage> messages, int from, int end,
+                                                 ProxyError[] failures) {
+        OutgoingMessage first = messages.get(from);
+        // A message alone goes as a plain send: a broker batch adds headers to the 4 MiB body limit.
+        CompletableFuture<?> sent = end - from == 1 ? client.send(first)
+            : client.sendBatch(first.topic(), messages.subList(from, end), first.orderId());
+        return sent.handle((receipts, failure) -> {
+            long bytes = 0;
+            for (int i = from; i < end; i++) {
+                bytes += messages.get(i).body().length;
+            }
+            if (failure == null) {
+                metrics.produced(producer, end - from, bytes);
+                return true;
+            }
+            ProxyError error = ErrorMapper.toProxyError(failure);
+            Arrays.fill(failures, from, end, error);
+            metrics.produceFailed(producer, outcome(error), end - from);
+            return false;
+        });
     }
 
     private static int chunkEnd(List<OutgoingMessage> messages, int start) {
