@@ -44,6 +44,11 @@ final class ConfigValidator {
                 + "every proxy instance must share it to accept each other's requestIds");
         }
 
+        // The defaults are checked under their own keys, so a bad default is named as the user wrote it.
+        groupSettings("consume.defaults.", c.consume().defaults().mode(), c.consume().defaults().maxPullSize(),
+            c.consume().defaults().consumeTimeoutSeconds(), c.consume().defaults().pullTimeoutSeconds(),
+            c.consume().defaults().maxRetries());
+
         Set<String> producers = new HashSet<>();
         for (int i = 0; i < c.producers().size(); i++) {
             ProxyConfig.Producer p = c.producers().get(i);
@@ -62,14 +67,20 @@ final class ConfigValidator {
             if (!consumers.add(g.name())) {
                 fail(key + "name", "'" + g.name() + "' is declared twice");
             }
-            if (g.mode() == null) {
-                fail(key + "mode", "must be clustering or broadcast");
-            }
-            range(key + "maxPullSize", g.maxPullSize(), 1, 128);
-            range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), 1, 129_600);
-            range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
-            range(key + "maxRetries", g.maxRetries(), 0, 1000);
+            groupSettings(key, g.mode(), g.maxPullSize(), g.consumeTimeoutSeconds(), g.pullTimeoutSeconds(),
+                g.maxRetries());
         }
+    }
+
+    private static void groupSettings(String key, ProxyConfig.ConsumeMode mode, int maxPullSize,
+                                      int consumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries) {
+        if (mode == null) {
+            fail(key + "mode", "must be clustering or broadcast");
+        }
+        range(key + "maxPullSize", maxPullSize, 1, 128);
+        range(key + "consumeTimeoutSeconds", consumeTimeoutSeconds, 1, 129_600);
+        range(key + "pullTimeoutSeconds", pullTimeoutSeconds, 0, 60);
+        range(key + "maxRetries", maxRetries, 0, 1000);
     }
 
     private static void port(String key, int value) {
