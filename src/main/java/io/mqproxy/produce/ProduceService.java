@@ -29,6 +29,14 @@ public final class ProduceService {
     /** One batch request stays well under the broker's 4 MiB request limit. */
     private static final int MAX_CHUNK_BYTES = 1024 * 1024;
 
+    /*
+     * keys, tags and clientIp travel as message properties, which the broker caps at 32 KiB in all (a
+     * larger message is refused as illegal); these caps keep the three, plus RocketMQ's own, under it.
+     */
+    private static final int MAX_KEYS_BYTES = 24 * 1024;
+    private static final int MAX_TAGS_BYTES = 4 * 1024;
+    private static final int MAX_CLIENT_IP_BYTES = 255;
+
     private final ProducerRegistry registry;
     private final ProducerClient client;
     private final ProxyMetrics metrics;
@@ -50,6 +58,9 @@ public final class ProduceService {
             String topic = topicOf(r.producer());
             byte[] body = body("message", r.message());
             checkDelivery(r);
+            propertyText("keys", r.keys(), MAX_KEYS_BYTES);
+            propertyText("tags", r.tags(), MAX_TAGS_BYTES);
+            propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
             message = new OutgoingMessage(topic, body, r.keys(), r.tags(), r.orderId(),
                 r.delayLevel() == null ? 0 : r.delayLevel(),
                 r.deliveryTimestamp() == null ? 0 : r.deliveryTimestamp(), r.roundRobin(), properties(r.clientIp()));
@@ -82,6 +93,8 @@ public final class ProduceService {
                 throw Errors.badParam("messages", "at most " + limits.maxBatchMessages() + " messages per batch, got "
                     + r.messages().size());
             }
+            propertyText("tags", r.tags(), MAX_TAGS_BYTES);
+            propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
             Map<String, String> properties = properties(r.clientIp());
             messages = new ArrayList<>(r.messages().size());
             for (int i = 0; i < r.messages().size(); i++) {
@@ -185,6 +198,23 @@ public final class ProduceService {
             throw Errors.badParam(param, "at most " + limits.maxMessageBytes() + " bytes (UTF-8), got " + body.length);
         }
         return body;
+    }
+
+    /**
+     * RocketMQ encodes properties as {@code name U+0001 value U+0002}: either character in a value would
+     * cut it short or inject other properties (even system ones), so it is refused.
+     */
+    private static void propertyText(String param, String value, int maxBytes) {
+        if (value == null) {
+            return;
+        }
+        if (value.indexOf('\u0001') >= 0 || value.indexOf('\u0002') >= 0) {
+            throw Errors.badParam(param, "must not contain the control characters U+0001 or U+0002");
+        }
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw Errors.badParam(param, "at most " + maxBytes + " bytes (UTF-8), got " + bytes);
+        }
     }
 
     private static void checkDelivery(ProduceRequest r) {
