@@ -181,6 +181,43 @@ class ProduceBadInputIT {
         assertRefused(produce("producer", PRODUCER, "message", "hello", "roundRobin", "yes"), "roundRobin");
     }
 
+    /** RocketMQ separates properties with U+0001 and U+0002: such a value would be cut or inject properties. */
+    @Test
+    void keysContainingAPropertySeparator_isRefused_andNothingStored() {
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "keys", "a\u0002b"), "keys");
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "keys", "a\u0001b"), "keys");
+    }
+
+    @Test
+    void tagsContainingAPropertySeparator_isRefused_andNothingStored() {
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "tags", "t\u0001x"), "tags");
+    }
+
+    @Test
+    void clientIpInjectingAProperty_isRefused_andNothingStored() {
+        assertRefused(produce("producer", PRODUCER, "message", "hello",
+            "clientIp", "1.2.3.4\u0002TRAN_MSG\u0001true"), "clientIp");
+    }
+
+    /** The broker refuses properties over 32 KiB as an "illegal message" (500): the proxy names the culprit. */
+    @Test
+    void keysTooLongForTheBroker_isRefused_andNothingStored() {
+        assertRefused(client.postJson(client.producePort(), "/mq/produce", "{\"producer\":\"" + PRODUCER
+            + "\",\"message\":\"hello\",\"keys\":\"" + "k".repeat(40_000) + "\"}"), "keys");
+    }
+
+    @Test
+    void tagsTooLongForTheBroker_isRefused_andNothingStored() {
+        assertRefused(client.postJson(client.producePort(), "/mq/produce", "{\"producer\":\"" + PRODUCER
+            + "\",\"message\":\"hello\",\"tags\":\"" + "t".repeat(40_000) + "\"}"), "tags");
+    }
+
+    @Test
+    void clientIpTooLongForTheBroker_isRefused_andNothingStored() {
+        assertRefused(client.postJson(client.producePort(), "/mq/produce", "{\"producer\":\"" + PRODUCER
+            + "\",\"message\":\"hello\",\"clientIp\":\"" + "c".repeat(40_000) + "\"}"), "clientIp");
+    }
+
     @Test
     void malformedJsonBody_isRefused_andNothingStored() {
         assertRefused(client.postJson(client.producePort(), "/mq/produce",

@@ -239,6 +239,15 @@ class ProduceBatchIT {
     }
 
     @Test
+    void tagsOrClientIpContainingAPropertySeparator_isRefused_andNothingStored() {
+        BrokerSnapshot before = BrokerSnapshot.of(topic);
+        assertRefused(client.produceBatch(form("producer", PRODUCER, "messages", "[\"a\"]", "tags", "x\u0001y")),
+            before, "tags");
+        assertRefused(client.produceBatch(form("producer", PRODUCER, "messages", "[\"a\"]",
+            "clientIp", "1.1.1.1\u0002DELAY\u00015")), before, "clientIp");
+    }
+
+    @Test
     void malformedJsonBody_isRefused_andNothingStored() {
         BrokerSnapshot before = BrokerSnapshot.of(topic);
         assertRefused(client.postJson(client.producePort(), BATCH,
