@@ -119,6 +119,30 @@ class ProduceParamsIT {
         assertThat(StoredMessages.body(stored(reply))).isEqualTo(text);
     }
 
+    /** The seed's jQuery clients post forms: a near-4 MiB Chinese message is 12 MB percent-encoded. */
+    @Test
+    void message_near4MiBOfNonAsciiTextInFormBody_isStoredIntact() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        Random random = new Random(7);
+        while (sb.length() < 4 * 1024 * 1024 / 3) {
+            sb.append((char) (0x4e00 + random.nextInt(0x5000)));
+        }
+        String text = sb.toString();
+        assertThat(text.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4 * 1024 * 1024);
+        Reply reply = client.produce(form("producer", PRODUCER, "message", text, "tags", "big"));
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+        assertThat(StoredMessages.body(stored(reply))).isEqualTo(text);
+    }
+
+    @Test
+    void formBody_latin1Charset_isDecodedAsDeclared() throws Exception {
+        Reply reply = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=ISO-8859-1")
+            .POST(HttpRequest.BodyPublishers.ofString("producer=" + PRODUCER + "&message=caf%E9+cr%E8me")));
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+        assertThat(StoredMessages.body(stored(reply))).isEqualTo("caf\u00e9 cr\u00e8me");
+    }
+
     @Test
     void result_hasSendStatusIdsQueueAndOffset_ofTheStoredMessage() throws Exception {
         Reply reply = produceOk(form("producer", PRODUCER, "message", "result-check"));
