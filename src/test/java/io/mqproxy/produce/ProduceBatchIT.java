@@ -74,6 +74,15 @@ class ProduceBatchIT {
             .containsExactly("form one", "{\"id\":2}", "form \u00fc");
     }
 
+    /** A form field over Vert.x's default 8 KiB form attribute limit, as a browser posts a real batch. */
+    @Test
+    void formFieldOf100KiB_allSent_everyElementStored() throws Exception {
+        Map<Integer, Long> before = StoredMessages.maxOffsets(topic);
+        List<String> messages = List.of(text(50 * 1024, 1), text(50 * 1024, 2));
+        assertAllSent(client.produceBatch(form("producer", PRODUCER, "messages", JSON.writeValueAsString(messages))));
+        assertThat(StoredMessages.bodies(StoredMessages.readSince(topic, before))).containsExactlyElementsOf(messages);
+    }
+
     @Test
     void queryStringMessages_allSent() {
         Map<Integer, Long> before = StoredMessages.maxOffsets(topic);
