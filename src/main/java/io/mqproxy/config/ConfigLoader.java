@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +29,8 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
     static final String ENV_PREFIX = "MQPROXY_";
+    /** MQPROXY_ variables read by other parts of the product, not configuration keys (logback.xml). */
+    private static final Set<String> NOT_CONFIGURATION = Set.of("MQPROXY_LOG_LEVEL");
     private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -50,7 +53,7 @@ public final class ConfigLoader {
         }
         Map<String, String> leafKeys = scalarKeys(defaults);
         env.forEach((name, value) -> {
-            if (!name.startsWith(ENV_PREFIX)) {
+            if (!name.startsWith(ENV_PREFIX) || NOT_CONFIGURATION.contains(name)) {
                 return;
             }
             String key = leafKeys.get(name);

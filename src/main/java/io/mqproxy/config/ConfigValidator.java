@@ -48,6 +48,9 @@ final class ConfigValidator {
                 + "every proxy instance must share it to accept each other's requestIds");
         }
 
+        // The defaults are checked under their own keys, so a bad default is named as the user wrote it.
+        groupSettings("consume.defaults.", c.consume().defaults());
+
         Set<String> producers = new HashSet<>();
         for (int i = 0; i < c.producers().size(); i++) {
             ProxyConfig.Producer p = c.producers().get(i);
@@ -66,27 +69,31 @@ final class ConfigValidator {
             if (!consumers.add(g.name())) {
                 fail(key + "name", "'" + g.name() + "' is declared twice");
             }
-            if (g.mode() == null) {
-                fail(key + "mode", "must be clustering or broadcast");
-            }
-            range(key + "maxPullSize", g.maxPullSize(), 1, 128);
-            range(key + "minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
-            range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+            groupSettings(key, g.settings());
             if (g.broadcast() && g.name().length() > BROADCAST_GROUP_MAX) {
                 fail(key + "name", "a broadcast consumer's name is at most " + BROADCAST_GROUP_MAX
                     + " characters: the proxy derives one broker group per clientId from it");
             }
-            range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
-            range(key + "maxRetries", g.maxRetries(), 0, 1000);
-            range(key + "maxClientIds", g.maxClientIds(), 1, 100_000);
-            if (g.broadcastStart() == null) {
-                fail(key + "broadcastStart", "must be earliest or latest");
-            }
-            if (g.clientTtlSeconds() != 0 && g.clientTtlSeconds() <= g.consumeTimeoutSeconds()) {
-                // Deleting a client's group while its messages are reserved lets the broker re-create it.
-                fail(key + "clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
-                    + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
-            }
+        }
+    }
+
+    private static void groupSettings(String key, ProxyConfig.GroupDefaults g) {
+        if (g.mode() == null) {
+            fail(key + "mode", "must be clustering or broadcast");
+        }
+        range(key + "maxPullSize", g.maxPullSize(), 1, 128);
+        range(key + "minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
+        range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+        range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
+        range(key + "maxRetries", g.maxRetries(), 0, 1000);
+        range(key + "maxClientIds", g.maxClientIds(), 1, 100_000);
+        if (g.broadcastStart() == null) {
+            fail(key + "broadcastStart", "must be earliest or latest");
+        }
+        if (g.clientTtlSeconds() != 0 && g.clientTtlSeconds() <= g.consumeTimeoutSeconds()) {
+            // Deleting a client's group while its messages are reserved lets the broker re-create it.
+            fail(key + "clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
+                + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
         }
     }
 

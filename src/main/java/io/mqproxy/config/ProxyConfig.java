@@ -69,6 +69,12 @@ public record ProxyConfig(
         public boolean broadcast() {
             return mode == ConsumeMode.BROADCAST;
         }
+
+        /** The group's settings alone, without its name and topic. */
+        public GroupDefaults settings() {
+            return new GroupDefaults(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
+                pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds);
+        }
     }
 
     public enum ConsumeMode { CLUSTERING, BROADCAST }

@@ -33,6 +33,11 @@ public final class Errors {
             "outcome unknown (" + detail + "): the message may or may not be stored; retry if it must be");
     }
 
+    /** A message the proxy did not send at all, for the reason given. */
+    public static ProxyError notSent(String reason) {
+        return new ProxyError(Status.INTERNAL, "not sent: " + reason);
+    }
+
     public static ProxyError brokerFailure(String detail, Throwable cause) {
         return new ProxyError(Status.INTERNAL, "broker error: " + detail, cause);
     }

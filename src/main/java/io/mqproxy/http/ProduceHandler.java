@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.error.Status;
 import io.mqproxy.produce.BatchOutcome;
 import io.mqproxy.produce.BatchProduceRequest;
 import io.mqproxy.produce.ProduceRequest;
@@ -92,7 +93,10 @@ final class ProduceHandler {
         if (outcome.noneSent()) {
             ProxyError first = outcome.failures().get(0);
             boolean sameStatus = outcome.failures().stream().allMatch(f -> f.status() == first.status());
-            return new Envelope(sameStatus ? first.status() : 500, "no message was sent: " + first.getMessage(), null);
+            int status = sameStatus ? first.status() : 500;
+            // 300 means the broker may have stored them: do not say that nothing was sent.
+            String summary = status == Status.UNKNOWN ? "no message was confirmed stored: " : "no message was sent: ";
+            return new Envelope(status, summary + first.getMessage(), null);
         }
         List<Map<String, Object>> results = new ArrayList<>(outcome.failures().size());
         for (ProxyError f : outcome.failures()) {

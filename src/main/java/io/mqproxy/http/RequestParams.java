@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.error.Errors;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -45,7 +48,48 @@ final class RequestParams {
                 json.put(f.getKey(), f.getValue());
             }
         }
-        return new RequestParams(ctx.request().params(), json);
+        return new RequestParams(type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded")
+            ? queryThenForm(ctx, type) : ctx.request().params(), json);
+    }
+
+    /**
+     * Query parameters, then the form body decoded here from the bytes the body handler kept: Vert.x's
+     * streaming form decoder garbled multi-megabyte percent-encoded (non-ASCII) values when its size
+     * limit was raised, which would store a message other than the one sent.
+     */
+    private static MultiMap queryThenForm(RoutingContext ctx, String contentType) {
+        MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(ctx.queryParams());
+        if (ctx.body() == null || ctx.body().length() == 0) {
+            return params;
+        }
+        Charset charset = charsetOf(contentType);
+        for (String pair : ctx.body().buffer().toString(charset).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                params.add(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), charset),
+                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), charset));
+            } catch (IllegalArgumentException e) {
+                throw Errors.badParam("request body", "malformed form encoding: " + e.getMessage());
+            }
+        }
+        return params;
+    }
+
+    private static Charset charsetOf(String contentType) {
+        for (String part : contentType.split(";")) {
+            String p = part.trim();
+            if (p.toLowerCase().startsWith("charset=")) {
+                try {
+                    return Charset.forName(p.substring("charset=".length()).replace("\"", "").trim());
+                } catch (IllegalArgumentException e) {
+                    throw Errors.badParam("Content-Type", "unknown charset '" + p.substring(8) + "'");
+                }
+            }
+        }
+        return StandardCharsets.UTF_8;
     }
 
     /** The raw JSON value of a parameter given in a JSON body, or null. */

@@ -30,6 +30,14 @@ public final class ProduceService implements AutoCloseable {
     /** One batch request stays well under the broker's 4 MiB request limit. */
     private static final int MAX_CHUNK_BYTES = 1024 * 1024;
 
+    /*
+     * keys, tags and clientIp travel as message properties, which the broker caps at 32 KiB in all (a
+     * larger message is refused as illegal); these caps keep the three, plus RocketMQ's own, under it.
+     */
+    private static final int MAX_KEYS_BYTES = 24 * 1024;
+    private static final int MAX_TAGS_BYTES = 4 * 1024;
+    private static final int MAX_CLIENT_IP_BYTES = 255;
+
     private final ProducerRegistry registry;
     private final ProducerClient client;
     private final ProxyMetrics metrics;
@@ -53,6 +61,9 @@ public final class ProduceService implements AutoCloseable {
             String topic = topicOf(r.producer());
             byte[] body = body("message", r.message());
             checkDelivery(r);
+            propertyText("keys", r.keys(), MAX_KEYS_BYTES);
+            propertyText("tags", r.tags(), MAX_TAGS_BYTES);
+            propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
             message = new OutgoingMessage(topic, body, r.keys(), r.tags(), r.orderId(),
                 r.delayLevel() == null ? 0 : r.delayLevel(),
                 r.deliveryTimestamp() == null ? 0 : r.deliveryTimestamp(), r.roundRobin(), properties(r.clientIp()));
@@ -85,6 +96,8 @@ public final class ProduceService implements AutoCloseable {
                 throw Errors.badParam("messages", "at most " + limits.maxBatchMessages() + " messages per batch, got "
                     + r.messages().size());
             }
+            propertyText("tags", r.tags(), MAX_TAGS_BYTES);
+            propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
             Map<String, String> properties = properties(r.clientIp());
             messages = new ArrayList<>(r.messages().size());
             for (int i = 0; i < r.messages().size(); i++) {
@@ -100,34 +113,59 @@ public final class ProduceService implements AutoCloseable {
             return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
         }
         ProxyError[] failures = new ProxyError[messages.size()];
-        List<CompletableFuture<Void>> chunks = new ArrayList<>();
-        int start = 0;
-        while (start < messages.size()) {
+        List<int[]> chunks = new ArrayList<>();
+        for (int start = 0; start < messages.size(); ) {
             int end = chunkEnd(messages, start);
-            int from = start;
-            String topic = messages.get(0).topic();
-            chunks.add(client.sendBatch(topic, messages.subList(from, end), r.orderId())
-                .handle((receipts, failure) -> {
-                    long bytes = 0;
-                    for (int i = from; i < end; i++) {
-                        bytes += messages.get(i).body().length;
-                    }
-                    if (failure == null) {
-                        metrics.produced(r.producer(), end - from, bytes);
-                    } else {
-                        ProxyError error = ErrorMapper.toProxyError(failure);
-                        Arrays.fill(failures, from, end, error);
-                        metrics.produceFailed(r.producer(), outcome(error), end - from);
-                    }
-                    return null;
-                }));
+            chunks.add(new int[] {start, end});
             start = end;
         }
-        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
-            .handle((v, ignored) -> {
-                inFlight.release(permits);
-                return new BatchOutcome(Arrays.asList(failures));
-            });
+        CompletableFuture<?> done;
+        if (r.orderId() == null) {
+            done = CompletableFuture.allOf(chunks.stream()
+                .map(c -> sendChunk(r.producer(), messages, c[0], c[1], failures)).toArray(CompletableFuture[]::new));
+        } else {
+            // One queue, in input order: the broker may store concurrent requests in any order, so each chunk
+            // goes only once the previous one is stored, and none goes after a failure (it would leave a gap).
+            CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
+            for (int[] c : chunks) {
+                chain = chain.thenCompose(previousStored -> {
+                    if (previousStored) {
+                        return sendChunk(r.producer(), messages, c[0], c[1], failures);
+                    }
+                    Arrays.fill(failures, c[0], c[1], Errors.notSent("an earlier message of this orderId failed"));
+                    metrics.produceFailed(r.producer(), "failed", c[1] - c[0]);
+                    return CompletableFuture.completedFuture(false);
+                });
+            }
+            done = chain;
+        }
+        return done.handle((v, ignored) -> {
+            inFlight.release(permits);
+            return new BatchOutcome(Arrays.asList(failures));
+        });
+    }
+
+    /** Sends messages [from, end) as one request; completes with whether they were stored, never exceptionally. */
+    private CompletableFuture<Boolean> sendChunk(String producer, List<OutgoingMessage> messages, int from, int end,
+                                                 ProxyError[] failures) {
+        OutgoingMessage first = messages.get(from);
+        // A message alone goes as a plain send: a broker batch adds headers to the 4 MiB body limit.
+        CompletableFuture<?> sent = end - from == 1 ? client.send(first)
+            : client.sendBatch(first.topic(), messages.subList(from, end), first.orderId());
+        return sent.handle((receipts, failure) -> {
+            long bytes = 0;
+            for (int i = from; i < end; i++) {
+                bytes += messages.get(i).body().length;
+            }
+            if (failure == null) {
+                metrics.produced(producer, end - from, bytes);
+                return true;
+            }
+            ProxyError error = ErrorMapper.toProxyError(failure);
+            Arrays.fill(failures, from, end, error);
+            metrics.produceFailed(producer, outcome(error), end - from);
+            return false;
+        });
     }
 
     private static int chunkEnd(List<OutgoingMessage> messages, int start) {
@@ -155,14 +193,31 @@ public final class ProduceService implements AutoCloseable {
     }
 
     private byte[] body(String param, String text) {
-        if (text == null || text.isEmpty()) {
-            throw Errors.badParam(param, "must not be empty");
+        if (text == null || text.isBlank()) {
+            throw Errors.badParam(param, "must not be empty or blank");
         }
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         if (body.length > limits.maxMessageBytes()) {
             throw Errors.badParam(param, "at most " + limits.maxMessageBytes() + " bytes (UTF-8), got " + body.length);
         }
         return body;
+    }
+
+    /**
+     * RocketMQ encodes properties as {@code name U+0001 value U+0002}: either character in a value would
+     * cut it short or inject other properties (even system ones), so it is refused.
+     */
+    private static void propertyText(String param, String value, int maxBytes) {
+        if (value == null) {
+            return;
+        }
+        if (value.indexOf('\u0001') >= 0 || value.indexOf('\u0002') >= 0) {
+            throw Errors.badParam(param, "must not contain the control characters U+0001 or U+0002");
+        }
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw Errors.badParam(param, "at most " + maxBytes + " bytes (UTF-8), got " + bytes);
+        }
     }
 
     private static void checkDelivery(ProduceRequest r) {

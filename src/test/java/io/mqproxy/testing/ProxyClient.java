@@ -30,16 +30,17 @@ public final class ProxyClient {
 
     /** A response: its HTTP status, headers and the parsed body (null when not JSON). */
     public record Reply(int httpStatus, JsonNode body, HttpResponse<String> raw) {
+        /** The envelope's status, or -1 when the body is not a JSON envelope. */
         public int status() {
-            return body.path("status").asInt(-1);
+            return body == null ? -1 : body.path("status").asInt(-1);
         }
 
         public String message() {
-            return body.path("message").asText(null);
+            return body == null ? null : body.path("message").asText(null);
         }
 
         public JsonNode result() {
-            return body.path("result");
+            return body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body.path("result");
         }
     }
 

@@ -1,0 +1,232 @@
+package io.mqproxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** File, then environment, then flags; anything unknown or out of range stops start-up, naming its key. */
+class ConfigLoaderTest {
+    private static final String SECRET = "0123456789abcdef-shared";
+
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        Path file = dir.resolve("mqproxy.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void defaultsAlone_load_inEmbeddedMode() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(c.http().producePort()).isEqualTo(8082);
+        assertThat(c.http().consumePort()).isEqualTo(8081);
+        assertThat(c.produce().maxMessageBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(c.broker().embedded()).isTrue();
+        assertThat(c.producers()).extracting(ProxyConfig.Producer::name)
+            .contains("mqcloud-http-test-topic-producer");
+    }
+
+    @Test
+    void unknownKeyInYamlFile_isRefused_namingTheKey() throws IOException {
+        Path file = yaml("http:\n  prodcePort: 9000\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.prodcePort");
+    }
+
+    @Test
+    void unknownTopLevelKeyInYamlFile_isRefused_namingTheKey() throws IOException {
+        Path file = yaml("brokers:\n  namesrvAddr: 10.0.0.1:9876\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("brokers");
+    }
+
+    @Test
+    void unknownKeyInAProducerEntry_isRefused_namingTheEntryAndKey() throws IOException {
+        Path file = yaml("producers:\n  - name: p1\n    topic: t1\n  - name: p2\n    tpoic: t2\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("producers[1].tpoic");
+    }
+
+    @Test
+    void unknownFlag_isRefused_namingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.producPort", "9000")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.producPort");
+    }
+
+    @Test
+    void unknownMqproxyEnvironmentVariable_isRefused_namingIt() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("MQPROXY_HTTP_PRODUCE_PROT", "9000"), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("MQPROXY_HTTP_PRODUCE_PROT");
+    }
+
+    @Test
+    void otherEnvironmentVariables_areIgnored() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of("PATH", "/usr/bin", "HOME", "/root", "MQPROXYX", "1"),
+            Map.of());
+        assertThat(c.http().producePort()).isEqualTo(8082);
+    }
+
+    /** logback.xml documents MQPROXY_LOG_LEVEL; setting it must not stop the proxy. */
+    @Test
+    void logLevelEnvironmentVariable_isNotMistakenForAConfigurationKey() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of("MQPROXY_LOG_LEVEL", "DEBUG"), Map.of());
+        assertThat(c.http().producePort()).isEqualTo(8082);
+    }
+
+    @Test
+    void environmentVariable_overridesTheFile() throws IOException {
+        Path file = yaml("http:\n  producePort: 9001\n  consumePort: 9002\n");
+        ProxyConfig c = ConfigLoader.load(file, Map.of("MQPROXY_HTTP_PRODUCE_PORT", "9101"), Map.of());
+        assertThat(c.http().producePort()).isEqualTo(9101);
+        assertThat(c.http().consumePort()).as("untouched by the environment").isEqualTo(9002);
+    }
+
+    @Test
+    void flag_overridesEnvironmentAndFile() throws IOException {
+        Path file = yaml("http:\n  producePort: 9001\n");
+        ProxyConfig c = ConfigLoader.load(file, Map.of("MQPROXY_HTTP_PRODUCE_PORT", "9101"),
+            Map.of("http.producePort", "9201"));
+        assertThat(c.http().producePort()).isEqualTo(9201);
+    }
+
+    @Test
+    void camelCaseKeys_mapToUpperSnakeCaseEnvironmentNames() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of("MQPROXY_BROKER_SEND_TIMEOUT_MILLIS", "1234",
+            "MQPROXY_HTTP_MAX_BODY_BYTES", "65536"), Map.of());
+        assertThat(c.broker().sendTimeoutMillis()).isEqualTo(1234);
+        assertThat(c.http().maxBodyBytes()).isEqualTo(65536);
+    }
+
+    @Test
+    void portZero_isRefused_namingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.producePort", "0")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.producePort").hasMessageContaining("0");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("MQPROXY_ADMIN_PORT", "70000"), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("admin.port");
+    }
+
+    @Test
+    void portNotANumber_isRefused_namingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.producePort", "eighty")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.producePort");
+    }
+
+    @Test
+    void samePortTwice_isRefused_namingBothKeys() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.consumePort", "8082")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.consumePort")
+            .hasMessageContaining("http.producePort");
+    }
+
+    @Test
+    void maxPullSize129OnAConsumer_isRefused_namingTheEntryAndKey() throws IOException {
+        Path file = yaml("consumers:\n  - name: c1\n    topic: t1\n    maxPullSize: 129\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].maxPullSize")
+            .hasMessageContaining("129");
+    }
+
+    @Test
+    void maxPullSize129AsTheGroupDefault_isRefused_namingTheDefaultsKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("consume.defaults.maxPullSize", "129")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consume.defaults.maxPullSize");
+    }
+
+    @Test
+    void maxPullSize129AsTheGroupDefault_isRefused_evenWithNoConsumers() throws IOException {
+        Path file = yaml("consumers: []\nconsume:\n  defaults:\n    maxPullSize: 129\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consume.defaults.maxPullSize");
+    }
+
+    @Test
+    void maxPullSize128_isAccepted() throws IOException {
+        Path file = yaml("consumers:\n  - name: c1\n    topic: t1\n    maxPullSize: 128\n");
+        assertThat(ConfigLoader.load(file, Map.of(), Map.of()).consumers().get(0).maxPullSize()).isEqualTo(128);
+    }
+
+    @Test
+    void consumerEntry_inheritsTheGroupDefaults() throws IOException {
+        Path file = yaml("consumers:\n  - name: c1\n    topic: t1\n    pullTimeoutSeconds: 5\n");
+        ProxyConfig.Consumer c = ConfigLoader.load(file, Map.of(), Map.of()).consumers().get(0);
+        assertThat(c.pullTimeoutSeconds()).isEqualTo(5);
+        assertThat(c.maxPullSize()).isEqualTo(32);
+        assertThat(c.mode()).isEqualTo(ProxyConfig.ConsumeMode.CLUSTERING);
+    }
+
+    @Test
+    void requestIdSecret_isRequired_whenNamesrvAddrIsSet() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("broker.namesrvAddr", "10.0.0.5:9876")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consume.requestIdSecret");
+    }
+
+    @Test
+    void requestIdSecret_shorterThan16_isRefused_whenNamesrvAddrIsSet() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+            Map.of("broker.namesrvAddr", "10.0.0.5:9876", "consume.requestIdSecret", "short")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consume.requestIdSecret");
+    }
+
+    @Test
+    void requestIdSecret_givenWithNamesrvAddr_loads() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of("MQPROXY_CONSUME_REQUEST_ID_SECRET", SECRET),
+            Map.of("broker.namesrvAddr", "10.0.0.5:9876;10.0.0.6:9876"));
+        assertThat(c.broker().embedded()).isFalse();
+        assertThat(c.consume().requestIdSecret()).isEqualTo(SECRET);
+    }
+
+    @Test
+    void namesrvAddrWithIllegalCharacters_isRefused_namingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+            Map.of("broker.namesrvAddr", "http://10.0.0.5:9876/", "consume.requestIdSecret", SECRET)))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.namesrvAddr");
+    }
+
+    @Test
+    void producerWithIllegalName_isRefused_namingTheEntry() throws IOException {
+        Path file = yaml("producers:\n  - name: \"bad name\"\n    topic: t1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("producers[0].name");
+    }
+
+    @Test
+    void producerDeclaredTwice_isRefused_namingTheEntry() throws IOException {
+        Path file = yaml("producers:\n  - name: p\n    topic: t1\n  - name: p\n    topic: t2\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("producers[1].name");
+    }
+
+    @Test
+    void maxMessageBytesOver4MiB_isRefused_namingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("produce.maxMessageBytes", "4194305")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("produce.maxMessageBytes");
+    }
+
+    @Test
+    void missingConfigFile_isRefused_namingTheFile() {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("nope.yaml");
+    }
+
+    @Test
+    void invalidYaml_isRefused_namingTheFile() throws IOException {
+        Path file = yaml("http: [unclosed\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("mqproxy.yaml");
+    }
+
+    @Test
+    void emptyYamlFile_meansDefaults() throws IOException {
+        Path file = yaml("");
+        assertThat(ConfigLoader.load(file, Map.of(), Map.of()).http().producePort()).isEqualTo(8082);
+    }
+}
