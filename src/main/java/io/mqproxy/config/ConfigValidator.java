@@ -39,6 +39,7 @@ final class ConfigValidator {
         range("produce.maxMessageBytes", c.produce().maxMessageBytes(), 1, 4 * 1024 * 1024);
         range("produce.maxBatchMessages", c.produce().maxBatchMessages(), 1, 100_000);
         range("produce.maxSendsInFlight", c.produce().maxSendsInFlight(), 1, 1_000_000);
+        range("produce.maxDeliveryDelaySeconds", c.produce().maxDeliveryDelaySeconds(), 1, 10L * 365 * 86_400);
         range("consume.maxPollsInFlight", c.consume().maxPollsInFlight(), 1, 1_000_000);
         range("consume.longPollSliceMillis", c.consume().longPollSliceMillis(), 100, 60_000);
         range("consume.maxBrokerWaitsPerGroup", c.consume().maxBrokerWaitsPerGroup(), 1, 1024);

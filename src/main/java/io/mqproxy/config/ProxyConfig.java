@@ -36,7 +36,12 @@ public record ProxyConfig(
                            int commitLogFileMb) {
     }
 
-    public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight) {
+    /**
+     * @param maxDeliveryDelaySeconds how far ahead a deliveryTimestamp may be; the broker refuses more
+     *                                (its timerMaxDelaySec, 3 days by default)
+     */
+    public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight,
+                          long maxDeliveryDelaySeconds) {
     }
 
     /**

@@ -53,11 +53,11 @@ public final class HttpServers {
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
         return Future.all(List.of(
-            deploy(config.http().host(), config.http().producePort(), loops,
+            deploy("http.producePort", config.http().host(), config.http().producePort(), loops,
                 () -> dataRouter(produceHandler::mount)),
-            deploy(config.http().host(), config.http().consumePort(), loops,
+            deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
                 () -> dataRouter(consumeHandler::mount)),
-            deploy(config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
+            deploy("admin.port", config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
     }
 
     /**
@@ -136,6 +136,10 @@ public final class HttpServers {
         router.errorHandler(405, ctx -> responder.write(ctx, "unmatched",
             new Envelope(405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null),
             405));
+        router.errorHandler(400, ctx -> responder.write(ctx, ctx.request().path(),
+            new Envelope(Status.BAD_REQUEST, "request: malformed HTTP request or body"
+                + (ctx.failure() != null && ctx.failure().getMessage() != null ? " (" + ctx.failure().getMessage() + ")"
+                : ""), null), 200));
         router.errorHandler(413, ctx -> responder.write(ctx, ctx.request().path(),
             new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
         router.errorHandler(500, ctx -> responder.fail(ctx, ctx.request().path(),
@@ -150,27 +154,34 @@ public final class HttpServers {
         }
     }
 
-    private Future<String> deploy(String host, int port, int instances, Supplier<Router> routers) {
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
-            new DeploymentOptions().setInstances(instances));
+    private Future<String> deploy(String key, String host, int port, int instances, Supplier<Router> routers) {
+        long maxForm = Math.min(config.http().maxBodyBytes(), Integer.MAX_VALUE);
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, (int) maxForm, routers),
+                new DeploymentOptions().setInstances(instances))
+            .recover(e -> Future.failedFuture(new IllegalStateException(
+                "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));
     }
 
     /** One HTTP server on one event loop; Vert.x spreads a port's connections across instances. */
     private static final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
+        private final int maxFormBytes;
         private final Supplier<Router> routers;
 
-        ServerVerticle(String host, int port, Supplier<Router> routers) {
+        ServerVerticle(String host, int port, int maxFormBytes, Supplier<Router> routers) {
             this.host = host;
             this.port = port;
+            this.maxFormBytes = maxFormBytes;
             this.routers = routers;
         }
 
         @Override
         public void start(Promise<Void> started) {
             vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
+                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0)
+                    // A form-posted message may be as large as a body may be (Vert.x's default is 8 KiB).
+                    .setMaxFormAttributeSize(maxFormBytes))
                 .requestHandler(routers.get())
                 .listen()
                 .<Void>mapEmpty()

@@ -60,7 +60,7 @@ public final class ProduceService implements AutoCloseable {
         try {
             String topic = topicOf(r.producer());
             byte[] body = body("message", r.message());
-            checkDelivery(r);
+            checkDelivery(r, limits.maxDeliveryDelaySeconds());
             propertyText("keys", r.keys(), MAX_KEYS_BYTES);
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
             propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
@@ -220,9 +220,14 @@ public final class ProduceService implements AutoCloseable {
         }
     }
 
-    private static void checkDelivery(ProduceRequest r) {
+    private static void checkDelivery(ProduceRequest r, long maxDelaySeconds) {
         if (r.delayLevel() != null && r.deliveryTimestamp() != null) {
             throw Errors.badParam("deliveryTimestamp", "cannot be combined with delayLevel: choose one");
+        }
+        if (r.deliveryTimestamp() != null
+            && r.deliveryTimestamp() > System.currentTimeMillis() + maxDelaySeconds * 1000) {
+            throw Errors.badParam("deliveryTimestamp", "at most " + maxDelaySeconds + " seconds ahead "
+                + "(produce.maxDeliveryDelaySeconds, the broker's limit), got " + r.deliveryTimestamp());
         }
         if (r.orderId() != null && r.roundRobin()) {
             throw Errors.badParam("roundRobin", "cannot be combined with orderId, which picks the queue");
