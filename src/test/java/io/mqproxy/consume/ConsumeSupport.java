@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.PullResult;
 import org.apache.rocketmq.client.consumer.PullStatus;
@@ -120,6 +121,22 @@ final class ConsumeSupport {
             got.addAll(messages(consumer.with("pullTimeout", "1").pollWithoutAck()));
         }
         return got;
+    }
+
+    /** Waits until the broker holds {@code count} messages in the topic, so one pop can see them all. */
+    static void awaitStored(String topic, long count) {
+        Awaitility.await("stored in " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .until(() -> TestBroker.get().admin().examineTopicStats(topic).getOffsetTable().values().stream()
+                .mapToLong(o -> o.getMaxOffset() - o.getMinOffset()).sum() >= count);
+    }
+
+    /** Whether the broker has created the topic (the dead-letter topic appears with its first message). */
+    static boolean topicExists(String topic) {
+        try {
+            return !TestBroker.get().admin().examineTopicRouteInfo(topic).getQueueDatas().isEmpty();
+        } catch (Exception notYet) {
+            return false;
+        }
     }
 
     /** Every message stored in a topic, read with RocketMQ's own pull consumer (e.g. a %DLQ% topic). */
