@@ -130,6 +130,17 @@ final class ConsumeSupport {
                 .mapToLong(o -> o.getMaxOffset() - o.getMinOffset()).sum() >= count);
     }
 
+    /**
+     * Waits until a queue-held group has acked everything in its topic. Orderly POP moves the group's
+     * committed offset at ack (plain POP moves it at pop), so a diff of 0 means every message was acked.
+     */
+    static void awaitAllAcked(Lane heldLane) {
+        Awaitility.await(heldLane.group() + " acked everything").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> TestBroker.get().admin().examineConsumeStats(heldLane.group(), heldLane.topic())
+                .computeTotalDiff() == 0);
+    }
+
     /** Whether the broker has created the topic (the dead-letter topic appears with its first message). */
     static boolean topicExists(String topic) {
         try {
