@@ -9,6 +9,7 @@ import static io.mqproxy.consume.ConsumeSupport.readTopic;
 import static io.mqproxy.consume.ConsumeSupport.retried;
 import static io.mqproxy.consume.ConsumeSupport.settings;
 import static io.mqproxy.consume.ConsumeSupport.topicExists;
+import static io.mqproxy.consume.ConsumeSupport.watchUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -139,15 +140,8 @@ class ConsumeRedeliveryIT {
 
         // The unacked batch comes back after consumeTimeout (2 s). The acked one was taken earlier, so it would
         // have come back by then too: watch until the unacked one is back, and a few seconds more.
-        Consumer watcher = lane.consumer(client).with("pullTimeout", "1");
-        List<JsonNode> seen = new ArrayList<>();
-        await().atMost(REDELIVERY_BOUND).pollInterval(Duration.ofMillis(100))
-            .until(() -> {
-                seen.addAll(messages(watcher.pollWithoutAck()));
-                return bodies(seen).contains("not acked");
-            });
-        seen.addAll(deliveredWithin(watcher, Duration.ofSeconds(3)));
-        assertThat(bodies(seen)).as("the acked batch never returns").doesNotContain("acked");
+        List<String> seen = watchUntil(lane.consumer(client), bodies -> bodies.contains("not acked"));
+        assertThat(seen).as("the acked batch never returns").doesNotContain("acked");
     }
 
     @ParameterizedTest(name = "pop={0}")

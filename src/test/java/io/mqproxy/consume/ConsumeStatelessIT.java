@@ -2,20 +2,16 @@ package io.mqproxy.consume;
 
 import static io.mqproxy.consume.ConsumeSupport.awaitStored;
 import static io.mqproxy.consume.ConsumeSupport.bodies;
-import static io.mqproxy.consume.ConsumeSupport.deliveredWithin;
 import static io.mqproxy.consume.ConsumeSupport.messages;
 import static io.mqproxy.consume.ConsumeSupport.ok;
 import static io.mqproxy.consume.ConsumeSupport.settings;
+import static io.mqproxy.consume.ConsumeSupport.watchUntil;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.consume.ConsumeSupport.Lane;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,22 +59,6 @@ class ConsumeStatelessIT {
         }
     }
 
-    /**
-     * Watches the group until {@code control} (delivered and never acked) comes back, then a few
-     * seconds more: batches taken before it and acked must not come back meanwhile.
-     */
-    private static List<String> watchUntilRedelivered(Lane lane, ProxyClient client, String control) {
-        Consumer watcher = lane.consumer(client).with("pullTimeout", "1");
-        List<JsonNode> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-            .until(() -> {
-                seen.addAll(messages(watcher.pollWithoutAck()));
-                return bodies(seen).contains(control);
-            });
-        seen.addAll(deliveredWithin(watcher, Duration.ofSeconds(3)));
-        return bodies(seen);
-    }
-
     @Test
     void concurrent_fetchThroughOne_ackThroughTheOther_neverComesBack() {
         for (String body : List.of("a", "b", "control")) {
@@ -98,7 +78,7 @@ class ConsumeStatelessIT {
         assertThat(bodies(messages(concurrent.consumer(two.client()).with("pullTimeout", "5").pollWithoutAck())))
             .containsExactly("control");
 
-        List<String> seen = watchUntilRedelivered(concurrent, one.client(), "control");
+        List<String> seen = watchUntil(concurrent.consumer(one.client()), bodies -> bodies.contains("control"));
         assertThat(seen).as("acked through the other instance: never back").doesNotContain("a", "b");
     }
 
@@ -154,7 +134,8 @@ class ConsumeStatelessIT {
             assertThat(next.result().path("previousAck").asText()).isEqualTo("OK");
             assertThat(bodies(messages(next))).containsExactly("h2");
 
-            List<String> seen = watchUntilRedelivered(concurrentRestart, after.client(), "control");
+            List<String> seen = watchUntil(concurrentRestart.consumer(after.client()),
+                bodies -> bodies.contains("control"));
             assertThat(seen).as("acked after the restart: never back").doesNotContain("r1");
         } finally {
             after.close();

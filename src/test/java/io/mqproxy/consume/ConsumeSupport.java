@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
@@ -123,6 +124,22 @@ final class ConsumeSupport {
         return got;
     }
 
+    /**
+     * Polls (acking nothing) until {@code done} holds for the bodies seen, then 3 s more, and returns
+     * every body seen. For "an acked batch never comes back": a never-acked control taken after it
+     * shows when it would have come back.
+     */
+    static List<String> watchUntil(Consumer watcher, Predicate<List<String>> done) {
+        List<String> seen = new ArrayList<>();
+        Awaitility.await("redelivery").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            .until(() -> {
+                seen.addAll(bodies(messages(watcher.with("pullTimeout", "1").pollWithoutAck())));
+                return done.test(seen);
+            });
+        seen.addAll(bodies(deliveredWithin(watcher, Duration.ofSeconds(3))));
+        return seen;
+    }
+
     /** Waits until the broker holds {@code count} messages in the topic, so one pop can see them all. */
     static void awaitStored(String topic, long count) {
         Awaitility.await("stored in " + topic).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
@@ -173,9 +190,5 @@ final class ConsumeSupport {
         } finally {
             reader.shutdown();
         }
-    }
-
-    static Duration seconds(double s) {
-        return Duration.ofMillis((long) (s * 1000));
     }
 }
