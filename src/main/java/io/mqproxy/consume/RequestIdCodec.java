@@ -82,6 +82,10 @@ public final class RequestIdCodec {
         } catch (IllegalArgumentException e) {
             throw invalid("not base64url text");
         }
+        // The decoder ignores a last character's unused bits and accepts padding: only the exact text issued is valid.
+        if (!B64.encodeToString(token).equals(requestId)) {
+            throw invalid("not the text that was issued");
+        }
         if (token.length <= MAC_BYTES + 1) {
             throw invalid("too short");
         }
