@@ -90,6 +90,9 @@ public final class ProxyApp implements AutoCloseable {
             app.closeClients();
             throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
         }
+        if (!broker.health().probeNow()) {
+            log.warn("the broker does not answer yet: /ready says 503 until it does");
+        }
         log.info("MQ-Proxy ready: produce on {}:{}, consume on {}:{}, admin on {}:{}",
             config.http().host(), config.http().producePort(), config.http().host(), config.http().consumePort(),
             config.admin().host(), config.admin().port());

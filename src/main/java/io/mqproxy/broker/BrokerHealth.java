@@ -13,9 +13,18 @@ public final class BrokerHealth implements AutoCloseable {
     });
     private volatile boolean reachable;
 
+    private final AdminClient admin;
+
     BrokerHealth(AdminClient admin) {
+        this.admin = admin;
+        probeNow();
+        prober.scheduleWithFixedDelay(this::probeNow, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Probes at once (blocking); start-up calls it so that readiness is current when the proxy says so. */
+    public boolean probeNow() {
         reachable = admin.brokersAnswer();
-        prober.scheduleWithFixedDelay(() -> reachable = admin.brokersAnswer(), 1, 1, TimeUnit.SECONDS);
+        return reachable;
     }
 
     /** Whether the last probe found every master broker answering. */

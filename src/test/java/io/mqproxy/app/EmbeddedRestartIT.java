@@ -2,11 +2,13 @@ package io.mqproxy.app;
 
 import static io.mqproxy.testing.ProxyClient.form;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.TestProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,8 @@ class EmbeddedRestartIT {
             .consumer("restart-consumer", "restart-topic", Map.of("pop", true));
         String pending;
         try (TestProxy first = builder.start()) {
-            assertThat(first.client().get(first.client().producePort(), "/ready").httpStatus()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> first.client().get(first.client().producePort(), "/ready").httpStatus() == 200);
             assertThat(first.client().produce(form("producer", "restart-producer", "message", "before-1"))
                 .status()).isEqualTo(200);
             Consumer c = new Consumer(first.client(), "restart-topic", "restart-consumer");
