@@ -43,6 +43,7 @@ public final class AdminClient implements AutoCloseable {
         if (hasRoute(topic)) {
             return;
         }
+        awaitMasters();
         try {
             for (String addr : masterAddrs()) {
                 TopicConfig config = new TopicConfig(topic, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE);
@@ -60,6 +61,22 @@ public final class AdminClient implements AutoCloseable {
             sleep(20);
         }
         log.info("created topic {} with {} queues", topic, queues);
+    }
+
+    /** A broker that just started may not be listed by the name server yet: wait for it, bounded. */
+    private void awaitMasters() {
+        long deadline = System.currentTimeMillis() + ROUTE_WAIT_MILLIS * 3;
+        while (true) {
+            try {
+                masterAddrs();
+                return;
+            } catch (Exception e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                sleep(100);
+            }
+        }
     }
 
     private boolean hasRoute(String topic) {

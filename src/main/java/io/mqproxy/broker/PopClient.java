@@ -41,6 +41,8 @@ public final class PopClient implements AutoCloseable {
     public static final int MAX_PER_POP = 32;
     private static final long RPC_MARGIN_MILLIS = 3_000;
     private static final long ACK_TIMEOUT_MILLIS = 3_000;
+    /** Long enough for a send-back and an ack under load. */
+    private static final long DEAD_LETTER_RESERVE_MILLIS = 60_000;
 
     private final MQClientAPIImpl api;
     private final TopicRoutes routes;
@@ -153,21 +155,67 @@ public final class PopClient implements AutoCloseable {
             ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK)));
     }
 
-    /** Moves a message past its retry limit to {@code %DLQ%<group>}, then acks it. */
+    /**
+     * Moves a message past its retry limit to {@code %DLQ%<group>}, then acks it. Its reservation is
+     * extended first, so that a slow send-back cannot let the message be popped (and dead-lettered)
+     * a second time meanwhile.
+     */
     private void deadLetter(String group, String topic, TopicRoutes.Target target, MessageExt m, int maxRetries) {
         ReceiptHandle handle = ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK));
+        String id = MessageClientIDSetter.getUniqID(m);
         deadLetters.execute(() -> {
             try {
+                ReceiptHandle extended = extend(group, topic, target, handle, DEAD_LETTER_RESERVE_MILLIS).join();
                 api.consumerSendMessageBack(target.addr(), target.brokerName(), m, group, -1, ACK_TIMEOUT_MILLIS,
                     maxRetries);
-                ack(group, topic, List.of(handle)).join();
-                log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries",
-                    MessageClientIDSetter.getUniqID(m), topic, group, m.getReconsumeTimes() + 1);
+                ack(group, topic, List.of(extended)).join();
+                log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries", id, topic, group,
+                    m.getReconsumeTimes() + 1);
             } catch (Exception e) {
                 log.warn("message {} of topic {} could not be dead-lettered for group {}; it will be delivered again: {}",
-                    MessageClientIDSetter.getUniqID(m), topic, group, e.toString());
+                    id, topic, group, e.toString());
             }
         });
+    }
+
+    /** Changes one message's invisible time; the broker answers with the handle that is valid from now on. */
+    private CompletableFuture<ReceiptHandle> extend(String group, String topic, TopicRoutes.Target target,
+                                                    ReceiptHandle h, long invisibleMillis) {
+        CompletableFuture<ReceiptHandle> renewed = new CompletableFuture<>();
+        try {
+            api.changeInvisibleTimeAsync(h.brokerName(), target.addr(), changeHeader(group, topic, h, invisibleMillis),
+                ACK_TIMEOUT_MILLIS, new AckCallback() {
+                    @Override
+                    public void onSuccess(AckResult r) {
+                        if (r.getStatus() == AckStatus.OK && r.getExtraInfo() != null) {
+                            renewed.complete(ReceiptHandle.parse(r.getExtraInfo()));
+                        } else {
+                            renewed.completeExceptionally(new IllegalStateException("reservation not extended"));
+                        }
+                    }
+
+                    @Override
+                    public void onException(Throwable e) {
+                        renewed.completeExceptionally(e);
+                    }
+                });
+        } catch (Exception e) {
+            renewed.completeExceptionally(e);
+        }
+        return renewed;
+    }
+
+    private static ChangeInvisibleTimeRequestHeader changeHeader(String group, String topic, ReceiptHandle h,
+                                                                 long invisibleMillis) {
+        ChangeInvisibleTimeRequestHeader header = new ChangeInvisibleTimeRequestHeader();
+        header.setConsumerGroup(group);
+        // A redelivered message lives in the retry topic; naming the original one would be lost silently.
+        header.setTopic(ExtraInfoUtil.getRealTopic(topic, group, h.retry()));
+        header.setQueueId(h.queueId());
+        header.setOffset(h.queueOffset());
+        header.setExtraInfo(h.extraInfo());
+        header.setInvisibleTime(invisibleMillis);
+        return header;
     }
 
     /** Acks the handles, one batch call per broker. Stale handles are silently ignored by the broker. */
@@ -199,14 +247,7 @@ public final class PopClient implements AutoCloseable {
         return routes.of(topic).thenCompose(targets -> {
             List<CompletableFuture<Void>> calls = new ArrayList<>(handles.size());
             for (ReceiptHandle h : handles) {
-                ChangeInvisibleTimeRequestHeader header = new ChangeInvisibleTimeRequestHeader();
-                header.setConsumerGroup(group);
-                // A redelivered message lives in the retry topic; naming the original one would be lost silently.
-                header.setTopic(ExtraInfoUtil.getRealTopic(topic, group, h.retry()));
-                header.setQueueId(h.queueId());
-                header.setOffset(h.queueOffset());
-                header.setExtraInfo(h.extraInfo());
-                header.setInvisibleTime(invisibleMillis);
+                ChangeInvisibleTimeRequestHeader header = changeHeader(group, topic, h, invisibleMillis);
                 CompletableFuture<Void> call = new CompletableFuture<>();
                 try {
                     api.changeInvisibleTimeAsync(h.brokerName(), addrOf(targets, h.brokerName()), header,

@@ -81,8 +81,9 @@ public final class ConsumeService implements AutoCloseable {
     /** Acks the batch without fetching more. */
     public CompletableFuture<AckResult> ack(PollRequest r) {
         try {
-            BatchReceipt receipt = required(r);
+            BatchReceipt receipt = decode(r);
             Poll poll = plan(r, receipt);
+            required(receipt);
             return ack(poll, receipt).thenApply(status -> new AckResult(status, receipt.handles().size()));
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
@@ -92,8 +93,9 @@ public final class ConsumeService implements AutoCloseable {
     /** Gives the batch back so that it is delivered again after {@code delaySeconds} (0: at once). */
     public CompletableFuture<AckResult> release(PollRequest r, int delaySeconds) {
         try {
-            BatchReceipt receipt = required(r);
+            BatchReceipt receipt = decode(r);
             Poll poll = plan(r, receipt);
+            required(receipt);
             String status = expired(receipt) ? "EXPIRED" : "OK";
             return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
                     TimeUnit.SECONDS.toMillis(delaySeconds))
@@ -170,12 +172,10 @@ public final class ConsumeService implements AutoCloseable {
         return r.requestId() == null || r.requestId().isEmpty() ? null : requestIds.decode(r.requestId());
     }
 
-    private BatchReceipt required(PollRequest r) {
-        BatchReceipt receipt = decode(r);
+    private static void required(BatchReceipt receipt) {
         if (receipt == null) {
             throw Errors.missing("requestId");
         }
-        return receipt;
     }
 
     private CompletableFuture<String> ack(Poll poll, BatchReceipt receipt) {
@@ -249,10 +249,14 @@ public final class ConsumeService implements AutoCloseable {
         return CompletableFuture.completedFuture(List.of());
     }
 
-    /** A broker pop returns at most 32: more are popped at once, without waiting, up to maxPullSize. */
+    /**
+     * A broker pop returns at most 32: more are popped at once, without waiting, up to maxPullSize.
+     * Not in queue-held mode: each orderly pop holds every queue it took from until the batch is
+     * acked, so topping up would let one client hold the whole group.
+     */
     private CompletableFuture<List<PoppedMessage>> topUp(Poll poll, List<PoppedMessage> got) {
         int missing = poll.maxMessages - got.size();
-        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0) {
+        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop()) {
             return CompletableFuture.completedFuture(got);
         }
         return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis, 0, !poll.group.pop(),
