@@ -717,6 +717,11 @@ public final class ConsumeBenchmark {
         long inFlightAfter = pollsInFlight();
         String done = expect(lines, "done ", idlePullTimeout + 150);
         child.waitFor(30, TimeUnit.SECONDS);
+        // The server closes its ends as it reads the client's FINs: give it a moment before counting.
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (BenchSupport.openFds() > before.fds + 100 && System.nanoTime() < settle) {
+            Thread.sleep(100);
+        }
         Memory after = Memory.now();
 
         System.out.printf(Locale.ROOT, "  child: %s; all in flight at the proxy %.1f s after start (polls in flight "
