@@ -33,12 +33,19 @@ public final class RequestIdCodec {
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
+    /**
+     * One keyed Mac per thread: {@code Mac.getInstance} + {@code init} cost more than signing a
+     * batch's requestId itself, and a Mac is not thread-safe. {@code doFinal} resets it for reuse.
+     * The threads are the proxy's event loops and the broker client's callback pool: a bounded set.
+     */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     public RequestIdCodec(byte[] secret) {
         if (secret.length < 16) {
             throw new IllegalArgumentException("requestId secret must be at least 16 bytes");
         }
         this.key = new SecretKeySpec(secret, "HmacSHA256");
+        newMac(); // fails now, not on the first request, if HmacSHA256 is missing
     }
 
     public String encode(BatchReceipt receipt) {
@@ -70,7 +77,7 @@ public final class RequestIdCodec {
         });
         byte[] payload = out.toByteArray();
         byte[] token = Arrays.copyOf(payload, payload.length + MAC_BYTES);
-        System.arraycopy(mac(payload), 0, token, payload.length, MAC_BYTES);
+        System.arraycopy(mac(payload, payload.length), 0, token, payload.length, MAC_BYTES);
         return B64.encodeToString(token);
     }
 
@@ -89,13 +96,13 @@ public final class RequestIdCodec {
         if (token.length <= MAC_BYTES + 1) {
             throw invalid("too short");
         }
-        byte[] payload = Arrays.copyOf(token, token.length - MAC_BYTES);
-        byte[] signature = Arrays.copyOfRange(token, token.length - MAC_BYTES, token.length);
-        if (!MessageDigest.isEqual(Arrays.copyOf(mac(payload), MAC_BYTES), signature)) {
+        int payloadLength = token.length - MAC_BYTES;
+        byte[] signature = Arrays.copyOfRange(token, payloadLength, token.length);
+        if (!MessageDigest.isEqual(Arrays.copyOf(mac(token, payloadLength), MAC_BYTES), signature)) {
             throw invalid("signature does not match: it was altered, truncated or not issued by this proxy");
         }
         try {
-            ByteBuffer in = ByteBuffer.wrap(payload);
+            ByteBuffer in = ByteBuffer.wrap(token, 0, payloadLength);
             if (in.get() != VERSION) {
                 throw invalid("unknown version");
             }
@@ -136,11 +143,18 @@ public final class RequestIdCodec {
             + "unchanged, or an empty one on the first poll");
     }
 
-    private byte[] mac(byte[] payload) {
+    /** The HMAC of {@code data[0..length)}. */
+    private byte[] mac(byte[] data, int length) {
+        Mac mac = macs.get();
+        mac.update(data, 0, length);
+        return mac.doFinal();
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(payload);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

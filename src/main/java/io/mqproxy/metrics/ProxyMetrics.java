@@ -41,10 +41,18 @@ public final class ProxyMetrics implements AutoCloseable {
     private record ProducedMeters(Counter messages, Counter bytes) {
     }
 
+    private record DeliveredMeters(Counter first, Counter retry) {
+    }
+
+    private record AckKey(String consumer, String status) {
+    }
+
     private final ConcurrentHashMap<HttpKey, Timer> httpTimers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ProducedMeters> producedMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<FailureKey, Counter> failureCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> overloadCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DeliveredMeters> deliveredMeters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AckKey, Counter> ackCounters = new ConcurrentHashMap<>();
 
     public ProxyMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -96,16 +104,21 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     public void delivered(String consumer, int fresh, int retried) {
-        Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
-            .tag("consumer", consumer).tag("delivery", "first").register(registry).increment(fresh);
-        Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
-            .tag("consumer", consumer).tag("delivery", "retry").register(registry).increment(retried);
+        DeliveredMeters m = cached(deliveredMeters, consumer, c -> new DeliveredMeters(
+            Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
+                .tag("consumer", c).tag("delivery", "first").register(registry),
+            Counter.builder("mqproxy.consume.messages").description("messages delivered to consumers")
+                .tag("consumer", c).tag("delivery", "retry").register(registry)));
+        m.first().increment(fresh);
+        m.retry().increment(retried);
     }
 
     /** Messages acked; {@code status} EXPIRED when the ack came after consumeTimeout. */
     public void acked(String consumer, int messages, String status) {
-        Counter.builder("mqproxy.consume.acks").description("messages acknowledged by consumers")
-            .tag("consumer", consumer).tag("status", status).register(registry).increment(messages);
+        cached(ackCounters, new AckKey(consumer, status), k -> Counter.builder("mqproxy.consume.acks")
+            .description("messages acknowledged by consumers")
+            .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
+            .increment(messages);
     }
 
     /** A request refused because a bound was reached: what is at its bound. */

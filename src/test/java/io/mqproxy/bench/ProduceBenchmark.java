@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
-import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,7 +66,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * checks that the broker's offsets grew by exactly the number of messages answered as stored.
  */
 public final class ProduceBenchmark {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = BenchSupport.JSON;
     private static final byte[] OK_PREFIX = "{\"status\":200".getBytes(StandardCharsets.US_ASCII);
     private static final String PRODUCER = "bench-producer";
     /** After the warm-up round, each measured phase still gets this long to reach its steady state. */
@@ -88,9 +84,8 @@ public final class ProduceBenchmark {
     private final Set<String> phases = Set.of(System.getProperty("bench.phases",
         "native-single,http-single,native-batch,http-batch").split(","));
 
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    private final com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final ThreadMXBean threads = BenchSupport.THREADS;
+    private final com.sun.management.OperatingSystemMXBean os = BenchSupport.OS;
 
     private TestBroker broker;
     private String topic;
@@ -117,29 +112,18 @@ public final class ProduceBenchmark {
         System.out.println("load generator: RocketMQ DefaultMQProducer (native phases), Vert.x core HttpClient "
             + "(HTTP phases, keep-alive, no pipelining, " + clientLoops + " event loop(s)); it runs in the SAME JVM "
             + "as the proxy and the embedded broker, on the same shared cores");
-        threads.setThreadCpuTimeEnabled(true);
 
         broker = TestBroker.get();
         topic = broker.newTopic("bench", 8);
-        byte[] body = body(size);
+        byte[] body = BenchSupport.body(size);
 
-        DefaultMQProducer nativeProducer = new DefaultMQProducer("bench-native");
-        nativeProducer.setNamesrvAddr(broker.namesrvAddr());
-        nativeProducer.setInstanceName("bench-native-" + System.nanoTime());
-        nativeProducer.setVipChannelEnabled(false);
-        nativeProducer.setSendMsgTimeout(10_000);
-        nativeProducer.setRetryTimesWhenSendAsyncFailed(0);
-        nativeProducer.start();
+        DefaultMQProducer nativeProducer = BenchSupport.nativeProducer("bench-native", broker.namesrvAddr());
 
         Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
         try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start()) {
             int port = proxy.config().http().producePort();
-            HttpClient http = clientVertx.createHttpClient(new HttpClientOptions()
-                    .setDefaultHost("127.0.0.1").setDefaultPort(port)
-                    .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-                    .setIdleTimeout(0).setConnectTimeout(5_000),
-                new PoolOptions().setHttp1MaxSize(Math.max(concurrency, batchConcurrency)));
-            Set<Long> clientThreads = eventLoopThreads(clientVertx);
+            HttpClient http = BenchSupport.httpClient(clientVertx, port, Math.max(concurrency, batchConcurrency));
+            Set<Long> clientThreads = BenchSupport.eventLoopThreads(clientVertx);
             spotCheck(http);
 
             Buffer singleBody = Buffer.buffer("producer=" + PRODUCER + "&message=" + new String(body,
@@ -272,12 +256,8 @@ public final class ProduceBenchmark {
                 latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
                 latencies.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed, phase.inFlight(),
                 phase.messagesPerRequest(), processCpu / (double) nanos, generatorCpu / (double) nanos);
-            StringBuilder top = new StringBuilder();
-            groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
-                .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s=%.2f", top.length() == 0 ? "" : ", ",
-                    e.getKey(), e.getValue() / (double) nanos)));
             System.out.printf(Locale.ROOT, "    cpu by thread group (cores): %s; JVM-internal: GC=%.2f, JIT=%.2f%n",
-                top, gcCpu / (double) nanos, jitCpu / (double) nanos);
+                BenchSupport.topGroups(groups, nanos, 8), gcCpu / (double) nanos, jitCpu / (double) nanos);
             if (firstError != null) {
                 System.out.println("    first error: " + firstError);
             }
@@ -299,8 +279,8 @@ public final class ProduceBenchmark {
         long rejected0 = load.rejected.sum();
         long failed0 = load.failed.sum();
         long cpu0 = os.getProcessCpuTime();
-        Map<Long, Long> threadCpu0 = threadCpu();
-        Map<String, Long> jvmCpu0 = jvmInternalCpu();
+        Map<Long, Long> threadCpu0 = BenchSupport.threadCpu();
+        Map<String, Long> jvmCpu0 = BenchSupport.jvmInternalCpu();
         long genCpu0 = load.generatorCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep(millis);
@@ -310,8 +290,8 @@ public final class ProduceBenchmark {
         stats.failed += load.failed.sum() - failed0;
         stats.processCpu += os.getProcessCpuTime() - cpu0;
         stats.generatorCpu += load.generatorCpuNanos() - genCpu0;
-        addGroups(stats.groups, threadCpu0, threadCpu(), load.generatorThreads());
-        Map<String, Long> jvmCpu = jvmInternalCpu();
+        BenchSupport.addGroups(stats.groups, threadCpu0, BenchSupport.threadCpu(), load.generatorThreads());
+        Map<String, Long> jvmCpu = BenchSupport.jvmInternalCpu();
         stats.gcCpu += jvmCpu.get("GC") - jvmCpu0.get("GC");
         stats.jitCpu += jvmCpu.get("JIT") - jvmCpu0.get("JIT");
         stats.latencies.add(load.latencies.getIntervalHistogram());
@@ -333,64 +313,6 @@ public final class ProduceBenchmark {
         stats.stored += stored;
     }
 
-    private Map<Long, Long> threadCpu() {
-        Map<Long, Long> cpu = new java.util.HashMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            long t = threads.getThreadCpuTime(id);
-            if (t >= 0) {
-                cpu.put(id, t);
-            }
-        }
-        return cpu;
-    }
-
-    /**
-     * CPU nanoseconds of the JVM's own threads, which ThreadMXBean does not list: garbage collection
-     * and the JIT compilers (Linux /proc, 10 ms ticks; zeros elsewhere).
-     */
-    private static Map<String, Long> jvmInternalCpu() {
-        long gc = 0;
-        long jit = 0;
-        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
-        for (java.io.File task : tasks == null ? new java.io.File[0] : tasks) {
-            try {
-                String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
-                boolean isGc = comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
-                    || comm.startsWith("ParGC");
-                boolean isJit = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler");
-                if (!isGc && !isJit) {
-                    continue;
-                }
-                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime
-                if (isGc) {
-                    gc += nanos;
-                } else {
-                    jit += nanos;
-                }
-            } catch (java.io.IOException | RuntimeException gone) {
-                // the thread ended meanwhile
-            }
-        }
-        return Map.of("GC", gc, "JIT", jit);
-    }
-
-    /** CPU per thread group (names without digits), the load generator's threads apart. */
-    private void addGroups(Map<String, Long> groups, Map<Long, Long> before, Map<Long, Long> after,
-                           Set<Long> generator) {
-        for (Map.Entry<Long, Long> e : after.entrySet()) {
-            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-            java.lang.management.ThreadInfo info = threads.getThreadInfo(e.getKey());
-            if (used <= 0 || info == null) {
-                continue;
-            }
-            String group = (generator.contains(e.getKey()) ? "[load generator] " : "")
-                + info.getThreadName().replaceAll("\\d+", "N");
-            groups.merge(group, used, Long::sum);
-        }
-    }
-
     /** Sum of the topic's max offsets: the number of messages stored in it. */
     private long storedMessages() throws Exception {
         TopicStatsTable stats = broker.admin().examineTopicStats(topic);
@@ -399,31 +321,6 @@ public final class ProduceBenchmark {
             sum += e.getValue().getMaxOffset();
         }
         return sum;
-    }
-
-    private static byte[] body(int size) {
-        byte[] b = new byte[size];
-        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        for (int i = 0; i < size; i++) {
-            b[i] = (byte) alphabet.charAt(i % alphabet.length());
-        }
-        return b;
-    }
-
-    /** The threads of a Vert.x instance's event loops, for their CPU time. */
-    private static Set<Long> eventLoopThreads(Vertx vertx) throws InterruptedException {
-        Set<Long> ids = ConcurrentHashMap.newKeySet();
-        List<EventExecutor> loops = new ArrayList<>();
-        vertx.nettyEventLoopGroup().forEach(loops::add);
-        CountDownLatch done = new CountDownLatch(loops.size());
-        for (EventExecutor loop : loops) {
-            loop.execute(() -> {
-                ids.add(Thread.currentThread().getId());
-                done.countDown();
-            });
-        }
-        done.await(10, TimeUnit.SECONDS);
-        return ids;
     }
 
     /** A closed-loop load: a fixed number of requests in flight, each completion starts the next. */
@@ -451,14 +348,6 @@ public final class ProduceBenchmark {
             firstError.compareAndSet(null, what);
         }
 
-        long cpuOf(Iterable<Long> ids) {
-            long sum = 0;
-            for (long id : ids) {
-                long t = threads.getThreadCpuTime(id);
-                sum += Math.max(t, 0);
-            }
-            return sum;
-        }
     }
 
     /** The RocketMQ client's async send, a semaphore bounding what is in flight. */
@@ -550,7 +439,7 @@ public final class ProduceBenchmark {
         long generatorCpuNanos() {
             // The callbacks run on the client's threads, which also do the client's own work: the
             // driver plus callback threads bound the generator's cost from above.
-            return cpuOf(generatorThreads);
+            return BenchSupport.cpuOf(generatorThreads);
         }
     }
 
@@ -593,7 +482,7 @@ public final class ProduceBenchmark {
                 if (ar.succeeded()) {
                     latencies.recordValue(System.nanoTime() - started);
                     Buffer b = ar.result();
-                    if (startsWith(b, OK_PREFIX) || status(b) == 200) {
+                    if (BenchSupport.startsWith(b, OK_PREFIX) || BenchSupport.status(b) == 200) {
                         ok.increment();
                     } else {
                         error(rejected, b.toString(StandardCharsets.UTF_8));
@@ -619,32 +508,12 @@ public final class ProduceBenchmark {
 
         @Override
         long generatorCpuNanos() {
-            return cpuOf(clientThreads);
+            return BenchSupport.cpuOf(clientThreads);
         }
 
         @Override
         Set<Long> generatorThreads() {
             return clientThreads;
-        }
-    }
-
-    private static boolean startsWith(Buffer b, byte[] prefix) {
-        if (b.length() < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (b.getByte(i) != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int status(Buffer b) {
-        try {
-            return JSON.readTree(b.getBytes()).path("status").asInt(-1);
-        } catch (Exception e) {
-            return -1;
         }
     }
 }

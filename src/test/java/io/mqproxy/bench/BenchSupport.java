@@ -1,0 +1,278 @@
+package io.mqproxy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+
+/**
+ * What the benchmarks share: bodies, the Vert.x load generator's client, CPU by thread group (JVM
+ * internals included), and the process's memory as the OS and the heap see it.
+ */
+final class BenchSupport {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    static final com.sun.management.OperatingSystemMXBean OS =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private BenchSupport() {
+    }
+
+    static {
+        THREADS.setThreadCpuTimeEnabled(true);
+    }
+
+    static byte[] body(int size) {
+        byte[] b = new byte[size];
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) alphabet.charAt(i % alphabet.length());
+        }
+        return b;
+    }
+
+    /** The load generator's HTTP client: keep-alive, no pipelining, one connection per request in flight. */
+    static HttpClient httpClient(Vertx vertx, int port, int connections) {
+        return httpClient(vertx, port, connections, null);
+    }
+
+    /** @param localAddress the source IP of its connections (e.g. 127.0.0.2, for more ephemeral ports), or null */
+    static HttpClient httpClient(Vertx vertx, int port, int connections, String localAddress) {
+        HttpClientOptions options = new HttpClientOptions()
+            .setDefaultHost("127.0.0.1").setDefaultPort(port)
+            .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+            .setIdleTimeout(0).setConnectTimeout(10_000);
+        if (localAddress != null) {
+            options.setLocalAddress(localAddress);
+        }
+        return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
+
+    /** A started native producer on the name server, with long send time-outs (the machine is shared). */
+    static DefaultMQProducer nativeProducer(String group, String namesrvAddr) throws Exception {
+        DefaultMQProducer producer = new DefaultMQProducer(group);
+        producer.setNamesrvAddr(namesrvAddr);
+        producer.setInstanceName(group + "-" + System.nanoTime());
+        producer.setVipChannelEnabled(false);
+        producer.setSendMsgTimeout(10_000);
+        producer.setRetryTimesWhenSendAsyncFailed(0);
+        producer.start();
+        return producer;
+    }
+
+    /** The threads of a Vert.x instance's event loops, for their CPU time. */
+    static Set<Long> eventLoopThreads(Vertx vertx) throws InterruptedException {
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        List<EventExecutor> loops = new ArrayList<>();
+        vertx.nettyEventLoopGroup().forEach(loops::add);
+        CountDownLatch done = new CountDownLatch(loops.size());
+        for (EventExecutor loop : loops) {
+            loop.execute(() -> {
+                ids.add(Thread.currentThread().getId());
+                done.countDown();
+            });
+        }
+        done.await(10, TimeUnit.SECONDS);
+        return ids;
+    }
+
+    static boolean startsWith(Buffer b, byte[] prefix) {
+        if (b.length() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (b.getByte(i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The envelope's status, -1 when the body is not one. */
+    static int status(Buffer b) {
+        try {
+            return JSON.readTree(b.getBytes()).path("status").asInt(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long cpuOf(Iterable<Long> ids) {
+        long sum = 0;
+        for (long id : ids) {
+            sum += Math.max(THREADS.getThreadCpuTime(id), 0);
+        }
+        return sum;
+    }
+
+    static Map<Long, Long> threadCpu() {
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t >= 0) {
+                cpu.put(id, t);
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * CPU nanoseconds of the JVM's own threads, which ThreadMXBean does not list: garbage collection
+     * and the JIT compilers (Linux /proc, 10 ms ticks; zeros elsewhere).
+     */
+    static Map<String, Long> jvmInternalCpu() {
+        long gc = 0;
+        long jit = 0;
+        File[] tasks = new File("/proc/self/task").listFiles();
+        for (File task : tasks == null ? new File[0] : tasks) {
+            try {
+                String comm = Files.readString(task.toPath().resolve("comm")).trim();
+                boolean isGc = comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                    || comm.startsWith("ParGC");
+                boolean isJit = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler");
+                if (!isGc && !isJit) {
+                    continue;
+                }
+                String stat = Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime
+                if (isGc) {
+                    gc += nanos;
+                } else {
+                    jit += nanos;
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the thread ended meanwhile
+            }
+        }
+        return Map.of("GC", gc, "JIT", jit);
+    }
+
+    /** Adds CPU per thread group (names without digits) to {@code groups}, the load generator's threads apart. */
+    static void addGroups(Map<String, Long> groups, Map<Long, Long> before, Map<Long, Long> after,
+                          Set<Long> generator) {
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            long used = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            ThreadInfo info = THREADS.getThreadInfo(e.getKey());
+            if (used <= 0 || info == null) {
+                continue;
+            }
+            String group = (generator.contains(e.getKey()) ? "[load generator] " : "")
+                + info.getThreadName().replaceAll("\\d+", "N");
+            groups.merge(group, used, Long::sum);
+        }
+    }
+
+    /** The busiest thread groups, in cores over {@code nanos}. */
+    static String topGroups(Map<String, Long> groups, long nanos, int limit) {
+        StringBuilder top = new StringBuilder();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit)
+            .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s=%.2f", top.length() == 0 ? "" : ", ",
+                e.getKey(), e.getValue() / (double) nanos)));
+        return top.toString();
+    }
+
+    /** CPU used over a window: the whole process, the load generator's threads, each thread group, GC and JIT. */
+    static final class CpuWindow {
+        private final long process0 = OS.getProcessCpuTime();
+        private final Map<Long, Long> threads0 = threadCpu();
+        private final Map<String, Long> jvm0 = jvmInternalCpu();
+        private final long wall0 = System.nanoTime();
+
+        record Used(long wallNanos, long process, long generator, long gc, long jit, Map<String, Long> groups) {
+            String line() {
+                return String.format(Locale.ROOT, "cpu (cores): process %.2f, load generator %.2f; by thread group: %s;"
+                        + " JVM-internal: GC=%.2f, JIT=%.2f", process / (double) wallNanos,
+                    generator / (double) wallNanos, topGroups(groups, wallNanos, 8), gc / (double) wallNanos,
+                    jit / (double) wallNanos);
+            }
+        }
+
+        Used end(Set<Long> generatorThreads) {
+            long wall = System.nanoTime() - wall0;
+            Map<Long, Long> threads1 = threadCpu();
+            Map<String, Long> jvm1 = jvmInternalCpu();
+            Map<String, Long> groups = new HashMap<>();
+            addGroups(groups, threads0, threads1, generatorThreads);
+            long generator = 0;
+            for (long id : generatorThreads) {
+                generator += threads1.getOrDefault(id, 0L) - threads0.getOrDefault(id, 0L);
+            }
+            return new Used(wall, OS.getProcessCpuTime() - process0, generator, jvm1.get("GC") - jvm0.get("GC"),
+                jvm1.get("JIT") - jvm0.get("JIT"), groups);
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", OS.getSystemLoadAverage());
+        }
+    }
+
+    /** Heap in use after a full collection (two, since one may leave finalizable garbage). */
+    static long heapUsedAfterGc() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** VmRSS of this process, bytes (-1 when /proc is not there). */
+    static long rss() {
+        return statusField("VmRSS:");
+    }
+
+    /** A {@code /proc/self/status} field given in kB, as bytes. */
+    static long statusField(String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(name)) {
+                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    static int openFds() {
+        String[] fds = new File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    static int threadCount() {
+        return THREADS.getThreadCount();
+    }
+
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}

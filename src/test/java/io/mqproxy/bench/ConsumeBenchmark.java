@@ -1,0 +1,905 @@
+package io.mqproxy.bench;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.mqproxy.testing.TestBroker;
+import io.mqproxy.testing.TestProxy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.rocketmq.client.consumer.AckCallback;
+import org.apache.rocketmq.client.consumer.AckResult;
+import org.apache.rocketmq.client.consumer.PopCallback;
+import org.apache.rocketmq.client.consumer.PopResult;
+import org.apache.rocketmq.client.consumer.PopStatus;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.constant.ConsumeInitMode;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.protocol.admin.TopicOffset;
+import org.apache.rocketmq.remoting.protocol.header.PopMessageRequestHeader;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+
+/**
+ * Consumption through the proxy next to the native RocketMQ POP client, on the same embedded broker in
+ * one run: measured, not asserted. Not a test (no *Test / *IT name): run it with
+ *
+ * <pre>
+ * mvn -q test-compile exec:java@bench-consume
+ * </pre>
+ *
+ * Phases ({@code bench.phases}, default {@code drain,latency,idle,fanout}):
+ * <ol>
+ * <li>drain: a backlog of {@code bench.messages} (100000) messages of {@code bench.size} (1024) bytes on a
+ *     topic of {@code bench.queues} (8) queues, drained in full by a fresh group per run: over HTTP by
+ *     {@code bench.httpClients} (16) keep-alive clients, {@code bench.maxPullSize} (32) per poll, each poll
+ *     acking the previous batch; natively by {@code MQClientAPIImpl.popMessageAsync}, 32 per pop,
+ *     {@code bench.nativeInFlight} (4) pops in flight, a batch ack per pop. Concurrent (pop=true), then
+ *     queue-held (pop=false / order=true) unless {@code bench.orderly=false}; {@code bench.drainRounds} (2)
+ *     rounds after an unmeasured warm-up of {@code bench.warmupMessages} (10000) per path.</li>
+ * <li>latency: {@code bench.latency.clients} (8) clients long-polling ({@code bench.latency.pullTimeout}, 10 s)
+ *     an empty topic; one native send every {@code bench.latency.intervalMs} (20) ms, {@code
+ *     bench.latency.messages} (500) measured after 50 unmeasured; send-to-receipt time.</li>
+ * <li>idle: {@code bench.idle.polls} (10000) concurrent long polls ({@code bench.idle.pullTimeout}, 30 s) on
+ *     one group with nothing to consume, from a child JVM ({@link IdlePollClient}), over source addresses
+ *     {@code bench.idle.sourceIps} (127.0.0.1); memory of this JVM before and during.</li>
+ * <li>fanout: a broadcast group on a backlog of {@code bench.fanout.messages} (10000); {@code
+ *     bench.fanout.clients} (1,10,100) clientIds draining it concurrently, each at most {@code
+ *     bench.fanout.seconds} (20) s.</li>
+ * </ol>
+ * {@code bench.clientLoops} (1): event loops of the in-process HTTP load generator. JVM options go in
+ * {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM, with the broker, the proxy and the load generator.
+ * Figures are noisy on a shared machine: compare the ratios of one run.
+ */
+public final class ConsumeBenchmark {
+    private static final int MAX_PER_POP = 32;
+    private static final int LATENCY_WARMUP = 50;
+
+    private final int messages = Integer.getInteger("bench.messages", 100_000);
+    private final int size = Integer.getInteger("bench.size", 1024);
+    private final int queues = Integer.getInteger("bench.queues", 8);
+    private final int httpClients = Integer.getInteger("bench.httpClients", 16);
+    private final int maxPullSize = Integer.getInteger("bench.maxPullSize", 32);
+    private final int nativeInFlight = Integer.getInteger("bench.nativeInFlight", 4);
+    private final int drainRounds = Math.max(1, Integer.getInteger("bench.drainRounds", 2));
+    private final int warmupMessages = Integer.getInteger("bench.warmupMessages", 10_000);
+    private final boolean orderly = Boolean.parseBoolean(System.getProperty("bench.orderly", "true"));
+    private final int latencyClients = Integer.getInteger("bench.latency.clients", 8);
+    private final int latencyMessages = Integer.getInteger("bench.latency.messages", 500);
+    private final int latencyInterval = Integer.getInteger("bench.latency.intervalMs", 20);
+    private final int latencyPullTimeout = Integer.getInteger("bench.latency.pullTimeout", 10);
+    private final int idlePolls = Integer.getInteger("bench.idle.polls", 10_000);
+    private final int idlePullTimeout = Integer.getInteger("bench.idle.pullTimeout", 30);
+    private final String idleSourceIps = System.getProperty("bench.idle.sourceIps", "127.0.0.1");
+    private final int fanoutMessages = Integer.getInteger("bench.fanout.messages", 10_000);
+    private final String fanoutClients = System.getProperty("bench.fanout.clients", "1,10,100");
+    private final int fanoutSeconds = Integer.getInteger("bench.fanout.seconds", 20);
+    private final int clientLoops = Integer.getInteger("bench.clientLoops", 1);
+    private final Set<String> phases = Set.of(System.getProperty("bench.phases", "drain,latency,idle,fanout")
+        .split(","));
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private TestBroker broker;
+    private DefaultMQProducer producer;
+    private MQClientAPIImpl api;
+    private Vertx clientVertx;
+    private HttpClient http;
+    private Set<Long> clientThreads;
+    private TestProxy proxy;
+
+    public static void main(String[] args) {
+        int code = 0;
+        try {
+            new ConsumeBenchmark().run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        }
+        System.out.flush();
+        // RocketMQ's and Vert.x's threads would keep the JVM (and exec:java) alive.
+        System.exit(code);
+    }
+
+    private void run() throws Exception {
+        long started = System.nanoTime();
+        System.out.printf(Locale.ROOT, "consume benchmark: load average at start %s; %d cores; %s %s; JVM args %s; "
+                + "max heap %s; ulimit -n (this JVM) %s%n", BenchSupport.loadAverage(),
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+            System.getProperty("java.version"), ManagementFactory.getRuntimeMXBean().getInputArguments(),
+            BenchSupport.mib(Runtime.getRuntime().maxMemory()), openFilesLimit());
+        System.out.println("one JVM holds the embedded broker, the proxy and the load generator (Vert.x HttpClient, "
+            + clientLoops + " event loop(s); native RocketMQ client), on the same shared cores; the idle phase's "
+            + "10k connections come from a child JVM");
+
+        broker = TestBroker.get();
+        producer = BenchSupport.nativeProducer("bench-consume-native", broker.namesrvAddr());
+        api = producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
+
+        String drainTopic = broker.newTopic("bench-drain", queues);
+        String latencyTopic = broker.newTopic("bench-latency", queues);
+        String idleTopic = broker.newTopic("bench-idle", queues);
+        String fanoutTopic = broker.newTopic("bench-fanout", queues);
+
+        TestProxy.Builder builder = TestProxy.builder()
+            .set("consume.maxPollsInFlight", Integer.toString(Math.max(10_000, idlePolls * 2)));
+        for (String run : drainRuns()) {
+            builder.consumer("bench-http-pop-" + run, drainTopic, Map.of("pop", true));
+            builder.consumer("bench-http-ord-" + run, drainTopic, Map.of("pop", false));
+        }
+        builder.consumer("bench-latency", latencyTopic, Map.of("pop", true));
+        builder.consumer("bench-idle", idleTopic, Map.of("pop", true));
+        builder.consumer("bench-fanout", fanoutTopic, Map.of("mode", "broadcast"));
+
+        clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
+        clientThreads = BenchSupport.eventLoopThreads(clientVertx);
+        try (TestProxy p = builder.start()) {
+            proxy = p;
+            http = BenchSupport.httpClient(clientVertx, p.config().http().consumePort(), 256);
+            if (phases.contains("drain")) {
+                drain(drainTopic);
+            }
+            if (phases.contains("latency")) {
+                latency(latencyTopic);
+            }
+            if (phases.contains("idle")) {
+                idle(idleTopic);
+            }
+            if (phases.contains("fanout")) {
+                fanout(fanoutTopic);
+            }
+        } finally {
+            producer.shutdown();
+        }
+        System.out.printf(Locale.ROOT, "load average at end %s; total run %.0f s%n", BenchSupport.loadAverage(),
+            (System.nanoTime() - started) / 1e9);
+    }
+
+    private List<String> drainRuns() {
+        List<String> runs = new ArrayList<>(List.of("w"));
+        for (int r = 1; r <= drainRounds; r++) {
+            runs.add("r" + r);
+        }
+        return runs;
+    }
+
+    // ---------------------------------------------------------------- 1. drain
+
+    private record Drain(String name, long messages, long retried, long nanos, long requests, long empty, long errors,
+                         Histogram latency, BenchSupport.CpuWindow.Used cpu, String firstError) {
+        double rate() {
+            return messages / (nanos / 1e9);
+        }
+
+        void print() {
+            System.out.printf(Locale.ROOT, "  [%-15s] %8.0f msg/s  %d msgs in %.2f s (retried %d), %d requests "
+                    + "(%d empty), errors %d, request ms p50=%.2f p99=%.2f max=%.2f%n", name, rate(), messages,
+                nanos / 1e9, retried, requests, empty, errors, latency.getValueAtPercentile(50) / 1e6,
+                latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6);
+            System.out.println("      " + cpu.line());
+            if (firstError != null) {
+                System.out.println("      first error: " + firstError);
+            }
+        }
+    }
+
+    private void drain(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== 1. drain: %d x %d B backlog, %d queues; HTTP %d clients, maxPullSize %d, "
+                + "each poll acks the previous batch; native popMessageAsync %d per pop, %d in flight, batch ack; "
+                + "pullTimeout 0 / pollTime 0; fresh group per run%n", messages, size, queues, httpClients, maxPullSize,
+            MAX_PER_POP, nativeInFlight);
+        long t0 = System.nanoTime();
+        produceBacklog(topic, messages);
+        System.out.printf(Locale.ROOT, "  backlog produced natively in batches of 32: %.1f s (%.0f msg/s)%n",
+            (System.nanoTime() - t0) / 1e9, messages / ((System.nanoTime() - t0) / 1e9));
+
+        List<String> modes = orderly ? List.of("pop", "ord") : List.of("pop");
+        System.out.printf(Locale.ROOT, "  warm-up (not measured): %d messages per path%n", warmupMessages);
+        for (String mode : modes) {
+            drainNative(topic, "bench-native-" + mode + "-w", mode.equals("ord"), warmupMessages, "warm-up");
+            drainHttp(topic, "bench-http-" + mode + "-w", mode.equals("ord"), warmupMessages, "warm-up");
+        }
+        Map<String, List<Drain>> results = new LinkedHashMap<>();
+        for (int r = 1; r <= drainRounds; r++) {
+            System.out.printf(Locale.ROOT, "  round %d (load average %s)%n", r, BenchSupport.loadAverage());
+            for (String mode : modes) {
+                boolean ord = mode.equals("ord");
+                String label = ord ? "orderly" : "concurrent";
+                Drain n = drainNative(topic, "bench-native-" + mode + "-r" + r, ord, messages, "native " + label);
+                n.print();
+                results.computeIfAbsent("native " + label, k -> new ArrayList<>()).add(n);
+                Drain h = drainHttp(topic, "bench-http-" + mode + "-r" + r, ord, messages, "HTTP " + label);
+                h.print();
+                results.computeIfAbsent("HTTP " + label, k -> new ArrayList<>()).add(h);
+            }
+        }
+        System.out.println("  summary (messages / time over all rounds):");
+        Map<String, Double> rates = new LinkedHashMap<>();
+        results.forEach((name, list) -> {
+            long msgs = list.stream().mapToLong(Drain::messages).sum();
+            long nanos = list.stream().mapToLong(Drain::nanos).sum();
+            double rate = msgs / (nanos / 1e9);
+            rates.put(name, rate);
+            System.out.printf(Locale.ROOT, "  [%-15s] %8.0f msg/s  (rounds: %s)%n", name, rate,
+                list.stream().map(d -> String.format(Locale.ROOT, "%.0f", d.rate())).toList());
+        });
+        System.out.printf(Locale.ROOT, "ratio http/native: drain=%.2f%s%n",
+            rates.get("HTTP concurrent") / rates.get("native concurrent"),
+            orderly ? String.format(Locale.ROOT, " drain-orderly=%.2f",
+                rates.get("HTTP orderly") / rates.get("native orderly")) : "");
+    }
+
+    /** Native batches of 32, a few in flight; returns once the consume queues hold them all. */
+    private void produceBacklog(String topic, int count) throws Exception {
+        byte[] body = BenchSupport.body(size);
+        long before = storedMessages(topic);
+        Semaphore inFlight = new Semaphore(8);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int sent = 0; sent < count; sent += MAX_PER_POP) {
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < Math.min(MAX_PER_POP, count - sent); i++) {
+                batch.add(new Message(topic, body));
+            }
+            inFlight.acquire();
+            producer.send(batch, new SendCallback() {
+                @Override
+                public void onSuccess(SendResult sendResult) {
+                    inFlight.release();
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    failure.compareAndSet(null, e);
+                    inFlight.release();
+                }
+            }, 30_000);
+        }
+        inFlight.acquire(8);
+        if (failure.get() != null) {
+            throw new IllegalStateException("backlog not produced", failure.get());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (storedMessages(topic) - before < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    private long storedMessages(String topic) throws Exception {
+        long sum = 0;
+        for (Map.Entry<MessageQueue, TopicOffset> e : broker.admin().examineTopicStats(topic).getOffsetTable()
+            .entrySet()) {
+            sum += e.getValue().getMaxOffset();
+        }
+        return sum;
+    }
+
+    /** {@code lanes} pops in flight until {@code target} messages came; each batch acked at once. */
+    private Drain drainNative(String topic, String group, boolean ord, long target, String name) throws Exception {
+        BrokerData brokerData = broker.admin().examineTopicRouteInfo(topic).getBrokerDatas().get(0);
+        String brokerName = brokerData.getBrokerName();
+        String addr = brokerData.selectBrokerAddr();
+        AtomicLong delivered = new AtomicLong();
+        LongAdder retried = new LongAdder();
+        LongAdder requests = new LongAdder();
+        LongAdder empty = new LongAdder();
+        LongAdder errors = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        AtomicInteger busy = new AtomicInteger(nativeInFlight);
+        AtomicInteger acksPending = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Recorder latency = new Recorder(TimeUnit.MINUTES.toNanos(1), 3);
+        Runnable maybeDone = () -> {
+            if (busy.get() == 0 && acksPending.get() == 0) {
+                done.complete(null);
+            }
+        };
+        AckCallback ackDone = new AckCallback() {
+            @Override
+            public void onSuccess(AckResult r) {
+                acksPending.decrementAndGet();
+                maybeDone.run();
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                errors.increment();
+                firstError.compareAndSet(null, "ack: " + e);
+                acksPending.decrementAndGet();
+                maybeDone.run();
+            }
+        };
+        Runnable[] lane = new Runnable[1];
+        lane[0] = () -> {
+            if (delivered.get() >= target) {
+                busy.decrementAndGet();
+                maybeDone.run();
+                return;
+            }
+            PopMessageRequestHeader h = new PopMessageRequestHeader();
+            h.setConsumerGroup(group);
+            h.setTopic(topic);
+            h.setQueueId(-1);
+            h.setMaxMsgNums(MAX_PER_POP);
+            h.setInvisibleTime(300_000L);
+            h.setPollTime(0L);
+            h.setBornTime(0L);
+            h.setInitMode(ConsumeInitMode.MIN);
+            h.setExpType("TAG");
+            h.setExp("*");
+            h.setOrder(ord);
+            long sent = System.nanoTime();
+            requests.increment();
+            PopCallback callback = new PopCallback() {
+                @Override
+                public void onSuccess(PopResult r) {
+                    latency.recordValue(System.nanoTime() - sent);
+                    if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
+                        List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
+                        for (MessageExt m : r.getMsgFoundList()) {
+                            handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
+                            if (m.getReconsumeTimes() > 0) {
+                                retried.increment();
+                            }
+                        }
+                        delivered.addAndGet(handles.size());
+                        acksPending.incrementAndGet();
+                        try {
+                            api.batchAckMessageAsync(addr, 10_000, ackDone, topic, group, handles);
+                        } catch (Exception e) {
+                            ackDone.onException(e);
+                        }
+                    } else {
+                        empty.increment();
+                    }
+                    lane[0].run();
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    errors.increment();
+                    firstError.compareAndSet(null, "pop: " + e);
+                    timer.schedule(lane[0], 100, TimeUnit.MILLISECONDS);
+                }
+            };
+            try {
+                api.popMessageAsync(brokerName, addr, h, 10_000, callback);
+            } catch (Exception e) {
+                callback.onException(e);
+            }
+        };
+        BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < nativeInFlight; i++) {
+            lane[0].run();
+        }
+        done.get(10, TimeUnit.MINUTES);
+        long nanos = System.nanoTime() - t0;
+        // The native client's callbacks run on its own threads, which also do its work: not counted as generator.
+        return new Drain(name, delivered.get(), retried.sum(), nanos, requests.sum(), empty.sum(), errors.sum(),
+            latency.getIntervalHistogram(), cpu.end(Set.of()), firstError.get());
+    }
+
+    /** {@code httpClients} clients polling until {@code target} messages came; each acks its last batch at the end. */
+    private Drain drainHttp(String topic, String group, boolean ord, long target, String name) throws Exception {
+        AtomicLong delivered = new AtomicLong();
+        LongAdder retried = new LongAdder();
+        LongAdder requests = new LongAdder();
+        LongAdder empty = new LongAdder();
+        LongAdder errors = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        Recorder latency = new Recorder(TimeUnit.MINUTES.toNanos(1), 3);
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < httpClients; i++) {
+            Poller poller = new Poller(topic, group, "&pop=" + !ord + "&maxPullSize=" + maxPullSize);
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            clients.add(finished);
+            Runnable[] step = new Runnable[1];
+            step[0] = () -> {
+                if (delivered.get() >= target) {
+                    poller.finish().onComplete(ar -> finished.complete(null));
+                    return;
+                }
+                long sent = System.nanoTime();
+                requests.increment();
+                poller.poll(null).onComplete(ar -> {
+                    if (ar.failed() || ar.result().status() != 200) {
+                        errors.increment();
+                        firstError.compareAndSet(null, ar.failed() ? ar.cause().toString() : ar.result().toString());
+                        timer.schedule(() -> clientVertx.runOnContext(v -> step[0].run()), 100, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    latency.recordValue(System.nanoTime() - sent);
+                    Reply r = ar.result();
+                    if (r.fresh() + r.retried() == 0) {
+                        empty.increment();
+                    }
+                    retried.add(r.retried());
+                    delivered.addAndGet(r.fresh() + r.retried());
+                    step[0].run();
+                });
+            };
+            step[0].run();
+        }
+        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        long nanos = System.nanoTime() - t0;
+        return new Drain(name, delivered.get(), retried.sum(), nanos, requests.sum(), empty.sum(), errors.sum(),
+            latency.getIntervalHistogram(), cpu.end(clientThreads), firstError.get());
+    }
+
+    // ---------------------------------------------------------------- HTTP consumer
+
+    /** What the load generator reads from a poll's answer (streamed, the message objects skipped). */
+    private record Reply(int status, String result, String requestId, int fresh, int retried) {
+    }
+
+    /** One consuming client: polls, passing the previous requestId, which acks the previous batch. */
+    private final class Poller {
+        private final String query;
+        private String requestId = "";
+
+        Poller(String topic, String group, String extra) {
+            this.query = "topic=" + topic + "&consumer=" + group + extra;
+        }
+
+        Future<Reply> poll(Consumer<String> bodies) {
+            return call("/mq/message", bodies, 30_000);
+        }
+
+        Future<Reply> poll(Consumer<String> bodies, long timeoutMillis) {
+            return call("/mq/message", bodies, timeoutMillis);
+        }
+
+        /** Acks the last batch, if any (the client stops). */
+        Future<Reply> finish() {
+            if (requestId.isEmpty()) {
+                return Future.succeededFuture();
+            }
+            return call("/mq/ack", null, 30_000);
+        }
+
+        private Future<Reply> call(String path, Consumer<String> bodies, long timeoutMillis) {
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+                .setURI(path + "?" + query + "&requestId=" + requestId).setTimeout(timeoutMillis);
+            return http.request(options).compose(req -> req.send())
+                .compose(resp -> resp.statusCode() == 200 ? resp.body()
+                    : Future.failedFuture("HTTP " + resp.statusCode()))
+                .map(b -> {
+                    Reply r = parse(b, bodies);
+                    if (r.status() == 200 && path.equals("/mq/message")) {
+                        requestId = r.requestId() == null ? "" : r.requestId();
+                    } else if (r.status() == 200) {
+                        requestId = "";
+                    }
+                    return r;
+                });
+        }
+    }
+
+    private static Reply parse(Buffer b, Consumer<String> bodies) {
+        try (JsonParser p = BenchSupport.JSON.getFactory().createParser(b.getBytes())) {
+            int status = -1;
+            String result = null;
+            String requestId = null;
+            int fresh = 0;
+            int retried = 0;
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals("status")) {
+                    status = p.getIntValue();
+                } else if (field.equals("result") && t == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken v = p.nextToken();
+                        switch (f) {
+                            case "status" -> result = p.getText();
+                            case "requestId" -> requestId = p.getText();
+                            case "msgListSize" -> fresh = p.getIntValue();
+                            case "retryMsgListSize" -> retried = p.getIntValue();
+                            default -> {
+                                if (bodies != null && v == JsonToken.START_ARRAY
+                                    && (f.equals("msgList") || f.equals("retryMsgList"))) {
+                                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                            String mf = p.currentName();
+                                            p.nextToken();
+                                            if (mf.equals("message")) {
+                                                bodies.accept(p.getText());
+                                            } else {
+                                                p.skipChildren();
+                                            }
+                                        }
+                                    }
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return new Reply(status, result, requestId, fresh, retried);
+        } catch (IOException e) {
+            return new Reply(-1, "unparsable: " + e.getMessage(), null, 0, 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- 2. latency
+
+    private void latency(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== 2. produce-to-delivery latency: %d clients long-polling (pullTimeout %d s,"
+                + " concurrent group) an empty topic; one native send every %d ms; %d measured after %d unmeasured; "
+                + "consume.longPollSliceMillis %d%n", latencyClients, latencyPullTimeout, latencyInterval,
+            latencyMessages, LATENCY_WARMUP, proxy.config().consume().longPollSliceMillis());
+        Histogram measured = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger duplicatesOrStray = new AtomicInteger();
+        LongAdder errors = new LongAdder();
+        LongAdder polls = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        boolean[] seen = new boolean[LATENCY_WARMUP + latencyMessages];
+        // Bodies "index sendNanos": the sender and the clients share this JVM's nanoTime clock.
+        Consumer<String> onMessage = text -> {
+            long now = System.nanoTime();
+            String[] f = text.split(" ");
+            int index = Integer.parseInt(f[0]);
+            synchronized (seen) {
+                if (index >= seen.length || seen[index]) {
+                    duplicatesOrStray.incrementAndGet();
+                    return;
+                }
+                seen[index] = true;
+                if (index >= LATENCY_WARMUP) {
+                    measured.recordValue(now - Long.parseLong(f[1]));
+                    received.incrementAndGet();
+                }
+            }
+        };
+        AtomicInteger running = new AtomicInteger(1);
+        List<CompletableFuture<Void>> clients = new ArrayList<>();
+        for (int i = 0; i < latencyClients; i++) {
+            Poller poller = new Poller(topic, "bench-latency", "&pop=true&pullTimeout=" + latencyPullTimeout);
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            clients.add(finished);
+            Runnable[] step = new Runnable[1];
+            step[0] = () -> {
+                if (running.get() == 0) {
+                    poller.finish().onComplete(ar -> finished.complete(null));
+                    return;
+                }
+                polls.increment();
+                poller.poll(onMessage, (latencyPullTimeout + 30) * 1000L).onComplete(ar -> {
+                    if (ar.failed() || ar.result().status() != 200) {
+                        errors.increment();
+                        firstError.compareAndSet(null, ar.failed() ? ar.cause().toString() : ar.result().toString());
+                        timer.schedule(() -> clientVertx.runOnContext(v -> step[0].run()), 100, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    step[0].run();
+                });
+            };
+            clientVertx.runOnContext(v -> step[0].run());
+        }
+        Thread.sleep(1_000); // every client is waiting
+        long t0 = System.nanoTime();
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(latencyInterval);
+        for (int i = 0; i < seen.length; i++) {
+            long due = t0 + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            Message m = new Message(topic, (i + " " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
+            producer.send(m, 10_000);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (received.get() < latencyMessages && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        running.set(0);
+        System.out.printf(Locale.ROOT, "  received %d of %d measured (plus %d unmeasured), %d polls, errors %d, "
+                + "duplicates %d%n", received.get(), latencyMessages, LATENCY_WARMUP, polls.sum(), errors.sum(),
+            duplicatesOrStray.get());
+        System.out.printf(Locale.ROOT, "  latency ms: p50=%.1f p90=%.1f p99=%.1f max=%.1f  (over 100 ms: %d, over 1 s: "
+                + "%d)%n", measured.getValueAtPercentile(50) / 1e6, measured.getValueAtPercentile(90) / 1e6,
+            measured.getValueAtPercentile(99) / 1e6, measured.getMaxValue() / 1e6,
+            measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.MILLISECONDS.toNanos(100)),
+            measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.SECONDS.toNanos(1)));
+        if (firstError.get() != null) {
+            System.out.println("  first error: " + firstError.get());
+        }
+        // Clients still waiting end with their pullTimeout.
+        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
+            .get(latencyPullTimeout + 40L, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- 3. idle long polls
+
+    private void idle(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== 3. idle long polls: %d concurrent polls (pullTimeout %d s) on one "
+                + "concurrent group, nothing to consume; consume.maxPollsInFlight %d, maxBrokerWaitsPerGroup %d%n",
+            idlePolls, idlePullTimeout, proxy.config().consume().maxPollsInFlight(),
+            proxy.config().consume().maxBrokerWaitsPerGroup());
+        System.out.printf(Locale.ROOT, "  limits: ulimit -n %s per process (both ends of 10k local connections in "
+                + "one JVM need 20k descriptors, so the clients run in a child JVM); ephemeral ports %s; "
+                + "somaxconn %s; source addresses %s%n", openFilesLimit(),
+            readQuietly("/proc/sys/net/ipv4/ip_local_port_range").replaceAll("\\s+", "-"),
+            readQuietly("/proc/sys/net/core/somaxconn"), idleSourceIps);
+        Memory before = Memory.now();
+        List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath(), IdlePollClient.class.getName(),
+            Integer.toString(proxy.config().http().consumePort()), Integer.toString(idlePolls),
+            Integer.toString(idlePullTimeout), topic, "bench-idle", idleSourceIps, "500"));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // child gone
+            }
+            lines.add("<eof>");
+        }, "bench-idle-reader");
+        reader.setDaemon(true);
+        reader.start();
+        PrintWriter toChild = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8);
+
+        String childBaseline = expect(lines, "memory baseline", 60);
+        long t0 = System.nanoTime();
+        String sent = expect(lines, "sent ", 60);
+        // All written by the client; wait until the proxy holds them all.
+        long peakInFlight = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            peakInFlight = Math.max(peakInFlight, pollsInFlight());
+            if (peakInFlight >= idlePolls) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        double rampSeconds = (System.nanoTime() - t0) / 1e9;
+        Memory during = Memory.now();
+        toChild.println("measure");
+        String childDuring = expect(lines, "memory during", 60);
+        long inFlightAfter = pollsInFlight();
+        String done = expect(lines, "done ", idlePullTimeout + 150);
+        child.waitFor(30, TimeUnit.SECONDS);
+        // The server closes its ends as it reads the client's FINs: give it a moment before counting.
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (BenchSupport.openFds() > before.fds + 100 && System.nanoTime() < settle) {
+            Thread.sleep(100);
+        }
+        Memory after = Memory.now();
+
+        System.out.printf(Locale.ROOT, "  child: %s; all in flight at the proxy %.1f s after start (polls in flight "
+                + "seen: %d, still %d after measuring)%n", sent, rampSeconds, peakInFlight, inFlightAfter);
+        System.out.println("  this JVM (broker + proxy + in-process load generator, idle): " + before);
+        System.out.println("  this JVM with the polls in flight:                           " + during);
+        System.out.println("  this JVM after they were answered:                           " + after);
+        System.out.printf(Locale.ROOT, "  added by %d waiting polls (this JVM: proxy + broker side): heap after GC "
+                + "%s (%.1f KiB per poll), RSS %s (%.1f KiB per poll), fds %+d, threads %+d%n", idlePolls,
+            BenchSupport.mib(during.heap - before.heap), (during.heap - before.heap) / 1024.0 / idlePolls,
+            BenchSupport.mib(during.rss - before.rss), (during.rss - before.rss) / 1024.0 / idlePolls,
+            during.fds - before.fds, during.threads - before.threads);
+        System.out.println("  load generator (child JVM, not in the figures above): " + childBaseline.substring(7)
+            + " -> " + childDuring.substring(7));
+        System.out.println("  client outcome: " + done);
+    }
+
+    private record Memory(long heap, long rss, int fds, int threads) {
+        static Memory now() {
+            return new Memory(BenchSupport.heapUsedAfterGc(), BenchSupport.rss(), BenchSupport.openFds(),
+                BenchSupport.threadCount());
+        }
+
+        @Override
+        public String toString() {
+            return "heap after GC " + BenchSupport.mib(heap) + ", RSS " + BenchSupport.mib(rss) + ", fds " + fds
+                + ", threads " + threads;
+        }
+    }
+
+    private static String expect(BlockingQueue<String> lines, String prefix, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null || line.equals("<eof>")) {
+                throw new IllegalStateException("idle client: no '" + prefix + "' line");
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            System.out.println("  child: " + line);
+        }
+    }
+
+    /** Polls the proxy holds right now: its admission semaphore, read by reflection (a benchmark's peek). */
+    private long pollsInFlight() {
+        try {
+            java.lang.reflect.Field consume = proxy.app().getClass().getDeclaredField("consume");
+            consume.setAccessible(true);
+            Object service = consume.get(proxy.app());
+            java.lang.reflect.Field polls = service.getClass().getDeclaredField("polls");
+            polls.setAccessible(true);
+            return proxy.config().consume().maxPollsInFlight() - ((Semaphore) polls.get(service)).availablePermits();
+        } catch (ReflectiveOperationException e) {
+            return -1;
+        }
+    }
+
+    /** The classpath this class was loaded from (exec:java loads it in a class loader of its own). */
+    private static String classpath() {
+        List<String> entries = new ArrayList<>();
+        for (ClassLoader cl = ConsumeBenchmark.class.getClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
+                    try {
+                        entries.add(new File(url.toURI()).getPath());
+                    } catch (Exception ignored) {
+                        // not a file
+                    }
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path") : String.join(File.pathSeparator, entries);
+    }
+
+    private static String openFilesLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return f[0] + " (hard " + f[1] + ")";
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return "?";
+    }
+
+    private static String readQuietly(String file) {
+        try {
+            // /proc/sys files report size 0: read them by lines
+            return String.join(" ", java.nio.file.Files.readAllLines(Path.of(file))).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    // ---------------------------------------------------------------- 4. fan-out
+
+    private void fanout(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== 4. fan-out: broadcast group (queue-held, the default mode), backlog %d x %d"
+                + " B; N clientIds drain it concurrently, one connection each, maxPullSize %d, each at most %d s%n",
+            fanoutMessages, size, maxPullSize, fanoutSeconds);
+        produceBacklog(topic, fanoutMessages);
+        String[] counts = fanoutClients.split(",");
+        for (String c : counts) {
+            int n = Integer.parseInt(c.trim());
+            AtomicLong delivered = new AtomicLong();
+            LongAdder errors = new LongAdder();
+            AtomicInteger complete = new AtomicInteger();
+            AtomicReference<String> firstError = new AtomicReference<>();
+            Recorder firstReply = new Recorder(TimeUnit.MINUTES.toNanos(1), 3);
+            long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(fanoutSeconds);
+            List<CompletableFuture<Void>> clients = new ArrayList<>();
+            AtomicLong peakRss = new AtomicLong(BenchSupport.rss());
+            AtomicLong peakHeap = new AtomicLong(BenchSupport.heapUsed());
+            var sampler = timer.scheduleAtFixedRate(() -> {
+                peakRss.accumulateAndGet(BenchSupport.rss(), Math::max);
+                peakHeap.accumulateAndGet(BenchSupport.heapUsed(), Math::max);
+            }, 250, 250, TimeUnit.MILLISECONDS);
+            BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                Poller poller = new Poller(topic, "bench-fanout", "&maxPullSize=" + maxPullSize + "&clientId=fan"
+                    + n + "-client-" + i);
+                long[] got = new long[1];
+                boolean[] first = {true};
+                CompletableFuture<Void> finished = new CompletableFuture<>();
+                clients.add(finished);
+                Runnable[] step = new Runnable[1];
+                step[0] = () -> {
+                    if (got[0] >= fanoutMessages || System.nanoTime() > stopAt) {
+                        if (got[0] >= fanoutMessages) {
+                            complete.incrementAndGet();
+                        }
+                        poller.finish().onComplete(ar -> finished.complete(null));
+                        return;
+                    }
+                    poller.poll(null).onComplete(ar -> {
+                        if (first[0]) {
+                            first[0] = false;
+                            firstReply.recordValue(System.nanoTime() - t0);
+                        }
+                        if (ar.failed() || ar.result().status() != 200) {
+                            errors.increment();
+                            firstError.compareAndSet(null, ar.failed() ? ar.cause().toString()
+                                : ar.result().toString());
+                            timer.schedule(() -> clientVertx.runOnContext(v -> step[0].run()), 100,
+                                TimeUnit.MILLISECONDS);
+                            return;
+                        }
+                        int k = ar.result().fresh() + ar.result().retried();
+                        got[0] += k;
+                        delivered.addAndGet(k);
+                        step[0].run();
+                    });
+                };
+                clientVertx.runOnContext(v -> step[0].run());
+            }
+            CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
+                .get(fanoutSeconds + 120L, TimeUnit.SECONDS);
+            long nanos = System.nanoTime() - t0;
+            BenchSupport.CpuWindow.Used used = cpu.end(clientThreads);
+            sampler.cancel(false);
+            Histogram fr = firstReply.getIntervalHistogram();
+            System.out.printf(Locale.ROOT, "  [%3d clientIds] %8.0f msg/s delivered in all (%.0f per clientId), %d msgs "
+                    + "in %.1f s, %d of %d clientIds got the whole backlog, errors %d; first answer after ms p50=%.0f "
+                    + "max=%.0f (admission via the name server KV)%n", n, delivered.get() / (nanos / 1e9),
+                delivered.get() / (nanos / 1e9) / n, delivered.get(), nanos / 1e9, complete.get(), n, errors.sum(),
+                fr.getValueAtPercentile(50) / 1e6, fr.getMaxValue() / 1e6);
+            System.out.printf(Locale.ROOT, "      memory: peak heap used %s, peak RSS %s, heap after GC at the end %s%n",
+                BenchSupport.mib(peakHeap.get()), BenchSupport.mib(peakRss.get()),
+                BenchSupport.mib(BenchSupport.heapUsedAfterGc()));
+            System.out.println("      " + used.line());
+            if (firstError.get() != null) {
+                System.out.println("      first error: " + firstError.get());
+            }
+        }
+    }
+}
