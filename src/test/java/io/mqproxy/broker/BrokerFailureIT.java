@@ -7,6 +7,7 @@ import io.mqproxy.testing.FreePorts;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.StoredMessages;
+import io.mqproxy.testing.SilentBroker;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import org.junit.jupiter.api.Test;
@@ -43,14 +44,16 @@ class BrokerFailureIT {
     }
 
     @Test
-    void brokerSlowerThanSendTimeout_answers300Or500_never200_andTheProxyStaysUp() {
+    void brokerThatNeverAnswers_isNever200_andTheProxyStaysUp() throws Exception {
         String topic = TestBroker.get().newTopic("slow", 2);
-        try (TestProxy slow = TestProxy.builder()
-            .producer("slow-producer", topic)
-            .set("broker.sendTimeoutMillis", "1")
-            .start()) {
-            for (int i = 0; i < 5; i++) {
+        try (SilentBroker silent = new SilentBroker("silent-" + topic);
+             TestProxy slow = TestProxy.builder()
+                 .producer("slow-producer", silent.topic())
+                 .set("broker.sendTimeoutMillis", "500")
+                 .start()) {
+            for (int i = 0; i < 3; i++) {
                 Reply reply = slow.client().produce(form("producer", "slow-producer", "message", "slow " + i));
+                // Unanswered: 300 (unknown) when the request went out, 500 when it could not even be written.
                 assertThat(reply.status()).as(reply.raw().body()).isIn(300, 500);
                 assertThat(reply.message()).isNotBlank();
             }
