@@ -275,4 +275,22 @@ final class BenchSupport {
     static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
+
+    /** A benchmark's body. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs a benchmark, then exits: RocketMQ's and Vert.x's threads would keep the JVM (and exec:java) alive. */
+    static void runAndExit(Body body) {
+        int code = 0;
+        try {
+            body.run();
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        }
+        System.out.flush();
+        System.exit(code);
+    }
 }

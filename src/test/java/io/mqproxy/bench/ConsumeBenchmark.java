@@ -132,16 +132,7 @@ public final class ConsumeBenchmark {
     private TestProxy proxy;
 
     public static void main(String[] args) {
-        int code = 0;
-        try {
-            new ConsumeBenchmark().run();
-        } catch (Throwable t) {
-            t.printStackTrace();
-            code = 1;
-        }
-        System.out.flush();
-        // RocketMQ's and Vert.x's threads would keep the JVM (and exec:java) alive.
-        System.exit(code);
+        BenchSupport.runAndExit(() -> new ConsumeBenchmark().run());
     }
 
     private void run() throws Exception {

@@ -91,16 +91,7 @@ public final class ProduceBenchmark {
     private String topic;
 
     public static void main(String[] args) {
-        int code = 0;
-        try {
-            new ProduceBenchmark().run();
-        } catch (Throwable t) {
-            t.printStackTrace();
-            code = 1;
-        }
-        System.out.flush();
-        // RocketMQ's and Vert.x's threads would keep the JVM (and exec:java) alive.
-        System.exit(code);
+        BenchSupport.runAndExit(() -> new ProduceBenchmark().run());
     }
 
     private void run() throws Exception {

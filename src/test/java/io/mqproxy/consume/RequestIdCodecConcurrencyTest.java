@@ -1,10 +1,8 @@
 package io.mqproxy.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mqproxy.broker.ReceiptHandle;
-import io.mqproxy.error.ProxyError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
