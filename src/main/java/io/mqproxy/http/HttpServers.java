@@ -15,7 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import java.util.Set;
@@ -99,7 +98,7 @@ public final class HttpServers {
             .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
             .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
             .maxAgeSeconds(3600));
-        router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+        router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);

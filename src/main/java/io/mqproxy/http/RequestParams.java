@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.error.Errors;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
@@ -25,14 +26,15 @@ final class RequestParams {
         this.json = json;
     }
 
-    /** Query and form parameters (merged by the body handler), then a JSON object body's fields. */
+    /** Query and form parameters, then a JSON object body's fields. */
     static RequestParams of(RoutingContext ctx) {
         Map<String, JsonNode> json = Map.of();
         String type = ctx.request().getHeader("Content-Type");
-        if (type != null && type.toLowerCase().startsWith("application/json") && ctx.body().length() > 0) {
+        Buffer raw = BoundedBody.of(ctx);
+        if (type != null && type.toLowerCase().startsWith("application/json") && raw.length() > 0) {
             JsonNode body;
             try {
-                body = Json.readTree(ctx.body().buffer());
+                body = Json.readTree(raw);
             } catch (JsonProcessingException e) {
                 throw Errors.badParam("request body", "malformed JSON: " + e.getOriginalMessage());
             } catch (java.io.IOException e) {
@@ -49,21 +51,20 @@ final class RequestParams {
             }
         }
         return new RequestParams(type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded")
-            ? queryThenForm(ctx, type) : ctx.request().params(), json);
+            ? queryThenForm(ctx, raw, type) : ctx.request().params(), json);
     }
 
     /**
-     * Query parameters, then the form body decoded here from the bytes the body handler kept: Vert.x's
-     * streaming form decoder garbled multi-megabyte percent-encoded (non-ASCII) values when its size
-     * limit was raised, which would store a message other than the one sent.
+     * Query parameters, then the form body decoded here, once, from the bytes read: Vert.x's streaming
+     * form decoder garbled multi-megabyte percent-encoded (non-ASCII) values and ignores the charset.
      */
-    private static MultiMap queryThenForm(RoutingContext ctx, String contentType) {
+    private static MultiMap queryThenForm(RoutingContext ctx, Buffer raw, String contentType) {
         MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(ctx.queryParams());
-        if (ctx.body() == null || ctx.body().length() == 0) {
+        if (raw.length() == 0) {
             return params;
         }
         Charset charset = charsetOf(contentType);
-        for (String pair : ctx.body().buffer().toString(charset).split("&")) {
+        for (String pair : raw.toString(charset).split("&")) {
             if (pair.isEmpty()) {
                 continue;
             }
