@@ -14,13 +14,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -79,8 +84,8 @@ public final class HttpServers {
 
     private Router dataRouter(Consumer<Router> routes) {
         Router router = Router.router(vertx);
+        router.route().handler(HttpServers::stampStart);
         router.route().handler(ctx -> {
-            ctx.put(Responder.STARTED_AT, System.nanoTime());
             if (draining) {
                 ctx.response().putHeader("Connection", "close");
                 responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
@@ -108,10 +113,7 @@ public final class HttpServers {
 
     private Router adminRouter() {
         Router router = Router.router(vertx);
-        router.route().handler(ctx -> {
-            ctx.put(Responder.STARTED_AT, System.nanoTime());
-            ctx.next();
-        });
+        router.route().handler(HttpServers::stampStart);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -121,27 +123,40 @@ public final class HttpServers {
         return router;
     }
 
+    /** First handler of every router: the request's latency is measured from here. */
+    private static void stampStart(RoutingContext ctx) {
+        ctx.put(Responder.STARTED_AT, System.nanoTime());
+        ctx.next();
+    }
+
     private void mountOpenApi(Router router) {
         router.get("/openapi.yaml").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "application/yaml; charset=utf-8")
             .end(openApi));
     }
 
-    /** Unknown paths, refused bodies and handler crashes still answer with an envelope. */
+    /**
+     * Unknown paths, refused bodies and handler crashes still answer with an envelope. Metrics are
+     * tagged with a known route path or "unmatched", never a raw path: tags stay a fixed set.
+     */
     private void installFallbacks(Router router) {
+        Set<String> known = router.getRoutes().stream().map(Route::getPath).filter(Objects::nonNull)
+            .collect(Collectors.toUnmodifiableSet());
+        Function<RoutingContext, String> route = ctx -> known.contains(ctx.request().path())
+            ? ctx.request().path() : "unmatched";
         router.route().last().handler(ctx -> responder.write(ctx, "unmatched",
             new Envelope(Status.NOT_FOUND, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(),
                 null), 404));
         router.errorHandler(405, ctx -> responder.write(ctx, "unmatched",
             new Envelope(405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null),
             405));
-        router.errorHandler(400, ctx -> responder.write(ctx, ctx.request().path(),
+        router.errorHandler(400, ctx -> responder.write(ctx, route.apply(ctx),
             new Envelope(Status.BAD_REQUEST, "request: malformed HTTP request or body"
                 + (ctx.failure() != null && ctx.failure().getMessage() != null ? " (" + ctx.failure().getMessage() + ")"
                 : ""), null), 200));
-        router.errorHandler(413, ctx -> responder.write(ctx, ctx.request().path(),
+        router.errorHandler(413, ctx -> responder.write(ctx, route.apply(ctx),
             new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
-        router.errorHandler(500, ctx -> responder.fail(ctx, ctx.request().path(),
+        router.errorHandler(500, ctx -> responder.fail(ctx, route.apply(ctx),
             ctx.failure() != null ? ctx.failure() : Errors.internal("request failed", null)));
     }
 
@@ -154,8 +169,7 @@ public final class HttpServers {
     }
 
     private Future<String> deploy(String key, String host, int port, int instances, Supplier<Router> routers) {
-        long maxForm = Math.min(config.http().maxBodyBytes(), Integer.MAX_VALUE);
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, (int) maxForm, routers),
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));
@@ -165,22 +179,18 @@ public final class HttpServers {
     private static final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
-        private final int maxFormBytes;
         private final Supplier<Router> routers;
 
-        ServerVerticle(String host, int port, int maxFormBytes, Supplier<Router> routers) {
+        ServerVerticle(String host, int port, Supplier<Router> routers) {
             this.host = host;
             this.port = port;
-            this.maxFormBytes = maxFormBytes;
             this.routers = routers;
         }
 
         @Override
         public void start(Promise<Void> started) {
             vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0)
-                    // A form-posted message may be as large as a body may be (Vert.x's default is 8 KiB).
-                    .setMaxFormAttributeSize(maxFormBytes))
+                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
                 .requestHandler(routers.get())
                 .listen()
                 .<Void>mapEmpty()

@@ -89,4 +89,15 @@ class MetricsIT {
         assertThat(reply.httpStatus()).isEqualTo(404);
         assertThat(reply.status()).isEqualTo(404);
     }
+
+    @Test
+    void refusedRequestsToArbitraryPaths_areTaggedUnmatched_neverByTheirPath() {
+        String path = "/random-" + System.nanoTime();
+        // Over http.maxBodyBytes (16 MiB): refused from its Content-Length, before any route matches.
+        Reply tooLarge = client.postJson(client.producePort(), path, "x".repeat(17 * 1024 * 1024));
+        assertThat(tooLarge.status()).isEqualTo(413);
+        Reply unknown = client.get(client.producePort(), path);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(scrape()).doesNotContain(path).contains("route=\"unmatched\"");
+    }
 }
