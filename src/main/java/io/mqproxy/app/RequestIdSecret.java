@@ -30,8 +30,7 @@ final class RequestIdSecret {
             }
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, Base64.getEncoder().encodeToString(key));
+            SecretFile.write(file, Base64.getEncoder().encodeToString(key));
             return key;
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("requestId secret file " + file + " cannot be used: " + e.getMessage()

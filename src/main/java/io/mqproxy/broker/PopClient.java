@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.rocketmq.client.consumer.AckCallback;
 import org.apache.rocketmq.client.consumer.AckResult;
 import org.apache.rocketmq.client.consumer.AckStatus;
@@ -47,13 +50,19 @@ public final class PopClient implements AutoCloseable {
     private final MQClientAPIImpl api;
     private final TopicRoutes routes;
     private final AtomicInteger turn = new AtomicInteger();
-    /** Dead-lettering is a blocking call in RocketMQ's client; it is rare, so one small bounded pool. */
+    /**
+     * Dead-lettering is a blocking call in RocketMQ's client; it is rare, so one small bounded pool.
+     * When it is full a message is neither delivered nor moved: it stays reserved and comes back after
+     * its invisible time, when moving it is tried again. Nothing is dropped.
+     */
     private final ExecutorService deadLetters = new ThreadPoolExecutor(1, 2, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(1_000), r -> {
             Thread t = new Thread(r, "mqproxy-dead-letter");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy());
+    private final LongAdder deadLettersDeferred = new LongAdder();
+    private final AtomicLong lastDeferredWarning = new AtomicLong();
 
     PopClient(MQClientAPIImpl api) {
         this.api = api;
@@ -127,14 +136,16 @@ public final class PopClient implements AutoCloseable {
     }
 
     private static void fail(CompletableFuture<PopOutcome> result, Throwable e, String group, String topic) {
-        if (e instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.NO_PERMISSION) {
-            result.complete(PopOutcome.none(PopOutcome.Kind.PAUSED));
-        } else {
-            result.completeExceptionally(popError(e, group, topic));
-        }
+        result.completeExceptionally(popError(e, group, topic));
     }
 
     private static ProxyError popError(Throwable e, String group, String topic) {
+        if (e instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.NO_PERMISSION) {
+            // Not a pause: the proxy's own pause never reaches the broker. Say what the broker said.
+            return Errors.brokerFailure("the broker refuses consumer '" + group + "' on topic '" + topic
+                + "' (no permission: the group's consumption is disabled on the broker or the topic is not "
+                + "readable): " + be.getErrorMessage(), e);
+        }
         if (e instanceof MQBrokerException be) {
             return Errors.brokerFailure("pop for consumer '" + group + "' on topic '" + topic + "' refused (code "
                 + be.getResponseCode() + "): " + be.getErrorMessage(), e);
@@ -163,19 +174,37 @@ public final class PopClient implements AutoCloseable {
     private void deadLetter(String group, String topic, TopicRoutes.Target target, MessageExt m, int maxRetries) {
         ReceiptHandle handle = ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK));
         String id = MessageClientIDSetter.getUniqID(m);
-        deadLetters.execute(() -> {
-            try {
-                ReceiptHandle extended = extend(group, topic, target, handle, DEAD_LETTER_RESERVE_MILLIS).join();
-                api.consumerSendMessageBack(target.addr(), target.brokerName(), m, group, -1, ACK_TIMEOUT_MILLIS,
-                    maxRetries);
-                ack(group, topic, List.of(extended)).join();
-                log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries", id, topic, group,
-                    m.getReconsumeTimes() + 1);
-            } catch (Exception e) {
-                log.warn("message {} of topic {} could not be dead-lettered for group {}; it will be delivered again: {}",
-                    id, topic, group, e.toString());
+        try {
+            deadLetters.execute(() -> moveToDeadLetters(group, topic, target, m, maxRetries, handle, id));
+        } catch (RejectedExecutionException full) {
+            deadLettersDeferred.increment();
+            long now = System.currentTimeMillis();
+            long last = lastDeferredWarning.get();
+            if (now - last > 60_000 && lastDeferredWarning.compareAndSet(last, now)) {
+                log.warn("dead-letter work is backed up ({} deferred so far): message {} of topic {} stays reserved "
+                    + "for group {} and is moved when it comes back", deadLettersDeferred.sum(), id, topic, group);
             }
-        });
+        }
+    }
+
+    /** How many messages past their retry limit were left for a later attempt because the pool was full. */
+    public long deadLettersDeferred() {
+        return deadLettersDeferred.sum();
+    }
+
+    private void moveToDeadLetters(String group, String topic, TopicRoutes.Target target, MessageExt m,
+                                   int maxRetries, ReceiptHandle handle, String id) {
+        try {
+            ReceiptHandle extended = extend(group, topic, target, handle, DEAD_LETTER_RESERVE_MILLIS).join();
+            api.consumerSendMessageBack(target.addr(), target.brokerName(), m, group, -1, ACK_TIMEOUT_MILLIS,
+                maxRetries);
+            ack(group, topic, List.of(extended)).join();
+            log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries", id, topic, group,
+                m.getReconsumeTimes() + 1);
+        } catch (Exception e) {
+            log.warn("message {} of topic {} could not be dead-lettered for group {}; it will be delivered again: {}",
+                id, topic, group, e.toString());
+        }
     }
 
     /** Changes one message's invisible time; the broker answers with the handle that is valid from now on. */
@@ -241,23 +270,44 @@ public final class PopClient implements AutoCloseable {
     /**
      * Makes the messages visible again after {@code invisibleMillis} (0: at once), i.e. gives a batch
      * back. One call per message: RocketMQ has no batch form of it.
+     *
+     * @return the handles valid from now on, in order. In a queue-held (orderly) group the broker does
+     *         nothing for a message already acked, and says so with a handle whose popTime is 0.
      */
-    public CompletableFuture<Void> changeInvisibleTime(String group, String topic, List<ReceiptHandle> handles,
-                                                       long invisibleMillis) {
+    public CompletableFuture<List<ReceiptHandle>> changeInvisibleTime(String group, String topic,
+                                                                      List<ReceiptHandle> handles,
+                                                                      long invisibleMillis) {
         return routes.of(topic).thenCompose(targets -> {
-            List<CompletableFuture<Void>> calls = new ArrayList<>(handles.size());
+            List<CompletableFuture<ReceiptHandle>> calls = new ArrayList<>(handles.size());
             for (ReceiptHandle h : handles) {
                 ChangeInvisibleTimeRequestHeader header = changeHeader(group, topic, h, invisibleMillis);
-                CompletableFuture<Void> call = new CompletableFuture<>();
+                CompletableFuture<ReceiptHandle> call = new CompletableFuture<>();
                 try {
                     api.changeInvisibleTimeAsync(h.brokerName(), addrOf(targets, h.brokerName()), header,
-                        ACK_TIMEOUT_MILLIS, ackCallback(call, "release"));
+                        ACK_TIMEOUT_MILLIS, new AckCallback() {
+                            @Override
+                            public void onSuccess(AckResult r) {
+                                if (r.getStatus() == AckStatus.OK && r.getExtraInfo() != null) {
+                                    call.complete(ReceiptHandle.parse(r.getExtraInfo()));
+                                } else {
+                                    call.completeExceptionally(Errors.brokerFailure("release refused by the broker",
+                                        null));
+                                }
+                            }
+
+                            @Override
+                            public void onException(Throwable e) {
+                                call.completeExceptionally(Errors.brokerFailure("release failed: " + e.getMessage(),
+                                    e));
+                            }
+                        });
                 } catch (Exception e) {
                     call.completeExceptionally(Errors.brokerFailure("release failed: " + e.getMessage(), e));
                 }
                 calls.add(call);
             }
-            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .thenApply(v -> calls.stream().map(CompletableFuture::join).toList());
         });
     }
 

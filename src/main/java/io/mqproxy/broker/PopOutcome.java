@@ -7,8 +7,6 @@ public record PopOutcome(Kind kind, List<PoppedMessage> messages) {
     public enum Kind {
         FOUND,
         NO_NEW_MSG,
-        /** The operator disabled consumption for the group (the broker refuses its pops). */
-        PAUSED,
         /** The broker holds too many waiting pops; try again shortly. */
         POLLING_FULL
     }

@@ -65,12 +65,13 @@ public final class ConfigLoader {
         });
         flags.forEach((key, value) -> {
             if (!leafKeys.containsValue(key)) {
-                throw new ConfigException("unknown configuration key '" + key + "' in flag --" + key + "=" + value);
+                // The value is not echoed: it may be a secret given to the wrong key.
+                throw new ConfigException("unknown configuration key '" + key + "' in flag --" + key + "=...");
             }
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = bind(tree);
+        ProxyConfig config = withOperatorTokens(bind(tree), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -162,6 +163,29 @@ public final class ConfigLoader {
                 list.set(i, merged);
             }
         }
+    }
+
+    /** Operators whose token is named by {@code tokenEnv} get it from the environment, or start-up stops. */
+    private static ProxyConfig withOperatorTokens(ProxyConfig c, Map<String, String> env) {
+        java.util.List<ProxyConfig.Operator> resolved = new java.util.ArrayList<>();
+        for (int i = 0; i < c.admin().operators().size(); i++) {
+            ProxyConfig.Operator o = c.admin().operators().get(i);
+            if (o.tokenEnv() != null && !o.tokenEnv().isEmpty()) {
+                String token = env.get(o.tokenEnv());
+                if (token == null || token.isEmpty()) {
+                    throw new ConfigException("configuration key 'admin.operators[" + i + "].tokenEnv': environment "
+                        + "variable " + o.tokenEnv() + " is not set");
+                }
+                if (o.token() != null && !o.token().isEmpty()) {
+                    throw new ConfigException("configuration key 'admin.operators[" + i + "].token': give exactly "
+                        + "one of token and tokenEnv");
+                }
+                o = new ProxyConfig.Operator(o.name(), token, null);
+            }
+            resolved.add(o);
+        }
+        return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved),
+            c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

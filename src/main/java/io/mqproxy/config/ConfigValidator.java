@@ -41,6 +41,8 @@ final class ConfigValidator {
         range("produce.maxSendsInFlight", c.produce().maxSendsInFlight(), 1, 1_000_000);
         range("produce.maxDeliveryDelaySeconds", c.produce().maxDeliveryDelaySeconds(), 1, 10L * 365 * 86_400);
         range("consume.maxPollsInFlight", c.consume().maxPollsInFlight(), 1, 1_000_000);
+        range("consume.maxAcksInFlight", c.consume().maxAcksInFlight(), 1, 1_000_000);
+        range("consume.maxRememberedBatches", c.consume().maxRememberedBatches(), 0, 10_000_000);
         range("consume.longPollSliceMillis", c.consume().longPollSliceMillis(), 100, 60_000);
         range("consume.maxBrokerWaitsPerGroup", c.consume().maxBrokerWaitsPerGroup(), 1, 1024);
         if (!c.broker().embedded() && (c.consume().requestIdSecret() == null
@@ -48,6 +50,8 @@ final class ConfigValidator {
             fail("consume.requestIdSecret", "must be at least 16 characters when broker.namesrvAddr is set: "
                 + "every proxy instance must share it to accept each other's requestIds");
         }
+
+        operators(c.admin().operators());
 
         // The defaults are checked under their own keys, so a bad default is named as the user wrote it.
         groupSettings("consume.defaults.", c.consume().defaults());
@@ -85,6 +89,13 @@ final class ConfigValidator {
         range(key + "maxPullSize", g.maxPullSize(), 1, 128);
         range(key + "minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
         range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+        range(key + "maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds(), 0, 129_600);
+        if (g.consumeTimeoutCap() < g.consumeTimeoutSeconds() || g.consumeTimeoutCap() < g.minConsumeTimeoutSeconds()) {
+            fail(key + "maxConsumeTimeoutSeconds", "the cap (" + g.consumeTimeoutCap() + " s"
+                + (g.maxConsumeTimeoutSeconds() == 0 ? ", the default for a " + (g.pop() ? "concurrent" : "queue-held")
+                + " group" : "") + ") must be at least consumeTimeoutSeconds (" + g.consumeTimeoutSeconds()
+                + ") and minConsumeTimeoutSeconds (" + g.minConsumeTimeoutSeconds() + ")");
+        }
         range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
         range(key + "maxRetries", g.maxRetries(), 0, 1000);
         range(key + "maxClientIds", g.maxClientIds(), 1, 100_000);
@@ -95,6 +106,27 @@ final class ConfigValidator {
             // Deleting a client's group while its messages are reserved lets the broker re-create it.
             fail(key + "clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
                 + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
+        }
+    }
+
+    private static void operators(List<ProxyConfig.Operator> operators) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < operators.size(); i++) {
+            ProxyConfig.Operator o = operators.get(i);
+            String key = "admin.operators[" + i + "].";
+            if (o.name() == null || !o.name().matches("[A-Za-z0-9._@-]{1,64}")) {
+                fail(key + "name", "must be 1..64 letters, digits, '.', '_', '@' or '-'");
+            }
+            if (!names.add(o.name())) {
+                fail(key + "name", "'" + o.name() + "' is declared twice");
+            }
+            // tokenEnv was resolved into token by the loader.
+            if (o.token() == null || o.token().isEmpty()) {
+                fail(key + "token", "give one of token and tokenEnv");
+            }
+            if (o.token().length() < 16) {
+                fail(key + "token", "must be at least 16 characters");
+            }
         }
     }
 

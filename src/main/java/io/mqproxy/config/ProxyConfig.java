@@ -20,8 +20,27 @@ public record ProxyConfig(
     public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops) {
     }
 
-    /** The operator's door: metrics, health, later the control plane. Localhost by default. */
-    public record Admin(String host, int port) {
+    /**
+     * The operator's door: metrics, health and the control plane. Localhost by default.
+     *
+     * @param operators who may call the control plane, each with a bearer token
+     */
+    public record Admin(String host, int port, List<Operator> operators) {
+        public Admin {
+            operators = operators == null ? List.of() : List.copyOf(operators);
+        }
+    }
+
+    /**
+     * An operator of the control plane. The token is given in the file, or (better) read from the
+     * environment variable named by {@code tokenEnv}, so that the file holds no secret.
+     */
+    public record Operator(String name, String token, String tokenEnv) {
+        @Override
+        public String toString() {
+            return "Operator[name=" + name + ", token=" + (token == null || token.isEmpty() ? "" : "***")
+                + ", tokenEnv=" + tokenEnv + "]";
+        }
     }
 
     /** Where the RocketMQ cluster is; an empty {@code namesrvAddr} means: start the embedded one. */
@@ -47,39 +66,77 @@ public record ProxyConfig(
     /**
      * @param maxBrokerWaitsPerGroup long polls of one group that wait at the broker at once (the broker
      *                               takes 1024 per group and queue); more wait in the proxy for a turn
+     * @param maxAcksInFlight        acks, unlocks and nacks being carried out at once
+     * @param maxRememberedBatches   batches whose ack or release this instance remembers until their
+     *                               consumeTimeout ends, so that a second use of a requestId is refused
      */
-    public record Consume(String requestIdSecret, int maxPollsInFlight, int longPollSliceMillis,
-                          int maxBrokerWaitsPerGroup, GroupDefaults defaults) {
+    public record Consume(String requestIdSecret, int maxPollsInFlight, int maxAcksInFlight, int longPollSliceMillis,
+                          int maxBrokerWaitsPerGroup, int maxRememberedBatches, GroupDefaults defaults) {
+        /** Never prints the secret: configurations are logged and shown in errors. */
+        @Override
+        public String toString() {
+            return "Consume[requestIdSecret=" + (requestIdSecret == null || requestIdSecret.isEmpty() ? "" : "***")
+                + ", maxPollsInFlight=" + maxPollsInFlight + ", maxAcksInFlight=" + maxAcksInFlight
+                + ", longPollSliceMillis=" + longPollSliceMillis + ", maxBrokerWaitsPerGroup=" + maxBrokerWaitsPerGroup
+                + ", maxRememberedBatches=" + maxRememberedBatches + ", defaults=" + defaults + "]";
+        }
     }
 
     /** What a consumer entry inherits for every setting it does not name. */
     public record GroupDefaults(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
-                                int minConsumeTimeoutSeconds, int pullTimeoutSeconds, int maxRetries,
-                                StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
+                                int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds, int pullTimeoutSeconds,
+                                int maxRetries, StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
+        /** The cap on a client's consumeTimeout, with 0 resolved by the mode. */
+        public int consumeTimeoutCap() {
+            return ProxyConfig.consumeTimeoutCap(maxConsumeTimeoutSeconds, pop);
+        }
     }
 
     /** A producer group and the topic it writes to. */
     public record Producer(String name, String topic) {
     }
 
-    /** A consumer group, its topic and its per-group settings. */
     /**
+     * A consumer group, its topic and its per-group settings.
+     *
+     * @param maxConsumeTimeoutSeconds the longest reservation a client gets, whatever it asks for; 0:
+     *                                 {@link #HELD_CONSUME_TIMEOUT_CAP} for queue-held groups (a held
+     *                                 batch blocks its queue), the contract's maximum for concurrent ones
      * @param broadcastStart  where a new broadcast clientId starts reading
      * @param clientTtlSeconds a broadcast clientId idle this long is forgotten, its progress removed (0: never)
      * @param maxClientIds     most broadcast clientIds the group may have at once
      */
     public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
-                           int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int pullTimeoutSeconds,
-                           int maxRetries, StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
+                           int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
+                           int pullTimeoutSeconds, int maxRetries, StartPosition broadcastStart, int clientTtlSeconds,
+                           int maxClientIds) {
         public boolean broadcast() {
             return mode == ConsumeMode.BROADCAST;
+        }
+
+        /** The cap on a client's consumeTimeout, with 0 resolved by the group's mode. */
+        public int consumeTimeoutCap() {
+            return ProxyConfig.consumeTimeoutCap(maxConsumeTimeoutSeconds, pop);
         }
 
         /** The group's settings alone, without its name and topic. */
         public GroupDefaults settings() {
             return new GroupDefaults(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
-                pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds);
+                maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds,
+                maxClientIds);
         }
+    }
+
+    /** The contract's longest consumeTimeout (36 hours). */
+    public static final int MAX_CONSUME_TIMEOUT_SECONDS = 129_600;
+    /** The default cap for queue-held groups: one client may block a queue for at most an hour. */
+    public static final int HELD_CONSUME_TIMEOUT_CAP = 3_600;
+
+    private static int consumeTimeoutCap(int configured, boolean pop) {
+        if (configured > 0) {
+            return configured;
+        }
+        return pop ? MAX_CONSUME_TIMEOUT_SECONDS : HELD_CONSUME_TIMEOUT_CAP;
     }
 
     public enum ConsumeMode { CLUSTERING, BROADCAST }

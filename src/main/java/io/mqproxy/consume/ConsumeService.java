@@ -10,10 +10,10 @@ import io.mqproxy.config.ResourceNames;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +27,11 @@ public final class ConsumeService implements AutoCloseable {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
     /** Less time than this left: pop once without waiting. */
     private static final long MIN_WAIT_MILLIS = 50;
+    /**
+     * A release this close to the batch's deadline could race the broker's own redelivery and make a
+     * second copy; the batch is coming back anyway.
+     */
+    private static final long RELEASE_MARGIN_MILLIS = 1_000;
 
     private final ConsumerRegistry registry;
     private final PopClient broker;
@@ -34,6 +39,8 @@ public final class ConsumeService implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ProxyConfig.Consume settings;
     private final Semaphore polls;
+    private final Semaphore acks;
+    private final SettledBatches settled;
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
     private volatile boolean stopping;
@@ -48,6 +55,8 @@ public final class ConsumeService implements AutoCloseable {
         this.metrics = metrics;
         this.settings = settings;
         this.polls = new Semaphore(settings.maxPollsInFlight());
+        this.acks = new Semaphore(settings.maxAcksInFlight());
+        this.settled = new SettledBatches(settings.maxRememberedBatches());
         this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
     }
 
@@ -70,44 +79,101 @@ public final class ConsumeService implements AutoCloseable {
         return admitted
             .thenCompose(v -> previous == null ? CompletableFuture.<String>completedFuture(null) : ack(poll, previous))
             .thenCompose(previousAck -> fetch(poll, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
-                .thenApply(messages -> result(poll, messages, previousAck))
-                .exceptionallyCompose(failure -> unwrap(failure) instanceof Paused
-                    ? CompletableFuture.completedFuture(PollResult.of(PollResult.PAUSED, "", List.of(), List.of(),
-                        previousAck))
-                    : CompletableFuture.failedFuture(failure)))
+                .thenApply(messages -> result(poll, messages, previousAck)))
             .whenComplete((result, failure) -> polls.release());
     }
 
     /** Acks the batch without fetching more. */
     public CompletableFuture<AckResult> ack(PollRequest r) {
+        BatchReceipt receipt;
+        Poll poll;
         try {
-            BatchReceipt receipt = decode(r);
-            Poll poll = plan(r, receipt);
+            receipt = decode(r);
+            poll = plan(r, receipt);
             required(receipt);
-            return ack(poll, receipt).thenApply(status -> new AckResult(status, receipt.handles().size()));
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
+        return withAckPermit(() -> ack(poll, receipt).thenApply(status -> new AckResult(status,
+            receipt.handles().size())));
     }
 
-    /** Gives the batch back so that it is delivered again after {@code delaySeconds} (0: at once). */
+    /**
+     * Gives the batch back so that it is delivered again after {@code delaySeconds} (0: at once). Not
+     * once its consumeTimeout has (nearly) passed: the broker is then delivering it again already, and
+     * a release would reserve it a second time, for a second copy.
+     */
     public CompletableFuture<AckResult> release(PollRequest r, int delaySeconds) {
+        BatchReceipt receipt;
+        Poll poll;
         try {
-            BatchReceipt receipt = decode(r);
-            Poll poll = plan(r, receipt);
+            receipt = decode(r);
+            poll = plan(r, receipt);
             required(receipt);
-            String status = expired(receipt) ? "EXPIRED" : "OK";
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int count = receipt.handles().size();
+        if (receipt.expiresAt() - RELEASE_MARGIN_MILLIS <= System.currentTimeMillis()) {
+            return CompletableFuture.completedFuture(new AckResult(AckResult.EXPIRED, count));
+        }
+        return withAckPermit(() -> {
+            SettledBatches.Settlement before = settled.settle(poll.brokerGroup, receipt,
+                SettledBatches.Settlement.RELEASED);
+            if (before != null) {
+                return CompletableFuture.completedFuture(new AckResult(AckResult.already(before), count));
+            }
             return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
                     TimeUnit.SECONDS.toMillis(delaySeconds))
-                .thenApply(v -> new AckResult(status, receipt.handles().size()));
-        } catch (ProxyError e) {
+                .handle((renewed, failure) -> {
+                    if (failure != null) {
+                        settled.forget(poll.brokerGroup, receipt);
+                        throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+                    }
+                    // Queue-held groups: the broker ignores a release of an acked message and says so (popTime 0),
+                    // also when the ack went through another proxy instance.
+                    boolean wasAcked = renewed.stream().allMatch(h -> h.popTime() == 0);
+                    return new AckResult(wasAcked ? AckResult.ALREADY_ACKED : AckResult.OK, count);
+                });
+        });
+    }
+
+    /**
+     * A batch was taken from the broker for a client that did not get it (it left before the answer
+     * was written): it is made deliverable again at once instead of after consumeTimeout.
+     */
+    public void returnUndelivered(PollResult undelivered) {
+        if (!PollResult.FOUND.equals(undelivered.status())) {
+            return;
+        }
+        BatchReceipt receipt = requestIds.decode(undelivered.requestId());
+        String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
+        if (settled.settle(brokerGroup, receipt, SettledBatches.Settlement.RELEASED) == null) {
+            broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0);
+        }
+    }
+
+    /** Acks, unlocks and nacks are bounded too: each holds broker calls and memory while it runs. */
+    private <T> CompletableFuture<T> withAckPermit(Supplier<CompletableFuture<T>> work) {
+        if (!acks.tryAcquire()) {
+            metrics.overloaded("acks");
+            return CompletableFuture.failedFuture(Errors.overloaded("acks, unlocks and nacks",
+                settings.maxAcksInFlight()));
+        }
+        try {
+            return work.get().whenComplete((v, e) -> acks.release());
+        } catch (RuntimeException e) {
+            acks.release();
             return CompletableFuture.failedFuture(e);
         }
     }
 
     /** A request checked against its group: what to pop, from which broker group, how. */
     private record Poll(ProxyConfig.Consumer group, String brokerGroup, String clientId, int maxMessages,
-                        long invisibleMillis, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
+                        int consumeTimeoutSeconds, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
+        long invisibleMillis() {
+            return TimeUnit.SECONDS.toMillis(consumeTimeoutSeconds);
+        }
     }
 
     /**
@@ -152,7 +218,9 @@ public final class ConsumeService implements AutoCloseable {
         }
         return new Poll(group, BrokerGroups.forClient(consumer, clientId), clientId,
             r.maxPullSize() != null ? r.maxPullSize() : group.maxPullSize(),
-            TimeUnit.SECONDS.toMillis(timeout),
+            // Past the group's cap a client gets the cap, and is told so in the result: in a queue-held group
+            // a forgotten batch blocks its queue for as long as it is reserved.
+            Math.min(timeout, group.consumeTimeoutCap()),
             r.pullTimeoutSeconds() != null ? r.pullTimeoutSeconds() : group.pullTimeoutSeconds(),
             r.clientGone() != null ? r.clientGone() : () -> false);
     }
@@ -178,18 +246,28 @@ public final class ConsumeService implements AutoCloseable {
         }
     }
 
+    /**
+     * Acks the batch once. A requestId used before through this instance is answered with what became
+     * of it, and the broker is not asked again (it would answer success either way).
+     */
     private CompletableFuture<String> ack(Poll poll, BatchReceipt receipt) {
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
-        String status = expired(receipt) ? "EXPIRED" : "OK";
-        return broker.ack(brokerGroup, receipt.topic(), receipt.handles()).thenApply(v -> {
-            metrics.acked(poll.group.name(), receipt.handles().size(), status);
-            return status;
-        });
-    }
-
-    /** Stale acks are silent at the broker, so lateness is read from the handles' own deadline. */
-    private static boolean expired(BatchReceipt receipt) {
-        return receipt.expiresAt() <= System.currentTimeMillis();
+        SettledBatches.Settlement before = settled.settle(brokerGroup, receipt, SettledBatches.Settlement.ACKED);
+        if (before != null) {
+            return CompletableFuture.completedFuture(AckResult.already(before));
+        }
+        // Stale acks are silent at the broker, so lateness is read from the handles' own deadline.
+        String status = receipt.expiresAt() <= System.currentTimeMillis() ? AckResult.EXPIRED : AckResult.OK;
+        return broker.ack(brokerGroup, receipt.topic(), receipt.handles())
+            .whenComplete((v, failure) -> {
+                if (failure != null) {
+                    settled.forget(brokerGroup, receipt);
+                }
+            })
+            .thenApply(v -> {
+                metrics.acked(poll.group.name(), receipt.handles().size(), status);
+                return status;
+            });
     }
 
     /**
@@ -221,7 +299,7 @@ public final class ConsumeService implements AutoCloseable {
     }
 
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
-        return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis, pollMillis,
+        return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(), pollMillis,
             !poll.group.pop(), poll.group.maxRetries());
     }
 
@@ -234,8 +312,6 @@ public final class ConsumeService implements AutoCloseable {
         switch (outcome.kind()) {
             case FOUND:
                 return topUp(poll, new ArrayList<>(outcome.messages()));
-            case PAUSED:
-                throw new Paused();
             case POLLING_FULL:
                 // Another instance holds the broker's waiting slots: try again shortly.
                 Executor later = CompletableFuture.delayedExecutor(POLLING_FULL_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
@@ -259,7 +335,7 @@ public final class ConsumeService implements AutoCloseable {
         if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop()) {
             return CompletableFuture.completedFuture(got);
         }
-        return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis, 0, !poll.group.pop(),
+        return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis(), 0, !poll.group.pop(),
                 poll.group.maxRetries())
             .handle((outcome, failure) -> {
                 if (failure == null && outcome.kind() == PopOutcome.Kind.FOUND) {
@@ -278,6 +354,7 @@ public final class ConsumeService implements AutoCloseable {
         }
         List<ReceiptHandle> handles = messages.stream().map(PoppedMessage::handle).toList();
         return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), handles, 0)
+            .<Void>thenApply(renewed -> null)
             .exceptionally(e -> null);
     }
 
@@ -285,22 +362,19 @@ public final class ConsumeService implements AutoCloseable {
         List<DeliveredMessage> fresh = new ArrayList<>();
         List<DeliveredMessage> retried = new ArrayList<>();
         for (PoppedMessage m : messages) {
-            DeliveredMessage d = new DeliveredMessage(m.messageId(), new String(m.body(), StandardCharsets.UTF_8),
+            MessageBody body = MessageBody.of(m.body());
+            DeliveredMessage d = new DeliveredMessage(m.messageId(), body.text(), body.encoding(),
                 m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
                 m.reconsumeTimes() + 1);
             (m.reconsumeTimes() > 0 ? retried : fresh).add(d);
         }
         if (messages.isEmpty()) {
-            return PollResult.of(PollResult.NO_NEW_MSG, "", fresh, retried, previousAck);
+            return PollResult.of(PollResult.NO_NEW_MSG, "", fresh, retried, previousAck, null);
         }
         metrics.delivered(poll.group.name(), fresh.size(), retried.size());
         String requestId = requestIds.encode(new BatchReceipt(poll.group.name(), poll.group.topic(), poll.clientId,
             messages.stream().map(PoppedMessage::handle).toList()));
-        return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck, poll.consumeTimeoutSeconds);
     }
 
     /** The proxy is stopping: long polls answer at their next turn instead of waiting on. */
@@ -322,13 +396,6 @@ public final class ConsumeService implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The operator paused the group: an answer, not a failure. */
-    static final class Paused extends RuntimeException {
-        Paused() {
-            super("paused", null, false, false);
         }
     }
 }

@@ -1,8 +1,10 @@
 package io.mqproxy.consume;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,43 +68,79 @@ final class LongPollGate {
 
     /** A poll that held a {@link Grant#WAIT} slot is back from the broker; {@code found}: it got messages. */
     void leave(String group, boolean found) {
+        Wakeups wakeups = new Wakeups();
+        Waiter heir;
         synchronized (gates) {
             Gate gate = gates.get(group);
             if (gate == null) {
                 return;
             }
             if (found) {
-                wake(gate, WAKE_ON_FOUND, Grant.IMMEDIATE);
+                wakeups.take(gate, WAKE_ON_FOUND);
             }
-            if (wake(gate, 1, Grant.WAIT) == 0) {
+            heir = wakeups.next(gate);
+            if (heir == null) {
                 gate.busy--;
+                if (gate.busy == 0 && gate.queue.isEmpty()) {
+                    gates.remove(group);
+                }
             }
-            if (gate.busy == 0 && gate.queue.isEmpty()) {
-                gates.remove(group);
-            }
+        }
+        // Completing a turn runs the poll's next step (a pop): never while holding the lock.
+        wakeups.complete();
+        if (heir != null && !heir.turn.complete(Grant.WAIT)) {
+            // Its deadline passed just now: the slot goes to the next in line, or is freed.
+            leave(group, false);
         }
     }
 
     /** An {@link Grant#IMMEDIATE} pop found messages: there may be more, so wake a few more polls. */
     void found(String group) {
+        Wakeups wakeups = new Wakeups();
         synchronized (gates) {
             Gate gate = gates.get(group);
             if (gate != null) {
-                wake(gate, WAKE_ON_FOUND, Grant.IMMEDIATE);
+                wakeups.take(gate, WAKE_ON_FOUND);
             }
         }
+        wakeups.complete();
     }
 
-    private static int wake(Gate gate, int count, Grant grant) {
-        int woken = 0;
-        while (woken < count && !gate.queue.isEmpty()) {
-            Waiter w = gate.queue.pollFirst();
-            if (w.gone.getAsBoolean()) {
-                w.turn.complete(Grant.NONE);
-            } else if (w.turn.complete(grant)) {
-                woken++;
+    /** Waiters taken off a queue under the lock, to be completed after it is released. */
+    private static final class Wakeups {
+        private final List<Waiter> immediate = new ArrayList<>();
+        private final List<Waiter> departed = new ArrayList<>();
+
+        /** Takes up to {@code count} live waiters to pop at once. */
+        void take(Gate gate, int count) {
+            for (int i = 0; i < count; i++) {
+                Waiter w = next(gate);
+                if (w == null) {
+                    return;
+                }
+                immediate.add(w);
             }
         }
-        return woken;
+
+        /** The next waiter still waiting, or null; those whose client left are set aside to answer. */
+        Waiter next(Gate gate) {
+            while (!gate.queue.isEmpty()) {
+                Waiter w = gate.queue.pollFirst();
+                if (w.turn.isDone()) {
+                    continue;
+                }
+                if (w.gone.getAsBoolean()) {
+                    departed.add(w);
+                    continue;
+                }
+                return w;
+            }
+            return null;
+        }
+
+        void complete() {
+            departed.forEach(w -> w.turn.complete(Grant.NONE));
+            immediate.forEach(w -> w.turn.complete(Grant.IMMEDIATE));
+        }
     }
 }

@@ -67,7 +67,7 @@ final class ConsumeHandler {
                     setCookie(ctx, request.consumer(), result);
                 }
                 return Envelope.ok(result);
-            });
+            }, service::returnUndelivered);
             case ACK -> responder.answer(ctx, route, service.ack(request), Envelope::ok);
             case UNLOCK -> responder.answer(ctx, route, service.release(request, 0), Envelope::ok);
             default -> responder.answer(ctx, route, service.release(request, delay == null ? 0 : delay), Envelope::ok);

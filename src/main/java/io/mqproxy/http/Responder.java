@@ -5,10 +5,12 @@ import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,16 @@ final class Responder {
 
     /** Answers when the future completes, on the request's own event loop. */
     <T> void answer(RoutingContext ctx, String route, CompletionStage<T> work, Function<T, Envelope> toEnvelope) {
+        answer(ctx, route, work, toEnvelope, value -> { });
+    }
+
+    /**
+     * Like {@link #answer(RoutingContext, String, CompletionStage, Function)}, and hands the value to
+     * {@code undelivered} when the client cannot have received it: it left before the answer was
+     * written, or the write failed.
+     */
+    <T> void answer(RoutingContext ctx, String route, CompletionStage<T> work, Function<T, Envelope> toEnvelope,
+                    Consumer<T> undelivered) {
         Context context = Vertx.currentContext();
         work.whenComplete((value, failure) -> context.runOnContext(v -> {
             if (failure != null) {
@@ -41,7 +53,7 @@ final class Responder {
                 fail(ctx, route, e);
                 return;
             }
-            write(ctx, route, envelope, 200);
+            write(ctx, route, envelope, 200).onFailure(e -> undelivered.accept(value));
         }));
     }
 
@@ -50,9 +62,10 @@ final class Responder {
         write(ctx, route, new Envelope(error.status(), error.getMessage(), null), 200);
     }
 
-    void write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
+    /** Writes the answer; the future fails when it could not be handed to the connection. */
+    Future<Void> write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
         if (ctx.response().ended() || ctx.response().closed()) {
-            return;
+            return Future.failedFuture("the client has gone");
         }
         Buffer body;
         try {
@@ -61,7 +74,7 @@ final class Responder {
             log.error("cannot serialize the answer to {}", route, e);
             body = Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
         }
-        ctx.response()
+        Future<Void> written = ctx.response()
             .setStatusCode(httpStatus)
             .putHeader("Content-Type", "application/json; charset=utf-8")
             .end(body);
@@ -69,5 +82,6 @@ final class Responder {
         if (started != null) {
             metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);
         }
+        return written;
     }
 }
