@@ -13,7 +13,6 @@ import io.mqproxy.metrics.ProxyMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -117,25 +116,16 @@ public final class ConsumeService implements AutoCloseable {
         if (receipt.expiresAt() - RELEASE_MARGIN_MILLIS <= System.currentTimeMillis()) {
             return CompletableFuture.completedFuture(new AckResult(AckResult.EXPIRED, count));
         }
-        return withAckPermit(() -> {
-            SettledBatches.Settlement before = settled.settle(poll.brokerGroup, receipt,
-                SettledBatches.Settlement.RELEASED);
-            if (before != null) {
-                return CompletableFuture.completedFuture(new AckResult(AckResult.already(before), count));
-            }
-            return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
+        return withAckPermit(() -> settled.settleOnce(poll.brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
+            () -> broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
                     TimeUnit.SECONDS.toMillis(delaySeconds))
-                .handle((renewed, failure) -> {
-                    if (failure != null) {
-                        settled.forget(poll.brokerGroup, receipt);
-                        throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
-                    }
+                .thenApply(renewed -> {
                     // Queue-held groups: the broker ignores a release of an acked message and says so (popTime 0),
                     // also when the ack went through another proxy instance.
                     boolean wasAcked = renewed.stream().allMatch(h -> h.popTime() == 0);
                     return new AckResult(wasAcked ? AckResult.ALREADY_ACKED : AckResult.OK, count);
-                });
-        });
+                }),
+            before -> new AckResult(AckResult.already(before), count)));
     }
 
     /**
@@ -148,9 +138,8 @@ public final class ConsumeService implements AutoCloseable {
         }
         BatchReceipt receipt = requestIds.decode(undelivered.requestId());
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
-        if (settled.settle(brokerGroup, receipt, SettledBatches.Settlement.RELEASED) == null) {
-            broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0);
-        }
+        settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
+            () -> broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0), before -> null);
     }
 
     /** Acks, unlocks and nacks are bounded too: each holds broker calls and memory while it runs. */
@@ -252,22 +241,14 @@ public final class ConsumeService implements AutoCloseable {
      */
     private CompletableFuture<String> ack(Poll poll, BatchReceipt receipt) {
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
-        SettledBatches.Settlement before = settled.settle(brokerGroup, receipt, SettledBatches.Settlement.ACKED);
-        if (before != null) {
-            return CompletableFuture.completedFuture(AckResult.already(before));
-        }
         // Stale acks are silent at the broker, so lateness is read from the handles' own deadline.
         String status = receipt.expiresAt() <= System.currentTimeMillis() ? AckResult.EXPIRED : AckResult.OK;
-        return broker.ack(brokerGroup, receipt.topic(), receipt.handles())
-            .whenComplete((v, failure) -> {
-                if (failure != null) {
-                    settled.forget(brokerGroup, receipt);
-                }
-            })
-            .thenApply(v -> {
+        return settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.ACKED,
+            () -> broker.ack(brokerGroup, receipt.topic(), receipt.handles()).thenApply(v -> {
                 metrics.acked(poll.group.name(), receipt.handles().size(), status);
                 return status;
-            });
+            }),
+            AckResult::already);
     }
 
     /**

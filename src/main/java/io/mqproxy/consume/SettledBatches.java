@@ -4,7 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.mqproxy.broker.ReceiptHandle;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The batches this instance acked or gave back, remembered until their consumeTimeout ends, so that a
@@ -26,7 +29,8 @@ final class SettledBatches {
 
     private final Cache<Key, Settled> settled;
 
-    private record Settled(Settlement how, long forgetAtMillis) {
+    /** How a batch is being settled, and when the broker took it (or failed to). */
+    record Settled(Settlement how, CompletableFuture<Void> done, long forgetAtMillis) {
     }
 
     SettledBatches(int capacity) {
@@ -54,24 +58,38 @@ final class SettledBatches {
     }
 
     /**
-     * Records that the batch is being settled {@code how}, unless it was settled before.
+     * Settles the batch {@code how} by running {@code work}, unless it was settled before.
      *
-     * @return the earlier settlement, or null when this is the first
+     * @return {@code work}'s outcome; or, when the batch was settled before, the earlier settlement
+     *         once the broker took it (the earlier failure if it did not)
      */
-    Settlement settle(String brokerGroup, BatchReceipt batch, Settlement how) {
+    <T> CompletableFuture<T> settleOnce(String brokerGroup, BatchReceipt batch, Settlement how,
+                                        Supplier<CompletableFuture<T>> work,
+                                        Function<Settlement, T> settledBefore) {
         if (batch.handles().isEmpty()) {
-            return null;
+            return work.get();
         }
-        Settled before = settled.asMap().putIfAbsent(key(brokerGroup, batch),
-            new Settled(how, batch.expiresAt() + GRACE_MILLIS));
-        return before == null ? null : before.how;
-    }
-
-    /** The broker did not take the settlement: the client may try again. */
-    void forget(String brokerGroup, BatchReceipt batch) {
-        if (!batch.handles().isEmpty()) {
-            settled.invalidate(key(brokerGroup, batch));
+        Key key = key(brokerGroup, batch);
+        Settled mine = new Settled(how, new CompletableFuture<>(), batch.expiresAt() + GRACE_MILLIS);
+        Settled before = settled.asMap().putIfAbsent(key, mine);
+        if (before != null) {
+            return before.done.thenApply(v -> settledBefore.apply(before.how));
         }
+        CompletableFuture<T> outcome;
+        try {
+            outcome = work.get();
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        return outcome.whenComplete((v, failure) -> {
+            if (failure != null) {
+                // The broker did not take it: the client may try again.
+                settled.asMap().remove(key, mine);
+                mine.done.completeExceptionally(failure);
+            } else {
+                mine.done.complete(null);
+            }
+        });
     }
 
     long size() {

@@ -87,6 +87,11 @@ public final class SilentBroker implements AutoCloseable {
     }
 
 
+    /** The name it registered under: "silent-" and its port. */
+    public String brokerName() {
+        return "silent-" + server.getLocalPort();
+    }
+
     public String topic() {
         return topic;
     }

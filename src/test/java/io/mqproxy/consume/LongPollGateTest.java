@@ -1,0 +1,72 @@
+package io.mqproxy.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class LongPollGateTest {
+    private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
+
+    /**
+     * A turn handed out runs the poll's next step on the thread that hands it out. That step must not
+     * hold the gate's lock: another group's poll (another thread) must get through meanwhile.
+     */
+    @Test
+    void turnsAreGrantedOutsideTheLock() throws Exception {
+        LongPollGate gate = new LongPollGate(1);
+        assertThat(gate.enter("g", System.nanoTime() + MINUTE, () -> false).join()).isEqualTo(LongPollGate.Grant.WAIT);
+        CompletableFuture<LongPollGate.Grant> queued = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+        CompletableFuture<LongPollGate.Grant> queuedToo = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+        AtomicBoolean otherGotThrough = new AtomicBoolean();
+        queued.thenRun(() -> {
+            Thread other = new Thread(() -> gate.enter("h", System.nanoTime() + MINUTE, () -> false).join());
+            other.start();
+            try {
+                other.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            otherGotThrough.set(!other.isAlive());
+        });
+
+        gate.leave("g", false);
+
+        // The slot passed to the first in line; the second waits on.
+        assertThat(queued).isCompletedWithValue(LongPollGate.Grant.WAIT);
+        assertThat(otherGotThrough).as("another thread entered the gate while a turn's step ran").isTrue();
+        assertThat(queuedToo).isNotDone();
+    }
+
+    @Test
+    void aWaiterWhoseClientLeft_getsNone_andTheSlotGoesOn() {
+        LongPollGate gate = new LongPollGate(1);
+        gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
+        CompletableFuture<LongPollGate.Grant> gone = gate.enter("g", System.nanoTime() + MINUTE, () -> true);
+        CompletableFuture<LongPollGate.Grant> next = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+        gate.leave("g", false);
+        assertThat(gone).isCompletedWithValue(LongPollGate.Grant.NONE);
+        assertThat(next).isCompletedWithValue(LongPollGate.Grant.WAIT);
+    }
+
+    @Test
+    void messagesFound_wakeQueuedPollsToPopAtOnce() {
+        LongPollGate gate = new LongPollGate(1);
+        gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
+        CompletableFuture<LongPollGate.Grant> a = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+        CompletableFuture<LongPollGate.Grant> b = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+        gate.leave("g", true);
+        assertThat(a).isCompletedWithValue(LongPollGate.Grant.IMMEDIATE);
+        assertThat(b).isCompletedWithValue(LongPollGate.Grant.IMMEDIATE);
+    }
+
+    @Test
+    void aSlotIsFreedWhenNobodyWaits() {
+        LongPollGate gate = new LongPollGate(1);
+        gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
+        gate.leave("g", false);
+        assertThat(gate.enter("g", System.nanoTime() + MINUTE, () -> false)).isCompletedWithValue(LongPollGate.Grant.WAIT);
+    }
+}
