@@ -6,6 +6,9 @@ import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConfiguredConsumers;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.ConsumerRegistry;
+import io.mqproxy.control.ControlService;
+import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -36,6 +39,7 @@ public final class ProxyApp implements AutoCloseable {
     private HttpServers servers;
     private ProduceService produce;
     private ConsumeService consume;
+    private ControlService control;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -78,13 +82,15 @@ public final class ProxyApp implements AutoCloseable {
             ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
-            ConsumeService consume = new ConsumeService(new ConfiguredConsumers(config.consumers()),
+            ConsumerRegistry consumers = new ConfiguredConsumers(config.consumers());
+            ConsumeService consume = new ConsumeService(consumers,
                 config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume());
             app.consume = consume;
+            app.control = new ControlService(consumers, broker.admin());
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
-                .start(produce, consume)
+                .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             app.closeClients();
@@ -139,6 +145,9 @@ public final class ProxyApp implements AutoCloseable {
         }
         if (consume != null) {
             consume.close();
+        }
+        if (control != null) {
+            control.close();
         }
         broker.close();
         metrics.close();

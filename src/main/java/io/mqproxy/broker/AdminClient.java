@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
@@ -117,6 +118,35 @@ public final class AdminClient implements AutoCloseable {
             throw new IllegalStateException("broker '" + brokerName + "' has no master");
         }
         return master;
+    }
+
+    /** A queue whose holder was let go, and the offset the group reads it from again. */
+    public record ReleasedQueue(String brokerName, int queueId, long offset) {
+    }
+
+    /**
+     * Lets go of the queues a queue-held (orderly POP) group's clients hold: each queue's read position
+     * is set to where the group has acked up to, which the broker applies at the next pop by clearing
+     * the queue's lock. What a holder had not acked is delivered again, to whoever pops next. Blocks.
+     *
+     * @param brokerName only this broker's queues, or null for all
+     * @param queueId    only this queue, or null for all
+     */
+    public List<ReleasedQueue> releaseHeldQueues(String topic, String group, String brokerName, Integer queueId)
+        throws Exception {
+        List<ReleasedQueue> released = new ArrayList<>();
+        var stats = admin.examineConsumeStats(group, topic).getOffsetTable();
+        for (var e : stats.entrySet()) {
+            MessageQueue mq = e.getKey();
+            if (!mq.getTopic().equals(topic) || brokerName != null && !brokerName.equals(mq.getBrokerName())
+                || queueId != null && queueId != mq.getQueueId()) {
+                continue;
+            }
+            long acked = Math.max(0, e.getValue().getConsumerOffset());
+            admin.resetOffsetByQueueId(masterAddr(mq.getBrokerName()), group, topic, mq.getQueueId(), acked);
+            released.add(new ReleasedQueue(mq.getBrokerName(), mq.getQueueId(), acked));
+        }
+        return released;
     }
 
     DefaultMQAdminExt admin() {

@@ -12,13 +12,14 @@ import java.util.HexFormat;
  * The name has no {@code _} or {@code %}: RocketMQ derives retry topics with {@code _} and
  * namespaces with {@code %}.
  */
-final class BrokerGroups {
+public final class BrokerGroups {
     static final String BROADCAST_INFIX = "-bc-";
 
     private BrokerGroups() {
     }
 
-    static String forClient(String consumer, String clientId) {
+    /** The broker group of a consumer, or of one of its broadcast clientIds. */
+    public static String forClient(String consumer, String clientId) {
         if (clientId == null) {
             return consumer;
         }

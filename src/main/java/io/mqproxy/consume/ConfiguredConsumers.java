@@ -1,6 +1,7 @@
 package io.mqproxy.consume;
 
 import io.mqproxy.config.ProxyConfig;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,5 +20,10 @@ public final class ConfiguredConsumers implements ConsumerRegistry {
     @Override
     public Optional<ProxyConfig.Consumer> find(String consumer) {
         return Optional.ofNullable(groups.get(consumer));
+    }
+
+    @Override
+    public List<ProxyConfig.Consumer> all() {
+        return groups.values().stream().sorted(Comparator.comparing(ProxyConfig.Consumer::name)).toList();
     }
 }

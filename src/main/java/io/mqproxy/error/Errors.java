@@ -18,6 +18,16 @@ public final class Errors {
         return badParam("producer", "unknown producer '" + producer + "': it must be registered with its topic");
     }
 
+    /** Something the operator named does not exist. */
+    public static ProxyError notFound(String what) {
+        return new ProxyError(Status.NOT_FOUND, what + " does not exist");
+    }
+
+    /** A control call without a valid operator credential. */
+    public static ProxyError unauthenticated(String why) {
+        return new ProxyError(Status.UNAUTHORIZED, why);
+    }
+
     public static ProxyError bodyTooLarge(long limit) {
         return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
     }

@@ -5,6 +5,8 @@ import io.mqproxy.error.Errors;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.control.ControlService;
+import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -46,12 +48,14 @@ public final class HttpServers {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
-        this.responder = new Responder(metrics);
+        this.responder = new Responder(metrics, false);
         this.ready = () -> !draining && brokerReachable.getAsBoolean();
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
-    public Future<Void> start(ProduceService produce, ConsumeService consume) {
+    public Future<Void> start(ProduceService produce, ConsumeService consume, ControlService control,
+                              OperatorCredentials operators) {
+        AdminRoutes adminRoutes = new AdminRoutes(control, operators, new Responder(metrics, true));
         ProduceHandler produceHandler = new ProduceHandler(produce, responder);
         ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
@@ -61,7 +65,8 @@ public final class HttpServers {
                 () -> dataRouter(produceHandler::mount)),
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
                 () -> dataRouter(consumeHandler::mount)),
-            deploy("admin.port", config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
+            deploy("admin.port", config.admin().host(), config.admin().port(), 1,
+                () -> adminRouter(adminRoutes)))).mapEmpty();
     }
 
     /**
@@ -111,9 +116,11 @@ public final class HttpServers {
         return router;
     }
 
-    private Router adminRouter() {
+    private Router adminRouter(AdminRoutes adminRoutes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
+        router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
+        adminRoutes.mount(router);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()

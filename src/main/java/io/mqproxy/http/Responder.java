@@ -23,9 +23,16 @@ final class Responder {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
     static final String STARTED_AT = "mqproxy.startedAt";
     private final ProxyMetrics metrics;
+    private final boolean failuresAsHttpCodes;
 
-    Responder(ProxyMetrics metrics) {
+    /**
+     * @param failuresAsHttpCodes false on the data ports: failures are HTTP 200 with the status in the
+     *                            body, as the contract's clients expect; true on the admin port, whose
+     *                            callers are operators' tools that read HTTP codes
+     */
+    Responder(ProxyMetrics metrics, boolean failuresAsHttpCodes) {
         this.metrics = metrics;
+        this.failuresAsHttpCodes = failuresAsHttpCodes;
     }
 
     /** Answers when the future completes, on the request's own event loop. */
@@ -74,8 +81,9 @@ final class Responder {
             log.error("cannot serialize the answer to {}", route, e);
             body = Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
         }
+        int code = failuresAsHttpCodes && envelope.status() >= 400 ? envelope.status() : httpStatus;
         Future<Void> written = ctx.response()
-            .setStatusCode(httpStatus)
+            .setStatusCode(code)
             .putHeader("Content-Type", "application/json; charset=utf-8")
             .end(body);
         Long started = ctx.get(STARTED_AT);

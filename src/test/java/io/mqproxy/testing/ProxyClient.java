@@ -64,6 +64,19 @@ public final class ProxyClient {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A control-plane call on the admin port; {@code token} null sends no credential, {@code json} null no body. */
+    public Reply admin(String method, String path, String token, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(adminPort, path))
+            .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
     public Reply get(int port, String pathAndQuery) {
         return send(HttpRequest.newBuilder(uri(port, pathAndQuery)).GET());
     }

@@ -54,6 +54,7 @@ public final class TestProxy implements AutoCloseable {
         private final List<Map<String, Object>> producers = new ArrayList<>();
         private final List<Map<String, Object>> consumers = new ArrayList<>();
         private final Map<String, String> flags = new LinkedHashMap<>();
+        private final List<Map<String, Object>> operators = new ArrayList<>();
         private String namesrvAddr;
         private java.nio.file.Path embeddedDataDir;
 
@@ -68,6 +69,12 @@ public final class TestProxy implements AutoCloseable {
             entry.put("name", name);
             entry.put("topic", topic);
             consumers.add(entry);
+            return this;
+        }
+
+        /** An operator of the control plane, with a bearer token. */
+        public Builder operator(String name, String token) {
+            operators.add(Map.of("name", name, "token", token));
             return this;
         }
 
@@ -93,6 +100,9 @@ public final class TestProxy implements AutoCloseable {
                 Map<String, Object> yaml = new LinkedHashMap<>();
                 yaml.put("producers", producers);
                 yaml.put("consumers", consumers);
+                if (!operators.isEmpty()) {
+                    yaml.put("admin", Map.of("operators", operators));
+                }
                 Path file = Files.createTempFile("mqproxy-test", ".yaml");
                 new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);
                 Map<String, String> all = new LinkedHashMap<>();
