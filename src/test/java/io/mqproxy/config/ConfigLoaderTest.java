@@ -229,4 +229,57 @@ class ConfigLoaderTest {
         Path file = yaml("");
         assertThat(ConfigLoader.load(file, Map.of(), Map.of()).http().producePort()).isEqualTo(8082);
     }
+
+    @Test
+    void theRequestIdSecret_neverAppearsInPrintedConfiguration() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), Map.of("consume.requestIdSecret", SECRET));
+        assertThat(c.consume().requestIdSecret()).isEqualTo(SECRET);
+        assertThat(c.toString()).doesNotContain(SECRET).contains("requestIdSecret=***");
+    }
+
+    @Test
+    void anUnknownFlag_isNamed_butItsValueIsNotEchoed() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("consume.requestIdSecre", SECRET)))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consume.requestIdSecre")
+            .message().doesNotContain(SECRET);
+    }
+
+    @Test
+    void operatorTokens_comeFromTheFileOrTheEnvironment_andNeverPrint() throws IOException {
+        Path file = yaml("admin:\n  operators:\n    - {name: alice, token: alice-token-0123456789}\n"
+            + "    - {name: bob, tokenEnv: BOB_TOKEN}\n");
+        ProxyConfig c = ConfigLoader.load(file, Map.of("BOB_TOKEN", "bob-token-0123456789ab"), Map.of());
+        assertThat(c.admin().operators()).extracting(ProxyConfig.Operator::token)
+            .containsExactly("alice-token-0123456789", "bob-token-0123456789ab");
+        assertThat(c.toString()).doesNotContain("alice-token").doesNotContain("bob-token");
+    }
+
+    @Test
+    void anOperatorTokenVariableThatIsNotSet_stopsStartUp_namingTheKey() throws IOException {
+        Path file = yaml("admin:\n  operators:\n    - {name: bob, tokenEnv: BOB_TOKEN}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("admin.operators[0].tokenEnv")
+            .hasMessageContaining("BOB_TOKEN");
+    }
+
+    @Test
+    void aShortOperatorToken_isRefused() throws IOException {
+        Path file = yaml("admin:\n  operators:\n    - {name: alice, token: short}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("admin.operators[0].token");
+    }
+
+    @Test
+    void consumeTimeoutCap_resolvesByMode_andMustCoverTheDefault() throws IOException {
+        ProxyConfig c = ConfigLoader.load(yaml("consumers:\n  - {name: held, topic: t}\n"
+            + "  - {name: pop, topic: t, pop: true}\n  - {name: set, topic: t, maxConsumeTimeoutSeconds: 600}\n"),
+            Map.of(), Map.of());
+        assertThat(c.consumers()).extracting(ProxyConfig.Consumer::consumeTimeoutCap).containsExactly(3600, 129600, 600);
+        Path tooLow = yaml("consumers:\n  - {name: g, topic: t, consumeTimeoutSeconds: 300, maxConsumeTimeoutSeconds: 60}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(tooLow, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].maxConsumeTimeoutSeconds");
+        Path heldLong = yaml("consumers:\n  - {name: g, topic: t, consumeTimeoutSeconds: 7200}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(heldLong, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].maxConsumeTimeoutSeconds");
+    }
 }
