@@ -56,6 +56,10 @@ public final class ConsumeService implements AutoCloseable {
         this.polls = new Semaphore(settings.maxPollsInFlight());
         this.acks = new Semaphore(settings.maxAcksInFlight());
         this.settled = new SettledBatches(settings.maxRememberedBatches());
+        metrics.gauge("mqproxy.consume.remembered.batches", "acked or released batches remembered, so that a "
+            + "requestId is used once", settled::size);
+        metrics.counter("mqproxy.consume.dead.letters.deferred", "messages past their retry limit left for a later "
+            + "attempt because dead-letter work was backed up", broker::deadLettersDeferred);
         this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
     }
 
@@ -114,6 +118,7 @@ public final class ConsumeService implements AutoCloseable {
         }
         int count = receipt.handles().size();
         if (receipt.expiresAt() - RELEASE_MARGIN_MILLIS <= System.currentTimeMillis()) {
+            metrics.released(poll.group.name(), count, AckResult.EXPIRED);
             return CompletableFuture.completedFuture(new AckResult(AckResult.EXPIRED, count));
         }
         return withAckPermit(() -> settled.settleOnce(poll.brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
@@ -125,7 +130,12 @@ public final class ConsumeService implements AutoCloseable {
                     boolean wasAcked = renewed.stream().allMatch(h -> h.popTime() == 0);
                     return new AckResult(wasAcked ? AckResult.ALREADY_ACKED : AckResult.OK, count);
                 }),
-            before -> new AckResult(AckResult.already(before), count)));
+            before -> new AckResult(AckResult.already(before), count))
+            .whenComplete((result, failure) -> {
+                if (result != null) {
+                    metrics.released(poll.group.name(), count, result.status());
+                }
+            }));
     }
 
     /**
@@ -138,6 +148,7 @@ public final class ConsumeService implements AutoCloseable {
         }
         BatchReceipt receipt = requestIds.decode(undelivered.requestId());
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
+        metrics.released(receipt.consumer(), receipt.handles().size(), "CLIENT_GONE");
         settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
             () -> broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0), before -> null);
     }

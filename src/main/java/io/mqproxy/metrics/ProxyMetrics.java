@@ -1,6 +1,8 @@
 package io.mqproxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Every meter the proxy keeps, in one Prometheus registry. Tag values are bounded: routes and
@@ -53,6 +56,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> overloadCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeliveredMeters> deliveredMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> ackCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AckKey, Counter> releaseCounters = new ConcurrentHashMap<>();
 
     public ProxyMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -119,6 +123,24 @@ public final class ProxyMetrics implements AutoCloseable {
             .description("messages acknowledged by consumers")
             .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
             .increment(messages);
+    }
+
+    /** Messages given back by unlock, nack or a client that left, by outcome (OK, EXPIRED, ALREADY_ACKED...). */
+    public void released(String consumer, int messages, String status) {
+        cached(releaseCounters, new AckKey(consumer, status), k -> Counter.builder("mqproxy.consume.releases")
+            .description("messages given back to be delivered again (unlock, nack, client gone)")
+            .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
+            .increment(messages);
+    }
+
+    /** A value read when scraped, e.g. a size kept by another component. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    /** A count kept by another component, read when scraped. */
+    public void counter(String name, String description, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
     }
 
     /** A request refused because a bound was reached: what is at its bound. */
