@@ -1,0 +1,77 @@
+package io.mqproxy.registry;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.mqproxy.config.ProxyConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An operator's changes to a group's settings: each field is null where the operator left it alone.
+ * Topic, mode and pop are not here: they are fixed when a group is registered, because the broker
+ * cannot switch a group between plain and orderly consumption while batches are out.
+ *
+ * @param rateLimit messages per second for the whole group; 0 turns the limit off
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds, Integer minConsumeTimeoutSeconds,
+                             Integer maxConsumeTimeoutSeconds, Integer pullTimeoutSeconds, Integer maxRetries,
+                             ProxyConfig.StartPosition broadcastStart, Integer clientTtlSeconds, Integer maxClientIds,
+                             Boolean paused, Integer rateLimit) {
+
+    public static final GroupOverrides NONE = new GroupOverrides(null, null, null, null, null, null, null, null, null,
+        null, null);
+
+    /** These changes over {@code base}. */
+    public ConsumerGroup applyTo(ConsumerGroup base, boolean runtime) {
+        return new ConsumerGroup(base.name(), base.topic(), base.mode(), base.pop(),
+            or(maxPullSize, base.maxPullSize()), or(consumeTimeoutSeconds, base.consumeTimeoutSeconds()),
+            or(minConsumeTimeoutSeconds, base.minConsumeTimeoutSeconds()),
+            or(maxConsumeTimeoutSeconds, base.maxConsumeTimeoutSeconds()),
+            or(pullTimeoutSeconds, base.pullTimeoutSeconds()), or(maxRetries, base.maxRetries()),
+            broadcastStart != null ? broadcastStart : base.broadcastStart(),
+            or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
+            paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime);
+    }
+
+    /** {@code later}'s changes over these, field by field. */
+    public GroupOverrides then(GroupOverrides later) {
+        return new GroupOverrides(pick(later.maxPullSize, maxPullSize),
+            pick(later.consumeTimeoutSeconds, consumeTimeoutSeconds),
+            pick(later.minConsumeTimeoutSeconds, minConsumeTimeoutSeconds),
+            pick(later.maxConsumeTimeoutSeconds, maxConsumeTimeoutSeconds),
+            pick(later.pullTimeoutSeconds, pullTimeoutSeconds), pick(later.maxRetries, maxRetries),
+            pick(later.broadcastStart, broadcastStart), pick(later.clientTtlSeconds, clientTtlSeconds),
+            pick(later.maxClientIds, maxClientIds), pick(later.paused, paused), pick(later.rateLimit, rateLimit));
+    }
+
+    /** The fields set, by name: where a setting comes from, for the views. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        put(m, "maxPullSize", maxPullSize);
+        put(m, "consumeTimeoutSeconds", consumeTimeoutSeconds);
+        put(m, "minConsumeTimeoutSeconds", minConsumeTimeoutSeconds);
+        put(m, "maxConsumeTimeoutSeconds", maxConsumeTimeoutSeconds);
+        put(m, "pullTimeoutSeconds", pullTimeoutSeconds);
+        put(m, "maxRetries", maxRetries);
+        put(m, "broadcastStart", broadcastStart);
+        put(m, "clientTtlSeconds", clientTtlSeconds);
+        put(m, "maxClientIds", maxClientIds);
+        put(m, "paused", paused);
+        put(m, "rateLimit", rateLimit);
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static <T> T pick(T later, T earlier) {
+        return later != null ? later : earlier;
+    }
+}

@@ -1,0 +1,167 @@
+package io.mqproxy.registry;
+
+import io.mqproxy.config.ProxyConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producers and consumer groups the proxy serves: the configuration file's, with what operators
+ * changed at run time applied over them. Reads are lock-free (one immutable view, swapped whole);
+ * changes come from one place ({@link #apply}), and listeners hear of them after the swap.
+ *
+ * <p>Entries of the configuration file are the seed: a run-time change may change their settings,
+ * never remove them.
+ */
+public final class Registry {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    private final Map<String, ConsumerGroup> fileConsumers = new LinkedHashMap<>();
+    private final Map<String, Producer> fileProducers = new LinkedHashMap<>();
+    private final ProxyConfig.GroupDefaults defaults;
+    private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object applying = new Object();
+    private volatile View view;
+
+    private record View(Map<String, ConsumerGroup> consumers, Map<String, Producer> producers,
+                        RuntimeEntries runtime) {
+    }
+
+    public Registry(ProxyConfig config) {
+        this.defaults = config.consume().defaults();
+        config.consumers().forEach(c -> fileConsumers.put(c.name(), ConsumerGroup.of(c)));
+        config.producers().forEach(p -> fileProducers.put(p.name(), new Producer(p.name(), p.topic(), false)));
+        view = build(RuntimeEntries.NONE);
+    }
+
+    public Optional<ConsumerGroup> consumer(String name) {
+        return Optional.ofNullable(view.consumers.get(name));
+    }
+
+    /** Every group served, in name order. */
+    public List<ConsumerGroup> consumers() {
+        return view.consumers.values().stream().sorted(Comparator.comparing(ConsumerGroup::name)).toList();
+    }
+
+    public Optional<Producer> producer(String name) {
+        return Optional.ofNullable(view.producers.get(name));
+    }
+
+    /** Every producer served, in name order. */
+    public List<Producer> producers() {
+        return view.producers.values().stream().sorted(Comparator.comparing(Producer::name)).toList();
+    }
+
+    /** Whether the group comes from the configuration file (and so cannot be unregistered). */
+    public boolean fromFile(String consumer) {
+        return fileConsumers.containsKey(consumer);
+    }
+
+    public boolean producerFromFile(String producer) {
+        return fileProducers.containsKey(producer);
+    }
+
+    /** The group as the configuration file has it, without run-time changes; empty for a run-time group. */
+    public Optional<ConsumerGroup> fileConsumer(String name) {
+        return Optional.ofNullable(fileConsumers.get(name));
+    }
+
+    /** The run-time entries in force, e.g. to show where each setting comes from. */
+    public RuntimeEntries runtime() {
+        return view.runtime;
+    }
+
+    /** The settings a group registered at run time starts from. */
+    public ProxyConfig.GroupDefaults defaults() {
+        return defaults;
+    }
+
+    public void addListener(RegistryListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Applies the run-time entries in force now (all of them, not a delta), then tells the listeners. */
+    public void apply(RuntimeEntries runtime) {
+        View before;
+        View after;
+        synchronized (applying) {
+            before = view;
+            after = build(runtime);
+            view = after;
+        }
+        notify(before, after);
+    }
+
+    private View build(RuntimeEntries runtime) {
+        Map<String, ConsumerGroup> consumers = new LinkedHashMap<>(fileConsumers);
+        runtime.consumers().forEach((name, entry) -> {
+            ConsumerGroup base = fileConsumers.get(name);
+            if (base == null) {
+                if (entry.removed() || entry.topic() == null) {
+                    consumers.remove(name);
+                    return;
+                }
+                base = newGroup(entry);
+            }
+            consumers.put(name, entry.settings().applyTo(base, !fileConsumers.containsKey(name)));
+        });
+        Map<String, Producer> producers = new LinkedHashMap<>(fileProducers);
+        runtime.producers().forEach((name, entry) -> {
+            if (fileProducers.containsKey(name)) {
+                return; // the file's producers keep their topic: a producer's topic is what it is
+            }
+            if (entry.removed() || entry.topic() == null) {
+                producers.remove(name);
+            } else {
+                producers.put(name, new Producer(name, entry.topic(), true));
+            }
+        });
+        return new View(Map.copyOf(consumers), Map.copyOf(producers), runtime);
+    }
+
+    private ConsumerGroup newGroup(RuntimeEntries.ConsumerEntry entry) {
+        ProxyConfig.GroupDefaults d = defaults;
+        return new ConsumerGroup(entry.name(), entry.topic(), entry.mode() != null ? entry.mode() : d.mode(),
+            entry.pop() != null ? entry.pop() : d.pop(), d.maxPullSize(), d.consumeTimeoutSeconds(),
+            d.minConsumeTimeoutSeconds(), d.maxConsumeTimeoutSeconds(), d.pullTimeoutSeconds(), d.maxRetries(),
+            d.broadcastStart(), d.clientTtlSeconds(), d.maxClientIds(), false, 0, true);
+    }
+
+    private void notify(View before, View after) {
+        List<Runnable> calls = new ArrayList<>();
+        Set<String> names = new HashSet<>(before.consumers.keySet());
+        names.addAll(after.consumers.keySet());
+        for (String name : names) {
+            ConsumerGroup b = before.consumers.get(name);
+            ConsumerGroup a = after.consumers.get(name);
+            if (!Objects.equals(b, a)) {
+                listeners.forEach(l -> calls.add(() -> l.consumerChanged(b, a)));
+            }
+        }
+        Set<String> producerNames = new HashSet<>(before.producers.keySet());
+        producerNames.addAll(after.producers.keySet());
+        for (String name : producerNames) {
+            Producer b = before.producers.get(name);
+            Producer a = after.producers.get(name);
+            if (!Objects.equals(b, a)) {
+                listeners.forEach(l -> calls.add(() -> l.producerChanged(b, a)));
+            }
+        }
+        for (Runnable call : calls) {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                log.error("a registry listener failed", e);
+            }
+        }
+    }
+}
