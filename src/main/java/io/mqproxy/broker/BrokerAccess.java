@@ -9,13 +9,18 @@ public final class BrokerAccess implements AutoCloseable {
     private final AdminClient admin;
     private final PopClient pop;
     private final ClientDirectory clients;
+    private final RegistryStore registry;
+    private final AuditTopic audit;
     private final BrokerHealth health;
 
-    private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health) {
+    private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
+                         AuditTopic audit) {
+        this.audit = audit;
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
         this.clients = new ClientDirectory(admin);
+        this.registry = new RegistryStore(admin);
         this.health = health;
     }
 
@@ -26,7 +31,8 @@ public final class BrokerAccess implements AutoCloseable {
         AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes());
-        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin));
+        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin),
+            new AuditTopic(namesrvAddr, instance + "-audit", producer));
     }
 
     public ProducerClient producer() {
@@ -41,6 +47,14 @@ public final class BrokerAccess implements AutoCloseable {
         return clients;
     }
 
+    public AuditTopic audit() {
+        return audit;
+    }
+
+    public RegistryStore registry() {
+        return registry;
+    }
+
     public AdminClient admin() {
         return admin;
     }
@@ -52,6 +66,7 @@ public final class BrokerAccess implements AutoCloseable {
     @Override
     public void close() {
         health.close();
+        audit.close();
         clients.close();
         pop.close();
         producer.close();

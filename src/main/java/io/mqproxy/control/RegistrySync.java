@@ -1,0 +1,120 @@
+package io.mqproxy.control;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.mqproxy.broker.RegistryStore;
+import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RuntimeEntries;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this instance's {@link Registry} equal to the run-time entries kept broker-side: read once at
+ * start (so a restarted instance comes up with every change), then polled on its own thread. A write
+ * is read back at once, so the instance that made a change applies it before answering; the others
+ * apply it within one poll interval.
+ */
+public final class RegistrySync implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
+    static final String CONSUMER = "consumer.";
+    static final String PRODUCER = "producer.";
+    static final ObjectMapper JSON = JsonMapper.builder()
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+
+    private final Registry registry;
+    private final RegistryStore store;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqproxy-registry-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private String revision;
+    private String failing;
+
+    public RegistrySync(Registry registry, RegistryStore store, long intervalMillis) {
+        this.registry = registry;
+        this.store = store;
+        try {
+            refresh();
+        } catch (Exception e) {
+            log.warn("run-time registry not read at start ({}): serving the configuration file's entries until it is",
+                e.toString());
+        }
+        poller.scheduleWithFixedDelay(this::poll, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void poll() {
+        try {
+            refresh();
+            if (failing != null) {
+                log.info("run-time registry readable again");
+                failing = null;
+            }
+        } catch (Exception e) {
+            if (!Objects.equals(failing, e.toString())) {
+                failing = e.toString();
+                log.warn("run-time registry not readable, keeping the last one read: {}", failing);
+            }
+        }
+    }
+
+    /** Reads the entries if their revision moved, and applies them. Blocks. */
+    synchronized void refresh() throws Exception {
+        String now = store.revision();
+        if (now == null || now.equals(revision)) {
+            return;
+        }
+        registry.apply(parse(store.entries()));
+        revision = now;
+    }
+
+    /** Writes a group's entry, then reads the registry back. Blocks. */
+    synchronized void write(RuntimeEntries.ConsumerEntry entry) throws Exception {
+        store.put(CONSUMER + entry.name(), JSON.writeValueAsString(entry), newRevision());
+        refresh();
+    }
+
+    /** Writes a producer's entry, then reads the registry back. Blocks. */
+    synchronized void write(RuntimeEntries.ProducerEntry entry) throws Exception {
+        store.put(PRODUCER + entry.name(), JSON.writeValueAsString(entry), newRevision());
+        refresh();
+    }
+
+    private static String newRevision() {
+        return System.currentTimeMillis() + "-" + UUID.randomUUID();
+    }
+
+    /** Entries that do not parse (written by a newer version, or damaged) are left out, and said so. */
+    private static RuntimeEntries parse(Map<String, String> raw) {
+        Map<String, RuntimeEntries.ConsumerEntry> consumers = new HashMap<>();
+        Map<String, RuntimeEntries.ProducerEntry> producers = new HashMap<>();
+        raw.forEach((key, value) -> {
+            try {
+                if (key.startsWith(CONSUMER)) {
+                    RuntimeEntries.ConsumerEntry e = JSON.readValue(value, RuntimeEntries.ConsumerEntry.class);
+                    consumers.put(e.name(), e);
+                } else if (key.startsWith(PRODUCER)) {
+                    RuntimeEntries.ProducerEntry e = JSON.readValue(value, RuntimeEntries.ProducerEntry.class);
+                    producers.put(e.name(), e);
+                }
+            } catch (Exception e) {
+                log.warn("run-time registry entry {} ignored: {}", key, e.getMessage());
+            }
+        });
+        return new RuntimeEntries(consumers, producers);
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}
