@@ -1,18 +1,18 @@
 package io.mqproxy.app;
 
+import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
 import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
-import io.mqproxy.consume.ConfiguredConsumers;
 import io.mqproxy.consume.ConsumeService;
-import io.mqproxy.consume.ConsumerRegistry;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
+import io.mqproxy.control.RegistrySync;
+import io.mqproxy.registry.Registry;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
-import io.mqproxy.produce.ConfiguredProducers;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyApp.class);
     private static final long HTTP_DRAIN_SECONDS = 10;
+    /** How often an instance reads the operators' changes: a change holds on every instance within this. */
+    private static final long REGISTRY_SYNC_MILLIS = 1_000;
 
     private final ProxyConfig config;
     private final EmbeddedBroker embedded;
@@ -40,6 +42,7 @@ public final class ProxyApp implements AutoCloseable {
     private ProduceService produce;
     private ConsumeService consume;
     private ControlService control;
+    private RegistrySync registrySync;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -79,15 +82,16 @@ public final class ProxyApp implements AutoCloseable {
             if (embedded != null) {
                 app.createConfiguredTopics();
             }
-            ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
+            app.ensureAuditTopic();
+            Registry registry = new Registry(config);
+            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS);
+            ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
-            ConsumerRegistry consumers = new ConfiguredConsumers(config.consumers());
-            ConsumeService consume = new ConsumeService(consumers,
-                config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
+            ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume());
             app.consume = consume;
-            app.control = new ControlService(consumers, broker.admin());
+            app.control = new ControlService(registry, broker.admin());
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
@@ -110,6 +114,16 @@ public final class ProxyApp implements AutoCloseable {
         config.producers().forEach(p -> topics.add(p.topic()));
         config.consumers().forEach(c -> topics.add(c.topic()));
         topics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
+    }
+
+    /** The control plane's audit log lives in a topic; against a locked-down cluster an operator creates it. */
+    private void ensureAuditTopic() {
+        try {
+            broker.admin().ensureTopic(AuditTopic.TOPIC, 1);
+        } catch (RuntimeException e) {
+            log.warn("audit topic {} missing and not created ({}): create it with one queue, or control-plane "
+                + "changes cannot be recorded", AuditTopic.TOPIC, e.getMessage());
+        }
     }
 
     public ProxyMetrics metrics() {
@@ -148,6 +162,9 @@ public final class ProxyApp implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+        if (registrySync != null) {
+            registrySync.close();
         }
         broker.close();
         metrics.close();

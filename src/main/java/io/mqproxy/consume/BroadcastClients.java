@@ -2,11 +2,15 @@ package io.mqproxy.consume;
 
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.error.Errors;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * time-to-live, and forgotten with their progress once idle past it. Every instance sweeps; the
  * sweep is idempotent.
  */
-final class BroadcastClients implements AutoCloseable {
+final class BroadcastClients implements AutoCloseable, RegistryListener {
     private static final Logger log = LoggerFactory.getLogger(BroadcastClients.class);
     private static final long MAX_TOUCH_INTERVAL_MILLIS = 30_000;
     private static final int MAX_CACHED = 100_000;
@@ -38,18 +42,41 @@ final class BroadcastClients implements AutoCloseable {
         return t;
     });
 
-    BroadcastClients(ClientDirectory directory, List<ProxyConfig.Consumer> groups) {
+    /** A sweep per broadcast group whose clientIds expire; it follows the group's changes and removal. */
+    private final Map<String, ScheduledFuture<?>> sweeps = new ConcurrentHashMap<>();
+    private final Registry registry;
+
+    BroadcastClients(ClientDirectory directory, Registry registry) {
         this.directory = directory;
-        for (ProxyConfig.Consumer g : groups) {
-            if (g.broadcast() && g.clientTtlSeconds() > 0) {
-                long every = Math.max(1_000, g.clientTtlSeconds() * 1000L / 2);
-                sweeper.scheduleWithFixedDelay(() -> sweep(g), every, every, TimeUnit.MILLISECONDS);
-            }
+        this.registry = registry;
+        registry.consumers().forEach(g -> consumerChanged(null, g));
+        registry.addListener(this);
+    }
+
+    @Override
+    public void consumerChanged(ConsumerGroup before, ConsumerGroup after) {
+        long was = interval(before);
+        long now = interval(after);
+        if (was == now) {
+            return;
+        }
+        String name = before != null ? before.name() : after.name();
+        ScheduledFuture<?> old = now == 0 ? sweeps.remove(name) : sweeps.put(name,
+            sweeper.scheduleWithFixedDelay(() -> registry.consumer(name).ifPresent(this::sweep), now, now,
+                TimeUnit.MILLISECONDS));
+        if (old != null) {
+            old.cancel(false);
         }
     }
 
+    /** How often a group's idle clientIds are looked for; 0 when they never expire. */
+    private static long interval(ConsumerGroup g) {
+        return g == null || !g.broadcast() || g.clientTtlSeconds() <= 0 ? 0
+            : Math.max(1_000, g.clientTtlSeconds() * 1000L / 2);
+    }
+
     /** Completes when the client may poll; fails with a 400 naming clientId when the group is full. */
-    CompletableFuture<Void> admit(ProxyConfig.Consumer group, String brokerGroup, String clientId) {
+    CompletableFuture<Void> admit(ConsumerGroup group, String brokerGroup, String clientId) {
         long now = System.currentTimeMillis();
         Long last;
         synchronized (touched) {
@@ -82,7 +109,7 @@ final class BroadcastClients implements AutoCloseable {
             });
     }
 
-    private static long touchInterval(ProxyConfig.Consumer group) {
+    private static long touchInterval(ConsumerGroup group) {
         return group.clientTtlSeconds() > 0
             ? Math.min(MAX_TOUCH_INTERVAL_MILLIS, group.clientTtlSeconds() * 1000L / 4) : MAX_TOUCH_INTERVAL_MILLIS;
     }
@@ -93,7 +120,7 @@ final class BroadcastClients implements AutoCloseable {
         }
     }
 
-    private void sweep(ProxyConfig.Consumer group) {
+    private void sweep(ConsumerGroup group) {
         long cutoff = System.currentTimeMillis() - group.clientTtlSeconds() * 1000L;
         try {
             for (ClientDirectory.Entry e : directory.entries(group.name()).join()) {

@@ -10,6 +10,8 @@ import io.mqproxy.config.ResourceNames;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.Registry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,7 @@ public final class ConsumeService implements AutoCloseable {
      */
     private static final long RELEASE_MARGIN_MILLIS = 1_000;
 
-    private final ConsumerRegistry registry;
+    private final Registry registry;
     private final PopClient broker;
     private final RequestIdCodec requestIds;
     private final ProxyMetrics metrics;
@@ -44,12 +46,12 @@ public final class ConsumeService implements AutoCloseable {
     private final LongPollGate gate;
     private volatile boolean stopping;
 
-    public ConsumeService(ConsumerRegistry registry, List<ProxyConfig.Consumer> groups, PopClient broker,
+    public ConsumeService(Registry registry, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
                           ProxyConfig.Consume settings) {
         this.registry = registry;
         this.broker = broker;
-        this.broadcastClients = new BroadcastClients(clients, groups);
+        this.broadcastClients = new BroadcastClients(clients, registry);
         this.requestIds = requestIds;
         this.metrics = metrics;
         this.settings = settings;
@@ -169,7 +171,7 @@ public final class ConsumeService implements AutoCloseable {
     }
 
     /** A request checked against its group: what to pop, from which broker group, how. */
-    private record Poll(ProxyConfig.Consumer group, String brokerGroup, String clientId, int maxMessages,
+    private record Poll(ConsumerGroup group, String brokerGroup, String clientId, int maxMessages,
                         int consumeTimeoutSeconds, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
         long invisibleMillis() {
             return TimeUnit.SECONDS.toMillis(consumeTimeoutSeconds);
@@ -183,7 +185,7 @@ public final class ConsumeService implements AutoCloseable {
     private Poll plan(PollRequest r, BatchReceipt receipt) {
         String consumer = name("consumer", r.consumer(), ResourceNames.MAX_GROUP_LENGTH);
         String topic = name("topic", r.topic(), ResourceNames.MAX_TOPIC_LENGTH);
-        ProxyConfig.Consumer group = registry.find(consumer).orElseThrow(() -> Errors.badParam("consumer",
+        ConsumerGroup group = registry.consumer(consumer).orElseThrow(() -> Errors.badParam("consumer",
             "unknown consumer '" + consumer + "': it must be registered with its topic"));
         if (!group.topic().equals(topic)) {
             throw Errors.badParam("topic", "consumer '" + consumer + "' consumes topic '" + group.topic()

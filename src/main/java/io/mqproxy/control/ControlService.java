@@ -1,10 +1,10 @@
 package io.mqproxy.control;
 
 import io.mqproxy.broker.AdminClient;
-import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.BrokerGroups;
-import io.mqproxy.consume.ConsumerRegistry;
 import io.mqproxy.error.Errors;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.Registry;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,7 @@ public final class ControlService implements AutoCloseable {
     private static final Logger audit = LoggerFactory.getLogger("io.mqproxy.audit");
     private static final int QUEUE = 64;
 
-    private final ConsumerRegistry consumers;
+    private final Registry registry;
     private final AdminClient admin;
     private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -32,14 +32,14 @@ public final class ControlService implements AutoCloseable {
             return t;
         });
 
-    public ControlService(ConsumerRegistry consumers, AdminClient admin) {
-        this.consumers = consumers;
+    public ControlService(Registry registry, AdminClient admin) {
+        this.registry = registry;
         this.admin = admin;
     }
 
     /** The consumer groups served, in name order. */
-    public List<ProxyConfig.Consumer> groups() {
-        return consumers.all();
+    public List<ConsumerGroup> groups() {
+        return registry.consumers();
     }
 
     /**
@@ -50,7 +50,7 @@ public final class ControlService implements AutoCloseable {
     public CompletableFuture<List<AdminClient.ReleasedQueue>> releaseHeldQueues(Actor actor, String group,
                                                                               String clientId, String brokerName,
                                                                               Integer queueId) {
-        ProxyConfig.Consumer consumer = consumers.find(group).orElse(null);
+        ConsumerGroup consumer = registry.consumer(group).orElse(null);
         if (consumer == null) {
             return CompletableFuture.failedFuture(Errors.notFound("consumer group '" + group + "'"));
         }

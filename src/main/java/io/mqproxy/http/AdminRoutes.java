@@ -1,6 +1,6 @@
 package io.mqproxy.http;
 
-import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.control.Actor;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
@@ -78,7 +78,7 @@ final class AdminRoutes {
         responder.write(ctx, PREFIX + "/groups", Envelope.ok(groups), 200);
     }
 
-    private static Map<String, Object> describe(ProxyConfig.Consumer g) {
+    private static Map<String, Object> describe(ConsumerGroup g) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", g.name());
         m.put("topic", g.topic());

@@ -1,5 +1,7 @@
 package io.mqproxy.produce;
 
+import io.mqproxy.registry.Producer;
+import io.mqproxy.registry.Registry;
 import io.mqproxy.broker.OutgoingMessage;
 import io.mqproxy.broker.ProducerClient;
 import io.mqproxy.broker.SendReceipt;
@@ -38,14 +40,14 @@ public final class ProduceService implements AutoCloseable {
     private static final int MAX_TAGS_BYTES = 4 * 1024;
     private static final int MAX_CLIENT_IP_BYTES = 255;
 
-    private final ProducerRegistry registry;
+    private final Registry registry;
     private final ProducerClient client;
     private final ProxyMetrics metrics;
     private final ProxyConfig.Produce limits;
     private final Semaphore inFlight;
     private final long drainMillis;
 
-    public ProduceService(ProducerRegistry registry, ProducerClient client, ProxyMetrics metrics,
+    public ProduceService(Registry registry, ProducerClient client, ProxyMetrics metrics,
                           ProxyConfig.Produce limits, long drainMillis) {
         this.registry = registry;
         this.client = client;
@@ -189,7 +191,7 @@ public final class ProduceService implements AutoCloseable {
         if (broken != null) {
             throw Errors.badParam("producer", broken);
         }
-        return registry.topicOf(producer).orElseThrow(() -> Errors.unknownProducer(producer));
+        return registry.producer(producer).map(Producer::topic).orElseThrow(() -> Errors.unknownProducer(producer));
     }
 
     private byte[] body(String param, String text) {
