@@ -89,7 +89,7 @@ public final class ProxyApp implements AutoCloseable {
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
-                metrics, config.consume());
+                metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
             app.control = new ControlService(registry, broker.admin());
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
@@ -120,6 +120,7 @@ public final class ProxyApp implements AutoCloseable {
     private void ensureAuditTopic() {
         try {
             broker.admin().ensureTopic(AuditTopic.TOPIC, 1);
+            broker.producer().knowTopic(AuditTopic.TOPIC);
         } catch (RuntimeException e) {
             log.warn("audit topic {} missing and not created ({}): create it with one queue, or control-plane "
                 + "changes cannot be recorded", AuditTopic.TOPIC, e.getMessage());

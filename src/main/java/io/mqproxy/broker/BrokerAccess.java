@@ -11,11 +11,13 @@ public final class BrokerAccess implements AutoCloseable {
     private final ClientDirectory clients;
     private final RegistryStore registry;
     private final AuditTopic audit;
+    private final ProxyFleet fleet;
     private final BrokerHealth health;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
                          AuditTopic audit) {
         this.audit = audit;
+        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP);
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
@@ -47,6 +49,10 @@ public final class BrokerAccess implements AutoCloseable {
         return clients;
     }
 
+    public ProxyFleet fleet() {
+        return fleet;
+    }
+
     public AuditTopic audit() {
         return audit;
     }
@@ -66,6 +72,7 @@ public final class BrokerAccess implements AutoCloseable {
     @Override
     public void close() {
         health.close();
+        fleet.close();
         audit.close();
         clients.close();
         pop.close();

@@ -24,6 +24,8 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * group only decides the topic, and one client keeps one connection per broker.
  */
 public final class ProducerClient implements AutoCloseable {
+    /** Every proxy instance's producer is in this group: the brokers' list of its clients is the fleet. */
+    static final String GROUP = "mq-proxy";
     /** Orders queues by hash, which is the same in every JVM, so all proxy instances agree. */
     private static final MessageQueueSelector BY_ORDER_ID =
         (queues, msg, orderId) -> queues.get(Math.floorMod(orderId.hashCode(), queues.size()));
@@ -46,7 +48,7 @@ public final class ProducerClient implements AutoCloseable {
 
     ProducerClient(String namesrvAddr, String instanceName, int timeoutMillis, int maxMessageBytes) {
         this.timeoutMillis = timeoutMillis;
-        producer = new DefaultMQProducer("mq-proxy");
+        producer = new DefaultMQProducer(GROUP);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setVipChannelEnabled(false);
@@ -59,6 +61,18 @@ public final class ProducerClient implements AutoCloseable {
             producer.start();
         } catch (MQClientException e) {
             throw new IllegalStateException("RocketMQ producer could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Learns a topic's route, so the client heartbeats to its brokers: that is how the brokers (and
+     * so other instances) see this instance alive. Blocks.
+     */
+    public void knowTopic(String topic) {
+        try {
+            producer.fetchPublishMessageQueues(topic);
+        } catch (Exception e) {
+            throw new IllegalStateException("route of " + topic + " unknown: " + e.getMessage(), e);
         }
     }
 

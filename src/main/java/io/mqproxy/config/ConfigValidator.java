@@ -83,29 +83,9 @@ final class ConfigValidator {
     }
 
     private static void groupSettings(String key, ProxyConfig.GroupDefaults g) {
-        if (g.mode() == null) {
-            fail(key + "mode", "must be clustering or broadcast");
-        }
-        range(key + "maxPullSize", g.maxPullSize(), 1, 128);
-        range(key + "minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
-        range(key + "consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
-        range(key + "maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds(), 0, 129_600);
-        if (g.consumeTimeoutCap() < g.consumeTimeoutSeconds() || g.consumeTimeoutCap() < g.minConsumeTimeoutSeconds()) {
-            fail(key + "maxConsumeTimeoutSeconds", "the cap (" + g.consumeTimeoutCap() + " s"
-                + (g.maxConsumeTimeoutSeconds() == 0 ? ", the default for a " + (g.pop() ? "concurrent" : "queue-held")
-                + " group" : "") + ") must be at least consumeTimeoutSeconds (" + g.consumeTimeoutSeconds()
-                + ") and minConsumeTimeoutSeconds (" + g.minConsumeTimeoutSeconds() + ")");
-        }
-        range(key + "pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
-        range(key + "maxRetries", g.maxRetries(), 0, 1000);
-        range(key + "maxClientIds", g.maxClientIds(), 1, 100_000);
-        if (g.broadcastStart() == null) {
-            fail(key + "broadcastStart", "must be earliest or latest");
-        }
-        if (g.clientTtlSeconds() != 0 && g.clientTtlSeconds() <= g.consumeTimeoutSeconds()) {
-            // Deleting a client's group while its messages are reserved lets the broker re-create it.
-            fail(key + "clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
-                + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
+        GroupRules.Violation v = GroupRules.check(g);
+        if (v != null) {
+            fail(key + v.setting(), v.rule());
         }
     }
 

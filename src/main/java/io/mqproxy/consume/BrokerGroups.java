@@ -18,6 +18,11 @@ public final class BrokerGroups {
     private BrokerGroups() {
     }
 
+    /** Whether a broker group is the consumer's own or one of its broadcast clientIds'. */
+    static boolean belongsTo(String brokerGroup, String consumer) {
+        return brokerGroup.equals(consumer) || brokerGroup.startsWith(consumer + BROADCAST_INFIX);
+    }
+
     /** The broker group of a consumer, or of one of its broadcast clientIds. */
     public static String forClient(String consumer, String clientId) {
         if (clientId == null) {

@@ -12,19 +12,21 @@ import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistryListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * Consumption, free of HTTP. All state lives in the broker (POP): the proxy only turns a request
  * into pops and acks, and the batch it delivered into a signed requestId that any instance accepts.
  */
-public final class ConsumeService implements AutoCloseable {
+public final class ConsumeService implements AutoCloseable, RegistryListener {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
     /** Less time than this left: pop once without waiting. */
     private static final long MIN_WAIT_MILLIS = 50;
@@ -44,11 +46,16 @@ public final class ConsumeService implements AutoCloseable {
     private final SettledBatches settled;
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
+    private final RateLimits rateLimits;
     private volatile boolean stopping;
 
+    /**
+     * @param liveInstances how many proxy instances serve the fleet now: each takes its share of a
+     *                      group's rate limit
+     */
     public ConsumeService(Registry registry, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
-                          ProxyConfig.Consume settings) {
+                          ProxyConfig.Consume settings, IntSupplier liveInstances) {
         this.registry = registry;
         this.broker = broker;
         this.broadcastClients = new BroadcastClients(clients, registry);
@@ -63,6 +70,20 @@ public final class ConsumeService implements AutoCloseable {
         metrics.counter("mqproxy.consume.dead.letters.deferred", "messages past their retry limit left for a later "
             + "attempt because dead-letter work was backed up", broker::deadLettersDeferred);
         this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
+        this.rateLimits = new RateLimits(liveInstances);
+        registry.addListener(this);
+    }
+
+    /** A group paused, limited otherwise or removed: polls waiting for it stop waiting. */
+    @Override
+    public void consumerChanged(ConsumerGroup before, ConsumerGroup after) {
+        String name = before != null ? before.name() : after.name();
+        if (after == null || after.rateLimit() != (before == null ? 0 : before.rateLimit())) {
+            rateLimits.forget(name);
+        }
+        if (after == null || after.paused() && (before == null || !before.paused())) {
+            gate.dismiss(g -> BrokerGroups.belongsTo(g, name));
+        }
     }
 
     /** Acks the batch the requestId names (if any), then delivers the next one, waiting up to pullTimeout. */
@@ -75,6 +96,15 @@ public final class ConsumeService implements AutoCloseable {
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
+        // The operator's policy comes before any permit: a refused poll costs nothing but its ack.
+        int allowance = poll.group.paused() ? 0 : rateLimits.allowance(poll.group, poll.maxMessages);
+        if (allowance == 0) {
+            String status = poll.group.paused() ? PollResult.PAUSED : PollResult.RATE_LIMITED;
+            return (previous == null ? CompletableFuture.<String>completedFuture(null)
+                : withAckPermit(() -> ack(poll, previous)))
+                .thenApply(previousAck -> PollResult.of(status, "", List.of(), List.of(), previousAck, null));
+        }
+        Poll allowed = poll.limitedTo(allowance);
         if (!polls.tryAcquire()) {
             metrics.overloaded("polls");
             return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
@@ -83,9 +113,30 @@ public final class ConsumeService implements AutoCloseable {
             : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
         return admitted
             .thenCompose(v -> previous == null ? CompletableFuture.<String>completedFuture(null) : ack(poll, previous))
-            .thenCompose(previousAck -> fetch(poll, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
-                .thenApply(messages -> result(poll, messages, previousAck)))
+            .thenCompose(previousAck -> fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
+                .thenCompose(messages -> unlessPaused(allowed, messages))
+                .thenApply(messages -> {
+                    rateLimits.delivered(allowed.group, messages.size());
+                    return messages == null ? PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck,
+                        null) : result(allowed, messages, previousAck);
+                }))
             .whenComplete((result, failure) -> polls.release());
+    }
+
+    /**
+     * The group was paused (or removed) while the poll waited: what it popped meanwhile goes back, and
+     * the answer is null (PAUSED).
+     */
+    private CompletableFuture<List<PoppedMessage>> unlessPaused(Poll poll, List<PoppedMessage> messages) {
+        if (!halted(poll)) {
+            return CompletableFuture.completedFuture(messages);
+        }
+        return giveBack(poll, messages).thenApply(v -> null);
+    }
+
+    /** Whether the poll's group is now paused or gone. */
+    private boolean halted(Poll poll) {
+        return registry.consumer(poll.group.name()).map(ConsumerGroup::paused).orElse(true);
     }
 
     /** Acks the batch without fetching more. */
@@ -175,6 +226,11 @@ public final class ConsumeService implements AutoCloseable {
                         int consumeTimeoutSeconds, int pullSeconds, java.util.function.BooleanSupplier clientGone) {
         long invisibleMillis() {
             return TimeUnit.SECONDS.toMillis(consumeTimeoutSeconds);
+        }
+
+        Poll limitedTo(int messages) {
+            return messages >= maxMessages ? this : new Poll(group, brokerGroup, clientId, messages,
+                consumeTimeoutSeconds, pullSeconds, clientGone);
         }
     }
 
@@ -271,7 +327,7 @@ public final class ConsumeService implements AutoCloseable {
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        if (stopping) {
+        if (stopping || halted(poll)) {
             return nothing();
         }
         if (remainingMillis < MIN_WAIT_MILLIS) {

@@ -106,6 +106,20 @@ final class LongPollGate {
         wakeups.complete();
     }
 
+    /** Polls queued for the matching groups stop waiting (e.g. the group was paused): they get NONE. */
+    void dismiss(java.util.function.Predicate<String> groups) {
+        List<Waiter> dismissed = new ArrayList<>();
+        synchronized (gates) {
+            gates.forEach((group, gate) -> {
+                if (groups.test(group)) {
+                    dismissed.addAll(gate.queue);
+                    gate.queue.clear();
+                }
+            });
+        }
+        dismissed.forEach(w -> w.turn.complete(Grant.NONE));
+    }
+
     /** Waiters taken off a queue under the lock, to be completed after it is released. */
     private static final class Wakeups {
         private final List<Waiter> immediate = new ArrayList<>();

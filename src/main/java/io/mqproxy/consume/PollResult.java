@@ -15,6 +15,7 @@ public record PollResult(String status, String requestId, List<DeliveredMessage>
     public static final String FOUND = "FOUND";
     public static final String NO_NEW_MSG = "NO_NEW_MSG";
     public static final String PAUSED = "PAUSED";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
 
     static PollResult of(String status, String requestId, List<DeliveredMessage> fresh,
                          List<DeliveredMessage> retried, String previousAck, Integer consumeTimeout) {

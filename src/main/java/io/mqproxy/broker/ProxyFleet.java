@@ -1,0 +1,75 @@
+package io.mqproxy.broker;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.remoting.protocol.body.Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy instances alive now, as the brokers see them: every instance's producer client is in
+ * one producer group and heartbeats to each broker, and a broker drops a client whose connection
+ * closes or goes quiet. Nothing is written for this; it is read every few seconds on its own thread.
+ */
+public final class ProxyFleet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyFleet.class);
+    private static final long REFRESH_SECONDS = 5;
+    private static final long TIMEOUT_MILLIS = 3_000;
+
+    private final AdminClient cluster;
+    private final MQClientAPIImpl api;
+    private final String producerGroup;
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqproxy-fleet");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Set<String> instances = Set.of();
+
+    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup) {
+        this.cluster = cluster;
+        this.api = api;
+        this.producerGroup = producerGroup;
+        refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** How many instances are alive: at least this one. */
+    public int size() {
+        return Math.max(1, instances.size());
+    }
+
+    /** The client ids of the instances alive ({@code ip@instanceName}). */
+    public Set<String> instances() {
+        return instances;
+    }
+
+    private void refresh() {
+        try {
+            Set<String> seen = new HashSet<>();
+            List<String> masters = cluster.masterAddrs();
+            for (String addr : masters) {
+                try {
+                    for (Connection c : api.getProducerConnectionList(addr, producerGroup, TIMEOUT_MILLIS)
+                        .getConnectionSet()) {
+                        seen.add(c.getClientId());
+                    }
+                } catch (Exception brokerDown) {
+                    // another broker may still see them all
+                }
+            }
+            instances = Set.copyOf(seen);
+        } catch (Exception e) {
+            log.debug("proxy instances not counted this time: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+    }
+}

@@ -1,0 +1,61 @@
+package io.mqproxy.config;
+
+/**
+ * The rules a consumer group's settings meet, wherever they come from: the configuration file
+ * (checked at start-up) or an operator's change at run time (checked before it is kept).
+ */
+public final class GroupRules {
+    /** The first setting that breaks a rule, and the rule. */
+    public record Violation(String setting, String rule) {
+    }
+
+    private GroupRules() {
+    }
+
+    /** The first violation, or null when the settings are valid. */
+    public static Violation check(ProxyConfig.GroupDefaults g) {
+        if (g.mode() == null) {
+            return new Violation("mode", "must be clustering or broadcast");
+        }
+        Violation v = range("maxPullSize", g.maxPullSize(), 1, 128);
+        if (v == null) {
+            v = range("minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
+        }
+        if (v == null) {
+            v = range("consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+        }
+        if (v == null) {
+            v = range("maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds(), 0, 129_600);
+        }
+        if (v == null && (g.consumeTimeoutCap() < g.consumeTimeoutSeconds()
+            || g.consumeTimeoutCap() < g.minConsumeTimeoutSeconds())) {
+            v = new Violation("maxConsumeTimeoutSeconds", "the cap (" + g.consumeTimeoutCap() + " s"
+                + (g.maxConsumeTimeoutSeconds() == 0 ? ", the default for a " + (g.pop() ? "concurrent" : "queue-held")
+                + " group" : "") + ") must be at least consumeTimeoutSeconds (" + g.consumeTimeoutSeconds()
+                + ") and minConsumeTimeoutSeconds (" + g.minConsumeTimeoutSeconds() + ")");
+        }
+        if (v == null) {
+            v = range("pullTimeoutSeconds", g.pullTimeoutSeconds(), 0, 60);
+        }
+        if (v == null) {
+            v = range("maxRetries", g.maxRetries(), 0, 1000);
+        }
+        if (v == null) {
+            v = range("maxClientIds", g.maxClientIds(), 1, 100_000);
+        }
+        if (v == null && g.broadcastStart() == null) {
+            v = new Violation("broadcastStart", "must be earliest or latest");
+        }
+        if (v == null && g.clientTtlSeconds() != 0 && g.clientTtlSeconds() <= g.consumeTimeoutSeconds()) {
+            // Deleting a client's group while its messages are reserved lets the broker re-create it.
+            v = new Violation("clientTtlSeconds", "must be 0 (never forget) or more than consumeTimeoutSeconds ("
+                + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
+        }
+        return v;
+    }
+
+    private static Violation range(String setting, long value, long min, long max) {
+        return value < min || value > max ? new Violation(setting, "must be " + min + ".." + max + ", got " + value)
+            : null;
+    }
+}
