@@ -91,7 +91,8 @@ public final class ProxyApp implements AutoCloseable {
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
-            app.control = new ControlService(registry, broker.admin());
+            app.control = new ControlService(registry, app.registrySync, broker,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues());
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))

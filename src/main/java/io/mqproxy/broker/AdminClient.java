@@ -80,7 +80,8 @@ public final class AdminClient implements AutoCloseable {
         }
     }
 
-    private boolean hasRoute(String topic) {
+    /** Whether the name server knows a route to the topic (it exists on some broker). Blocks. */
+    public boolean hasRoute(String topic) {
         try {
             return !admin.examineTopicRouteInfo(topic).getQueueDatas().isEmpty();
         } catch (Exception e) {

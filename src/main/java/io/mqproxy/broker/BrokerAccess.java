@@ -14,9 +14,14 @@ public final class BrokerAccess implements AutoCloseable {
     private final ProxyFleet fleet;
     private final BrokerHealth health;
 
+    private final TopicReader reader;
+    private final GroupAdmin groups;
+
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
-                         AuditTopic audit) {
-        this.audit = audit;
+                         TopicReader reader) {
+        this.reader = reader;
+        this.audit = new AuditTopic(producer, reader);
+        this.groups = new GroupAdmin(admin, producer, reader);
         this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP);
         this.producer = producer;
         this.admin = admin;
@@ -34,7 +39,7 @@ public final class BrokerAccess implements AutoCloseable {
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes());
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin),
-            new AuditTopic(namesrvAddr, instance + "-audit", producer));
+            new TopicReader(namesrvAddr, instance + "-reader"));
     }
 
     public ProducerClient producer() {
@@ -47,6 +52,10 @@ public final class BrokerAccess implements AutoCloseable {
 
     public ClientDirectory clients() {
         return clients;
+    }
+
+    public GroupAdmin groups() {
+        return groups;
     }
 
     public ProxyFleet fleet() {
@@ -73,7 +82,7 @@ public final class BrokerAccess implements AutoCloseable {
     public void close() {
         health.close();
         fleet.close();
-        audit.close();
+        reader.close();
         clients.close();
         pop.close();
         producer.close();

@@ -16,6 +16,7 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
 
@@ -73,6 +74,14 @@ public final class ProducerClient implements AutoCloseable {
             producer.fetchPublishMessageQueues(topic);
         } catch (Exception e) {
             throw new IllegalStateException("route of " + topic + " unknown: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends a message built here in the broker package, waiting for the broker's answer. Blocks. */
+    void sendNow(Message message) throws Exception {
+        SendResult r = producer.send(message, timeoutMillis);
+        if (r.getSendStatus() != SendStatus.SEND_OK) {
+            throw new IllegalStateException("stored, but " + r.getSendStatus());
         }
     }
 

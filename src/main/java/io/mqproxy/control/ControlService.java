@@ -1,30 +1,55 @@
 package io.mqproxy.control;
 
 import io.mqproxy.broker.AdminClient;
+import io.mqproxy.broker.BrokerAccess;
+import io.mqproxy.broker.ClientDirectory;
+import io.mqproxy.broker.GroupAdmin;
+import io.mqproxy.broker.GroupAdmin.QueueOffset;
+import io.mqproxy.broker.GroupAdmin.StoredMessage;
+import io.mqproxy.config.GroupRules;
+import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.ResourceNames;
 import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
 import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.GroupOverrides;
+import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RuntimeEntries;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The operator's actions, free of HTTP. RocketMQ's admin calls block, so they run on a small bounded
- * pool of their own ({@code mqproxy-control}); a full pool is a clear overload answer.
+ * The operator's actions, free of HTTP. Changes to groups and producers are written to the run-time
+ * registry broker-side (every instance applies them within a second, and after a restart); changes
+ * to what a group reads are made at the broker. Each change is audited. RocketMQ's admin calls
+ * block, so everything runs on a small bounded pool ({@code mqproxy-control}); a full pool is a
+ * clear overload answer.
  */
 public final class ControlService implements AutoCloseable {
-    private static final Logger audit = LoggerFactory.getLogger("io.mqproxy.audit");
     private static final int QUEUE = 64;
+    /** How many dead letters a redrive of "all" looks at. */
+    private static final int REDRIVE_SCAN = 10_000;
 
     private final Registry registry;
+    private final RegistrySync sync;
     private final AdminClient admin;
+    private final GroupAdmin groups;
+    private final ClientDirectory clients;
+    private final BrokerAccess broker;
+    private final AuditLog audit;
+    private final int defaultQueues;
     private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "mqproxy-control");
@@ -32,14 +57,274 @@ public final class ControlService implements AutoCloseable {
             return t;
         });
 
-    public ControlService(Registry registry, AdminClient admin) {
+    public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
+                          int defaultQueues) {
         this.registry = registry;
-        this.admin = admin;
+        this.sync = sync;
+        this.broker = broker;
+        this.admin = broker.admin();
+        this.groups = broker.groups();
+        this.clients = broker.clients();
+        this.audit = new AuditLog(broker.audit(), instance);
+        this.defaultQueues = defaultQueues;
     }
+
+    // ---- views
 
     /** The consumer groups served, in name order. */
     public List<ConsumerGroup> groups() {
         return registry.consumers();
+    }
+
+    public List<Producer> producers() {
+        return registry.producers();
+    }
+
+    /** A group's settings, and for each whether it comes from the configuration or an operator's change. */
+    public GroupView group(String name) {
+        ConsumerGroup g = consumer(name);
+        RuntimeEntries.ConsumerEntry entry = registry.runtime().consumers().get(name);
+        Map<String, String> sources = new LinkedHashMap<>();
+        Set<String> changed = entry == null ? Set.of() : entry.settings().asMap().keySet();
+        for (String setting : GroupOverrides.SETTINGS) {
+            sources.put(setting, changed.contains(setting) ? "runtime" : g.runtime() ? "default" : "config");
+        }
+        return new GroupView(g, g.consumeTimeoutCap(), g.runtime() ? "runtime" : "config", sources);
+    }
+
+    /** A group with its resolved cap, where it was registered, and where each setting comes from. */
+    public record GroupView(ConsumerGroup group, int consumeTimeoutCap, String registeredBy,
+                            Map<String, String> sources) {
+    }
+
+    /** Where the group (or one broadcast clientId, or each) stands on each queue. */
+    public CompletableFuture<Map<String, List<QueueOffset>>> queues(String name, String clientId) {
+        ConsumerGroup g;
+        try {
+            g = consumer(name);
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return run(() -> {
+            Map<String, List<QueueOffset>> out = new LinkedHashMap<>();
+            if (!g.broadcast()) {
+                out.put("", groups.offsets(g.topic(), g.name()));
+            } else if (clientId != null) {
+                out.put(clientId, groups.offsets(g.topic(), BrokerGroups.forClient(g.name(), clientId)));
+            } else {
+                for (ClientDirectory.Entry e : clients.entries(g.name()).join()) {
+                    out.put(e.clientId(), groups.offsets(g.topic(), e.brokerGroup()));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A broadcast group's clientIds and when each was last active. */
+    public CompletableFuture<List<ClientDirectory.Entry>> clients(String name) {
+        ConsumerGroup g;
+        try {
+            g = consumer(name);
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!g.broadcast()) {
+            return CompletableFuture.failedFuture(Errors.badParam("group", "'" + name + "' is not a broadcast group"));
+        }
+        return clients.entries(name);
+    }
+
+    /** The proxy instances the brokers see alive. */
+    public Set<String> instances() {
+        return broker.fleet().instances();
+    }
+
+    /** The newest audit records, for one group, producer or topic, or all (null). */
+    public CompletableFuture<List<AuditRecord>> audit(String target, int limit) {
+        return run(() -> audit.newest(target, limit));
+    }
+
+    // ---- changes to the registry
+
+    /** Changes a group's settings; what the change leaves out stays as it is. */
+    public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupOverrides change) {
+        return run(() -> {
+            ConsumerGroup before = consumer(name);
+            ConsumerGroup after = change.applyTo(before, before.runtime());
+            check(after);
+            RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
+            GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(change);
+            RuntimeEntries.ConsumerEntry entry = before.runtime()
+                ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
+                : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
+            return changed(actor, "change-group", name, null, before, () -> sync.write(entry),
+                () -> consumer(name));
+        });
+    }
+
+    /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */
+    public CompletableFuture<ConsumerGroup> registerGroup(Actor actor, String name, String topic,
+                                                          ProxyConfig.ConsumeMode mode, Boolean pop,
+                                                          GroupOverrides settings) {
+        return run(() -> {
+            checkName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH);
+            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            if (registry.consumer(name).isPresent()) {
+                throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
+            }
+            if (!admin.hasRoute(topic)) {
+                throw Errors.badParam("topic", "topic '" + topic + "' does not exist: create it first "
+                    + "(POST /admin/topics)");
+            }
+            RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, topic, mode, pop,
+                settings == null ? GroupOverrides.NONE : settings, false);
+            ConsumerGroup would = entry.settings().applyTo(new ConsumerGroup(name, topic,
+                mode != null ? mode : registry.defaults().mode(), pop != null ? pop : registry.defaults().pop(),
+                registry.defaults().maxPullSize(), registry.defaults().consumeTimeoutSeconds(),
+                registry.defaults().minConsumeTimeoutSeconds(), registry.defaults().maxConsumeTimeoutSeconds(),
+                registry.defaults().pullTimeoutSeconds(), registry.defaults().maxRetries(),
+                registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
+                registry.defaults().maxClientIds(), false, 0, true), true);
+            check(would);
+            return changed(actor, "register-group", name, null, null, () -> sync.write(entry), () -> consumer(name));
+        });
+    }
+
+    /** Stops serving a group registered at run time; its broker data (offsets, retries, dead letters) stays. */
+    public CompletableFuture<Void> unregisterGroup(Actor actor, String name) {
+        return run(() -> {
+            ConsumerGroup before = consumer(name);
+            if (!before.runtime()) {
+                throw Errors.badParam("group", "'" + name + "' is declared in the configuration file: remove it "
+                    + "there (run-time changes cannot remove what the file declares)");
+            }
+            RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(),
+                before.pop(), GroupOverrides.NONE, true);
+            return changed(actor, "unregister-group", name, null, before, () -> sync.write(entry), () -> null);
+        });
+    }
+
+    public CompletableFuture<Producer> registerProducer(Actor actor, String name, String topic) {
+        return run(() -> {
+            checkName("name", name, ResourceNames.MAX_GROUP_LENGTH);
+            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            if (registry.producer(name).isPresent()) {
+                throw Errors.badParam("name", "producer '" + name + "' is already registered");
+            }
+            if (!admin.hasRoute(topic)) {
+                throw Errors.badParam("topic", "topic '" + topic + "' does not exist: create it first "
+                    + "(POST /admin/topics)");
+            }
+            RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, topic, false);
+            return changed(actor, "register-producer", name, null, null, () -> sync.write(entry),
+                () -> registry.producer(name).orElseThrow());
+        });
+    }
+
+    public CompletableFuture<Void> unregisterProducer(Actor actor, String name) {
+        return run(() -> {
+            Producer before = registry.producer(name).orElseThrow(() -> Errors.notFound("producer '" + name + "'"));
+            if (!before.runtime()) {
+                throw Errors.badParam("producer", "'" + name + "' is declared in the configuration file: remove it "
+                    + "there");
+            }
+            RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, before.topic(), true);
+            return changed(actor, "unregister-producer", name, null, before, () -> sync.write(entry), () -> null);
+        });
+    }
+
+    /** Creates a topic on every master broker of the cluster (nothing happens if it exists). */
+    public CompletableFuture<Map<String, Object>> createTopic(Actor actor, String topic, Integer queues) {
+        return run(() -> {
+            checkName("name", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            int n = queues == null ? defaultQueues : queues;
+            if (n < 1 || n > 1024) {
+                throw Errors.badParam("queues", "must be 1..1024, got " + n);
+            }
+            boolean existed = admin.hasRoute(topic);
+            Map<String, Object> after = Map.of("topic", topic, "queues", n, "created", !existed);
+            return changed(actor, "create-topic", topic, null, null, () -> admin.ensureTopic(topic, n), () -> after);
+        });
+    }
+
+    // ---- changes at the broker
+
+    /**
+     * Moves where a group (or one broadcast clientId) reads: {@code timestamp} 0 is the earliest
+     * message, a negative one the end (skip the backlog), else the first message stored at or after
+     * it. Pending retries are dropped; batches already handed out are not recalled (their acks still
+     * work, and those not acked come back once); polls waiting at the broker see the new position
+     * within a long-poll slice.
+     */
+    public CompletableFuture<List<QueueOffset>> reset(Actor actor, String name, String clientId, long timestamp) {
+        return run(() -> {
+            ConsumerGroup g = consumer(name);
+            String brokerGroup = brokerGroup(g, clientId);
+            return changed(actor, "reset-offset", name, clientId, null,
+                () -> groups.reset(g.topic(), brokerGroup, timestamp), () -> groups.offsets(g.topic(), brokerGroup));
+        });
+    }
+
+    /**
+     * Delivers one message again, by id, to the group (or one broadcast clientId, or every clientId
+     * when {@code clientId} is "*"): it arrives in retryMsgList with its id, keys and properties.
+     *
+     * @return how many broker groups (the group, or its clientIds) it was delivered to
+     */
+    public CompletableFuture<Integer> redeliver(Actor actor, String name, String clientId, String messageId) {
+        return run(() -> {
+            ConsumerGroup g = consumer(name);
+            requireConcurrent(g, "re-delivery");
+            if (messageId == null || messageId.isBlank()) {
+                throw Errors.missing("messageId");
+            }
+            StoredMessage m = groups.find(g.topic(), messageId);
+            if (m == null) {
+                throw Errors.notFound("message '" + messageId + "' in topic '" + g.topic() + "'");
+            }
+            List<String> targets = targets(g, clientId);
+            return changed(actor, "redeliver", name, clientId, null, () -> {
+                for (String brokerGroup : targets) {
+                    groups.redeliver(g.topic(), brokerGroup, m);
+                }
+            }, targets::size);
+        });
+    }
+
+    /** The group's (or one broadcast clientId's) dead letters, newest first. */
+    public CompletableFuture<List<StoredMessage>> deadLetters(String name, String clientId, int limit) {
+        return run(() -> {
+            ConsumerGroup g = consumer(name);
+            return groups.deadLetters(brokerGroup(g, clientId), limit);
+        });
+    }
+
+    /**
+     * Sends dead letters back into consumption (each as a retry, with its id): those named, or all
+     * (null) among the newest {@value #REDRIVE_SCAN}. The dead-letter topic keeps its copies.
+     *
+     * @return how many were sent back
+     */
+    public CompletableFuture<Integer> redrive(Actor actor, String name, String clientId, List<String> messageIds) {
+        return run(() -> {
+            ConsumerGroup g = consumer(name);
+            requireConcurrent(g, "redrive");
+            String brokerGroup = brokerGroup(g, clientId);
+            List<StoredMessage> letters = groups.deadLetters(brokerGroup,
+                messageIds == null ? null : new HashSet<>(messageIds), REDRIVE_SCAN);
+            if (messageIds != null) {
+                Set<String> missing = new HashSet<>(messageIds);
+                letters.forEach(m -> missing.remove(m.messageId()));
+                if (!missing.isEmpty()) {
+                    throw Errors.notFound("dead letters " + missing + " of '" + name + "'");
+                }
+            }
+            return changed(actor, "redrive", name, clientId, null, () -> {
+                for (StoredMessage m : letters) {
+                    groups.redeliver(g.topic(), brokerGroup, m);
+                }
+            }, letters::size);
+        });
     }
 
     /**
@@ -50,28 +335,89 @@ public final class ControlService implements AutoCloseable {
     public CompletableFuture<List<AdminClient.ReleasedQueue>> releaseHeldQueues(Actor actor, String group,
                                                                               String clientId, String brokerName,
                                                                               Integer queueId) {
-        ConsumerGroup consumer = registry.consumer(group).orElse(null);
-        if (consumer == null) {
-            return CompletableFuture.failedFuture(Errors.notFound("consumer group '" + group + "'"));
+        return run(() -> {
+            ConsumerGroup consumer = consumer(group);
+            if (consumer.pop()) {
+                throw Errors.badParam("group", "'" + group + "' is concurrent (pop=true): no client holds a queue "
+                    + "there");
+            }
+            String brokerGroup = brokerGroup(consumer, clientId);
+            List<AdminClient.ReleasedQueue> released = new ArrayList<>();
+            return changed(actor, "release-held-queues", group, clientId, null,
+                () -> released.addAll(admin.releaseHeldQueues(consumer.topic(), brokerGroup, brokerName, queueId)),
+                () -> released);
+        });
+    }
+
+    // ---- helpers
+
+    private ConsumerGroup consumer(String name) {
+        return registry.consumer(name).orElseThrow(() -> Errors.notFound("consumer group '" + name + "'"));
+    }
+
+    private static String brokerGroup(ConsumerGroup g, String clientId) {
+        if (g.broadcast() == (clientId == null)) {
+            throw Errors.badParam("clientId", g.broadcast()
+                ? "is required: '" + g.name() + "' is a broadcast group, each clientId has its own progress"
+                : "only for broadcast groups");
         }
-        if (consumer.pop()) {
-            return CompletableFuture.failedFuture(Errors.badParam("group", "'" + group + "' is concurrent "
-                + "(pop=true): no client holds a queue there"));
+        return BrokerGroups.forClient(g.name(), clientId);
+    }
+
+    /** The broker groups a message goes to: the group's, one clientId's, or every clientId's ("*"). */
+    private List<String> targets(ConsumerGroup g, String clientId) {
+        if (g.broadcast() && "*".equals(clientId)) {
+            return clients.entries(g.name()).join().stream().map(ClientDirectory.Entry::brokerGroup).toList();
         }
-        if (consumer.broadcast() == (clientId == null)) {
-            return CompletableFuture.failedFuture(Errors.badParam("clientId", consumer.broadcast()
-                ? "is required: '" + group + "' is a broadcast group, each clientId holds its own queues"
-                : "only for broadcast groups"));
+        return List.of(brokerGroup(g, clientId));
+    }
+
+    /** Queue-held groups read their topic's queues in order and nothing else: no side door for one message. */
+    private static void requireConcurrent(ConsumerGroup g, String action) {
+        if (!g.pop()) {
+            throw Errors.badParam("group", "'" + g.name() + "' is queue-held (pop=false): it reads its queues in "
+                + "order and nothing else, so " + action + " of single messages is not possible; reset its offset "
+                + "to read them again");
         }
-        String brokerGroup = BrokerGroups.forClient(group, clientId);
-        return run(() -> admin.releaseHeldQueues(consumer.topic(), brokerGroup, brokerName, queueId))
-            .whenComplete((released, failure) -> audit.info("operator={} request={} action=release-held-queues "
-                    + "group={} clientId={} broker={} queue={} result={}", actor.operator(), actor.requestId(), group,
-                clientId, brokerName, queueId, failure == null ? "ok " + released : "failed: " + failure.getMessage()));
+    }
+
+    private static void check(ConsumerGroup g) {
+        GroupRules.Violation v = GroupRules.check(g.settings());
+        if (v != null) {
+            throw Errors.badParam(v.setting(), v.rule());
+        }
+        if (g.rateLimit() < 0) {
+            throw Errors.badParam("rateLimit", "must be 0 (no limit) or more messages per second, got " + g.rateLimit());
+        }
+    }
+
+    private static void checkName(String param, String value, int max) {
+        String broken = ResourceNames.check(value, max);
+        if (broken != null) {
+            throw Errors.badParam(param, broken);
+        }
+    }
+
+    private interface Action {
+        void run() throws Exception;
     }
 
     private interface Call<T> {
         T call() throws Exception;
+    }
+
+    /** Carries out a change and audits it, whatever its outcome; returns {@code after}'s value. */
+    private <T> T changed(Actor actor, String action, String target, String clientId, Object before, Action change,
+                          Call<T> after) throws Exception {
+        try {
+            change.run();
+            T result = after.call();
+            audit.record(actor, action, target, clientId, before, result, "ok");
+            return result;
+        } catch (Exception e) {
+            audit.record(actor, action, target, clientId, before, null, "failed: " + e.getMessage());
+            throw e;
+        }
     }
 
     private <T> CompletableFuture<T> run(Call<T> call) {
@@ -80,9 +426,11 @@ public final class ControlService implements AutoCloseable {
             calls.execute(() -> {
                 try {
                     result.complete(call.call());
+                } catch (ProxyError e) {
+                    result.completeExceptionally(e);
                 } catch (Exception e) {
-                    result.completeExceptionally(e instanceof io.mqproxy.error.ProxyError ? e
-                        : Errors.brokerFailure(e.getMessage() == null ? e.toString() : e.getMessage(), e));
+                    result.completeExceptionally(Errors.brokerFailure(e.getMessage() == null ? e.toString()
+                        : e.getMessage(), e));
                 }
             });
         } catch (RejectedExecutionException full) {

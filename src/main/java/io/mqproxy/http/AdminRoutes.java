@@ -1,33 +1,44 @@
 package io.mqproxy.http;
 
-import io.mqproxy.registry.ConsumerGroup;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.control.Actor;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.GroupOverrides;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The control plane, on the admin port only: every route under {@code /admin/} needs an operator's
- * bearer token. Answers are envelopes whose HTTP code is the envelope's status, as operators' tools
- * (curl -f, scripts) expect.
+ * The control plane, on the admin port only: every route under {@code /admin/} (and the original
+ * MQ-Proxy's control routes under {@code /mq/}) needs an operator's bearer token. Answers are
+ * envelopes whose HTTP code is the envelope's status, as operators' tools (curl -f, scripts) expect.
  */
 final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
     static final String PREFIX = "/admin";
     private static final String ACTOR = "mqproxy.actor";
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Set<String> SETTINGS = Set.copyOf(GroupOverrides.SETTINGS);
 
     private final ControlService control;
     private final OperatorCredentials operators;
@@ -41,67 +52,291 @@ final class AdminRoutes {
 
     void mount(Router router) {
         router.route(PREFIX + "/*").handler(this::authenticate);
-        router.get(PREFIX + "/groups").handler(this::groups);
+        router.get(PREFIX + "/groups").handler(ctx -> ok(ctx, control.groups().stream().map(this::summary).toList()));
+        router.post(PREFIX + "/groups").handler(this::registerGroup);
+        router.get(PREFIX + "/groups/:group").handler(ctx -> call(ctx, p -> done(control.group(group(ctx)))));
+        router.patch(PREFIX + "/groups/:group").handler(this::changeGroup);
+        router.delete(PREFIX + "/groups/:group").handler(ctx -> call(ctx, p -> control.unregisterGroup(actor(ctx),
+            group(ctx)).thenApply(v -> Map.of("unregistered", group(ctx)))));
+        router.post(PREFIX + "/groups/:group/pause").handler(ctx -> pause(ctx, true));
+        router.post(PREFIX + "/groups/:group/resume").handler(ctx -> pause(ctx, false));
+        router.post(PREFIX + "/groups/:group/reset").handler(this::reset);
+        router.post(PREFIX + "/groups/:group/redeliver").handler(this::redeliver);
+        router.get(PREFIX + "/groups/:group/queues").handler(ctx -> call(ctx, p -> control.queues(group(ctx),
+            p.optional("clientId"))));
+        router.get(PREFIX + "/groups/:group/clients").handler(ctx -> call(ctx, p -> control.clients(group(ctx))));
+        router.get(PREFIX + "/groups/:group/dlq").handler(ctx -> call(ctx, p -> control.deadLetters(group(ctx),
+            p.optional("clientId"), orDefault(p.integer("limit", 1, 1000), 100)).thenApply(AdminRoutes::letters)));
+        router.post(PREFIX + "/groups/:group/dlq/redrive").handler(this::redrive);
         router.post(PREFIX + "/groups/:group/release-held-queues").handler(this::releaseHeldQueues);
+        router.get(PREFIX + "/producers").handler(ctx -> ok(ctx, control.producers()));
+        router.post(PREFIX + "/producers").handler(ctx -> call(ctx, p -> {
+            known(p, Set.of("name", "topic"));
+            return control.registerProducer(actor(ctx), p.required("name"), p.required("topic"));
+        }));
+        router.delete(PREFIX + "/producers/:producer").handler(ctx -> call(ctx, p -> control.unregisterProducer(
+            actor(ctx), ctx.pathParam("producer")).thenApply(v -> Map.of("unregistered", ctx.pathParam("producer")))));
+        router.post(PREFIX + "/topics").handler(ctx -> call(ctx, p -> {
+            known(p, Set.of("name", "queues"));
+            return control.createTopic(actor(ctx), p.required("name"), p.integer("queues", 1, 1024));
+        }));
+        router.get(PREFIX + "/instances").handler(ctx -> ok(ctx, control.instances()));
+        router.get(PREFIX + "/audit").handler(ctx -> call(ctx, p -> control.audit(p.optional("target"),
+            orDefault(p.integer("limit", 1, 1000), 100))));
+        new OriginalControlRoutes(control, this).mount(router);
     }
 
-    private void authenticate(RoutingContext ctx) {
+    // ---- the door
+
+    void authenticate(RoutingContext ctx) {
         String given = ctx.request().getHeader("X-Request-Id");
         String requestId = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         ctx.response().putHeader("X-Request-Id", requestId);
-        String route = ctx.request().path();
         if (!operators.any()) {
-            respondUnauthorized(ctx, "no operator is configured, so the control plane is closed: add one with "
+            unauthorized(ctx, "no operator is configured, so the control plane is closed: add one with "
                 + "admin.operators: [{name: <you>, tokenEnv: <VARIABLE_WITH_THE_TOKEN>}] and restart");
             return;
         }
         Optional<String> operator = operators.authenticate(ctx.request().getHeader("Authorization"));
         if (operator.isEmpty()) {
             try (var ignored = MDC.putCloseable("requestId", requestId)) {
-                log.info("control call refused: no valid operator token ({} {})", ctx.request().method(), route);
+                log.info("control call refused: no valid operator token ({} {})", ctx.request().method(),
+                    ctx.request().path());
             }
-            respondUnauthorized(ctx, "Authorization: an operator's token is required, as 'Authorization: Bearer "
-                + "<token>'");
+            unauthorized(ctx, "Authorization: an operator's token is required, as 'Authorization: Bearer <token>'");
             return;
         }
         ctx.put(ACTOR, new Actor(operator.get(), requestId));
         ctx.next();
     }
 
-    private void respondUnauthorized(RoutingContext ctx, String why) {
+    private void unauthorized(RoutingContext ctx, String why) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"mq-proxy control plane\"");
         responder.fail(ctx, "admin", Errors.unauthenticated(why));
     }
 
-    private void groups(RoutingContext ctx) {
-        List<Map<String, Object>> groups = control.groups().stream().map(AdminRoutes::describe).toList();
-        responder.write(ctx, PREFIX + "/groups", Envelope.ok(groups), 200);
+    // ---- handlers
+
+    private void registerGroup(RoutingContext ctx) {
+        call(ctx, p -> {
+            Set<String> allowed = new java.util.HashSet<>(SETTINGS);
+            allowed.addAll(Set.of("name", "topic", "mode", "pop"));
+            known(p, allowed);
+            return control.registerGroup(actor(ctx), p.required("name"), p.required("topic"), mode(p), p.bool("pop"),
+                overrides(p));
+        });
     }
 
-    private static Map<String, Object> describe(ConsumerGroup g) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", g.name());
-        m.put("topic", g.topic());
-        m.put("settings", g.settings());
-        m.put("consumeTimeoutCap", g.consumeTimeoutCap());
-        return m;
+    private void changeGroup(RoutingContext ctx) {
+        call(ctx, p -> {
+            for (String fixed : List.of("topic", "mode", "pop", "name")) {
+                if (p.names().contains(fixed)) {
+                    throw Errors.badParam(fixed, "is fixed when a group is registered: the broker cannot switch a "
+                        + "group's mode while batches are out; register a new group instead");
+                }
+            }
+            known(p, SETTINGS);
+            return control.changeGroup(actor(ctx), group(ctx), overrides(p)).thenApply(this::summary);
+        });
+    }
+
+    private void pause(RoutingContext ctx, boolean paused) {
+        call(ctx, p -> {
+            known(p, Set.of());
+            return control.changeGroup(actor(ctx), group(ctx), new GroupOverrides(null, null, null, null, null, null,
+                null, null, null, paused, null)).thenApply(this::summary);
+        });
+    }
+
+    private void reset(RoutingContext ctx) {
+        call(ctx, p -> {
+            known(p, Set.of("to", "clientId"));
+            return control.reset(actor(ctx), group(ctx), p.optional("clientId"), timestamp("to", p.required("to")));
+        });
+    }
+
+    private void redeliver(RoutingContext ctx) {
+        call(ctx, p -> {
+            known(p, Set.of("messageId", "clientId"));
+            return control.redeliver(actor(ctx), group(ctx), p.optional("clientId"), p.required("messageId"))
+                .thenApply(n -> Map.of("deliveredTo", n));
+        });
+    }
+
+    private void redrive(RoutingContext ctx) {
+        call(ctx, p -> {
+            known(p, Set.of("messageIds", "all", "clientId"));
+            boolean all = p.bool("all", false);
+            List<String> ids = strings(p.jsonValue("messageIds"));
+            if (all == (ids != null)) {
+                throw Errors.badParam("messageIds", "give either messageIds (a JSON array of ids) or all=true");
+            }
+            return control.redrive(actor(ctx), group(ctx), p.optional("clientId"), ids)
+                .thenApply(n -> Map.of("redriven", n));
+        });
     }
 
     private void releaseHeldQueues(RoutingContext ctx) {
-        String route = PREFIX + "/groups/:group/release-held-queues";
-        String clientId;
-        String broker;
-        Integer queueId;
+        call(ctx, p -> {
+            known(p, Set.of("clientId", "broker", "queueId"));
+            return control.releaseHeldQueues(actor(ctx), group(ctx), p.optional("clientId"), p.optional("broker"),
+                p.integer("queueId", 0, 65_535)).thenApply(released -> Map.of("released", released));
+        });
+    }
+
+    // ---- shapes
+
+    Map<String, Object> summary(ConsumerGroup g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", g.name());
+        m.put("topic", g.topic());
+        m.put("mode", g.mode().name().toLowerCase());
+        m.put("pop", g.pop());
+        m.put("paused", g.paused());
+        m.put("rateLimit", g.rateLimit());
+        m.put("maxPullSize", g.maxPullSize());
+        m.put("consumeTimeoutSeconds", g.consumeTimeoutSeconds());
+        m.put("minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds());
+        m.put("maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds());
+        m.put("consumeTimeoutCap", g.consumeTimeoutCap());
+        m.put("pullTimeoutSeconds", g.pullTimeoutSeconds());
+        m.put("maxRetries", g.maxRetries());
+        if (g.broadcast()) {
+            m.put("broadcastStart", g.broadcastStart().name().toLowerCase());
+            m.put("clientTtlSeconds", g.clientTtlSeconds());
+            m.put("maxClientIds", g.maxClientIds());
+        }
+        m.put("registeredBy", g.runtime() ? "runtime" : "config");
+        return m;
+    }
+
+    private static List<Map<String, Object>> letters(List<io.mqproxy.broker.GroupAdmin.StoredMessage> letters) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var m : letters) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("messageId", m.messageId());
+            l.put("keys", m.keys());
+            l.put("tags", m.tags());
+            l.put("deliveryCount", m.reconsumeTimes() + 1);
+            l.put("storeTimestamp", m.storeTimestamp());
+            l.put("preview", m.preview(256));
+            out.add(l);
+        }
+        return out;
+    }
+
+    // ---- parameters
+
+    static GroupOverrides overrides(RequestParams p) {
+        String start = p.optional("broadcastStart");
+        ProxyConfig.StartPosition position = null;
+        if (start != null) {
+            try {
+                position = ProxyConfig.StartPosition.valueOf(start.trim().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw Errors.badParam("broadcastStart", "must be earliest or latest, got '" + start + "'");
+            }
+        }
+        return new GroupOverrides(p.integer("maxPullSize", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("consumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("minConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("maxConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("pullTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("maxRetries", Integer.MIN_VALUE, Integer.MAX_VALUE), position,
+            p.integer("clientTtlSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            p.integer("maxClientIds", Integer.MIN_VALUE, Integer.MAX_VALUE), p.bool("paused"),
+            p.integer("rateLimit", 0, Integer.MAX_VALUE));
+    }
+
+    private static ProxyConfig.ConsumeMode mode(RequestParams p) {
+        String mode = p.optional("mode");
+        if (mode == null) {
+            return null;
+        }
         try {
-            RequestParams p = RequestParams.of(ctx);
-            clientId = p.optional("clientId");
-            broker = p.optional("broker");
-            queueId = p.integer("queueId", 0, 65_535);
+            return ProxyConfig.ConsumeMode.valueOf(mode.trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw Errors.badParam("mode", "must be clustering or broadcast, got '" + mode + "'");
+        }
+    }
+
+    /** "earliest", "latest", epoch milliseconds, or an ISO-8601 instant. */
+    static long timestamp(String param, String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("earliest")) {
+            return 0;
+        }
+        if (v.equalsIgnoreCase("latest")) {
+            return -1;
+        }
+        try {
+            long ms = Long.parseLong(v);
+            if (ms < 0) {
+                throw Errors.badParam(param, "must be earliest, latest, epoch milliseconds or an ISO-8601 time, got "
+                    + ms);
+            }
+            return ms;
+        } catch (NumberFormatException notNumber) {
+            try {
+                return Instant.parse(v).toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw Errors.badParam(param, "must be earliest, latest, epoch milliseconds or an ISO-8601 time "
+                    + "(2026-12-01T10:00:00Z), got '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+            }
+        }
+    }
+
+    private static List<String> strings(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray()) {
+            throw Errors.badParam("messageIds", "must be a JSON array of message ids");
+        }
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Refuses a parameter the route does not know: a typo must not pass as "unchanged". */
+    static void known(RequestParams p, Set<String> allowed) {
+        for (String name : p.names()) {
+            if (!allowed.contains(name)) {
+                throw Errors.badParam(name, "unknown field; known: " + new java.util.TreeSet<>(allowed));
+            }
+        }
+    }
+
+    private static int orDefault(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    static Actor actor(RoutingContext ctx) {
+        return ctx.get(ACTOR);
+    }
+
+    private static String group(RoutingContext ctx) {
+        return ctx.pathParam("group");
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    /** Parses the request, runs the call, answers its result (or the error) as an envelope. */
+    <T> void call(RoutingContext ctx, Function<RequestParams, CompletionStage<T>> call) {
+        String route = ctx.currentRoute().getPath() == null ? "admin" : ctx.currentRoute().getPath();
+        CompletionStage<T> work;
+        try {
+            work = call.apply(RequestParams.of(ctx));
         } catch (ProxyError e) {
             responder.fail(ctx, route, e);
             return;
         }
-        responder.answer(ctx, route, control.releaseHeldQueues(ctx.get(ACTOR), ctx.pathParam("group"), clientId,
-            broker, queueId), released -> Envelope.ok(Map.of("released", released)));
+        responder.answer(ctx, route, work, Envelope::ok);
+    }
+
+    void ok(RoutingContext ctx, Object result) {
+        responder.write(ctx, ctx.currentRoute().getPath(), Envelope.ok(result), 200);
     }
 }

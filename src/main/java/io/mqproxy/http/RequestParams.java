@@ -93,6 +93,13 @@ final class RequestParams {
         return StandardCharsets.UTF_8;
     }
 
+    /** Every parameter name given, whichever way: for routes that refuse names they do not know. */
+    java.util.Set<String> names() {
+        java.util.Set<String> names = new java.util.TreeSet<>(json.keySet());
+        names.addAll(form.names());
+        return names;
+    }
+
     /** The raw JSON value of a parameter given in a JSON body, or null. */
     JsonNode jsonValue(String name) {
         return json.get(name);

@@ -3,6 +3,7 @@ package io.mqproxy.registry;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mqproxy.config.ProxyConfig;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,6 +44,11 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             pick(later.broadcastStart, broadcastStart), pick(later.clientTtlSeconds, clientTtlSeconds),
             pick(later.maxClientIds, maxClientIds), pick(later.paused, paused), pick(later.rateLimit, rateLimit));
     }
+
+    /** The names of every setting an operator may change. */
+    public static final List<String> SETTINGS = List.of("maxPullSize", "consumeTimeoutSeconds", "minConsumeTimeoutSeconds", "maxConsumeTimeoutSeconds",
+            "pullTimeoutSeconds", "maxRetries", "broadcastStart", "clientTtlSeconds", "maxClientIds", "paused",
+            "rateLimit");
 
     /** The fields set, by name: where a setting comes from, for the views. */
     public Map<String, Object> asMap() {

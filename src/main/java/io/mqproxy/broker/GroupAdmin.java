@@ -1,0 +1,181 @@
+package io.mqproxy.broker;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.rocketmq.client.exception.MQBrokerException;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.KeyBuilder;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageAccessor;
+import org.apache.rocketmq.common.message.MessageClientIDSetter;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.admin.OffsetWrapper;
+import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
+import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
+
+/**
+ * What an operator does to a consumer group at the broker: where it reads (offsets, resets), and
+ * messages delivered to it again (re-delivery by id, dead letters). Its calls block: callers run
+ * them on their own pool.
+ */
+public final class GroupAdmin {
+    /** Where a group stands on one queue. */
+    public record QueueOffset(String brokerName, int queueId, long maxOffset, long consumedOffset,
+                              long lastConsumeTime) {
+        public long backlog() {
+            return Math.max(0, maxOffset - consumedOffset);
+        }
+    }
+
+    /** A stored message, free of RocketMQ types. */
+    public record StoredMessage(String messageId, String topic, byte[] body, String keys, String tags,
+                                Map<String, String> properties, long storeTimestamp, int reconsumeTimes) {
+        /** The first characters of the body, as text. */
+        public String preview(int chars) {
+            String text = new String(body, StandardCharsets.UTF_8);
+            return text.length() <= chars ? text : text.substring(0, chars) + "...";
+        }
+    }
+
+    /** A redelivered copy may be delivered this often before the broker itself would dead-letter it. */
+    private static final String NO_BROKER_LIMIT = "1000000";
+
+    private final AdminClient cluster;
+    private final DefaultMQAdminExt admin;
+    private final ProducerClient producer;
+    private final TopicReader reader;
+
+    GroupAdmin(AdminClient cluster, ProducerClient producer, TopicReader reader) {
+        this.cluster = cluster;
+        this.admin = cluster.admin();
+        this.producer = producer;
+        this.reader = reader;
+    }
+
+    /** The group's position on each queue of the topic (queues it never read are absent). */
+    public List<QueueOffset> offsets(String topic, String group) throws Exception {
+        List<QueueOffset> out = new ArrayList<>();
+        Map<MessageQueue, OffsetWrapper> table;
+        try {
+            table = admin.examineConsumeStats(group, topic).getOffsetTable();
+        } catch (MQClientException | MQBrokerException e) {
+            return out; // the group has not consumed yet
+        }
+        table.forEach((mq, o) -> {
+            if (mq.getTopic().equals(topic)) {
+                out.add(new QueueOffset(mq.getBrokerName(), mq.getQueueId(), o.getBrokerOffset(),
+                    Math.max(0, o.getConsumerOffset()), o.getLastTimestamp()));
+            }
+        });
+        out.sort((a, b) -> a.brokerName().equals(b.brokerName()) ? Integer.compare(a.queueId(), b.queueId())
+            : a.brokerName().compareTo(b.brokerName()));
+        return out;
+    }
+
+    /**
+     * Moves where the group reads the topic: to the first message stored at or after
+     * {@code timestamp} (0: the earliest), or to the end ({@code timestamp} &lt; 0). Its pending
+     * retries are dropped too (they are either read again or skipped by the reset). Batches already
+     * handed out are not recalled.
+     */
+    public List<QueueOffset> reset(String topic, String group, long timestamp) throws Exception {
+        ensureGroup(group);
+        admin.resetOffsetByTimestamp(topic, group, timestamp, true);
+        try {
+            admin.resetOffsetByTimestamp(KeyBuilder.buildPopRetryTopicV1(topic, group), group, -1, true);
+        } catch (MQClientException | MQBrokerException e) {
+            if (code(e) != ResponseCode.TOPIC_NOT_EXIST) {
+                throw e;
+            }
+            // no retry topic: nothing was ever retried
+        }
+        return offsets(topic, group);
+    }
+
+    /** The message with this id (the producer's msgId or the broker's offset id), or null. */
+    public StoredMessage find(String topic, String messageId) throws Exception {
+        try {
+            return stored(admin.viewMessage(topic, messageId));
+        } catch (MQClientException | MQBrokerException e) {
+            return null;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException notAnId) {
+            return null;
+        }
+    }
+
+    /**
+     * Delivers a copy of the message to the group again, through the group's own retry topic (read
+     * by concurrent groups only): it comes with its id, keys, tags and properties, as a retry. Stored
+     * before this returns, so a proxy restart loses nothing.
+     */
+    public void redeliver(String topic, String group, StoredMessage m) throws Exception {
+        String retryTopic = KeyBuilder.buildPopRetryTopicV1(topic, group);
+        // The broker checks a retry topic's sends against the group it reads from the name: with V1 names
+        // that is "<group>_<topic>". Made explicitly, so a cluster that does not auto-create groups takes it.
+        ensureGroup(KeyBuilder.parseGroup(retryTopic));
+        Message copy = new Message(retryTopic, m.tags(), m.keys(), m.body());
+        m.properties().forEach((k, v) -> MessageAccessor.putProperty(copy, k, v));
+        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, m.messageId());
+        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RETRY_TOPIC, topic);
+        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RECONSUME_TIME,
+            Integer.toString(Math.max(1, m.reconsumeTimes())));
+        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_MAX_RECONSUME_TIMES, NO_BROKER_LIMIT);
+        producer.sendNow(copy);
+    }
+
+    /** The group's dead letters, newest first, at most {@code limit}. */
+    public List<StoredMessage> deadLetters(String group, int limit) throws Exception {
+        String dlq = MixAll.getDLQTopic(group);
+        try {
+            return reader.newest(dlq, limit, m -> true, limit).stream().map(GroupAdmin::stored).toList();
+        } catch (MQClientException e) {
+            return List.of(); // no dead-letter topic: nothing was ever dead-lettered
+        }
+    }
+
+    /** The group's dead letters with these ids (all when null), looking at no more than {@code scan}. */
+    public List<StoredMessage> deadLetters(String group, Set<String> ids, int scan) throws Exception {
+        String dlq = MixAll.getDLQTopic(group);
+        try {
+            return reader.newest(dlq, scan, m -> ids == null || ids.contains(MessageClientIDSetter.getUniqID(m))
+                || ids.contains(m.getMsgId()), scan).stream().map(GroupAdmin::stored).toList();
+        } catch (MQClientException e) {
+            return List.of();
+        }
+    }
+
+    private void ensureGroup(String group) throws Exception {
+        for (String addr : cluster.masterAddrs()) {
+            if (admin.examineSubscriptionGroupConfig(addr, group) == null) {
+                SubscriptionGroupConfig config = new SubscriptionGroupConfig();
+                config.setGroupName(group);
+                admin.createAndUpdateSubscriptionGroupConfig(addr, config);
+            }
+        }
+    }
+
+    private static int code(Exception e) {
+        return e instanceof MQClientException c ? c.getResponseCode()
+            : e instanceof MQBrokerException b ? b.getResponseCode() : -1;
+    }
+
+    private static StoredMessage stored(MessageExt m) {
+        Map<String, String> user = new LinkedHashMap<>();
+        m.getProperties().forEach((k, v) -> {
+            if (!MessageConst.STRING_HASH_SET.contains(k)) {
+                user.put(k, v);
+            }
+        });
+        String id = MessageClientIDSetter.getUniqID(m);
+        return new StoredMessage(id != null ? id : m.getMsgId(), m.getTopic(), m.getBody(), m.getKeys(), m.getTags(),
+            user, m.getStoreTimestamp(), m.getReconsumeTimes());
+    }
+}

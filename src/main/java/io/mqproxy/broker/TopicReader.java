@@ -1,0 +1,72 @@
+package io.mqproxy.broker;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
+import org.apache.rocketmq.client.consumer.PullResult;
+import org.apache.rocketmq.client.consumer.PullStatus;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+
+/**
+ * Reads a topic back from its end, newest first, without a consumer group's progress: for the audit
+ * log and dead-letter listings. Its calls block.
+ */
+final class TopicReader implements AutoCloseable {
+    private static final int PAGE = 32;
+
+    private final DefaultMQPullConsumer reader;
+
+    TopicReader(String namesrvAddr, String instanceName) {
+        reader = new DefaultMQPullConsumer("MQPROXY_READER");
+        reader.setNamesrvAddr(namesrvAddr);
+        reader.setInstanceName(instanceName);
+        reader.setVipChannelEnabled(false);
+        try {
+            reader.start();
+        } catch (MQClientException e) {
+            throw new IllegalStateException("topic reader could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Up to {@code max} messages that {@code wanted} accepts, newest first within each queue, looking
+     * at no more than {@code scan} messages per queue.
+     */
+    List<MessageExt> newest(String topic, int scan, Predicate<MessageExt> wanted, int max) throws Exception {
+        List<MessageExt> found = new ArrayList<>();
+        for (MessageQueue mq : reader.fetchSubscribeMessageQueues(topic)) {
+            long min = reader.minOffset(mq);
+            long end = reader.maxOffset(mq);
+            long scanned = 0;
+            while (end > min && scanned < scan && found.size() < max) {
+                long from = Math.max(min, end - PAGE);
+                PullResult page = reader.pull(mq, "*", from, (int) (end - from), 5_000);
+                if (page.getPullStatus() != PullStatus.FOUND) {
+                    break;
+                }
+                List<MessageExt> msgs = new ArrayList<>(page.getMsgFoundList());
+                Collections.reverse(msgs);
+                for (MessageExt m : msgs) {
+                    if (m.getQueueOffset() >= end || found.size() >= max) {
+                        continue;
+                    }
+                    scanned++;
+                    if (wanted.test(m)) {
+                        found.add(m);
+                    }
+                }
+                end = from;
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void close() {
+        reader.shutdown();
+    }
+}
