@@ -121,6 +121,8 @@ public final class GroupAdmin {
         // The broker checks a retry topic's sends against the group it reads from the name: with V1 names
         // that is "<group>_<topic>". Made explicitly, so a cluster that does not auto-create groups takes it.
         ensureGroup(KeyBuilder.parseGroup(retryTopic));
+        // The broker makes a group's retry topic when it first retries something: make it now if need be.
+        cluster.ensureTopic(retryTopic, 1);
         Message copy = new Message(retryTopic, m.tags(), m.keys(), m.body());
         m.properties().forEach((k, v) -> MessageAccessor.putProperty(copy, k, v));
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, m.messageId());

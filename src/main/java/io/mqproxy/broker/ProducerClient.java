@@ -71,7 +71,10 @@ public final class ProducerClient implements AutoCloseable {
      */
     public void knowTopic(String topic) {
         try {
-            producer.fetchPublishMessageQueues(topic);
+            var client = producer.getDefaultMQProducerImpl().getMqClientFactory();
+            client.updateTopicRouteInfoFromNameServer(topic);
+            // Heartbeat now rather than at the next 30 s tick: the brokers then see this instance at once.
+            client.sendHeartbeatToAllBrokerWithLock();
         } catch (Exception e) {
             throw new IllegalStateException("route of " + topic + " unknown: " + e.getMessage(), e);
         }

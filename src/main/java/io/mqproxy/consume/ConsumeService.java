@@ -116,9 +116,11 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             .thenCompose(previousAck -> fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
                 .thenCompose(messages -> unlessPaused(allowed, messages))
                 .thenApply(messages -> {
+                    if (messages == null) {
+                        return PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck, null);
+                    }
                     rateLimits.delivered(allowed.group, messages.size());
-                    return messages == null ? PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck,
-                        null) : result(allowed, messages, previousAck);
+                    return result(allowed, messages, previousAck);
                 }))
             .whenComplete((result, failure) -> polls.release());
     }

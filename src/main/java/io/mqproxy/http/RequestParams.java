@@ -21,6 +21,8 @@ final class RequestParams {
     private final MultiMap form;
     private final Map<String, JsonNode> json;
 
+    private java.util.Set<String> pathParams = java.util.Set.of();
+
     private RequestParams(MultiMap form, Map<String, JsonNode> json) {
         this.form = form;
         this.json = json;
@@ -50,8 +52,10 @@ final class RequestParams {
                 json.put(f.getKey(), f.getValue());
             }
         }
-        return new RequestParams(type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded")
-            ? queryThenForm(ctx, raw, type) : ctx.request().params(), json);
+        boolean form = type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded");
+        RequestParams params = new RequestParams(form ? queryThenForm(ctx, raw, type) : ctx.request().params(), json);
+        params.pathParams = ctx.pathParams().keySet();
+        return params;
     }
 
     /**
@@ -97,6 +101,8 @@ final class RequestParams {
     java.util.Set<String> names() {
         java.util.Set<String> names = new java.util.TreeSet<>(json.keySet());
         names.addAll(form.names());
+        // Vert.x counts a route's path parameters among the request's: they are not the caller's fields.
+        names.removeAll(pathParams);
         return names;
     }
 
