@@ -35,6 +35,7 @@ record CommandLine(Path configFile, Map<String, String> overrides, boolean help)
     static String usage() {
         return """
             usage: java -jar mq-proxy.jar [--config FILE] [--key=value ...]
+                   java -jar mq-proxy.jar admin <command> ...   (the control plane; admin --help lists commands)
               --config FILE   YAML configuration (keys and defaults: defaults.yaml, README.md)
               --key=value     override one key, e.g. --broker.namesrvAddr=10.0.0.5:9876 --http.producePort=9082
             Environment variables MQPROXY_<KEY_IN_UPPER_SNAKE_CASE> override the file; flags override both.

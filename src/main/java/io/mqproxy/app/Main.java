@@ -1,8 +1,10 @@
 package io.mqproxy.app;
 
+import io.mqproxy.cli.AdminCli;
 import io.mqproxy.config.ConfigException;
 import io.mqproxy.config.ConfigLoader;
 import io.mqproxy.config.ProxyConfig;
+import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("admin")) {
+            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter err = new PrintWriter(System.err, true);
+            System.exit(AdminCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err));
+            return;
+        }
         ProxyConfig config;
         try {
             CommandLine cli = CommandLine.parse(args);

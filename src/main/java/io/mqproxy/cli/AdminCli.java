@@ -1,0 +1,348 @@
+package io.mqproxy.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar mq-proxy.jar admin ...}: the control plane from a terminal or a script. Tables for
+ * people, {@code --json} for scripts; exit code 0 on success, 1 when the proxy refused or failed,
+ * 2 on a usage error.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Operate an MQ-Proxy through its control plane (the admin port).",
+    subcommands = {AdminCli.Groups.class, AdminCli.Group.class, AdminCli.Change.class, AdminCli.Pause.class,
+        AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
+        AdminCli.Resend.class, AdminCli.Dlq.class, AdminCli.Release.class, AdminCli.Register.class,
+        AdminCli.Unregister.class, AdminCli.Producers.class, AdminCli.Topic.class, AdminCli.Instances.class,
+        AdminCli.Audit.class})
+public final class AdminCli {
+
+    /** Runs the command line; returns its exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new AdminCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            err.println("mq-proxy admin: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** Where the proxy is, who is calling, how to print. */
+    static final class Target {
+        @Option(names = "--url", description = "admin address (default: $MQPROXY_ADMIN_URL or http://127.0.0.1:8083)")
+        String url;
+        @Option(names = "--token", description = "operator token (default: $MQPROXY_ADMIN_TOKEN, else --token-file)")
+        String token;
+        @Option(names = "--token-file", description = "file holding the token, e.g. data/operator.token")
+        Path tokenFile;
+        @Option(names = "--json", description = "print the result as JSON, for scripts")
+        boolean json;
+
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        int call(String method, String path, Object body) throws Exception {
+            String base = url != null ? url : env("MQPROXY_ADMIN_URL", "http://127.0.0.1:8083");
+            String t = token != null ? token : tokenFile != null ? Files.readString(tokenFile).trim()
+                : env("MQPROXY_ADMIN_TOKEN", null);
+            AdminApi.Answer answer = new AdminApi(base, t).call(method, path, body);
+            PrintWriter out = spec.commandLine().getOut();
+            if (!answer.ok()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("mq-proxy admin: " + answer.status() + " " + answer.message());
+                err.flush();
+                return 1;
+            }
+            if (json) {
+                out.println(answer.result() == null ? "null"
+                    : AdminApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer.result()));
+                out.flush();
+            } else {
+                Table.print(answer.result(), out);
+            }
+            return 0;
+        }
+
+        private static String env(String name, String fallback) {
+            String v = System.getenv(name);
+            return v == null || v.isEmpty() ? fallback : v;
+        }
+    }
+
+    abstract static class GroupCommand implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = {"-g", "--group"}, required = true, description = "consumer group")
+        String group;
+
+        String path(String rest) {
+            return "/admin/groups/" + group + rest;
+        }
+    }
+
+    @Command(name = "groups", description = "List the consumer groups and their settings.")
+    static final class Groups implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", "/admin/groups", null);
+        }
+    }
+
+    @Command(name = "group", description = "Show a group's settings and where each comes from.")
+    static final class Group extends GroupCommand {
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", path(""), null);
+        }
+    }
+
+    @Command(name = "set", description = "Change a group's settings, e.g. set -g G maxPullSize=16 pullTimeoutSeconds=5")
+    static final class Change extends GroupCommand {
+        @Parameters(arity = "1..*", paramLabel = "SETTING=VALUE")
+        Map<String, String> settings = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            settings.forEach((k, v) -> body.put(k, v.matches("-?\\d+") ? (Object) Long.parseLong(v)
+                : v.equals("true") || v.equals("false") ? (Object) Boolean.parseBoolean(v) : v));
+            return target.call("PATCH", path(""), body);
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a group: its polls hand out nothing; acks still work.")
+    static final class Pause extends GroupCommand {
+        @Override
+        public Integer call() throws Exception {
+            return target.call("POST", path("/pause"), null);
+        }
+    }
+
+    @Command(name = "resume", description = "Resume a paused group.")
+    static final class Resume extends GroupCommand {
+        @Override
+        public Integer call() throws Exception {
+            return target.call("POST", path("/resume"), null);
+        }
+    }
+
+    @Command(name = "rate", description = "Limit a group to messages per second across all instances (0: no limit).")
+    static final class Rate extends GroupCommand {
+        @Option(names = "--limit", required = true)
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("PATCH", path(""), Map.of("rateLimit", limit));
+        }
+    }
+
+    @Command(name = "lag", description = "Where a group stands on each queue: offsets and backlog.")
+    static final class Lag extends GroupCommand {
+        @Option(names = "--client-id", description = "one broadcast clientId (default: every one)")
+        String clientId;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", path("/queues") + (clientId == null ? "" : "?clientId="
+                + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8)), null);
+        }
+    }
+
+    @Command(name = "clients", description = "A broadcast group's clientIds and their last activity.")
+    static final class Clients extends GroupCommand {
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", path("/clients"), null);
+        }
+    }
+
+    @Command(name = "reset", description = "Move where a group reads: --to earliest | latest | epoch ms | ISO time.")
+    static final class Reset extends GroupCommand {
+        @Option(names = "--to", required = true)
+        String to;
+        @Option(names = "--client-id", description = "one broadcast clientId (required for broadcast groups)")
+        String clientId;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("to", to);
+            if (clientId != null) {
+                body.put("clientId", clientId);
+            }
+            return target.call("POST", path("/reset"), body);
+        }
+    }
+
+    @Command(name = "resend", description = "Deliver one message again to a group, by its id.")
+    static final class Resend extends GroupCommand {
+        @Option(names = "--id", required = true, description = "the message id (produce's msgId)")
+        String id;
+        @Option(names = "--client-id", description = "one broadcast clientId, or * for every one")
+        String clientId;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("messageId", id);
+            if (clientId != null) {
+                body.put("clientId", clientId);
+            }
+            return target.call("POST", path("/redeliver"), body);
+        }
+    }
+
+    @Command(name = "dlq", description = "List a group's dead letters, or redrive them (--redrive with --id or --all).")
+    static final class Dlq extends GroupCommand {
+        @Option(names = "--limit", defaultValue = "50")
+        int limit;
+        @Option(names = "--redrive", description = "send dead letters back into consumption")
+        boolean redrive;
+        @Option(names = "--id", description = "a dead letter's id (repeatable)")
+        List<String> ids;
+        @Option(names = "--all", description = "every dead letter")
+        boolean all;
+        @Option(names = "--client-id")
+        String clientId;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!redrive) {
+                return target.call("GET", path("/dlq?limit=" + limit + (clientId == null ? "" : "&clientId="
+                    + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8))), null);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (all) {
+                body.put("all", true);
+            } else {
+                body.put("messageIds", ids == null ? List.of() : ids);
+            }
+            if (clientId != null) {
+                body.put("clientId", clientId);
+            }
+            return target.call("POST", path("/dlq/redrive"), body);
+        }
+    }
+
+    @Command(name = "release", description = "Let go of the queues a queue-held group's clients hold.")
+    static final class Release extends GroupCommand {
+        @Option(names = "--client-id")
+        String clientId;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("POST", path("/release-held-queues"), clientId == null ? Map.of()
+                : Map.of("clientId", clientId));
+        }
+    }
+
+    @Command(name = "register", description = "Register a group at run time: register -g G --topic T [--broadcast] [--pop].")
+    static final class Register extends GroupCommand {
+        @Option(names = "--topic", required = true)
+        String topic;
+        @Option(names = "--broadcast")
+        boolean broadcast;
+        @Option(names = "--pop", description = "concurrent (default: queue-held, in order)")
+        boolean pop;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("POST", "/admin/groups", Map.of("name", group, "topic", topic,
+                "mode", broadcast ? "broadcast" : "clustering", "pop", pop));
+        }
+    }
+
+    @Command(name = "unregister", description = "Stop serving a group registered at run time.")
+    static final class Unregister extends GroupCommand {
+        @Override
+        public Integer call() throws Exception {
+            return target.call("DELETE", path(""), null);
+        }
+    }
+
+    @Command(name = "producers", description = "List producers, or register (--add NAME --topic T) or remove (--remove NAME) one.")
+    static final class Producers implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = "--add")
+        String add;
+        @Option(names = "--topic")
+        String topic;
+        @Option(names = "--remove")
+        String remove;
+
+        @Override
+        public Integer call() throws Exception {
+            if (add != null) {
+                return target.call("POST", "/admin/producers", Map.of("name", add, "topic", topic == null ? "" : topic));
+            }
+            if (remove != null) {
+                return target.call("DELETE", "/admin/producers/" + remove, null);
+            }
+            return target.call("GET", "/admin/producers", null);
+        }
+    }
+
+    @Command(name = "topic", description = "Create a topic on every master broker: topic --name T [--queues N].")
+    static final class Topic implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = "--name", required = true)
+        String name;
+        @Option(names = "--queues")
+        Integer queues;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            if (queues != null) {
+                body.put("queues", queues);
+            }
+            return target.call("POST", "/admin/topics", body);
+        }
+    }
+
+    @Command(name = "instances", description = "The proxy instances the brokers see alive.")
+    static final class Instances implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", "/admin/instances", null);
+        }
+    }
+
+    @Command(name = "audit", description = "The newest control-plane changes, for one group or all.")
+    static final class Audit implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = {"-g", "--group"})
+        String group;
+        @Option(names = "--limit", defaultValue = "50")
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.call("GET", "/admin/audit?limit=" + limit + (group == null ? "" : "&target=" + group), null);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.mqproxy.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mqproxy.cli.AdminCli;
+import io.mqproxy.testing.TestBroker;
+import io.mqproxy.testing.TestProxy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The command line (java -jar mq-proxy.jar admin ...) against a real proxy: tables, JSON, exit codes. */
+class AdminCliIT {
+    private static final String TOKEN = "cli-token-0123456789abcdef";
+    private static TestProxy proxy;
+    private static String topic;
+
+    @BeforeAll
+    static void start() {
+        topic = TestBroker.get().newTopic("cli", 2);
+        proxy = TestProxy.builder().operator("cli-ops", TOKEN)
+            .consumer("cli-group", topic, Map.of("pop", true))
+            .producer("cli-producer", topic)
+            .start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run admin(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--url";
+        all[args.length + 1] = "http://127.0.0.1:" + proxy.config().admin().port();
+        all[args.length + 2] = "--token";
+        all[args.length + 3] = TOKEN;
+        int code = AdminCli.run(all, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void groups_printsATable_andJsonForScripts() throws Exception {
+        Run table = admin("groups");
+        assertThat(table.code()).as(table.err()).isZero();
+        assertThat(table.out()).contains("name").contains("cli-group").contains(topic);
+        Run json = admin("groups", "--json");
+        JsonNode parsed = new ObjectMapper().readTree(json.out());
+        assertThat(parsed.isArray()).isTrue();
+    }
+
+    @Test
+    void pauseResumeAndSettings_changeTheGroup() throws Exception {
+        assertThat(admin("pause", "-g", "cli-group").code()).isZero();
+        JsonNode paused = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(paused.path("group").path("paused").asBoolean()).isTrue();
+        assertThat(admin("resume", "-g", "cli-group").code()).isZero();
+        assertThat(admin("set", "-g", "cli-group", "maxPullSize=7").code()).isZero();
+        JsonNode after = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(after.path("group").path("paused").asBoolean()).isFalse();
+        assertThat(after.path("group").path("maxPullSize").asInt()).isEqualTo(7);
+        assertThat(admin("audit", "-g", "cli-group").out()).contains("change-group").contains("cli-ops");
+    }
+
+    @Test
+    void failures_exitNonZero_withTheProxysMessage() {
+        Run refused = admin("set", "-g", "cli-group", "maxPullSize=999");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("400").contains("maxPullSize");
+        Run unknown = admin("group", "-g", "no-such-group");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("404");
+
+        StringWriter err = new StringWriter();
+        int code = AdminCli.run(new String[] {"groups", "--url", "http://127.0.0.1:" + proxy.config().admin().port(),
+            "--token", "wrong-token-0123456789"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("401");
+        assertThat(AdminCli.run(new String[] {"no-such-command"}, new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter()))).isEqualTo(2);
+    }
+
+    @Test
+    void reset_resend_dlq_lag_instances_answer() {
+        assertThat(admin("reset", "-g", "cli-group", "--to", "latest").code()).isZero();
+        assertThat(admin("lag", "-g", "cli-group").code()).isZero();
+        assertThat(admin("dlq", "-g", "cli-group").out()).contains("(none)");
+        Run resend = admin("resend", "-g", "cli-group", "--id", "0000000000000000");
+        assertThat(resend.code()).isEqualTo(1);
+        assertThat(resend.err()).contains("404");
+        assertThat(admin("instances").code()).isZero();
+    }
+}
