@@ -12,12 +12,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -97,12 +95,7 @@ public final class HttpServers {
             ctx.next();
         });
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
-        router.route().handler(CorsHandler.create()
-            .addRelativeOrigin(".*")
-            .allowCredentials(true)
-            .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-            .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
-            .maxAgeSeconds(3600));
+        router.route().handler(CorsPolicy.anyOrigin());
         router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
