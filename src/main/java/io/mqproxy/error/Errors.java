@@ -18,6 +18,22 @@ public final class Errors {
         return badParam("producer", "unknown producer '" + producer + "': it must be registered with its topic");
     }
 
+    /** Bytes that are not the HTTP they claim to be (bad chunking, a broken head). */
+    public static ProxyError malformedRequest(String detail) {
+        String shown = detail == null || detail.length() <= 160 ? detail : detail.substring(0, 160) + "...";
+        return new ProxyError(Status.BAD_REQUEST, "request: malformed HTTP request or body"
+            + (shown == null || shown.isBlank() ? "" : " (" + shown + ")"));
+    }
+
+    public static ProxyError noSuchEndpoint(String method, String path) {
+        return new ProxyError(Status.NOT_FOUND, "no such endpoint: " + method + " " + path);
+    }
+
+    public static ProxyError methodNotAllowed(String method, String path, String allowed) {
+        return new ProxyError(Status.METHOD_NOT_ALLOWED,
+            "method " + method + " not allowed on " + path + ": allowed " + allowed);
+    }
+
     public static ProxyError bodyTooLarge(long limit) {
         return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
     }

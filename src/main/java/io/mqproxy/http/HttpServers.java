@@ -1,7 +1,6 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.ProxyConfig;
-import io.mqproxy.error.Errors;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.consume.ConsumeService;
@@ -13,17 +12,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -100,7 +94,7 @@ public final class HttpServers {
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
-        installFallbacks(router);
+        new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
     }
 
@@ -112,7 +106,7 @@ public final class HttpServers {
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .end(metrics.scrape()));
-        installFallbacks(router);
+        new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
     }
 
@@ -126,31 +120,6 @@ public final class HttpServers {
         router.get("/openapi.yaml").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "application/yaml; charset=utf-8")
             .end(openApi));
-    }
-
-    /**
-     * Unknown paths, refused bodies and handler crashes still answer with an envelope. Metrics are
-     * tagged with a known route path or "unmatched", never a raw path: tags stay a fixed set.
-     */
-    private void installFallbacks(Router router) {
-        Set<String> known = router.getRoutes().stream().map(Route::getPath).filter(Objects::nonNull)
-            .collect(Collectors.toUnmodifiableSet());
-        Function<RoutingContext, String> route = ctx -> known.contains(ctx.request().path())
-            ? ctx.request().path() : "unmatched";
-        router.route().last().handler(ctx -> responder.write(ctx, "unmatched",
-            new Envelope(Status.NOT_FOUND, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(),
-                null), 404));
-        router.errorHandler(405, ctx -> responder.write(ctx, "unmatched",
-            new Envelope(405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null),
-            405));
-        router.errorHandler(400, ctx -> responder.write(ctx, route.apply(ctx),
-            new Envelope(Status.BAD_REQUEST, "request: malformed HTTP request or body"
-                + (ctx.failure() != null && ctx.failure().getMessage() != null ? " (" + ctx.failure().getMessage() + ")"
-                : ""), null), 200));
-        router.errorHandler(413, ctx -> responder.write(ctx, route.apply(ctx),
-            new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
-        router.errorHandler(500, ctx -> responder.fail(ctx, route.apply(ctx),
-            ctx.failure() != null ? ctx.failure() : Errors.internal("request failed", null)));
     }
 
     private static Buffer loadOpenApi() {

@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes envelopes, and is where every failure of a data request becomes one: HTTP 200 with the
- * status in the body, as the contract's clients expect. Also records the request's metrics.
+ * Writes envelopes, and is where every failure of a request becomes one. The contract's routes
+ * ({@code /mq/...}) answer HTTP 200 with the status in the body, as their clients expect; every other
+ * answer carries its status as the HTTP code too, for probes, scrapers and load balancers. Also records
+ * the request's metrics.
  */
 final class Responder {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -48,6 +50,16 @@ final class Responder {
     void fail(RoutingContext ctx, String route, Throwable failure) {
         ProxyError error = ErrorMapper.toProxyError(failure);
         write(ctx, route, new Envelope(error.status(), error.getMessage(), null), 200);
+    }
+
+    /** A request the HTTP edge turns away (malformed, unknown, too large, too slow, over a bound). */
+    void refuse(RoutingContext ctx, String route, ProxyError error) {
+        write(ctx, route, new Envelope(error.status(), error.getMessage(), null),
+            isContractRoute(route) ? 200 : error.status());
+    }
+
+    static boolean isContractRoute(String route) {
+        return route.startsWith("/mq/");
     }
 
     void write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
