@@ -18,6 +18,11 @@ public final class Errors {
         return badParam("producer", "unknown producer '" + producer + "': it must be registered with its topic");
     }
 
+    /** A query string that cannot be decoded: the rule it breaks, and where. */
+    public static ProxyError malformedQuery(String detail) {
+        return badParam("query string", detail);
+    }
+
     /** Bytes that are not the HTTP they claim to be (bad chunking, a broken head). */
     public static ProxyError malformedRequest(String detail) {
         String shown = detail == null || detail.length() <= 160 ? detail : detail.substring(0, 160) + "...";

@@ -1,9 +1,13 @@
 package io.mqproxy.http;
 
+import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a request body into memory up to a limit and refuses a larger one (413) as soon as it says or
@@ -11,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
  * once, from these bytes, with the declared charset.
  */
 final class BoundedBody implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(BoundedBody.class);
     private static final String KEY = "mqproxy.body";
     private static final Buffer EMPTY = Buffer.buffer(0);
 
@@ -60,8 +65,11 @@ final class BoundedBody implements Handler<RoutingContext> {
         });
         request.exceptionHandler(e -> {
             if (!refused[0]) {
+                // The connection broke off mid-body: a client's doing, worth one debug line, never a stack trace.
                 refused[0] = true;
-                ctx.fail(e);
+                log.debug("request body from {} broken off: {}", request.remoteAddress(), e.toString());
+                ProxyError broken = Errors.malformedRequest(e.getMessage());
+                ctx.fail(broken.status(), broken);
             }
         });
         request.endHandler(v -> {

@@ -19,17 +19,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy's doors: production and consumption ports for applications, the admin port for the
  * operator. Each data port runs one server per event loop so both cores serve requests.
  */
 public final class HttpServers {
+    private static final Logger log = LoggerFactory.getLogger(HttpServers.class);
     private final Vertx vertx;
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
     private final BooleanSupplier ready;
+    private final MalformedHttp malformed;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -39,6 +43,7 @@ public final class HttpServers {
         this.config = config;
         this.metrics = metrics;
         this.responder = new Responder(metrics);
+        this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
         this.ready = () -> !draining && brokerReachable.getAsBoolean();
     }
 
@@ -91,6 +96,7 @@ public final class HttpServers {
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
         router.route().handler(CorsPolicy.anyOrigin());
         router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
+        router.route().handler(RequestParams::refuseBrokenQuery);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
@@ -101,6 +107,7 @@ public final class HttpServers {
     private Router adminRouter() {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
+        router.route().handler(RequestParams::refuseBrokenQuery);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -138,7 +145,7 @@ public final class HttpServers {
     }
 
     /** One HTTP server on one event loop; Vert.x spreads a port's connections across instances. */
-    private static final class ServerVerticle extends AbstractVerticle {
+    private final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
         private final Supplier<Router> routers;
@@ -153,6 +160,10 @@ public final class HttpServers {
         public void start(Promise<Void> started) {
             vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                     .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
+                .connectionHandler(malformed::watchBodies)
+                .invalidRequestHandler(malformed::answerInvalidHead)
+                // A connection's failures are its client's doing (resets, garbage): one line, never a stack.
+                .exceptionHandler(e -> log.debug("connection failed: {}", e.toString()))
                 .requestHandler(routers.get())
                 .listen()
                 .<Void>mapEmpty()

@@ -7,6 +7,8 @@ import io.mqproxy.metrics.ProxyMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -66,20 +68,35 @@ final class Responder {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
-        Buffer body;
-        try {
-            body = Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
-        } catch (JsonProcessingException e) {
-            log.error("cannot serialize the answer to {}", route, e);
-            body = Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
-        }
         ctx.response()
             .setStatusCode(httpStatus)
             .putHeader("Content-Type", "application/json; charset=utf-8")
-            .end(body);
+            .end(serialize(envelope, route));
         Long started = ctx.get(STARTED_AT);
         if (started != null) {
             metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);
+        }
+    }
+
+    /** Answers a request that never reached a router (its head was malformed), then closes its connection. */
+    void writeAndClose(HttpServerRequest request, String route, ProxyError error, int httpStatus) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(httpStatus)
+            .putHeader("Content-Type", "application/json; charset=utf-8")
+            .putHeader("Connection", "close")
+            .end(serialize(new Envelope(error.status(), error.getMessage(), null), route));
+        response.close();
+    }
+
+    private static Buffer serialize(Envelope envelope, String route) {
+        try {
+            return Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
+        } catch (JsonProcessingException e) {
+            log.error("cannot serialize the answer to {}", route, e);
+            return Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
         }
     }
 }

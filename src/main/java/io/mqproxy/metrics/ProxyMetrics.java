@@ -53,6 +53,9 @@ public final class ProxyMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> overloadCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DeliveredMeters> deliveredMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> ackCounters = new ConcurrentHashMap<>();
+    private final Counter malformed = Counter.builder("mqproxy.http.malformed")
+        .description("requests whose HTTP could not be read (broken head or chunking), answered 400 and closed")
+        .register(registry);
 
     public ProxyMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -119,6 +122,11 @@ public final class ProxyMetrics implements AutoCloseable {
             .description("messages acknowledged by consumers")
             .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
             .increment(messages);
+    }
+
+    /** A request whose HTTP could not be read (broken head or chunking): answered 400 and closed. */
+    public void malformedHttp() {
+        malformed.increment();
     }
 
     /** A request refused because a bound was reached: what is at its bound. */
