@@ -39,6 +39,17 @@ public final class Errors {
             "method " + method + " not allowed on " + path + ": allowed " + allowed);
     }
 
+    public static ProxyError bodyTimeout(int seconds) {
+        return new ProxyError(Status.REQUEST_TIMEOUT, "request body: not complete within " + seconds
+            + " s of the request head (http.requestBodyTimeoutSeconds)");
+    }
+
+    /** The bodies being read at once already hold the budget's bytes. */
+    public static ProxyError bodyBudgetSpent(long budget) {
+        return new ProxyError(Status.OVERLOADED, "proxy overloaded: request bodies being read already hold "
+            + budget + " bytes (http.maxBodyBytesInFlight); retry later");
+    }
+
     public static ProxyError bodyTooLarge(long limit) {
         return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
     }

@@ -1,9 +1,9 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
-import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -18,21 +18,30 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The proxy's doors: production and consumption ports for applications, the admin port for the
  * operator. Each data port runs one server per event loop so both cores serve requests.
+ *
+ * <p>Every port holds to the same limits: request bodies within {@code http.maxBodyBytes} each and
+ * {@code http.maxBodyBytesInFlight} together, connections closed by {@link ConnectionGuard}'s time-outs,
+ * malformed HTTP answered by {@link MalformedHttp}. HTTP/1.x only: the time-outs and the body budget are
+ * kept per HTTP/1.1 connection, and no client of the contract needs h2c.
  */
 public final class HttpServers {
     private static final Logger log = LoggerFactory.getLogger(HttpServers.class);
+    /** Vert.x's own idle time-out, only a backstop: longer than the longest long poll (60 s) may wait. */
+    private static final int BACKSTOP_IDLE_SECONDS = 120;
+
     private final Vertx vertx;
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
     private final BooleanSupplier ready;
+    private final BoundedBody bodies;
     private final MalformedHttp malformed;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -43,8 +52,12 @@ public final class HttpServers {
         this.config = config;
         this.metrics = metrics;
         this.responder = new Responder(metrics);
-        this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
         this.ready = () -> !draining && brokerReachable.getAsBoolean();
+        BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
+        metrics.bodyBytesReserved(budget::reserved);
+        this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
+            () -> metrics.overloaded("bodyBytesInFlight"));
+        this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
@@ -55,9 +68,9 @@ public final class HttpServers {
             : Runtime.getRuntime().availableProcessors();
         return Future.all(List.of(
             deploy("http.producePort", config.http().host(), config.http().producePort(), loops,
-                () -> dataRouter(produceHandler::mount)),
+                guard -> dataRouter(guard, produceHandler::mount)),
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
-                () -> dataRouter(consumeHandler::mount)),
+                guard -> dataRouter(guard, consumeHandler::mount)),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
     }
 
@@ -79,23 +92,14 @@ public final class HttpServers {
         }
     }
 
-    private Router dataRouter(Consumer<Router> routes) {
+    private Router dataRouter(ConnectionGuard guard, Consumer<Router> routes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
-        router.route().handler(ctx -> {
-            if (draining) {
-                ctx.response().putHeader("Connection", "close");
-                responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
-                    "proxy stopping: retry on another instance", null), 503);
-                return;
-            }
-            inFlight.incrementAndGet();
-            ctx.addEndHandler(v -> inFlight.decrementAndGet());
-            ctx.next();
-        });
+        router.route().handler(guard);
+        router.route().handler(this::refuseWhileDraining);
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
         router.route().handler(CorsPolicy.anyOrigin());
-        router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
+        router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
@@ -104,9 +108,11 @@ public final class HttpServers {
         return router;
     }
 
-    private Router adminRouter() {
+    private Router adminRouter(ConnectionGuard guard) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
+        router.route().handler(guard);
+        router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
@@ -120,6 +126,18 @@ public final class HttpServers {
     /** First handler of every router: the request's latency is measured from here. */
     private static void stampStart(RoutingContext ctx) {
         ctx.put(Responder.STARTED_AT, System.nanoTime());
+        ctx.next();
+    }
+
+    private void refuseWhileDraining(RoutingContext ctx) {
+        if (draining) {
+            ctx.response().putHeader("Connection", "close");
+            responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
+                "proxy stopping: retry on another instance", null), 503);
+            return;
+        }
+        inFlight.incrementAndGet();
+        ctx.addEndHandler(v -> inFlight.decrementAndGet());
         ctx.next();
     }
 
@@ -137,7 +155,8 @@ public final class HttpServers {
         }
     }
 
-    private Future<String> deploy(String key, String host, int port, int instances, Supplier<Router> routers) {
+    private Future<String> deploy(String key, String host, int port, int instances,
+                                  Function<ConnectionGuard, Router> routers) {
         return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
@@ -148,9 +167,10 @@ public final class HttpServers {
     private final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
-        private final Supplier<Router> routers;
+        private final Function<ConnectionGuard, Router> routers;
+        private long sweeper = -1;
 
-        ServerVerticle(String host, int port, Supplier<Router> routers) {
+        ServerVerticle(String host, int port, Function<ConnectionGuard, Router> routers) {
             this.host = host;
             this.port = port;
             this.routers = routers;
@@ -158,16 +178,33 @@ public final class HttpServers {
 
         @Override
         public void start(Promise<Void> started) {
+            ProxyConfig.Http http = config.http();
+            ConnectionGuard guard = new ConnectionGuard(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds());
+            int backstop = Math.max(BACKSTOP_IDLE_SECONDS,
+                2 * Math.max(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds()));
             vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
-                .connectionHandler(malformed::watchBodies)
+                    .setTcpNoDelay(true).setCompressionSupported(false)
+                    .setHttp2ClearTextEnabled(false)
+                    .setIdleTimeout(backstop))
+                .connectionHandler(connection -> {
+                    guard.connected(connection);
+                    malformed.watchBodies(connection);
+                })
                 .invalidRequestHandler(malformed::answerInvalidHead)
                 // A connection's failures are its client's doing (resets, garbage): one line, never a stack.
                 .exceptionHandler(e -> log.debug("connection failed: {}", e.toString()))
-                .requestHandler(routers.get())
+                .requestHandler(routers.apply(guard))
                 .listen()
+                .onSuccess(server -> sweeper = vertx.setPeriodic(guard.sweepMillis(), id -> guard.sweep()))
                 .<Void>mapEmpty()
                 .onComplete(started);
+        }
+
+        @Override
+        public void stop() {
+            if (sweeper >= 0) {
+                vertx.cancelTimer(sweeper);
+            }
         }
     }
 }

@@ -68,10 +68,15 @@ final class Responder {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
-        ctx.response()
+        HttpServerResponse response = ctx.response()
             .setStatusCode(httpStatus)
-            .putHeader("Content-Type", "application/json; charset=utf-8")
-            .end(serialize(envelope, route));
+            .putHeader("Content-Type", "application/json; charset=utf-8");
+        if (BoundedBody.stillArriving(ctx.request())) {
+            // Answered before its body was read whole: the rest is not read (ConnectionGuard closes the
+            // connection), so the client must not send its next request on it.
+            response.putHeader("Connection", "close");
+        }
+        response.end(serialize(envelope, route));
         Long started = ctx.get(STARTED_AT);
         if (started != null) {
             metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);

@@ -1,6 +1,7 @@
 package io.mqproxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Every meter the proxy keeps, in one Prometheus registry. Tag values are bounded: routes and
@@ -122,6 +124,15 @@ public final class ProxyMetrics implements AutoCloseable {
             .description("messages acknowledged by consumers")
             .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
             .increment(messages);
+    }
+
+    /** Bytes of request bodies being read now, held against {@code http.maxBodyBytesInFlight}. */
+    public void bodyBytesReserved(Supplier<Number> reserved) {
+        Gauge.builder("mqproxy.http.body.reserved", reserved)
+            .description("bytes of request bodies being read now, held against http.maxBodyBytesInFlight")
+            .baseUnit("bytes")
+            .strongReference(true)
+            .register(registry);
     }
 
     /** A request whose HTTP could not be read (broken head or chunking): answered 400 and closed. */
