@@ -40,7 +40,7 @@ final class CorsPolicy implements Handler<RoutingContext> {
         // The answer depends on the Origin (echoed or not), so caches must key on it.
         response.headers().add("Vary", "Origin");
         String origin = request.getHeader("Origin");
-        if (origin == null || !echoable(origin) || !allowedOrigin.test(origin)) {
+        if (origin == null || origin.isEmpty() || !echoable(origin) || !allowedOrigin.test(origin)) {
             ctx.next();
             return;
         }

@@ -188,7 +188,7 @@ public final class HttpServers {
                     .setIdleTimeout(backstop))
                 .connectionHandler(connection -> {
                     guard.connected(connection);
-                    malformed.watchBodies(connection);
+                    malformed.watchFraming(connection);
                 })
                 .invalidRequestHandler(malformed::answerInvalidHead)
                 // A connection's failures are its client's doing (resets, garbage): one line, never a stack.

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *     marks the request invalid and Vert.x hands it to {@link #answerInvalidHead}.</li>
  * <li>A broken chunked body (bad chunk size): the decoder fails mid-body, and Vert.x would close the
  *     connection at once, without an answer, and fail the request, which ended as an ERROR with a stack
- *     trace. {@link #watchBodies} puts a small Netty handler in front of Vert.x's that answers first.</li>
+ *     trace. {@link #watchFraming} puts a small Netty handler in front of Vert.x's that answers first.</li>
+ * <li>An HTTP version other than 1.0 and 1.1: the same handler answers 505 where Vert.x gave a bare 501.</li>
  * </ul>
  */
 final class MalformedHttp {
@@ -73,14 +74,14 @@ final class MalformedHttp {
     }
 
     /**
-     * Puts the broken-body answerer in front of Vert.x on an HTTP/1.x connection. It needs Netty's pipeline,
-     * which Vert.x 4 shows only through its internal connection class; without it, a broken body still
-     * closes the connection, only without an answer.
+     * Puts {@link FramingAnswers} in front of Vert.x on an HTTP/1.x connection. It needs Netty's pipeline, which
+     * Vert.x 4 shows only through its internal connection class; without it, a broken body still closes the
+     * connection, only without an answer.
      */
-    void watchBodies(HttpConnection connection) {
+    void watchFraming(HttpConnection connection) {
         if (connection instanceof Http1xServerConnection http1) {
             ChannelHandlerContext vertx = http1.channelHandlerContext();
-            vertx.pipeline().addBefore(vertx.name(), "mqproxy-malformed-body", new BrokenBodyAnswer());
+            vertx.pipeline().addBefore(vertx.name(), "mqproxy-framing", new FramingAnswers());
         }
     }
 
@@ -93,26 +94,42 @@ final class MalformedHttp {
     }
 
     /**
-     * Answers a chunked body the decoder could not read, then closes. It counts request heads passed up and
-     * whole responses passed down, so it answers only when the request has no answer yet.
+     * What Vert.x would answer without a word or with a bare 5xx: a chunked body the decoder could not read
+     * (Vert.x closes at once) and an HTTP version other than 1.0 and 1.1 (Vert.x answers a bodiless 501).
+     * Answers them with an envelope and closes. It counts request heads passed up and whole responses passed
+     * down, so it answers only a request that has no answer yet, in its turn.
      */
-    private final class BrokenBodyAnswer extends ChannelDuplexHandler {
+    private final class FramingAnswers extends ChannelDuplexHandler {
         private long requests;
         private long responses;
+        /** Answered and closing: whatever else arrives is dropped, Vert.x never sees it. */
+        private boolean closing;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpRequest) {
+            if (closing) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpRequest request) {
+                HttpVersion version = request.protocolVersion();
+                boolean spoken = version.majorVersion() == 1 && version.minorVersion() <= 1;
+                if (!spoken && request.decoderResult().isSuccess() && responses == requests) {
+                    log.debug("request from {} in unsupported {}", ctx.channel().remoteAddress(), version);
+                    answerAndClose(ctx, msg, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+                        Errors.malformedRequest(version.text() + " is not supported; use HTTP/1.1"));
+                    return;
+                }
                 requests++;
             } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
                 Throwable cause = content.decoderResult().cause();
-                ReferenceCountUtil.release(msg);
                 log.debug("malformed request body from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
-                counted.run();
                 if (responses < requests) {
-                    ctx.writeAndFlush(answer(Errors.malformedRequest(describe(cause))))
-                        .addListener(ChannelFutureListener.CLOSE);
+                    answerAndClose(ctx, msg, HttpResponseStatus.BAD_REQUEST, Errors.malformedRequest(describe(cause)));
                 } else {
+                    ReferenceCountUtil.release(msg);
+                    closing = true;
+                    counted.run();
                     ctx.close();
                 }
                 return;
@@ -128,20 +145,23 @@ final class MalformedHttp {
             ctx.write(msg, promise);
         }
 
-        private FullHttpResponse answer(ProxyError error) {
+        private void answerAndClose(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, ProxyError error) {
+            ReferenceCountUtil.release(msg);
+            closing = true;
+            counted.run();
             byte[] body;
             try {
                 body = Json.MAPPER.writeValueAsBytes(new Envelope(error.status(), error.getMessage(), null));
             } catch (JsonProcessingException e) {
                 body = "{\"status\":400}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
             response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8")
                 .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return response;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -158,10 +158,19 @@ final class RequestParams {
         return form.get(name);
     }
 
-    /** Like {@link #string} but blank counts as absent. */
+    /**
+     * Like {@link #string} but blank counts as absent. A value of nothing but control characters is refused:
+     * RocketMQ reads it as blank (it trims them away) and fails the send with an exception, not an answer.
+     */
     String optional(String name) {
         String value = string(name);
-        return value == null || value.isBlank() ? null : value;
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.trim().isEmpty()) {
+            throw Errors.badParam(name, "must not be only control characters");
+        }
+        return value;
     }
 
     String required(String name) {

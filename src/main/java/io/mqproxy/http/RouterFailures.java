@@ -26,11 +26,14 @@ final class RouterFailures {
     void install(Router router) {
         KnownRoutes known = KnownRoutes.of(router);
         for (int status = 400; status < 600; status++) {
-            router.errorHandler(status, ctx -> answer(ctx, known));
+            int code = status;
+            // The code comes from the registration: a router failing in its own matching (a path it cannot
+            // decode) calls the handler with the context's status still unset.
+            router.errorHandler(status, ctx -> answer(ctx, known, code));
         }
     }
 
-    private void answer(RoutingContext ctx, KnownRoutes known) {
+    private void answer(RoutingContext ctx, KnownRoutes known, int status) {
         HttpServerRequest request = ctx.request();
         String route = known.tag(request.path());
         Throwable failure = ctx.failure();
@@ -38,7 +41,6 @@ final class RouterFailures {
             responder.refuse(ctx, route, refusal);
             return;
         }
-        int status = ctx.statusCode();
         switch (status) {
             case 404 -> responder.write(ctx, KnownRoutes.UNMATCHED, envelope(
                 Errors.noSuchEndpoint(request.method().name(), request.path())), 404);

@@ -179,6 +179,34 @@ class MalformedRequestIT {
         }
     }
 
+    /** The router cannot decode such a path to match it: the client's error, a 400, on every port. */
+    @Test
+    void brokenPercentEscapeInThePath_isA400Envelope() {
+        for (int port : new int[] {proxy.config().http().producePort(), proxy.config().http().consumePort(),
+            proxy.config().admin().port()}) {
+            for (String method : new String[] {"GET", "POST", "DELETE"}) {
+                try (RawHttp http = RawHttp.connect(port)) {
+                    http.send(method + " /mq/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+                    RawHttp.Response r = http.read(ANSWER);
+                    assertThat(r.httpStatus()).as("%s /mq/%%zz on %s: %s", method, port, r.text()).isEqualTo(400);
+                    assertThat(r.status()).isEqualTo(400);
+                }
+            }
+        }
+    }
+
+    @Test
+    void unsupportedHttpVersion_is505WithAnEnvelope() {
+        try (RawHttp http = RawHttp.connect(proxy.config().http().consumePort())) {
+            http.send("GET /health HTTP/7.3\r\nHost: x\r\n\r\n");
+            RawHttp.Response r = http.read(ANSWER);
+            assertThat(r.httpStatus()).isEqualTo(505);
+            assertThat(r.status()).as(r.text()).isEqualTo(400);
+            assertThat(r.message()).contains("HTTP/7.3");
+            assertThat(http.closedWithin(ANSWER)).isTrue();
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
