@@ -22,7 +22,8 @@ final class ConfigValidator {
         range("http.maxBodyBytesInFlight", c.http().maxBodyBytesInFlight(), 1024, 1L << 40);
         if (c.http().maxBodyBytesInFlight() < c.http().maxBodyBytes()) {
             fail("http.maxBodyBytesInFlight", "must be at least http.maxBodyBytes (" + c.http().maxBodyBytes()
-                + "), or a body of the largest allowed size could never be read; got " + c.http().maxBodyBytesInFlight());
+                + "), or a body of the largest allowed size could never be read; got "
+                + c.http().maxBodyBytesInFlight());
         }
         range("http.idleTimeoutSeconds", c.http().idleTimeoutSeconds(), 1, 3600);
         range("http.requestBodyTimeoutSeconds", c.http().requestBodyTimeoutSeconds(), 1, 3600);

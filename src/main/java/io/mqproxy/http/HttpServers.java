@@ -56,7 +56,7 @@ public final class HttpServers {
         BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
         metrics.bodyBytesReserved(budget::reserved);
         this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
-            () -> metrics.overloaded("bodyBytesInFlight"));
+            () -> metrics.overloaded("bodyBytes"));
         this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
     }
 

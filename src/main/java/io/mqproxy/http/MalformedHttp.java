@@ -145,7 +145,8 @@ final class MalformedHttp {
             ctx.write(msg, promise);
         }
 
-        private void answerAndClose(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, ProxyError error) {
+        private void answerAndClose(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status,
+                                    ProxyError error) {
             ReferenceCountUtil.release(msg);
             closing = true;
             counted.run();

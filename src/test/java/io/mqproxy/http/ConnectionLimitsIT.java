@@ -175,7 +175,7 @@ class ConnectionLimitsIT {
         await("reservations released").atMost(GENEROUS).until(() -> reservedBodyBytes(smallBudget) == 0);
         assertThat(smallBudget.client().produce(form("producer", PRODUCER, "message", "b".repeat(900))).status())
             .as("served again once the budget is free").isEqualTo(200);
-        assertThat(scrape(smallBudget)).contains("mqproxy_overload_refusals_total{bound=\"bodyBytesInFlight\"}");
+        assertThat(scrape(smallBudget)).contains("mqproxy_overload_refusals_total{bound=\"bodyBytes\"}");
     }
 
     private static int[] ports(TestProxy proxy) {
