@@ -19,6 +19,14 @@ final class ConfigValidator {
         notBlank("admin.host", c.admin().host());
         range("http.maxBodyBytes", c.http().maxBodyBytes(), 1024, 1L << 30);
         range("http.eventLoops", c.http().eventLoops(), 0, 256);
+        range("http.maxBodyBytesInFlight", c.http().maxBodyBytesInFlight(), 1024, 1L << 40);
+        if (c.http().maxBodyBytesInFlight() < c.http().maxBodyBytes()) {
+            fail("http.maxBodyBytesInFlight", "must be at least http.maxBodyBytes (" + c.http().maxBodyBytes()
+                + "), or a body of the largest allowed size could never be read; got "
+                + c.http().maxBodyBytesInFlight());
+        }
+        range("http.idleTimeoutSeconds", c.http().idleTimeoutSeconds(), 1, 3600);
+        range("http.requestBodyTimeoutSeconds", c.http().requestBodyTimeoutSeconds(), 1, 3600);
         distinct(List.of("http.producePort", "http.consumePort", "admin.port"),
             List.of(c.http().producePort(), c.http().consumePort(), c.admin().port()));
 

@@ -16,8 +16,16 @@ public record ProxyConfig(
     List<Producer> producers,
     List<Consumer> consumers) {
 
-    /** The data plane: what applications call. */
-    public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops) {
+    /**
+     * The data plane: what applications call. The body budget and the time-outs hold on every port.
+     *
+     * @param maxBodyBytesInFlight      bytes of all request bodies being read at once; past it, 503
+     * @param idleTimeoutSeconds        a connection with no request in progress is closed when no whole
+     *                                  request head arrives within this (bytes trickling in do not extend it)
+     * @param requestBodyTimeoutSeconds a body must be whole within this after its head; else 408
+     */
+    public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops,
+                       long maxBodyBytesInFlight, int idleTimeoutSeconds, int requestBodyTimeoutSeconds) {
     }
 
     /**

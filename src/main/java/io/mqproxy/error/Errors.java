@@ -28,6 +28,38 @@ public final class Errors {
         return new ProxyError(Status.UNAUTHORIZED, why);
     }
 
+    /** A query string that cannot be decoded: the rule it breaks, and where. */
+    public static ProxyError malformedQuery(String detail) {
+        return badParam("query string", detail);
+    }
+
+    /** Bytes that are not the HTTP they claim to be (bad chunking, a broken head). */
+    public static ProxyError malformedRequest(String detail) {
+        String shown = detail == null || detail.length() <= 160 ? detail : detail.substring(0, 160) + "...";
+        return new ProxyError(Status.BAD_REQUEST, "request: malformed HTTP request or body"
+            + (shown == null || shown.isBlank() ? "" : " (" + shown + ")"));
+    }
+
+    public static ProxyError noSuchEndpoint(String method, String path) {
+        return new ProxyError(Status.NOT_FOUND, "no such endpoint: " + method + " " + path);
+    }
+
+    public static ProxyError methodNotAllowed(String method, String path, String allowed) {
+        return new ProxyError(Status.METHOD_NOT_ALLOWED,
+            "method " + method + " not allowed on " + path + ": allowed " + allowed);
+    }
+
+    public static ProxyError bodyTimeout(int seconds) {
+        return new ProxyError(Status.REQUEST_TIMEOUT, "request body: not complete within " + seconds
+            + " s of the request head (http.requestBodyTimeoutSeconds)");
+    }
+
+    /** The bodies being read at once already hold the budget's bytes. */
+    public static ProxyError bodyBudgetSpent(long budget) {
+        return new ProxyError(Status.OVERLOADED, "proxy overloaded: request bodies being read already hold "
+            + budget + " bytes (http.maxBodyBytesInFlight); retry later");
+    }
+
     public static ProxyError bodyTooLarge(long limit) {
         return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
     }

@@ -1,10 +1,9 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.ProxyConfig;
-import io.mqproxy.error.Errors;
+import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
-import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.produce.ProduceService;
@@ -14,32 +13,38 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.CorsHandler;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy's doors: production and consumption ports for applications, the admin port for the
  * operator. Each data port runs one server per event loop so both cores serve requests.
+ *
+ * <p>Every port holds to the same limits: request bodies within {@code http.maxBodyBytes} each and
+ * {@code http.maxBodyBytesInFlight} together, connections closed by {@link ConnectionGuard}'s time-outs,
+ * malformed HTTP answered by {@link MalformedHttp}. HTTP/1.x only: the time-outs and the body budget are
+ * kept per HTTP/1.1 connection, and no client of the contract needs h2c.
  */
 public final class HttpServers {
+    private static final Logger log = LoggerFactory.getLogger(HttpServers.class);
+    /** Vert.x's own idle time-out, only a backstop: longer than the longest long poll (60 s) may wait. */
+    private static final int BACKSTOP_IDLE_SECONDS = 120;
+
     private final Vertx vertx;
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
     private final BooleanSupplier ready;
+    private final BoundedBody bodies;
+    private final MalformedHttp malformed;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -50,6 +55,11 @@ public final class HttpServers {
         this.metrics = metrics;
         this.responder = new Responder(metrics, false);
         this.ready = () -> !draining && brokerReachable.getAsBoolean();
+        BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
+        metrics.bodyBytesReserved(budget::reserved);
+        this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
+            () -> metrics.overloaded("bodyBytes"));
+        this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
@@ -62,11 +72,11 @@ public final class HttpServers {
             : Runtime.getRuntime().availableProcessors();
         return Future.all(List.of(
             deploy("http.producePort", config.http().host(), config.http().producePort(), loops,
-                () -> dataRouter(produceHandler::mount)),
+                guard -> dataRouter(guard, produceHandler::mount)),
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
-                () -> dataRouter(consumeHandler::mount)),
+                guard -> dataRouter(guard, consumeHandler::mount)),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1,
-                () -> adminRouter(adminRoutes)))).mapEmpty();
+                guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
     }
 
     /**
@@ -87,46 +97,35 @@ public final class HttpServers {
         }
     }
 
-    private Router dataRouter(Consumer<Router> routes) {
+    private Router dataRouter(ConnectionGuard guard, Consumer<Router> routes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
-        router.route().handler(ctx -> {
-            if (draining) {
-                ctx.response().putHeader("Connection", "close");
-                responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
-                    "proxy stopping: retry on another instance", null), 503);
-                return;
-            }
-            inFlight.incrementAndGet();
-            ctx.addEndHandler(v -> inFlight.decrementAndGet());
-            ctx.next();
-        });
+        router.route().handler(guard);
+        router.route().handler(this::refuseWhileDraining);
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
-        router.route().handler(CorsHandler.create()
-            .addRelativeOrigin(".*")
-            .allowCredentials(true)
-            .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-            .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
-            .maxAgeSeconds(3600));
-        router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
+        router.route().handler(CorsPolicy.anyOrigin());
+        router.route().handler(bodies);
+        router.route().handler(RequestParams::refuseBrokenQuery);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
-        installFallbacks(router);
+        new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
     }
 
-    private Router adminRouter(AdminRoutes adminRoutes) {
+    private Router adminRouter(ConnectionGuard guard, AdminRoutes adminRoutes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
-        router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
+        router.route().handler(guard);
+        router.route().handler(bodies);
+        router.route().handler(RequestParams::refuseBrokenQuery);
         adminRoutes.mount(router);
         new HealthHandler(ready, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .end(metrics.scrape()));
-        installFallbacks(router);
+        new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
     }
 
@@ -136,35 +135,22 @@ public final class HttpServers {
         ctx.next();
     }
 
+    private void refuseWhileDraining(RoutingContext ctx) {
+        if (draining) {
+            ctx.response().putHeader("Connection", "close");
+            responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
+                "proxy stopping: retry on another instance", null), 503);
+            return;
+        }
+        inFlight.incrementAndGet();
+        ctx.addEndHandler(v -> inFlight.decrementAndGet());
+        ctx.next();
+    }
+
     private void mountOpenApi(Router router) {
         router.get("/openapi.yaml").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "application/yaml; charset=utf-8")
             .end(openApi));
-    }
-
-    /**
-     * Unknown paths, refused bodies and handler crashes still answer with an envelope. Metrics are
-     * tagged with a known route path or "unmatched", never a raw path: tags stay a fixed set.
-     */
-    private void installFallbacks(Router router) {
-        Set<String> known = router.getRoutes().stream().map(Route::getPath).filter(Objects::nonNull)
-            .collect(Collectors.toUnmodifiableSet());
-        Function<RoutingContext, String> route = ctx -> known.contains(ctx.request().path())
-            ? ctx.request().path() : "unmatched";
-        router.route().last().handler(ctx -> responder.write(ctx, "unmatched",
-            new Envelope(Status.NOT_FOUND, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(),
-                null), 404));
-        router.errorHandler(405, ctx -> responder.write(ctx, "unmatched",
-            new Envelope(405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null),
-            405));
-        router.errorHandler(400, ctx -> responder.write(ctx, route.apply(ctx),
-            new Envelope(Status.BAD_REQUEST, "request: malformed HTTP request or body"
-                + (ctx.failure() != null && ctx.failure().getMessage() != null ? " (" + ctx.failure().getMessage() + ")"
-                : ""), null), 200));
-        router.errorHandler(413, ctx -> responder.write(ctx, route.apply(ctx),
-            new Envelope(Status.TOO_LARGE, Errors.bodyTooLarge(config.http().maxBodyBytes()).getMessage(), null), 200));
-        router.errorHandler(500, ctx -> responder.fail(ctx, route.apply(ctx),
-            ctx.failure() != null ? ctx.failure() : Errors.internal("request failed", null)));
     }
 
     private static Buffer loadOpenApi() {
@@ -175,7 +161,8 @@ public final class HttpServers {
         }
     }
 
-    private Future<String> deploy(String key, String host, int port, int instances, Supplier<Router> routers) {
+    private Future<String> deploy(String key, String host, int port, int instances,
+                                  Function<ConnectionGuard, Router> routers) {
         return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
@@ -183,12 +170,13 @@ public final class HttpServers {
     }
 
     /** One HTTP server on one event loop; Vert.x spreads a port's connections across instances. */
-    private static final class ServerVerticle extends AbstractVerticle {
+    private final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
-        private final Supplier<Router> routers;
+        private final Function<ConnectionGuard, Router> routers;
+        private long sweeper = -1;
 
-        ServerVerticle(String host, int port, Supplier<Router> routers) {
+        ServerVerticle(String host, int port, Function<ConnectionGuard, Router> routers) {
             this.host = host;
             this.port = port;
             this.routers = routers;
@@ -196,12 +184,33 @@ public final class HttpServers {
 
         @Override
         public void start(Promise<Void> started) {
+            ProxyConfig.Http http = config.http();
+            ConnectionGuard guard = new ConnectionGuard(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds());
+            int backstop = Math.max(BACKSTOP_IDLE_SECONDS,
+                2 * Math.max(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds()));
             vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-                    .setTcpNoDelay(true).setCompressionSupported(false).setIdleTimeout(0))
-                .requestHandler(routers.get())
+                    .setTcpNoDelay(true).setCompressionSupported(false)
+                    .setHttp2ClearTextEnabled(false)
+                    .setIdleTimeout(backstop))
+                .connectionHandler(connection -> {
+                    guard.connected(connection);
+                    malformed.watchFraming(connection);
+                })
+                .invalidRequestHandler(malformed::answerInvalidHead)
+                // A connection's failures are its client's doing (resets, garbage): one line, never a stack.
+                .exceptionHandler(e -> log.debug("connection failed: {}", e.toString()))
+                .requestHandler(routers.apply(guard))
                 .listen()
+                .onSuccess(server -> sweeper = vertx.setPeriodic(guard.sweepMillis(), id -> guard.sweep()))
                 .<Void>mapEmpty()
                 .onComplete(started);
+        }
+
+        @Override
+        public void stop() {
+            if (sweeper >= 0) {
+                vertx.cancelTimer(sweeper);
+            }
         }
     }
 }

@@ -3,6 +3,8 @@ package io.mqproxy.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.error.Errors;
+import io.mqproxy.error.ProxyError;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -53,9 +55,55 @@ final class RequestParams {
             }
         }
         boolean form = type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded");
-        RequestParams params = new RequestParams(form ? queryThenForm(ctx, raw, type) : ctx.request().params(), json);
+        RequestParams params = new RequestParams(form ? queryThenForm(ctx, raw, type) : query(ctx), json);
         params.pathParams = ctx.pathParams().keySet();
         return params;
+    }
+
+    /**
+     * Refuses a request whose query string cannot be decoded, whatever its route: routes that read no
+     * parameters would otherwise answer as if the query were fine.
+     */
+    static void refuseBrokenQuery(RoutingContext ctx) {
+        try {
+            query(ctx);
+        } catch (ProxyError e) {
+            ctx.fail(e.status(), e);
+            return;
+        }
+        ctx.next();
+    }
+
+    /**
+     * The query string's parameters. Vert.x decodes them on first use and throws on a broken
+     * percent-escape; that is the client's error, so it becomes a 400 naming the parameter.
+     */
+    static MultiMap query(RoutingContext ctx) {
+        try {
+            return ctx.request().params();
+        } catch (IllegalArgumentException e) {
+            throw Errors.malformedQuery(brokenEscape(ctx.request().query()));
+        }
+    }
+
+    /** Which parameter holds the broken escape, so that the client can find it. */
+    private static String brokenEscape(String query) {
+        for (String pair : query == null ? new String[0] : query.split("[&;]")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            try {
+                QueryStringDecoder.decodeComponent(pair);
+            } catch (IllegalArgumentException broken) {
+                String shown;
+                try {
+                    shown = "parameter '" + shorten(QueryStringDecoder.decodeComponent(name)) + "'";
+                } catch (IllegalArgumentException nameBroken) {
+                    shown = "'" + shorten(pair) + "'";
+                }
+                return shown + " is not valid percent-encoding (a % must be followed by two hex digits)";
+            }
+        }
+        return "not valid percent-encoding (a % must be followed by two hex digits)";
     }
 
     /**
@@ -63,7 +111,7 @@ final class RequestParams {
      * form decoder garbled multi-megabyte percent-encoded (non-ASCII) values and ignores the charset.
      */
     private static MultiMap queryThenForm(RoutingContext ctx, Buffer raw, String contentType) {
-        MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(ctx.queryParams());
+        MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(query(ctx));
         if (raw.length() == 0) {
             return params;
         }
@@ -123,10 +171,19 @@ final class RequestParams {
         return form.get(name);
     }
 
-    /** Like {@link #string} but blank counts as absent. */
+    /**
+     * Like {@link #string} but blank counts as absent. A value of nothing but control characters is refused:
+     * RocketMQ reads it as blank (it trims them away) and fails the send with an exception, not an answer.
+     */
     String optional(String name) {
         String value = string(name);
-        return value == null || value.isBlank() ? null : value;
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.trim().isEmpty()) {
+            throw Errors.badParam(name, "must not be only control characters");
+        }
+        return value;
     }
 
     String required(String name) {

@@ -8,6 +8,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -16,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes envelopes, and is where every failure of a data request becomes one: HTTP 200 with the
- * status in the body, as the contract's clients expect. Also records the request's metrics.
+ * Writes envelopes, and is where every failure of a request becomes one. The contract's routes
+ * ({@code /mq/...}) answer HTTP 200 with the status in the body, as their clients expect; every other
+ * answer carries its status as the HTTP code too, for probes, scrapers and load balancers. Also records
+ * the request's metrics.
  */
 final class Responder {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -69,27 +73,57 @@ final class Responder {
         write(ctx, route, new Envelope(error.status(), error.getMessage(), null), 200);
     }
 
+    /** A request the HTTP edge turns away (malformed, unknown, too large, too slow, over a bound). */
+    void refuse(RoutingContext ctx, String route, ProxyError error) {
+        write(ctx, route, new Envelope(error.status(), error.getMessage(), null),
+            isContractRoute(route) ? 200 : error.status());
+    }
+
+    static boolean isContractRoute(String route) {
+        return route.startsWith("/mq/");
+    }
+
     /** Writes the answer; the future fails when it could not be handed to the connection. */
     Future<Void> write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return Future.failedFuture("the client has gone");
         }
-        Buffer body;
-        try {
-            body = Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
-        } catch (JsonProcessingException e) {
-            log.error("cannot serialize the answer to {}", route, e);
-            body = Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
-        }
         int code = failuresAsHttpCodes && envelope.status() >= 400 ? envelope.status() : httpStatus;
-        Future<Void> written = ctx.response()
+        HttpServerResponse response = ctx.response()
             .setStatusCode(code)
-            .putHeader("Content-Type", "application/json; charset=utf-8")
-            .end(body);
+            .putHeader("Content-Type", "application/json; charset=utf-8");
+        if (BoundedBody.stillArriving(ctx.request())) {
+            // Answered before its body was read whole: the rest is not read (ConnectionGuard closes the
+            // connection), so the client must not send its next request on it.
+            response.putHeader("Connection", "close");
+        }
+        Future<Void> written = response.end(serialize(envelope, route));
         Long started = ctx.get(STARTED_AT);
         if (started != null) {
             metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);
         }
         return written;
+    }
+
+    /** Answers a request that never reached a router (its head was malformed), then closes its connection. */
+    void writeAndClose(HttpServerRequest request, String route, ProxyError error, int httpStatus) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(httpStatus)
+            .putHeader("Content-Type", "application/json; charset=utf-8")
+            .putHeader("Connection", "close")
+            .end(serialize(new Envelope(error.status(), error.getMessage(), null), route));
+        response.close();
+    }
+
+    private static Buffer serialize(Envelope envelope, String route) {
+        try {
+            return Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
+        } catch (JsonProcessingException e) {
+            log.error("cannot serialize the answer to {}", route, e);
+            return Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
+        }
     }
 }

@@ -57,6 +57,9 @@ public final class ProxyMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, DeliveredMeters> deliveredMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> ackCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> releaseCounters = new ConcurrentHashMap<>();
+    private final Counter malformed = Counter.builder("mqproxy.http.malformed")
+        .description("requests whose HTTP could not be read (broken head or chunking), answered 400 and closed")
+        .register(registry);
 
     public ProxyMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -135,12 +138,26 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** A value read when scraped, e.g. a size kept by another component. */
     public void gauge(String name, String description, Supplier<Number> value) {
-        Gauge.builder(name, value).description(description).register(registry);
+        Gauge.builder(name, value).description(description).strongReference(true).register(registry);
     }
 
     /** A count kept by another component, read when scraped. */
     public void counter(String name, String description, Supplier<Number> value) {
         FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
+    }
+
+    /** Bytes of request bodies being read now, held against {@code http.maxBodyBytesInFlight}. */
+    public void bodyBytesReserved(Supplier<Number> reserved) {
+        Gauge.builder("mqproxy.http.body.reserved", reserved)
+            .description("bytes of request bodies being read now, held against http.maxBodyBytesInFlight")
+            .baseUnit("bytes")
+            .strongReference(true)
+            .register(registry);
+    }
+
+    /** A request whose HTTP could not be read (broken head or chunking): answered 400 and closed. */
+    public void malformedHttp() {
+        malformed.increment();
     }
 
     /** A request refused because a bound was reached: what is at its bound. */

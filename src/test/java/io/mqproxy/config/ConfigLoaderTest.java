@@ -106,6 +106,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void connectionLimits_haveTheirDefaults_andCanBeSet() {
+        ProxyConfig defaults = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(defaults.http().maxBodyBytesInFlight()).isEqualTo(64L * 1024 * 1024);
+        assertThat(defaults.http().idleTimeoutSeconds()).isEqualTo(30);
+        assertThat(defaults.http().requestBodyTimeoutSeconds()).isEqualTo(30);
+        ProxyConfig set = ConfigLoader.load(null, Map.of("MQPROXY_HTTP_IDLE_TIMEOUT_SECONDS", "5"),
+            Map.of("http.requestBodyTimeoutSeconds", "7", "http.maxBodyBytesInFlight", "33554432"));
+        assertThat(set.http().idleTimeoutSeconds()).isEqualTo(5);
+        assertThat(set.http().requestBodyTimeoutSeconds()).isEqualTo(7);
+        assertThat(set.http().maxBodyBytesInFlight()).isEqualTo(33554432L);
+    }
+
+    @Test
+    void connectionLimitsOutOfRange_areRefused_namingTheKey() {
+        for (String key : new String[] {"http.idleTimeoutSeconds", "http.requestBodyTimeoutSeconds"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(key).hasMessageContaining("1..3600");
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, "3601")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(key);
+        }
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.maxBodyBytesInFlight", "100")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.maxBodyBytesInFlight");
+    }
+
+    /** A budget smaller than one allowed body would refuse that body forever, at any load. */
+    @Test
+    void bodyBudgetBelowMaxBodyBytes_isRefused_namingBothKeys() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+            Map.of("http.maxBodyBytes", "2097152", "http.maxBodyBytesInFlight", "1048576")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.maxBodyBytesInFlight")
+            .hasMessageContaining("http.maxBodyBytes");
+    }
+
+    @Test
     void portZero_isRefused_namingTheKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.producePort", "0")))
             .isInstanceOf(ConfigException.class).hasMessageContaining("http.producePort").hasMessageContaining("0");

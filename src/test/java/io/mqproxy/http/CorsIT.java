@@ -92,4 +92,48 @@ class CorsIT {
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.raw().headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
     }
+
+    /**
+     * Browser extensions, hybrid apps and sandboxed pages send origins that are not http(s) URLs; the contract
+     * says any origin may call, so each gets the pre-flight and the simple request, its origin echoed.
+     */
+    @Test
+    void nonHttpOrigins_getPreflightAndSimpleCors_withCredentials_onBothDataPorts() {
+        String[] origins = {"chrome-extension://abcdefghijklmnopabcdefghijklmnop", "capacitor://localhost",
+            "moz-extension://0d5b6a5e-1f4a-4c2b-9d7e-123456789abc", "null", "file://", "tauri://localhost",
+            "ionic://localhost", "http://[::1]:8080"};
+        for (String origin : origins) {
+            for (int port : new int[] {client.producePort(), client.consumePort()}) {
+                String path = port == client.producePort() ? "/mq/produce" : "/mq/message";
+                Reply preflight = client.send(HttpRequest.newBuilder(client.uri(port, path))
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .header("Origin", origin)
+                    .header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "content-type,x-custom-header")
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+                String what = "pre-flight from " + origin + " to " + path;
+                assertThat(preflight.httpStatus()).as(what).isBetween(200, 204);
+                var headers = preflight.raw().headers();
+                assertThat(headers.firstValue("Access-Control-Allow-Origin")).as(what).hasValue(origin);
+                assertThat(headers.firstValue("Access-Control-Allow-Credentials")).as(what).hasValue("true");
+                assertThat(headers.firstValue("Access-Control-Allow-Methods").orElse("")).as(what).contains("POST");
+                assertThat(headers.firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+                    .as(what).contains("content-type").contains("x-custom-header");
+
+                Reply simple = client.send(HttpRequest.newBuilder(client.uri(port, path))
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .header("Origin", origin)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(port == client.producePort()
+                        ? ProxyClient.encode(form("producer", PRODUCER)) : "topic=" + topic)));
+                what = "simple request from " + origin + " to " + path;
+                assertThat(simple.status()).as("%s: %s", what, simple.raw().body()).isEqualTo(400);
+                assertThat(simple.raw().headers().firstValue("Access-Control-Allow-Origin")).as(what).hasValue(origin);
+                assertThat(simple.raw().headers().firstValue("Access-Control-Allow-Credentials")).as(what)
+                    .hasValue("true");
+                assertThat(simple.raw().headers().allValues("Vary").toString().toLowerCase()).as(what)
+                    .contains("origin");
+            }
+        }
+    }
 }

@@ -199,6 +199,19 @@ class ProduceBadInputIT {
             "clientIp", "1.2.3.4\u0002TRAN_MSG\u0001true"), "clientIp");
     }
 
+    /**
+     * Found by HttpFuzzIT: a clientIp of only control characters was a 500 with a stack trace (RocketMQ refuses a
+     * property value that trims to blank by throwing). Keys, tags and orderId of nothing but control characters
+     * are no better, so every parameter is held to the same rule.
+     */
+    @Test
+    void onlyControlCharactersInAProperty_isRefused_namingIt_andNothingStored() {
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "clientIp", "\u0000"), "clientIp");
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "keys", "\u0000\u0003"), "keys");
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "tags", "\u0000"), "tags");
+        assertRefused(produce("producer", PRODUCER, "message", "hello", "orderId", "\u0000"), "orderId");
+    }
+
     /** The broker refuses properties over 32 KiB as an "illegal message" (500): the proxy names the culprit. */
     @Test
     void keysTooLongForTheBroker_isRefused_andNothingStored() {
