@@ -111,6 +111,26 @@ public final class AdminClient implements AutoCloseable {
         return addrs;
     }
 
+    /** A master broker: its name and address. */
+    public record Master(String brokerName, String addr) {
+    }
+
+    /** The master brokers that hold queues of the topic, by name. Blocks. */
+    List<Master> mastersOf(String topic) throws Exception {
+        List<Master> masters = new ArrayList<>();
+        for (BrokerData b : admin.examineTopicRouteInfo(topic).getBrokerDatas()) {
+            String addr = b.getBrokerAddrs().get(0L);
+            if (addr != null) {
+                masters.add(new Master(b.getBrokerName(), addr));
+            }
+        }
+        if (masters.isEmpty()) {
+            throw new IllegalStateException("topic '" + topic + "' has no master broker");
+        }
+        masters.sort(java.util.Comparator.comparing(Master::brokerName));
+        return masters;
+    }
+
     /** The master address of the named broker. */
     String masterAddr(String brokerName) throws Exception {
         BrokerData data = admin.examineBrokerClusterInfo().getBrokerAddrTable().get(brokerName);

@@ -121,8 +121,6 @@ public final class GroupAdmin {
         // The broker checks a retry topic's sends against the group it reads from the name: with V1 names
         // that is "<group>_<topic>". Made explicitly, so a cluster that does not auto-create groups takes it.
         ensureGroup(KeyBuilder.parseGroup(retryTopic));
-        // The broker makes a group's retry topic when it first retries something: make it now if need be.
-        cluster.ensureTopic(retryTopic, 1);
         Message copy = new Message(retryTopic, m.tags(), m.keys(), m.body());
         m.properties().forEach((k, v) -> MessageAccessor.putProperty(copy, k, v));
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, m.messageId());
@@ -130,7 +128,10 @@ public final class GroupAdmin {
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RECONSUME_TIME,
             Integer.toString(Math.max(1, m.reconsumeTimes())));
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_MAX_RECONSUME_TIMES, NO_BROKER_LIMIT);
-        producer.sendNow(copy);
+        // The retry topic may exist on the broker before the name server hears of it (the broker registers
+        // it later), or not yet at all (the broker makes it on the first write): send to a broker directly.
+        AdminClient.Master target = cluster.mastersOf(topic).get(0);
+        producer.sendTo(target.brokerName(), target.addr(), copy);
     }
 
     /** The group's dead letters, newest first, at most {@code limit}. */

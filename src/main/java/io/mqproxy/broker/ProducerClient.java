@@ -15,6 +15,10 @@ import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.impl.CommunicationMode;
+import org.apache.rocketmq.common.message.MessageConst;
+import org.apache.rocketmq.common.message.MessageDecoder;
+import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -80,9 +84,35 @@ public final class ProducerClient implements AutoCloseable {
         }
     }
 
-    /** Sends a message built here in the broker package, waiting for the broker's answer. Blocks. */
-    void sendNow(Message message) throws Exception {
-        SendResult r = producer.send(message, timeoutMillis);
+    /**
+     * Sends a message to one broker, without a route from the name server: for topics the broker makes
+     * when first written, such as a group's retry topic, which the name server learns of only later.
+     * Properties {@code RECONSUME_TIME} and {@code MAX_RECONSUME_TIMES} become the request's, as the
+     * client does for retry topics. Blocks.
+     */
+    void sendTo(String brokerName, String addr, Message message) throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(message.getProperties());
+        String reconsumeTimes = properties.remove(MessageConst.PROPERTY_RECONSUME_TIME);
+        String maxReconsumeTimes = properties.remove(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+        SendMessageRequestHeader header = new SendMessageRequestHeader();
+        header.setProducerGroup(producer.getProducerGroup());
+        header.setTopic(message.getTopic());
+        header.setDefaultTopic(producer.getCreateTopicKey());
+        header.setDefaultTopicQueueNums(1);
+        header.setQueueId(0);
+        header.setSysFlag(0);
+        header.setBornTimestamp(System.currentTimeMillis());
+        header.setFlag(message.getFlag());
+        header.setProperties(MessageDecoder.messageProperties2String(properties));
+        header.setReconsumeTimes(reconsumeTimes == null ? 0 : Integer.parseInt(reconsumeTimes));
+        if (maxReconsumeTimes != null) {
+            header.setMaxReconsumeTimes(Integer.parseInt(maxReconsumeTimes));
+        }
+        header.setUnitMode(false);
+        header.setBatch(false);
+        header.setBrokerName(brokerName);
+        SendResult r = clientApi().sendMessage(addr, brokerName, message, header, timeoutMillis,
+            CommunicationMode.SYNC, null, null);
         if (r.getSendStatus() != SendStatus.SEND_OK) {
             throw new IllegalStateException("stored, but " + r.getSendStatus());
         }

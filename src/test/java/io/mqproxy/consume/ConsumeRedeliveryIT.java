@@ -237,12 +237,21 @@ class ConsumeRedeliveryIT {
         String lateId = c.requestId();
         Thread.sleep(1_500); // consumeTimeout is 1 s: wait until it has passed
 
-        ProxyClient.Reply late = ok(c.call("/mq/ack"));
-        assertThat(late.result().path("status").asText()).isEqualTo("EXPIRED");
-        assertThat(late.result().path("messages").asInt()).isEqualTo(1);
-        // Handing the same requestId to a poll says so too.
-        c.requestId(lateId);
+        // Handed to a poll, the late requestId says so.
         assertThat(ok(c.with("pullTimeout", "0").poll()).result().path("previousAck").asText()).isEqualTo("EXPIRED");
+        // A requestId is used once: acking it again says it was.
+        c.requestId(lateId);
+        ProxyClient.Reply again = ok(c.call("/mq/ack"));
+        assertThat(again.result().path("status").asText()).isEqualTo("ALREADY_ACKED");
+        assertThat(again.result().path("messages").asInt()).isEqualTo(1);
+
+        // And /mq/ack with a late requestId, its first use, says EXPIRED.
+        expired.produce(client, "late too");
+        Consumer l = expired.consumer(client).with("pullTimeout", "5");
+        firstBatch(l);
+        Thread.sleep(1_500);
+        ProxyClient.Reply late = ok(l.call("/mq/ack"));
+        assertThat(late.result().path("status").asText()).isEqualTo("EXPIRED");
 
         expired.produce(client, "fresh");
         Consumer f = expired.consumer(client).with("pullTimeout", "5").with("consumeTimeout", "60");

@@ -296,6 +296,9 @@ class ControlPlaneIT {
         assertThat(letter.path("preview").asText()).isEqualTo("poison");
         ok(admin(a, "PATCH", "/admin/groups/" + group("dlq"), "{\"maxRetries\":5,\"minConsumeTimeoutSeconds\":10,"
             + "\"consumeTimeoutSeconds\":60}"));
+        // The other instance applies the change within a second; until then it would dead-letter the copy again.
+        await().atMost(SPREAD).until(() -> admin(b, "GET", "/admin/groups/" + group("dlq"), null).result()
+            .path("group").path("maxRetries").asInt() == 5);
         Reply redriven = ok(admin(b, "POST", "/admin/groups/" + group("dlq") + "/dlq/redrive",
             "{\"messageIds\":[\"" + letter.path("messageId").asText() + "\"]}"));
         assertThat(redriven.result().path("redriven").asInt()).isEqualTo(1);
