@@ -92,7 +92,8 @@ public final class ProxyApp implements AutoCloseable {
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
             app.control = new ControlService(registry, app.registrySync, broker,
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues());
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
+                config.admin().messageBodyPreviewBytes());
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))

@@ -16,12 +16,14 @@ public final class BrokerAccess implements AutoCloseable {
 
     private final TopicReader reader;
     private final GroupAdmin groups;
+    private final MessageFinder messages;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
                          TopicReader reader) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
+        this.messages = new MessageFinder(admin, reader);
         this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP);
         this.producer = producer;
         this.admin = admin;
@@ -52,6 +54,10 @@ public final class BrokerAccess implements AutoCloseable {
 
     public ClientDirectory clients() {
         return clients;
+    }
+
+    public MessageFinder messages() {
+        return messages;
     }
 
     public GroupAdmin groups() {

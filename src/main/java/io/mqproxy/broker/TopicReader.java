@@ -65,6 +65,17 @@ final class TopicReader implements AutoCloseable {
         return found;
     }
 
+    /** The client's admin calls (look-ups by id and key), on the reader's connections. */
+    org.apache.rocketmq.client.impl.MQAdminImpl lookups() {
+        return reader.getDefaultMQPullConsumerImpl().getRebalanceImpl().getmQClientFactory().getMQAdminImpl();
+    }
+
+    /** Reads {@code max} messages of one queue from {@code offset} on, optionally only those with a tag. Blocks. */
+    List<MessageExt> read(MessageQueue mq, String tag, long offset, int max) throws Exception {
+        PullResult page = reader.pull(mq, tag == null ? "*" : tag, offset, max, 5_000);
+        return page.getPullStatus() == PullStatus.FOUND ? page.getMsgFoundList() : List.of();
+    }
+
     @Override
     public void close() {
         reader.shutdown();

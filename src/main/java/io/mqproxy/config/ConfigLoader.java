@@ -184,7 +184,8 @@ public final class ConfigLoader {
             }
             resolved.add(o);
         }
-        return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved),
+        return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
+            c.admin().messageBodyPreviewBytes()),
             c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
     }
 

@@ -60,6 +60,7 @@ final class ConfigValidator {
         }
 
         operators(c.admin().operators());
+        range("admin.messageBodyPreviewBytes", c.admin().messageBodyPreviewBytes(), 0, 4 * 1024 * 1024);
 
         // The defaults are checked under their own keys, so a bad default is named as the user wrote it.
         groupSettings("consume.defaults.", c.consume().defaults());

@@ -31,9 +31,10 @@ public record ProxyConfig(
     /**
      * The operator's door: metrics, health and the control plane. Localhost by default.
      *
-     * @param operators who may call the control plane, each with a bearer token
+     * @param operators               who may call the control plane, each with a bearer token
+     * @param messageBodyPreviewBytes message look-ups show this much of a body unless asked for all of it
      */
-    public record Admin(String host, int port, List<Operator> operators) {
+    public record Admin(String host, int port, List<Operator> operators, int messageBodyPreviewBytes) {
         public Admin {
             operators = operators == null ? List.of() : List.copyOf(operators);
         }

@@ -50,6 +50,7 @@ public final class ControlService implements AutoCloseable {
     private final BrokerAccess broker;
     private final AuditLog audit;
     private final int defaultQueues;
+    private final MessageLookup messages;
     private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "mqproxy-control");
@@ -58,7 +59,8 @@ public final class ControlService implements AutoCloseable {
         });
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
-                          int defaultQueues) {
+                          int defaultQueues, int messageBodyPreviewBytes) {
+        this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
         this.registry = registry;
         this.sync = sync;
         this.broker = broker;
@@ -142,6 +144,24 @@ public final class ControlService implements AutoCloseable {
     /** The newest audit records, for one group, producer or topic, or all (null). */
     public CompletableFuture<List<AuditRecord>> audit(String target, int limit) {
         return run(() -> audit.newest(target, limit));
+    }
+
+    // ---- finding messages (reads: not audited)
+
+    /** A message by id (every stored copy), with where it is for each group of its topic when asked. */
+    public CompletableFuture<List<MessageLookup.MessageView>> message(String topic, String id, boolean states,
+                                                                     String clientId, boolean fullBody) {
+        return run(() -> messages.byId(topic, id, states, clientId, fullBody));
+    }
+
+    public CompletableFuture<List<MessageLookup.MessageView>> messagesByKey(String topic, String key, long since,
+                                                                           long until, int limit, boolean fullBody) {
+        return run(() -> messages.byKey(topic, key, since, until, limit, fullBody));
+    }
+
+    public CompletableFuture<MessageLookup.PageView> messagesByTime(String topic, long since, long until, String tag,
+                                                                   int pageSize, String cursor, boolean fullBody) {
+        return run(() -> messages.byTime(topic, since, until, tag, pageSize, cursor, fullBody));
     }
 
     // ---- changes to the registry

@@ -81,6 +81,7 @@ final class AdminRoutes {
             return control.createTopic(actor(ctx), p.required("name"), p.integer("queues", 1, 1024));
         }));
         router.get(PREFIX + "/instances").handler(ctx -> ok(ctx, control.instances()));
+        router.get(PREFIX + "/messages").handler(this::messages);
         router.get(PREFIX + "/audit").handler(ctx -> call(ctx, p -> control.audit(p.optional("target"),
             orDefault(p.integer("limit", 1, 1000), 100))));
         new OriginalControlRoutes(control, this).mount(router);
@@ -182,6 +183,46 @@ final class AdminRoutes {
             return control.releaseHeldQueues(actor(ctx), group(ctx), p.optional("clientId"), p.optional("broker"),
                 p.integer("queueId", 0, 65_535)).thenApply(released -> Map.of("released", released));
         });
+    }
+
+    /** By {@code id}, by {@code key}, or by time ({@code since}, {@code until}, {@code tag}), in one route. */
+    private void messages(RoutingContext ctx) {
+        call(ctx, p -> {
+            known(p, Set.of("topic", "id", "key", "since", "until", "tag", "pageSize", "cursor", "limit", "states",
+                "clientId", "full"));
+            boolean full = p.bool("full", false);
+            String topic = p.optional("topic");
+            String id = p.optional("id");
+            if (id != null) {
+                return control.message(topic, id, p.bool("states", false), p.optional("clientId"), full);
+            }
+            if (topic == null) {
+                throw Errors.missing("topic");
+            }
+            long until = p.optional("until") == null ? System.currentTimeMillis() + 1_000
+                : range("until", p.optional("until"));
+            String key = p.optional("key");
+            if (key != null) {
+                long since = p.optional("since") == null ? 0 : range("since", p.optional("since"));
+                return control.messagesByKey(topic, key, since, until, orDefault(p.integer("limit", 1, 1_000), 32),
+                    full);
+            }
+            if (p.optional("since") == null) {
+                throw Errors.badParam("since", "is required without id or key: messages stored since when "
+                    + "(epoch ms or ISO-8601)");
+            }
+            return control.messagesByTime(topic, range("since", p.optional("since")), until, p.optional("tag"),
+                orDefault(p.integer("pageSize", 1, 1_000), 20), p.optional("cursor"), full);
+        });
+    }
+
+    /** A point in time for a range: epoch milliseconds or ISO-8601 (earliest and latest make no range). */
+    private static long range(String param, String value) {
+        long t = timestamp(param, value);
+        if (t <= 0 && !value.trim().equals("0")) {
+            throw Errors.badParam(param, "must be epoch milliseconds or an ISO-8601 time, got '" + value + "'");
+        }
+        return t;
     }
 
     // ---- shapes
@@ -324,16 +365,16 @@ final class AdminRoutes {
     }
 
     /** Parses the request, runs the call, answers its result (or the error) as an envelope. */
-    <T> void call(RoutingContext ctx, Function<RequestParams, CompletionStage<T>> call) {
+    void call(RoutingContext ctx, Function<RequestParams, ? extends CompletionStage<?>> call) {
         String route = ctx.currentRoute().getPath() == null ? "admin" : ctx.currentRoute().getPath();
-        CompletionStage<T> work;
+        CompletionStage<?> work;
         try {
             work = call.apply(RequestParams.of(ctx));
         } catch (ProxyError e) {
             responder.fail(ctx, route, e);
             return;
         }
-        responder.answer(ctx, route, work, Envelope::ok);
+        responder.answer(ctx, route, work.thenApply(result -> (Object) result), Envelope::ok);
     }
 
     void ok(RoutingContext ctx, Object result) {

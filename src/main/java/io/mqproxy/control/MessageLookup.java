@@ -1,0 +1,210 @@
+package io.mqproxy.control;
+
+import io.mqproxy.broker.GroupAdmin;
+import io.mqproxy.broker.GroupAdmin.QueueOffset;
+import io.mqproxy.broker.MessageFinder;
+import io.mqproxy.broker.MessageFinder.Found;
+import io.mqproxy.config.ResourceNames;
+import io.mqproxy.consume.BrokerGroups;
+import io.mqproxy.consume.MessageBody;
+import io.mqproxy.error.Errors;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.Registry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * "Did my message arrive, and did they consume it?": finds stored messages by id, key or time, and
+ * says where each is for every group of its topic, as exactly as the broker can tell (README,
+ * "Finding a message"). Reads only; nothing here changes anything, so nothing is audited. Blocks:
+ * the control service runs it on its pool.
+ */
+public final class MessageLookup {
+    static final int MAX_PAGE = 100;
+    static final int MAX_BY_KEY = 64;
+    private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{16,64}");
+
+    /** Where a message is for one group (or one broadcast clientId). */
+    public record GroupState(String group, String clientId, String state, boolean exact, String note) {
+    }
+
+    /** A message as an operator reads it. */
+    public record MessageView(String messageId, String offsetMsgId, String topic, String brokerName, int queueId,
+                       long queueOffset, long storeTimestamp, long bornTimestamp, String keys, String tags,
+                       Map<String, String> properties, int size, String clientIp, int reconsumeTimes, String body,
+                       String encoding, boolean truncated, int bodyBytes, List<GroupState> states) {
+    }
+
+    public record PageView(List<MessageView> messages, String cursor) {
+    }
+
+    private final Registry registry;
+    private final MessageFinder finder;
+    private final GroupAdmin groups;
+    private final int previewBytes;
+
+    MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes) {
+        this.registry = registry;
+        this.finder = finder;
+        this.groups = groups;
+        this.previewBytes = previewBytes;
+    }
+
+    List<MessageView> byId(String topic, String id, boolean states, String clientId, boolean full) throws Exception {
+        if (id == null || id.isBlank()) {
+            throw Errors.missing("id");
+        }
+        if (!ID.matcher(id).matches()) {
+            throw Errors.badParam("id", "must be a message id (the msgId produce answered, or the broker's offset "
+                + "id): 16..64 hex digits, got '" + shorten(id) + "'");
+        }
+        if (topic != null) {
+            checkTopic(topic);
+        }
+        List<Found> found = finder.byId(topic, id);
+        if (found.isEmpty() && topic == null) {
+            throw Errors.notFound("message '" + id + "' (give its topic to find it by the msgId produce answered)");
+        }
+        if (found.isEmpty()) {
+            throw Errors.notFound("message '" + id + "' in topic '" + topic + "'");
+        }
+        List<MessageView> out = new ArrayList<>();
+        for (Found f : found) {
+            out.add(view(f, full, states ? states(f, clientId) : null));
+        }
+        return out;
+    }
+
+    List<MessageView> byKey(String topic, String key, long begin, long end, int limit, boolean full) throws Exception {
+        checkTopic(topic);
+        checkRange(begin, end);
+        if (limit < 1 || limit > MAX_BY_KEY) {
+            throw Errors.badParam("limit", "must be 1.." + MAX_BY_KEY + ", got " + limit);
+        }
+        List<MessageView> out = new ArrayList<>();
+        for (Found f : finder.byKey(topic, key, begin, end, limit)) {
+            out.add(view(f, full, null));
+        }
+        return out;
+    }
+
+    PageView byTime(String topic, long begin, long end, String tag, int pageSize, String cursor, boolean full)
+        throws Exception {
+        checkTopic(topic);
+        checkRange(begin, end);
+        if (pageSize < 1 || pageSize > MAX_PAGE) {
+            throw Errors.badParam("pageSize", "must be 1.." + MAX_PAGE + ", got " + pageSize);
+        }
+        MessageFinder.Page page;
+        try {
+            page = finder.byTime(topic, begin, end, tag, pageSize, cursor);
+        } catch (IllegalArgumentException badCursor) {
+            throw Errors.badParam("cursor", "not a cursor this proxy gave: pass the previous page's cursor unchanged");
+        }
+        List<MessageView> out = new ArrayList<>();
+        for (Found f : page.messages()) {
+            out.add(view(f, full, null));
+        }
+        return new PageView(out, page.cursor());
+    }
+
+    /**
+     * Where the message is for each group of its topic. For broadcast groups only the named clientId
+     * (each clientId is a group of its own, and there may be thousands).
+     */
+    private List<GroupState> states(Found f, String clientId) throws Exception {
+        List<GroupState> states = new ArrayList<>();
+        for (ConsumerGroup g : registry.consumers()) {
+            if (!g.topic().equals(f.topic())) {
+                continue;
+            }
+            if (g.broadcast() && clientId == null) {
+                states.add(new GroupState(g.name(), null, "PER_CLIENT", true,
+                    "a broadcast group: ask with clientId for one client's state"));
+                continue;
+            }
+            states.add(state(g, g.broadcast() ? clientId : null, f));
+        }
+        return states;
+    }
+
+    private GroupState state(ConsumerGroup g, String clientId, Found f) throws Exception {
+        String brokerGroup = BrokerGroups.forClient(g.name(), clientId);
+        if (finder.exists("%DLQ%" + brokerGroup) && !finder.byId("%DLQ%" + brokerGroup, f.messageId()).isEmpty()) {
+            return new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to %DLQ%" + brokerGroup);
+        }
+        long committed = committed(f.topic(), brokerGroup, f.brokerName(), f.queueId());
+        if (!g.pop()) {
+            // Orderly POP moves a group's offset when a batch is acked.
+            return f.queueOffset() < committed
+                ? new GroupState(g.name(), clientId, "ACKED", true, "the group has acked past it")
+                : new GroupState(g.name(), clientId, "NOT_ACKED", false, "not yet delivered, or handed out and "
+                    + "not acked: the broker does not say which");
+        }
+        // Plain POP moves a group's offset when a message is handed out.
+        if (f.queueOffset() >= committed) {
+            return new GroupState(g.name(), clientId, "NOT_DELIVERED", true, "not yet handed out");
+        }
+        String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
+        if (finder.exists(retryTopic)) {
+            for (Found copy : finder.byId(retryTopic, f.messageId())) {
+                if (copy.queueOffset() >= committed(retryTopic, brokerGroup, copy.brokerName(), copy.queueId())) {
+                    return new GroupState(g.name(), clientId, "IN_RETRY", true, "not acked in time, waiting in "
+                        + retryTopic + " to be delivered again (delivery " + (copy.reconsumeTimes() + 1) + ")");
+                }
+            }
+        }
+        return new GroupState(g.name(), clientId, "DELIVERED", false, "handed out: acked, or in flight until its "
+            + "consumeTimeout (the broker keeps no per-message ack state to read)");
+    }
+
+    private long committed(String topic, String brokerGroup, String brokerName, int queueId) throws Exception {
+        for (QueueOffset q : groups.offsets(topic, brokerGroup)) {
+            if (q.queueId() == queueId && (brokerName == null || brokerName.equals(q.brokerName()))) {
+                return q.consumedOffset();
+            }
+        }
+        return 0;
+    }
+
+    private MessageView view(Found f, boolean full, List<GroupState> states) {
+        boolean truncated = !full && f.body().length > previewBytes;
+        byte[] shown = truncated ? Arrays.copyOf(f.body(), previewBytes) : f.body();
+        MessageBody body = MessageBody.of(shown);
+        if (truncated && body.encoding() != null && MessageBody.of(f.body()).encoding() == null) {
+            // The cut fell inside a UTF-8 character: show the text up to it, not base64 of a text body.
+            body = new MessageBody(new String(shown, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\uFFFD+$", ""),
+                null);
+        }
+        return new MessageView(f.messageId(), f.offsetMsgId(), f.topic(), f.brokerName(), f.queueId(), f.queueOffset(),
+            f.storeTimestamp(), f.bornTimestamp(), f.keys(), f.tags(), f.properties(), f.size(),
+            f.properties().get("clientIp"), f.reconsumeTimes(), body.text(), body.encoding(), truncated,
+            f.body().length, states);
+    }
+
+    private void checkTopic(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            throw Errors.missing("topic");
+        }
+        String broken = ResourceNames.check(topic, ResourceNames.MAX_TOPIC_LENGTH);
+        if (broken != null) {
+            throw Errors.badParam("topic", broken);
+        }
+        if (!finder.exists(topic)) {
+            throw Errors.badParam("topic", "no topic '" + topic + "' on this cluster");
+        }
+    }
+
+    private static void checkRange(long begin, long end) {
+        if (end <= begin) {
+            throw Errors.badParam("until", "must be after since (" + begin + "), got " + end);
+        }
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}
