@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
         AdminCli.Resend.class, AdminCli.Dlq.class, AdminCli.Release.class, AdminCli.Register.class,
         AdminCli.Unregister.class, AdminCli.Producers.class, AdminCli.Topic.class, AdminCli.Instances.class,
-        AdminCli.Audit.class})
+        AdminCli.Audit.class, AdminCli.Msg.class})
 public final class AdminCli {
 
     /** Runs the command line; returns its exit code. */
@@ -343,6 +343,59 @@ public final class AdminCli {
         @Override
         public Integer call() throws Exception {
             return target.call("GET", "/admin/audit?limit=" + limit + (group == null ? "" : "&target=" + group), null);
+        }
+    }
+
+    @Command(name = "msg", description = "Find messages: --id ID [--topic T] [--states], --topic T --key K, "
+        + "or --topic T --since TIME [--until TIME] [--tag X] [--cursor C].")
+    static final class Msg implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = "--id", description = "the msgId produce answered (needs --topic) or the broker's offset id")
+        String id;
+        @Option(names = "--topic")
+        String topic;
+        @Option(names = "--key")
+        String key;
+        @Option(names = "--since", description = "epoch ms or ISO-8601, e.g. 2026-12-01T10:00:00Z")
+        String since;
+        @Option(names = "--until")
+        String until;
+        @Option(names = "--tag")
+        String tag;
+        @Option(names = "--page-size")
+        Integer pageSize;
+        @Option(names = "--cursor", description = "the previous page's cursor")
+        String cursor;
+        @Option(names = "--states", description = "where the message is for each group of its topic")
+        boolean states;
+        @Option(names = "--client-id", description = "with --states: one broadcast clientId")
+        String clientId;
+        @Option(names = "--full", description = "whole bodies, not previews")
+        boolean full;
+
+        @Override
+        public Integer call() throws Exception {
+            StringBuilder q = new StringBuilder();
+            add(q, "id", id);
+            add(q, "topic", topic);
+            add(q, "key", key);
+            add(q, "since", since);
+            add(q, "until", until);
+            add(q, "tag", tag);
+            add(q, "pageSize", pageSize == null ? null : pageSize.toString());
+            add(q, "cursor", cursor);
+            add(q, "states", states ? "true" : null);
+            add(q, "clientId", clientId);
+            add(q, "full", full ? "true" : null);
+            return target.call("GET", "/admin/messages?" + q, null);
+        }
+
+        private static void add(StringBuilder q, String name, String value) {
+            if (value != null) {
+                q.append(q.length() == 0 ? "" : "&").append(name).append('=')
+                    .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
     }
 }

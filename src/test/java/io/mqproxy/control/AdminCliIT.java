@@ -103,4 +103,19 @@ class AdminCliIT {
         assertThat(resend.err()).contains("404");
         assertThat(admin("instances").code()).isZero();
     }
+
+    @Test
+    void msg_findsAMessageById_andSaysWhereItIs() throws Exception {
+        var produced = proxy.client().produce(io.mqproxy.testing.ProxyClient.form("producer", "cli-producer",
+            "message", "find me", "keys", "cli-key"));
+        String id = produced.result().path("msgId").asText();
+        Run found = admin("msg", "--id", id, "--topic", topic, "--states", "--json");
+        assertThat(found.code()).as(found.err()).isZero();
+        JsonNode m = new ObjectMapper().readTree(found.out()).get(0);
+        assertThat(m.path("body").asText()).isEqualTo("find me");
+        assertThat(m.path("states").get(0).path("group").asText()).isEqualTo("cli-group");
+        Run missing = admin("msg", "--topic", topic);
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("since");
+    }
 }
