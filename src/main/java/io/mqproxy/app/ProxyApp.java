@@ -88,7 +88,8 @@ public final class ProxyApp implements AutoCloseable {
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
-            ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
+            ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
+                RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
             app.control = new ControlService(registry, app.registrySync, broker,

@@ -18,6 +18,12 @@ final class RequestIdSecret {
     private RequestIdSecret() {
     }
 
+    /** The key before the last rotation, or null. */
+    static byte[] previous(ProxyConfig config) {
+        String previous = config.consume().previousRequestIdSecret();
+        return previous == null || previous.isBlank() ? null : previous.getBytes(StandardCharsets.UTF_8);
+    }
+
     static byte[] resolve(ProxyConfig config) {
         String configured = config.consume().requestIdSecret();
         if (configured != null && !configured.isBlank()) {

@@ -60,6 +60,10 @@ final class ConfigValidator {
         }
 
         operators(c.admin().operators());
+        String previous = c.consume().previousRequestIdSecret();
+        if (previous != null && !previous.isEmpty() && previous.length() < 16) {
+            fail("consume.previousRequestIdSecret", "must be at least 16 characters, or empty");
+        }
         range("admin.messageBodyPreviewBytes", c.admin().messageBodyPreviewBytes(), 0, 4 * 1024 * 1024);
 
         // The defaults are checked under their own keys, so a bad default is named as the user wrote it.

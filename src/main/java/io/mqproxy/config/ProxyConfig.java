@@ -75,16 +75,19 @@ public record ProxyConfig(
     /**
      * @param maxBrokerWaitsPerGroup long polls of one group that wait at the broker at once (the broker
      *                               takes 1024 per group and queue); more wait in the proxy for a turn
+     * @param previousRequestIdSecret the key before a rotation: requestIds it signed are still accepted
      * @param maxAcksInFlight        acks, unlocks and nacks being carried out at once
      * @param maxRememberedBatches   batches whose ack or release this instance remembers until their
      *                               consumeTimeout ends, so that a second use of a requestId is refused
      */
-    public record Consume(String requestIdSecret, int maxPollsInFlight, int maxAcksInFlight, int longPollSliceMillis,
+    public record Consume(String requestIdSecret, String previousRequestIdSecret, int maxPollsInFlight, int maxAcksInFlight, int longPollSliceMillis,
                           int maxBrokerWaitsPerGroup, int maxRememberedBatches, GroupDefaults defaults) {
         /** Never prints the secret: configurations are logged and shown in errors. */
         @Override
         public String toString() {
             return "Consume[requestIdSecret=" + (requestIdSecret == null || requestIdSecret.isEmpty() ? "" : "***")
+                + ", previousRequestIdSecret="
+                + (previousRequestIdSecret == null || previousRequestIdSecret.isEmpty() ? "" : "***")
                 + ", maxPollsInFlight=" + maxPollsInFlight + ", maxAcksInFlight=" + maxAcksInFlight
                 + ", longPollSliceMillis=" + longPollSliceMillis + ", maxBrokerWaitsPerGroup=" + maxBrokerWaitsPerGroup
                 + ", maxRememberedBatches=" + maxRememberedBatches + ", defaults=" + defaults + "]";

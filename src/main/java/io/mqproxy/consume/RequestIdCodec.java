@@ -26,31 +26,66 @@ import javax.crypto.spec.SecretKeySpec;
  * the rest and each offset is stored as a varint delta: 128 messages fit in well under 1 KiB.
  */
 public final class RequestIdCodec {
-    private static final byte VERSION = 1;
+    /** Signed with the one key there was: verified against the current key, then the previous. */
+    private static final byte VERSION_1 = 1;
+    /** Carries the id of the key that signed it, so a key can be rotated. */
+    private static final byte VERSION = 2;
     private static final int MAC_BYTES = 16;
     private static final int MAX_HANDLES = 1024;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-    private final SecretKeySpec key;
-    /**
-     * One keyed Mac per thread: {@code Mac.getInstance} + {@code init} cost more than signing a
-     * batch's requestId itself, and a Mac is not thread-safe. {@code doFinal} resets it for reuse.
-     * The threads are the proxy's event loops and the broker client's callback pool: a bounded set.
-     */
-    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+    private final Key current;
+    private final Key previous;
+    /** A signing key and its id: the first byte of its SHA-256, the same on every instance. */
+    private static final class Key {
+        final byte id;
+        /**
+         * One keyed Mac per thread: {@code Mac.getInstance} + {@code init} cost more than signing a
+         * batch's requestId itself, and a Mac is not thread-safe. {@code doFinal} resets it for reuse.
+         * The threads are the proxy's event loops and the broker client's callback pool: a bounded set.
+         */
+        final ThreadLocal<Mac> macs;
+
+        Key(byte[] secret) {
+            if (secret.length < 16) {
+                throw new IllegalArgumentException("requestId secret must be at least 16 bytes");
+            }
+            SecretKeySpec spec = new SecretKeySpec(secret, "HmacSHA256");
+            try {
+                id = MessageDigest.getInstance("SHA-256").digest(secret)[0];
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("SHA-256 unavailable", e);
+            }
+            macs = ThreadLocal.withInitial(() -> newMac(spec));
+            newMac(spec); // fails now, not on the first request, if HmacSHA256 is missing
+        }
+
+        /** The HMAC of {@code data[0..length)}. */
+        byte[] mac(byte[] data, int length) {
+            Mac mac = macs.get();
+            mac.update(data, 0, length);
+            return mac.doFinal();
+        }
+    }
 
     public RequestIdCodec(byte[] secret) {
-        if (secret.length < 16) {
-            throw new IllegalArgumentException("requestId secret must be at least 16 bytes");
-        }
-        this.key = new SecretKeySpec(secret, "HmacSHA256");
-        newMac(); // fails now, not on the first request, if HmacSHA256 is missing
+        this(secret, null);
+    }
+
+    /**
+     * @param previous the key before the last rotation, or null: requestIds it signed are still
+     *                 accepted, so batches out during a rotation can still be acked
+     */
+    public RequestIdCodec(byte[] secret, byte[] previous) {
+        this.current = new Key(secret);
+        this.previous = previous == null || previous.length == 0 ? null : new Key(previous);
     }
 
     public String encode(BatchReceipt receipt) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(VERSION);
+        out.write(current.id);
         writeString(out, receipt.consumer());
         writeString(out, receipt.topic());
         writeString(out, receipt.clientId() == null ? "" : receipt.clientId());
@@ -77,7 +112,7 @@ public final class RequestIdCodec {
         });
         byte[] payload = out.toByteArray();
         byte[] token = Arrays.copyOf(payload, payload.length + MAC_BYTES);
-        System.arraycopy(mac(payload, payload.length), 0, token, payload.length, MAC_BYTES);
+        System.arraycopy(current.mac(payload, payload.length), 0, token, payload.length, MAC_BYTES);
         return B64.encodeToString(token);
     }
 
@@ -98,12 +133,15 @@ public final class RequestIdCodec {
         }
         int payloadLength = token.length - MAC_BYTES;
         byte[] signature = Arrays.copyOfRange(token, payloadLength, token.length);
-        if (!MessageDigest.isEqual(Arrays.copyOf(mac(token, payloadLength), MAC_BYTES), signature)) {
+        if (!signedByAKeyOfOurs(token, payloadLength, signature)) {
             throw invalid("signature does not match: it was altered, truncated or not issued by this proxy");
         }
         try {
             ByteBuffer in = ByteBuffer.wrap(token, 0, payloadLength);
-            if (in.get() != VERSION) {
+            byte version = in.get();
+            if (version == VERSION) {
+                in.get(); // the key id, already used to verify
+            } else if (version != VERSION_1) {
                 throw invalid("unknown version");
             }
             String consumer = readString(in);
@@ -143,17 +181,24 @@ public final class RequestIdCodec {
             + "unchanged, or an empty one on the first poll");
     }
 
-    /** The HMAC of {@code data[0..length)}. */
-    private byte[] mac(byte[] data, int length) {
-        Mac mac = macs.get();
-        mac.update(data, 0, length);
-        return mac.doFinal();
+    /** Checks the signature with the key the token names (version 2), or with each key (version 1). */
+    private boolean signedByAKeyOfOurs(byte[] token, int payloadLength, byte[] signature) {
+        boolean named = token[0] == VERSION && token.length > MAC_BYTES + 2;
+        for (Key key : previous == null ? new Key[] {current} : new Key[] {current, previous}) {
+            if (named && token[1] != key.id) {
+                continue;
+            }
+            if (MessageDigest.isEqual(Arrays.copyOf(key.mac(token, payloadLength), MAC_BYTES), signature)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private Mac newMac() {
+    private static Mac newMac(SecretKeySpec spec) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            mac.init(spec);
             return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

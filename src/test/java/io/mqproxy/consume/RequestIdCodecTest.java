@@ -147,4 +147,45 @@ class RequestIdCodecTest {
     void shortKey_isRejected() {
         assertThatThrownBy(() -> new RequestIdCodec(new byte[15])).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void afterARotation_requestIdsOfThePreviousKeyAreStillAccepted_andNewOnesUseTheNewKey() {
+        byte[] oldKey = "old-key-of-at-least-16-bytes".getBytes(StandardCharsets.UTF_8);
+        byte[] newKey = "new-key-of-at-least-16-bytes".getBytes(StandardCharsets.UTF_8);
+        BatchReceipt receipt = new BatchReceipt("g", "t", null, java.util.List.of(
+            new io.mqproxy.broker.ReceiptHandle(5, 1_700_000_000_000L, 60_000, 1, "0", "broker-a", 2, 7)));
+        String issuedBefore = new RequestIdCodec(oldKey).encode(receipt);
+        RequestIdCodec rotated = new RequestIdCodec(newKey, oldKey);
+        assertThat(rotated.decode(issuedBefore)).isEqualTo(receipt);
+        String issuedAfter = rotated.encode(receipt);
+        assertThat(new RequestIdCodec(newKey).decode(issuedAfter)).isEqualTo(receipt);
+        // Once the old key is dropped, what it signed is refused.
+        assertThatThrownBy(() -> new RequestIdCodec(newKey).decode(issuedBefore))
+            .isInstanceOf(io.mqproxy.error.ProxyError.class).hasMessageStartingWith("requestId:");
+    }
+
+    @Test
+    void aRequestIdOfTheFirstFormat_noKeyId_isStillAccepted() {
+        // Version 1 (before key ids): version byte 1, no key id; signed with the key there was.
+        byte[] key = "k".repeat(32).getBytes(StandardCharsets.UTF_8);
+        BatchReceipt receipt = new BatchReceipt("g", "t", null, java.util.List.of(
+            new io.mqproxy.broker.ReceiptHandle(5, 1_700_000_000_000L, 60_000, 1, "0", "broker-a", 2, 7)));
+        String v2 = new RequestIdCodec(key).encode(receipt);
+        byte[] token = java.util.Base64.getUrlDecoder().decode(v2);
+        byte[] payload = new byte[token.length - 16 - 1];
+        payload[0] = 1;
+        System.arraycopy(token, 2, payload, 1, payload.length - 1);
+        byte[] mac;
+        try {
+            javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+            m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            mac = m.doFinal(payload);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] v1 = java.util.Arrays.copyOf(payload, payload.length + 16);
+        System.arraycopy(mac, 0, v1, payload.length, 16);
+        String v1Text = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(v1);
+        assertThat(new RequestIdCodec(key).decode(v1Text)).isEqualTo(receipt);
+    }
 }
