@@ -90,6 +90,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         brokerConfig.setAutoCreateTopicEnable(false);
         // The embedded broker shares a few cores with the proxy; a short CPU stall is not overload.
         brokerConfig.setWaitTimeMillsInSendQueue(1_000);
+        // Consumer progress lives in memory between persists: after a crash, what was consumed since
+        // the last one is delivered again. RocketMQ's 5 s default means up to 5 s of duplicates.
+        brokerConfig.setFlushConsumerOffsetInterval(cfg.flushConsumerOffsetMillis());
 
         MessageStoreConfig storeConfig = new MessageStoreConfig();
         storeConfig.setStorePathRootDir(store.toString());
