@@ -146,6 +146,10 @@ public final class AdminClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin.getDefaultMQAdminExtImpl().getMqClientInstance() != null) {
+            RemotingStop.interruptEventThread(
+                admin.getDefaultMQAdminExtImpl().getMqClientInstance().getMQClientAPIImpl().getRemotingClient());
+        }
         admin.shutdown();
     }
 }

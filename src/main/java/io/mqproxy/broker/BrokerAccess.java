@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 
 /** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
 public final class BrokerAccess implements AutoCloseable {
+    private static final long CLOSE_WAIT_MILLIS = 8_000;
+
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
@@ -49,12 +51,19 @@ public final class BrokerAccess implements AutoCloseable {
         return health;
     }
 
+    /** Each RocketMQ client's shutdown unregisters from every broker and stops its threads: both at once. */
     @Override
     public void close() {
         health.close();
         clients.close();
         pop.close();
-        producer.close();
+        Thread producerClose = new Thread(producer::close, "mqproxy-close-producer");
+        producerClose.start();
         admin.close();
+        try {
+            producerClose.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

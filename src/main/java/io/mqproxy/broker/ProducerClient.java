@@ -174,6 +174,7 @@ public final class ProducerClient implements AutoCloseable {
     @Override
     public void close() {
         routeLookups.shutdownNow();
+        RemotingStop.interruptEventThread(clientApi().getRemotingClient());
         producer.shutdown();
     }
 }
