@@ -68,12 +68,16 @@ public final class ProxyApp implements AutoCloseable {
     /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
         ProxyMetrics metrics = new ProxyMetrics();
-        BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config);
+        Set<String> served = new LinkedHashSet<>();
+        config.producers().forEach(p -> served.add(p.topic()));
+        config.consumers().forEach(c -> served.add(c.topic()));
+        Set<String> servedTopics = Set.copyOf(served);
+        BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> servedTopics);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
         try {
             if (embedded != null) {
-                app.createConfiguredTopics();
+                servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
             }
             ProduceService produce = new ProduceService(new ConfiguredProducers(config.producers()),
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
@@ -82,7 +86,7 @@ public final class ProxyApp implements AutoCloseable {
                 config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume());
             app.consume = consume;
-            app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
+            app.servers = new HttpServers(vertx, config, metrics, broker.health()::notServed);
             app.servers
                 .start(produce, consume)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -91,19 +95,12 @@ public final class ProxyApp implements AutoCloseable {
             throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
         }
         if (!broker.health().probeNow()) {
-            log.warn("the broker does not answer yet: /ready says 503 until it does");
+            log.warn("not ready: {}; /ready says 503 until this is fixed", broker.health().notServed());
         }
         log.info("MQ-Proxy ready: produce on {}:{}, consume on {}:{}, admin on {}:{}",
             config.http().host(), config.http().producePort(), config.http().host(), config.http().consumePort(),
             config.admin().host(), config.admin().port());
         return app;
-    }
-
-    private void createConfiguredTopics() {
-        Set<String> topics = new LinkedHashSet<>();
-        config.producers().forEach(p -> topics.add(p.topic()));
-        config.consumers().forEach(c -> topics.add(c.topic()));
-        topics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
     }
 
     public ProxyMetrics metrics() {

@@ -2,6 +2,8 @@ package io.mqproxy.broker;
 
 import io.mqproxy.config.ProxyConfig;
 import java.lang.management.ManagementFactory;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
 public final class BrokerAccess implements AutoCloseable {
@@ -21,14 +23,20 @@ public final class BrokerAccess implements AutoCloseable {
         this.health = health;
     }
 
-    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config) {
+    /**
+     * @param servedTopics the topics that must be writable and readable for the proxy to be ready; read
+     *                     at every readiness probe
+     */
+    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config, Supplier<Set<String>> servedTopics) {
         // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
         String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
         ProxyConfig.Broker b = config.broker();
         AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes());
-        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin));
+        var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
+        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
+            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics));
     }
 
     public ProducerClient producer() {

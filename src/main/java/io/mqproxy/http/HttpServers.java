@@ -23,7 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -37,17 +36,18 @@ public final class HttpServers {
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReady;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, BooleanSupplier brokerReachable) {
+    /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady) {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
         this.responder = new Responder(metrics);
-        this.ready = () -> !draining && brokerReachable.getAsBoolean();
+        this.notReady = () -> draining ? "proxy stopping" : notReady.get();
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
@@ -104,7 +104,7 @@ public final class HttpServers {
             .allowedHeaders(Set.of("Content-Type", "X-Requested-With", "Authorization", "Accept", "Origin"))
             .maxAgeSeconds(3600));
         router.route().handler(new BoundedBody(config.http().maxBodyBytes()));
-        new HealthHandler(ready, responder).mount(router);
+        new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
         installFallbacks(router);
@@ -114,7 +114,7 @@ public final class HttpServers {
     private Router adminRouter() {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
-        new HealthHandler(ready, responder).mount(router);
+        new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
