@@ -2,10 +2,13 @@ package io.mqproxy.app;
 
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
+import io.mqproxy.broker.SendReceipt;
 import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConfiguredConsumers;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.DeliveredMessage;
+import io.mqproxy.consume.PollResult;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -15,14 +18,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers;
- * stopping runs the same list backwards, so requests stop before the clients they need.
+ * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers,
+ * warm-up; stopping runs the same list backwards, so requests stop before the clients they need.
  */
 public final class ProxyApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyApp.class);
@@ -36,6 +41,7 @@ public final class ProxyApp implements AutoCloseable {
     private HttpServers servers;
     private ProduceService produce;
     private ConsumeService consume;
+    private volatile boolean warmedUp;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -68,9 +74,12 @@ public final class ProxyApp implements AutoCloseable {
     /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
         ProxyMetrics metrics = new ProxyMetrics();
-        Set<String> served = new LinkedHashSet<>();
-        config.producers().forEach(p -> served.add(p.topic()));
-        config.consumers().forEach(c -> served.add(c.topic()));
+        Set<String> producerTopics = new LinkedHashSet<>();
+        config.producers().forEach(p -> producerTopics.add(p.topic()));
+        Set<String> consumerTopics = new LinkedHashSet<>();
+        config.consumers().forEach(c -> consumerTopics.add(c.topic()));
+        Set<String> served = new LinkedHashSet<>(producerTopics);
+        served.addAll(consumerTopics);
         Set<String> servedTopics = Set.copyOf(served);
         BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> servedTopics);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
@@ -86,10 +95,11 @@ public final class ProxyApp implements AutoCloseable {
                 config.consumers(), broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume());
             app.consume = consume;
-            app.servers = new HttpServers(vertx, config, metrics, broker.health()::notServed);
+            app.servers = new HttpServers(vertx, config, metrics, app::notReady);
             app.servers
                 .start(produce, consume)
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            app.warmUp(producerTopics, consumerTopics);
         } catch (Exception e) {
             app.closeClients();
             throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
@@ -101,6 +111,33 @@ public final class ProxyApp implements AutoCloseable {
             config.http().host(), config.http().producePort(), config.http().host(), config.http().consumePort(),
             config.admin().host(), config.admin().port());
         return app;
+    }
+
+    /**
+     * What the first requests after "ready" would otherwise wait for (over a second on a loaded
+     * machine, past a 1 s client's read time-out): routes, broker connections, and the first use of
+     * the HTTP and JSON paths. {@code /ready} says 503 until it is done.
+     */
+    private void warmUp(Set<String> producerTopics, Set<String> consumerTopics) {
+        long began = System.nanoTime();
+        broker.warmUp(producerTopics, consumerTopics);
+        try {
+            servers.warmUp(List.of(
+                new SendReceipt("SEND_OK", "0", "0", new SendReceipt.QueueRef("t", "b", 0), 0, "DefaultRegion",
+                    false),
+                new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0", "m", 0, "k", "t",
+                    Map.of("p", "v"), 1)), 1, List.of(), 0, "OK")))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("HTTP warm-up incomplete: {}", rootMessage(e));
+        }
+        warmedUp = true;
+        log.info("warm-up done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /** Why {@code /ready} says 503, or null. */
+    private String notReady() {
+        return warmedUp ? broker.health().notServed() : "starting";
     }
 
     public ProxyMetrics metrics() {

@@ -2,11 +2,19 @@ package io.mqproxy.broker;
 
 import io.mqproxy.config.ProxyConfig;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
 public final class BrokerAccess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerAccess.class);
     private static final long CLOSE_WAIT_MILLIS = 8_000;
 
     private final ProducerClient producer;
@@ -37,6 +45,49 @@ public final class BrokerAccess implements AutoCloseable {
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
             new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics));
+    }
+
+    /**
+     * Does now what the first requests would otherwise pay for: the publish routes of the producers'
+     * topics, the consume routes of the consumers' topics, and a connection to every master broker
+     * they name (a first send otherwise waits for the name server and a TCP connect, over a second on
+     * a loaded machine). Blocks, bounded; what fails here is left for the first request to report.
+     */
+    public void warmUp(Set<String> producerTopics, Set<String> consumerTopics) {
+        long began = System.nanoTime();
+        Set<String> masters = ConcurrentHashMap.newKeySet();
+        masters.addAll(producer.loadRoutes(producerTopics));
+        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        for (String topic : consumerTopics) {
+            steps.add(pop.routes().of(topic)
+                .thenAccept(targets -> targets.forEach(t -> masters.add(t.addr())))
+                .exceptionally(e -> null));
+        }
+        await(steps, "consume routes");
+        List<CompletableFuture<Void>> pings = new ArrayList<>();
+        for (String addr : Set.copyOf(masters)) {
+            pings.add(BrokerHealth.ping(producer.clientApi(), producer.clientId(), addr).thenAccept(ok -> {
+                if (!ok) {
+                    log.warn("broker {} did not answer at start-up", addr);
+                }
+            }));
+        }
+        await(pings, "broker connections");
+        Set<String> topics = new java.util.HashSet<>(producerTopics);
+        topics.addAll(consumerTopics);
+        log.info("routes of {} topics and connections to {} brokers ready in {} ms", topics.size(), masters.size(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    private static void await(List<CompletableFuture<Void>> steps, String what) {
+        try {
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .get(BrokerHealth.PROBE_TIMEOUT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("start-up: {} not all ready: {}", what, e.toString());
+        }
     }
 
     public ProducerClient producer() {

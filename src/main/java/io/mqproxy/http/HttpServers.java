@@ -12,6 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
@@ -62,6 +64,38 @@ public final class HttpServers {
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
                 () -> dataRouter(consumeHandler::mount)),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1, this::adminRouter))).mapEmpty();
+    }
+
+    /**
+     * Runs once what a first request would otherwise pay for on top of its own work (class loading and
+     * first-call set-up of the router, the response path and the JSON mapper): a request to
+     * {@code /health} on each port, and the serialization of envelopes like the ones data requests
+     * answer with. Call after {@link #start}; the future completes when done (failures are only logged:
+     * the ports are already known to be bound).
+     */
+    public Future<Void> warmUp(List<Object> sampleResults) {
+        for (Object sample : sampleResults) {
+            try {
+                Json.MAPPER.writeValueAsBytes(Envelope.ok(sample));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return Future.failedFuture(e);
+            }
+        }
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+        List<Future<Void>> calls = new java.util.ArrayList<>();
+        for (int port : new int[] {config.http().producePort(), config.http().consumePort(), config.admin().port()}) {
+            String host = port == config.admin().port() ? config.admin().host() : config.http().host();
+            calls.add(client.request(HttpMethod.GET, port, selfAddress(host), "/health")
+                .compose(request -> request.send())
+                .compose(response -> response.body())
+                .<Void>mapEmpty());
+        }
+        return Future.join(calls).<Void>mapEmpty().eventually(() -> client.close());
+    }
+
+    /** A wildcard bind address is reached on the loopback. */
+    private static String selfAddress(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
     }
 
     /**
