@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -20,9 +20,9 @@ import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
-import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +83,9 @@ public final class ProducerClient implements AutoCloseable {
             try {
                 factory.updateTopicRouteInfoFromNameServer(topic);
             } catch (RuntimeException e) {
-                log.warn("no route for topic '{}' at start-up: {}", topic, e.getMessage());
+                // The name server does not answer: the other topics would wait for it too.
+                log.warn("routes not loaded at start-up, the name server does not answer: {}", e.getMessage());
+                break;
             }
             TopicRouteData route = factory.getTopicRouteTable().get(topic);
             if (route != null) {

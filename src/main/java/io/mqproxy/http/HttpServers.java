@@ -12,14 +12,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -34,6 +36,7 @@ import java.util.function.Supplier;
  * operator. Each data port runs one server per event loop so both cores serve requests.
  */
 public final class HttpServers {
+    private static final int WARM_UP_TIMEOUT_MILLIS = 5_000;
     private final Vertx vertx;
     private final ProxyConfig config;
     private final Responder responder;
@@ -68,29 +71,34 @@ public final class HttpServers {
 
     /**
      * Runs once what a first request would otherwise pay for on top of its own work (class loading and
-     * first-call set-up of the router, the response path and the JSON mapper): a request to
-     * {@code /health} on each port, and the serialization of envelopes like the ones data requests
-     * answer with. Call after {@link #start}; the future completes when done (failures are only logged:
-     * the ports are already known to be bound).
+     * first-call set-up of the router, the response path and the JSON mapper): the serialization of
+     * envelopes like the ones data requests answer with, and a plain-socket request to {@code /health}
+     * on each port. Blocks (bounded); call from the start-up thread, after {@link #start}. A failure is
+     * returned, not thrown: the ports are already known to be bound.
      */
-    public Future<Void> warmUp(List<Object> sampleResults) {
-        for (Object sample : sampleResults) {
-            try {
+    public String warmUp(List<Object> sampleResults) {
+        try {
+            for (Object sample : sampleResults) {
                 Json.MAPPER.writeValueAsBytes(Envelope.ok(sample));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return Future.failedFuture(e);
             }
+            for (int port : new int[] {config.http().producePort(), config.http().consumePort(), config.admin().port()}) {
+                String host = port == config.admin().port() ? config.admin().host() : config.http().host();
+                selfRequest(selfAddress(host), port);
+            }
+            return null;
+        } catch (IOException e) {
+            return e.toString();
         }
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
-        List<Future<Void>> calls = new java.util.ArrayList<>();
-        for (int port : new int[] {config.http().producePort(), config.http().consumePort(), config.admin().port()}) {
-            String host = port == config.admin().port() ? config.admin().host() : config.http().host();
-            calls.add(client.request(HttpMethod.GET, port, selfAddress(host), "/health")
-                .compose(request -> request.send())
-                .compose(response -> response.body())
-                .<Void>mapEmpty());
+    }
+
+    private static void selfRequest(String host, int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), WARM_UP_TIMEOUT_MILLIS);
+            socket.setSoTimeout(WARM_UP_TIMEOUT_MILLIS);
+            socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
         }
-        return Future.join(calls).<Void>mapEmpty().eventually(() -> client.close());
     }
 
     /** A wildcard bind address is reached on the loopback. */
