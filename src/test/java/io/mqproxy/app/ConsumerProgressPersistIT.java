@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded broker keeps consumer progress in memory and writes it to disk now and then; after a
@@ -27,9 +28,11 @@ class ConsumerProgressPersistIT {
     private static final String GROUP = "persist-held";
     private static final int ROUNDS = 4;
 
+    @TempDir
+    Path data;
+
     @Test
     void ackedProgress_isOnDiskWithinAboutASecond() throws Exception {
-        Path data = Files.createTempDirectory("mqproxy-embedded-persist");
         Path offsets = data.resolve("store").resolve("config").resolve("consumerOffset.json");
         try (TestProxy proxy = TestProxy.builder().embedded(data)
             .set("broker.defaultQueues", "1")

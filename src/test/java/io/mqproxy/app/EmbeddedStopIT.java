@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -16,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stopping the proxy with its embedded broker: container platforms kill a process that has not
@@ -31,9 +31,11 @@ class EmbeddedStopIT {
      */
     private static final long STOP_BOUND_MILLIS = 10_000;
 
+    @TempDir
+    Path data;
+
     @Test
     void stopWithBatchesHeldAndALongPollWaiting_takesSeconds_andTheRestartFindsEverything() throws Exception {
-        Path data = Files.createTempDirectory("mqproxy-embedded-stop");
         TestProxy.Builder builder = TestProxy.builder().embedded(data)
             .producer("stop-producer", "stop-topic")
             .consumer("stop-concurrent", "stop-topic", Map.of("pop", true, "maxPullSize", 8))
