@@ -3,9 +3,12 @@ package io.mqproxy.app;
 import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
+import io.mqproxy.broker.SendReceipt;
 import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.DeliveredMessage;
+import io.mqproxy.consume.PollResult;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.control.RegistrySync;
@@ -18,14 +21,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers;
- * stopping runs the same list backwards, so requests stop before the clients they need.
+ * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers,
+ * warm-up; stopping runs the same list backwards, so requests stop before the clients they need.
  */
 public final class ProxyApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyApp.class);
@@ -43,6 +49,7 @@ public final class ProxyApp implements AutoCloseable {
     private ConsumeService consume;
     private ControlService control;
     private RegistrySync registrySync;
+    private volatile boolean warmedUp;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -75,15 +82,26 @@ public final class ProxyApp implements AutoCloseable {
     /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
         ProxyMetrics metrics = new ProxyMetrics();
-        BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config);
+        Set<String> producerTopics = new LinkedHashSet<>();
+        config.producers().forEach(p -> producerTopics.add(p.topic()));
+        Set<String> consumerTopics = new LinkedHashSet<>();
+        config.consumers().forEach(c -> consumerTopics.add(c.topic()));
+        Set<String> served = new LinkedHashSet<>(producerTopics);
+        served.addAll(consumerTopics);
+        Set<String> servedTopics = Set.copyOf(served);
+        // Readiness follows the registry once there is one: groups and producers registered at run time count too.
+        AtomicReference<Registry> registered = new AtomicReference<>();
+        BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> registered.get() == null ? servedTopics
+            : registered.get().topics());
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
         try {
             if (embedded != null) {
-                app.createConfiguredTopics();
+                servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
             }
             app.ensureAuditTopic();
             Registry registry = new Registry(config);
+            registered.set(registry);
             app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS);
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
@@ -95,16 +113,17 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes());
-            app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
+            app.servers = new HttpServers(vertx, config, metrics, app::notReady);
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            app.warmUp(producerTopics, consumerTopics);
         } catch (Exception e) {
             app.closeClients();
             throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
         }
         if (!broker.health().probeNow()) {
-            log.warn("the broker does not answer yet: /ready says 503 until it does");
+            log.warn("not ready: {}; /ready says 503 until this is fixed", broker.health().notServed());
         }
         log.info("MQ-Proxy ready: produce on {}:{}, consume on {}:{}, admin on {}:{}",
             config.http().host(), config.http().producePort(), config.http().host(), config.http().consumePort(),
@@ -112,11 +131,28 @@ public final class ProxyApp implements AutoCloseable {
         return app;
     }
 
-    private void createConfiguredTopics() {
-        Set<String> topics = new LinkedHashSet<>();
-        config.producers().forEach(p -> topics.add(p.topic()));
-        config.consumers().forEach(c -> topics.add(c.topic()));
-        topics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
+    /**
+     * What the first requests after "ready" would otherwise wait for (over a second on a loaded
+     * machine, past a 1 s client's read time-out): routes, broker connections, and the first use of
+     * the HTTP and JSON paths. {@code /ready} says 503 until it is done.
+     */
+    private void warmUp(Set<String> producerTopics, Set<String> consumerTopics) {
+        long began = System.nanoTime();
+        broker.warmUp(producerTopics, consumerTopics);
+        String failed = servers.warmUp(List.of(
+            new SendReceipt("SEND_OK", "0", "0", new SendReceipt.QueueRef("t", "b", 0), 0, "DefaultRegion", false),
+            new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0", "m", null, 0, "k", "t",
+                Map.of("p", "v"), 1)), 1, List.of(), 0, "OK", 300)));
+        if (failed != null) {
+            log.warn("HTTP warm-up incomplete: {}", failed);
+        }
+        warmedUp = true;
+        log.info("warm-up done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /** Why {@code /ready} says 503, or null. */
+    private String notReady() {
+        return warmedUp ? broker.health().notServed() : "starting";
     }
 
     /** The control plane's audit log lives in a topic; against a locked-down cluster an operator creates it. */
@@ -134,15 +170,22 @@ public final class ProxyApp implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops accepting, lets requests in flight finish (bounded), then closes clients and broker. */
+    /**
+     * Stops accepting, answers waiting long polls at once and lets other requests in flight finish
+     * (bounded), then closes the clients and the embedded broker: a few seconds in all, within the
+     * grace period container platforms give (often 30 s).
+     */
     @Override
     public void close() {
+        long began = System.nanoTime();
         log.info("MQ-Proxy stopping");
         closeClients();
+        long clients = System.nanoTime();
         if (embedded != null) {
             embedded.close();
         }
-        log.info("MQ-Proxy stopped");
+        log.info("MQ-Proxy stopped in {} ms (requests and clients {} ms)",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), TimeUnit.NANOSECONDS.toMillis(clients - began));
     }
 
     private void closeClients() {

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster administration: topics, and whether the broker is there at all. Its calls block, so they
- * run at start-up or on the health prober's own thread, never on an event loop.
+ * Cluster administration: topics, and the name server's KV store for {@link ClientDirectory}. Its calls
+ * block, so they run at start-up or on a bounded pool, never on an event loop.
  */
 public final class AdminClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
@@ -174,18 +174,6 @@ public final class AdminClient implements AutoCloseable {
         return admin;
     }
 
-    /** True when the name server lists a master and every listed master answers. Blocks. */
-    boolean brokersAnswer() {
-        try {
-            for (String addr : masterAddrs()) {
-                admin.fetchBrokerRuntimeStats(addr);
-            }
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -197,6 +185,10 @@ public final class AdminClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin.getDefaultMQAdminExtImpl().getMqClientInstance() != null) {
+            RemotingStop.interruptEventThread(
+                admin.getDefaultMQAdminExtImpl().getMqClientInstance().getMQClientAPIImpl().getRemotingClient());
+        }
         admin.shutdown();
     }
 }

@@ -2,9 +2,21 @@ package io.mqproxy.broker;
 
 import io.mqproxy.config.ProxyConfig;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
 public final class BrokerAccess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerAccess.class);
+    private static final long CLOSE_WAIT_MILLIS = 8_000;
+
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
@@ -33,15 +45,64 @@ public final class BrokerAccess implements AutoCloseable {
         this.health = health;
     }
 
-    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config) {
+    /**
+     * @param servedTopics the topics that must be writable and readable for the proxy to be ready; read
+     *                     at every readiness probe
+     */
+    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config, Supplier<Set<String>> servedTopics) {
         // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
         String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
         ProxyConfig.Broker b = config.broker();
         AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes());
-        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()), new BrokerHealth(admin),
+        var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
+        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
+            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics),
             new TopicReader(namesrvAddr, instance + "-reader"));
+    }
+
+    /**
+     * Does now what the first requests would otherwise pay for: the publish routes of the producers'
+     * topics, the consume routes of the consumers' topics, and a connection to every master broker
+     * they name (a first send otherwise waits for the name server and a TCP connect, over a second on
+     * a loaded machine). Blocks, bounded; what fails here is left for the first request to report.
+     */
+    public void warmUp(Set<String> producerTopics, Set<String> consumerTopics) {
+        long began = System.nanoTime();
+        Set<String> masters = ConcurrentHashMap.newKeySet();
+        masters.addAll(producer.loadRoutes(producerTopics));
+        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        for (String topic : consumerTopics) {
+            steps.add(pop.routes().of(topic)
+                .thenAccept(targets -> targets.forEach(t -> masters.add(t.addr())))
+                .exceptionally(e -> null));
+        }
+        await(steps, "consume routes");
+        List<CompletableFuture<Void>> pings = new ArrayList<>();
+        for (String addr : Set.copyOf(masters)) {
+            pings.add(BrokerHealth.ping(producer.clientApi(), producer.clientId(), addr).thenAccept(ok -> {
+                if (!ok) {
+                    log.warn("broker {} did not answer at start-up", addr);
+                }
+            }));
+        }
+        await(pings, "broker connections");
+        Set<String> topics = new java.util.HashSet<>(producerTopics);
+        topics.addAll(consumerTopics);
+        log.info("routes of {} topics and connections to {} brokers ready in {} ms", topics.size(), masters.size(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    private static void await(List<CompletableFuture<Void>> steps, String what) {
+        try {
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .get(BrokerHealth.PROBE_TIMEOUT_MILLIS + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("start-up: {} not all ready: {}", what, e.toString());
+        }
     }
 
     public ProducerClient producer() {
@@ -84,6 +145,7 @@ public final class BrokerAccess implements AutoCloseable {
         return health;
     }
 
+    /** Each RocketMQ client's shutdown unregisters from every broker and stops its threads: both at once. */
     @Override
     public void close() {
         health.close();
@@ -91,7 +153,13 @@ public final class BrokerAccess implements AutoCloseable {
         reader.close();
         clients.close();
         pop.close();
-        producer.close();
+        Thread producerClose = new Thread(producer::close, "mqproxy-close-producer");
+        producerClose.start();
         admin.close();
+        try {
+            producerClose.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

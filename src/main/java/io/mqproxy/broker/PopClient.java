@@ -338,6 +338,11 @@ public final class PopClient implements AutoCloseable {
         };
     }
 
+    /** The consume routes, which start-up loads before the proxy says it is ready. */
+    TopicRoutes routes() {
+        return routes;
+    }
+
     @Override
     public void close() {
         routes.close();

@@ -1,8 +1,11 @@
 package io.mqproxy.broker;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -21,8 +25,12 @@ import org.apache.rocketmq.common.message.MessageDecoder;
 import org.apache.rocketmq.remoting.protocol.header.SendMessageRequestHeader;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends messages asynchronously with one RocketMQ producer shared by every producer group: the
@@ -31,6 +39,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
 public final class ProducerClient implements AutoCloseable {
     /** Every proxy instance's producer is in this group: the brokers' list of its clients is the fleet. */
     static final String GROUP = "mq-proxy";
+    private static final Logger log = LoggerFactory.getLogger(ProducerClient.class);
     /** Orders queues by hash, which is the same in every JVM, so all proxy instances agree. */
     private static final MessageQueueSelector BY_ORDER_ID =
         (queues, msg, orderId) -> queues.get(Math.floorMod(orderId.hashCode(), queues.size()));
@@ -116,6 +125,40 @@ public final class ProducerClient implements AutoCloseable {
         if (r.getSendStatus() != SendStatus.SEND_OK) {
             throw new IllegalStateException("stored, but " + r.getSendStatus());
         }
+    }
+
+    /**
+     * Loads the publish routes of these topics as a first send would, so that no request after start-up
+     * waits for the name server; returns the master brokers they name. Blocks; a topic without a route
+     * is left for its first send to report.
+     */
+    Set<String> loadRoutes(Collection<String> topics) {
+        MQClientInstance factory = producer.getDefaultMQProducerImpl().getMqClientFactory();
+        Set<String> masters = new HashSet<>();
+        for (String topic : topics) {
+            try {
+                factory.updateTopicRouteInfoFromNameServer(topic);
+            } catch (RuntimeException e) {
+                // The name server does not answer: the other topics would wait for it too.
+                log.warn("routes not loaded at start-up, the name server does not answer: {}", e.getMessage());
+                break;
+            }
+            TopicRouteData route = factory.getTopicRouteTable().get(topic);
+            if (route != null) {
+                route.getBrokerDatas().forEach(b -> {
+                    String master = b.getBrokerAddrs().get(MixAll.MASTER_ID);
+                    if (master != null) {
+                        masters.add(master);
+                    }
+                });
+            }
+        }
+        return masters;
+    }
+
+    /** This client's id, as brokers know it. */
+    String clientId() {
+        return producer.getDefaultMQProducerImpl().getMqClientFactory().getClientId();
     }
 
     /** The client's connection to the cluster, shared with consumption: one connection per broker. */
@@ -230,6 +273,7 @@ public final class ProducerClient implements AutoCloseable {
     @Override
     public void close() {
         routeLookups.shutdownNow();
+        RemotingStop.interruptEventThread(clientApi().getRemotingClient());
         producer.shutdown();
     }
 }

@@ -40,6 +40,7 @@ final class ConfigValidator {
             range("embedded.brokerPort", c.embedded().brokerPort(), 3, 65534);
             name("embedded.brokerName", c.embedded().brokerName(), 64);
             range("embedded.commitLogFileMb", c.embedded().commitLogFileMb(), 4, 1024);
+            range("embedded.flushConsumerOffsetMillis", c.embedded().flushConsumerOffsetMillis(), 100, 60_000);
         } else if (!c.broker().namesrvAddr().matches("[\\w.:;\\-\\[\\]]+")) {
             fail("broker.namesrvAddr", "must be host:port[;host:port...], got '" + c.broker().namesrvAddr() + "'");
         }

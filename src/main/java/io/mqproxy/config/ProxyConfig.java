@@ -59,9 +59,14 @@ public record ProxyConfig(
         }
     }
 
-    /** The in-JVM name server and broker started when no {@code namesrvAddr} is set. */
+    /**
+     * The in-JVM name server and broker started when no {@code namesrvAddr} is set.
+     *
+     * @param flushConsumerOffsetMillis how often the broker writes consumer progress to disk: after a
+     *                                  crash, about this much consumption is delivered again
+     */
     public record Embedded(String dataDir, String host, int namesrvPort, int brokerPort, String brokerName,
-                           int commitLogFileMb) {
+                           int commitLogFileMb, int flushConsumerOffsetMillis) {
     }
 
     /**

@@ -15,11 +15,14 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +51,9 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private final LongPollGate gate;
     private final RateLimits rateLimits;
     private volatile boolean stopping;
+    /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
+    private final Set<CompletableFuture<List<PoppedMessage>>> waiting = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger fetchesUnfinished = new AtomicInteger();
 
     /**
      * @param liveInstances how many proxy instances serve the fleet now: each takes its share of a
@@ -113,7 +119,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
         return admitted
             .thenCompose(v -> previous == null ? CompletableFuture.<String>completedFuture(null) : ack(poll, previous))
-            .thenCompose(previousAck -> fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
+            .thenCompose(previousAck -> answeredAtStop(allowed,
+                    fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)))
                 .thenCompose(messages -> unlessPaused(allowed, messages))
                 .thenApply(messages -> {
                     if (messages == null) {
@@ -429,22 +436,56 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck, poll.consumeTimeoutSeconds);
     }
 
-    /** The proxy is stopping: long polls answer at their next turn instead of waiting on. */
+    /**
+     * A long poll's answer, which {@link #stopWaiting()} gives at once (no messages) instead of after
+     * the broker's wait slice. The broker pop still runs to its end; what it brings then has nobody to
+     * go to and is given back at once. Entries are bounded by the polls in flight.
+     */
+    private CompletableFuture<List<PoppedMessage>> answeredAtStop(Poll poll,
+                                                                  CompletableFuture<List<PoppedMessage>> fetching) {
+        if (poll.pullSeconds <= 0 || fetching.isDone()) {
+            return fetching;
+        }
+        CompletableFuture<List<PoppedMessage>> answer = new CompletableFuture<>();
+        fetchesUnfinished.incrementAndGet();
+        waiting.add(answer);
+        fetching.whenComplete((messages, failure) -> {
+            waiting.remove(answer);
+            CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else if (!answer.complete(messages)) {
+                settled = giveBack(poll, messages);
+            }
+            settled.whenComplete((v, e) -> fetchesUnfinished.decrementAndGet());
+        });
+        if (stopping) {
+            answer.complete(List.of());
+        }
+        return answer;
+    }
+
+    /** The proxy is stopping: waiting long polls answer now, others at their next turn. */
     public void stopWaiting() {
         stopping = true;
+        waiting.forEach(answer -> answer.complete(List.of()));
     }
 
     /**
-     * Waits (bounded by one long-poll slice and the RPC margin) for polls in flight, so that what
-     * they popped is delivered or given back before the broker clients close.
+     * Waits (bounded by one long-poll slice and the RPC margin) for polls in flight, and for the broker
+     * pops of polls answered at stop, so that what they popped is delivered or given back before the
+     * broker clients close.
      */
     @Override
     public void close() {
         broadcastClients.close();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.longPollSliceMillis() + 3_000L);
         try {
-            if (polls.tryAcquire(settings.maxPollsInFlight(), settings.longPollSliceMillis() + 3_000L,
-                TimeUnit.MILLISECONDS)) {
+            if (polls.tryAcquire(settings.maxPollsInFlight(), deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                 polls.release(settings.maxPollsInFlight());
+            }
+            while (fetchesUnfinished.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,19 +3,21 @@ package io.mqproxy.http;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * {@code GET /health}: the process answers. {@code GET /ready}: the broker answers too. These use
- * real HTTP codes (503 when not ready) because load balancers and orchestrators read them, some with
- * HEAD, which answers the same without a body.
+ * {@code GET /health}: the process answers. {@code GET /ready}: every topic the proxy serves can be
+ * written and read, and start-up is complete. These use real HTTP codes (503 when not ready) because
+ * load balancers and orchestrators read them, some with HEAD, which answers the same without a body;
+ * the 503's message says what is missing.
  */
 final class HealthHandler {
-    private final BooleanSupplier brokerReachable;
+    private final Supplier<String> notReady;
     private final Responder responder;
 
-    HealthHandler(BooleanSupplier brokerReachable, Responder responder) {
-        this.brokerReachable = brokerReachable;
+    /** @param notReady why the proxy is not ready, or null when it is */
+    HealthHandler(Supplier<String> notReady, Responder responder) {
+        this.notReady = notReady;
         this.responder = responder;
     }
 
@@ -27,10 +29,11 @@ final class HealthHandler {
     }
 
     private void ready(RoutingContext ctx) {
-        if (brokerReachable.getAsBoolean()) {
+        String why = notReady.get();
+        if (why == null) {
             responder.write(ctx, "/ready", Envelope.ok("READY"), 200);
         } else {
-            responder.write(ctx, "/ready", new Envelope(503, "broker unreachable", null), 503);
+            responder.write(ctx, "/ready", new Envelope(503, "not ready: " + why, null), 503);
         }
     }
 }

@@ -16,11 +16,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,24 +41,26 @@ public final class HttpServers {
     private static final Logger log = LoggerFactory.getLogger(HttpServers.class);
     /** Vert.x's own idle time-out, only a backstop: longer than the longest long poll (60 s) may wait. */
     private static final int BACKSTOP_IDLE_SECONDS = 120;
+    private static final int WARM_UP_TIMEOUT_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final ProxyConfig config;
     private final Responder responder;
     private final ProxyMetrics metrics;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReady;
     private final BoundedBody bodies;
     private final MalformedHttp malformed;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, BooleanSupplier brokerReachable) {
+    /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady) {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
         this.responder = new Responder(metrics, false);
-        this.ready = () -> !draining && brokerReachable.getAsBoolean();
+        this.notReady = () -> draining ? "proxy stopping" : notReady.get();
         BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
         metrics.bodyBytesReserved(budget::reserved);
         this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
@@ -77,6 +83,43 @@ public final class HttpServers {
                 guard -> dataRouter(guard, consumeHandler::mount)),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1,
                 guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
+    }
+
+    /**
+     * Runs once what a first request would otherwise pay for on top of its own work (class loading and
+     * first-call set-up of the router, the response path and the JSON mapper): the serialization of
+     * envelopes like the ones data requests answer with, and a plain-socket request to {@code /health}
+     * on each port. Blocks (bounded); call from the start-up thread, after {@link #start}. A failure is
+     * returned, not thrown: the ports are already known to be bound.
+     */
+    public String warmUp(List<Object> sampleResults) {
+        try {
+            for (Object sample : sampleResults) {
+                Json.MAPPER.writeValueAsBytes(Envelope.ok(sample));
+            }
+            for (int port : new int[] {config.http().producePort(), config.http().consumePort(), config.admin().port()}) {
+                String host = port == config.admin().port() ? config.admin().host() : config.http().host();
+                selfRequest(selfAddress(host), port);
+            }
+            return null;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void selfRequest(String host, int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), WARM_UP_TIMEOUT_MILLIS);
+            socket.setSoTimeout(WARM_UP_TIMEOUT_MILLIS);
+            socket.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
+        }
+    }
+
+    /** A wildcard bind address is reached on the loopback. */
+    private static String selfAddress(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
     }
 
     /**
@@ -106,7 +149,7 @@ public final class HttpServers {
         router.route().handler(CorsPolicy.anyOrigin());
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
-        new HealthHandler(ready, responder).mount(router);
+        new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);
         new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
@@ -120,7 +163,7 @@ public final class HttpServers {
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         adminRoutes.mount(router);
-        new HealthHandler(ready, responder).mount(router);
+        new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -61,6 +61,15 @@ public final class Registry {
         return view.producers.values().stream().sorted(Comparator.comparing(Producer::name)).toList();
     }
 
+    /** Every topic a producer writes or a group reads: what the proxy must be able to serve. */
+    public Set<String> topics() {
+        View v = view;
+        Set<String> topics = new java.util.TreeSet<>();
+        v.producers.values().forEach(p -> topics.add(p.topic()));
+        v.consumers.values().forEach(c -> topics.add(c.topic()));
+        return topics;
+    }
+
     /** Whether the group comes from the configuration file (and so cannot be unregistered). */
     public boolean fromFile(String consumer) {
         return fileConsumers.containsKey(consumer);

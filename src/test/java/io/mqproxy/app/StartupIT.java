@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.FreePorts;
 import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.StoredMessages;
+import io.mqproxy.testing.TcpRelay;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Start-up and stop of proxy instances on the shared broker (the broker itself is never restarted). */
@@ -83,6 +86,29 @@ class StartupIT {
         }
         assertThat(StoredMessages.bodies(StoredMessages.readAll(topic)))
             .containsExactlyInAnyOrder("from a", "from b", "a after b stopped");
+    }
+
+    /**
+     * What the first requests need (publish and consume routes, broker connections) is loaded before
+     * the proxy says it is started: with the name server gone right after, they still succeed.
+     */
+    @Test
+    void firstRequestsAfterStart_needNoNameServer() throws Exception {
+        String topic = TestBroker.get().newTopic("warm", 2);
+        try (TcpRelay namesrv = new TcpRelay(TestBroker.get().namesrvAddr());
+             TestProxy proxy = TestProxy.builder().namesrvAddr(namesrv.address())
+                 .producer("warm-producer", topic)
+                 .consumer("warm-group", topic, Map.of("pop", true))
+                 .start()) {
+            assertThat(proxy.client().get(proxy.client().producePort(), "/ready").httpStatus()).isEqualTo(200);
+            namesrv.close();
+
+            Reply produced = proxy.client().produce(form("producer", "warm-producer", "message", "first"));
+            assertThat(produced.status()).as(produced.raw().body()).isEqualTo(200);
+            Reply polled = new Consumer(proxy.client(), topic, "warm-group").poll();
+            assertThat(polled.status()).as(polled.raw().body()).isEqualTo(200);
+            assertThat(Consumer.bodies(polled)).containsExactly("first");
+        }
     }
 
     @Test

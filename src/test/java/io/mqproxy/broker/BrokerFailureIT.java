@@ -77,8 +77,11 @@ class BrokerFailureIT {
             Reply reply = proxy.client().produce(form("producer", "ghost-producer", "message", "nowhere"));
             assertThat(reply.status()).as(reply.raw().body()).isEqualTo(500);
             assertThat(reply.message()).contains("ghost-topic-never-created");
-            // And the proxy on the shared broker is still ready.
-            assertThat(proxy.client().get(proxy.client().producePort(), "/ready").httpStatus()).isEqualTo(200);
+            // A configured topic that is not served is what "not ready" means; the proxy stays up.
+            Reply ready = proxy.client().get(proxy.client().producePort(), "/ready");
+            assertThat(ready.httpStatus()).isEqualTo(503);
+            assertThat(ready.message()).contains("ghost-topic-never-created");
+            assertThat(proxy.client().get(proxy.client().producePort(), "/health").httpStatus()).isEqualTo(200);
         }
     }
 }

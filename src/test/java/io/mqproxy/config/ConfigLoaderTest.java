@@ -34,6 +34,27 @@ class ConfigLoaderTest {
             .contains("mqcloud-http-test-topic-producer");
     }
 
+    /** A crash redelivers what was consumed since the broker last wrote consumer progress: keep it to ~1 s. */
+    @Test
+    void embeddedBroker_writesConsumerProgressEverySecond_byDefault() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(c.embedded().flushConsumerOffsetMillis()).isEqualTo(1000);
+        ProxyConfig set = ConfigLoader.load(null, Map.of("MQPROXY_EMBEDDED_FLUSH_CONSUMER_OFFSET_MILLIS", "5000"),
+            Map.of());
+        assertThat(set.embedded().flushConsumerOffsetMillis()).isEqualTo(5000);
+    }
+
+    @Test
+    void flushConsumerOffsetMillisOutOfRange_isRefused_namingTheKey() {
+        for (String bad : new String[] {"0", "99", "60001"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("embedded.flushConsumerOffsetMillis", bad)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("embedded.flushConsumerOffsetMillis")
+                .hasMessageContaining("100..60000");
+        }
+    }
+
     @Test
     void unknownKeyInYamlFile_isRefused_namingTheKey() throws IOException {
         Path file = yaml("http:\n  prodcePort: 9000\n");

@@ -32,6 +32,15 @@ public final class SilentBroker implements AutoCloseable {
     private final String topic;
 
     public SilentBroker(String topic) throws IOException {
+        this(topic, "SilentCluster");
+    }
+
+    /**
+     * @param clusterName the cluster it joins: the shared broker's ({@code DefaultCluster}) makes it a master
+     *                    of that cluster that does not answer, as a hung or cut-off broker looks until the
+     *                    name server drops it (2 minutes without a heartbeat)
+     */
+    public SilentBroker(String topic, String clusterName) throws IOException {
         this.topic = topic;
         String namesrv = TestBroker.get().namesrvAddr(); // first: it sets RocketMQ's process-wide properties
         server = new ServerSocket(FreePorts.any());
@@ -51,7 +60,7 @@ public final class SilentBroker implements AutoCloseable {
         header.setBrokerAddr("127.0.0.1:" + server.getLocalPort());
         header.setBrokerId(0L);
         header.setBrokerName(name);
-        header.setClusterName("SilentCluster");
+        header.setClusterName(clusterName);
         header.setHaServerAddr("127.0.0.1:" + (server.getLocalPort() + 1));
         header.setEnableActingMaster(false);
         header.setCompressed(false);
@@ -65,7 +74,7 @@ public final class SilentBroker implements AutoCloseable {
         try {
             RemotingCommand response = registrar.invokeSync(namesrv, request, 5_000);
             long deadline = System.currentTimeMillis() + 5_000;
-            while (response.getCode() != 0 || !routed(topic)) {
+            while (response.getCode() != 0 || !routed(topic, name)) {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("silent broker not registered: code " + response.getCode()
                         + " " + response.getRemark() + " version " + request.getVersion());
@@ -78,9 +87,11 @@ public final class SilentBroker implements AutoCloseable {
         }
     }
 
-    private static boolean routed(String topic) {
+    /** The topic's route names this broker (the topic may also be on others). */
+    private static boolean routed(String topic, String brokerName) {
         try {
-            return !TestBroker.get().admin().examineTopicRouteInfo(topic).getQueueDatas().isEmpty();
+            return TestBroker.get().admin().examineTopicRouteInfo(topic).getQueueDatas().stream()
+                .anyMatch(q -> q.getBrokerName().equals(brokerName));
         } catch (Exception notYet) {
             return false;
         }

@@ -71,7 +71,7 @@ public final class TestBroker {
     /** Small files: 16 MiB commit-log segments keep the test run light. */
     public static ProxyConfig.Embedded smallBroker(Path dir) {
         return new ProxyConfig.Embedded(dir.toString(), "127.0.0.1", FreePorts.any(), FreePorts.forBroker(),
-            "broker-test", 16);
+            "broker-test", 16, 1_000);
     }
 
     public String namesrvAddr() {

@@ -1,10 +1,14 @@
 package io.mqproxy.broker.embedded;
 
+import io.mqproxy.broker.RemotingStop;
 import io.mqproxy.config.ProxyConfig;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.common.BrokerConfig;
+import org.apache.rocketmq.common.ServiceThread;
 import org.apache.rocketmq.common.namesrv.NamesrvConfig;
 import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
@@ -90,6 +94,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         brokerConfig.setAutoCreateTopicEnable(false);
         // The embedded broker shares a few cores with the proxy; a short CPU stall is not overload.
         brokerConfig.setWaitTimeMillsInSendQueue(1_000);
+        // Consumer progress lives in memory between persists: after a crash, what was consumed since
+        // the last one is delivered again. RocketMQ's 5 s default means up to 5 s of duplicates.
+        brokerConfig.setFlushConsumerOffsetInterval(cfg.flushConsumerOffsetMillis());
 
         MessageStoreConfig storeConfig = new MessageStoreConfig();
         storeConfig.setStorePathRootDir(store.toString());
@@ -127,12 +134,75 @@ public final class EmbeddedBroker implements AutoCloseable {
         return broker.getBrokerAddr();
     }
 
-    /** Slow (15-37 s): RocketMQ joins its service threads one by one. */
+    /**
+     * Stops broker then name server in a few seconds instead of RocketMQ's 15-37 s, losing nothing:
+     * the normal shutdown still persists offsets, subscriptions and topics and flushes the store; only
+     * threads that would make it wait for nothing are stopped first (see {@link #cutWaits()}).
+     */
     @Override
     public void close() {
         long began = System.nanoTime();
+        cutWaits();
         broker.shutdown();
         namesrv.shutdown();
         log.info("embedded RocketMQ stopped in {} ms", (System.nanoTime() - began) / 1_000_000);
+    }
+
+    /**
+     * RocketMQ's shutdown joins its service threads one by one, and some only notice at the end of a
+     * sleep: each remoting server and client's channel-event thread (up to 3 s each, five of them), the
+     * POP buffer-merge service (2 s after its loop, even when merging is off) and a revive round in
+     * progress (up to ~4 s). The revive service is switched off as a master turning slave is: its
+     * unprocessed checkpoints and acks stay in the revive topic and are read again at the next start.
+     * Store, timer and revive threads are never interrupted: an interrupt during a file operation
+     * closes the file channel.
+     */
+    private void cutWaits() {
+        try {
+            RemotingStop.interruptEventThread(broker.getRemotingServer());
+            RemotingStop.interruptEventThread(broker.getFastRemotingServer());
+            RemotingStop.interruptEventThread(broker.getBrokerOuterAPI().getRemotingClient());
+            RemotingStop.interruptEventThread(namesrv.getRemotingServer());
+            RemotingStop.interruptEventThread(namesrv.getRemotingClient());
+            if (broker.getPopMessageProcessor().getPopBufferMergeService() != null) {
+                stopSkippingTrailingSleep(broker.getPopMessageProcessor().getPopBufferMergeService());
+            }
+            broker.getAckMessageProcessor().setPopReviveServiceStatus(false);
+        } catch (RuntimeException e) {
+            // Only slower: the normal shutdown below stops everything anyway.
+            log.warn("fast stop of the embedded broker incomplete, stopping the slow way: {}", e.toString());
+        }
+    }
+
+    /**
+     * The buffer-merge service ends its loop at its next 5 ms turn once stopped, then sleeps 2 s before
+     * a final scan. An interrupt sent with the stop usually lands in the loop's wait instead of that
+     * sleep, so it is repeated until the thread ends. Merging is off in this broker (RocketMQ's
+     * default), so the final scan has nothing to write and no store call is interrupted.
+     */
+    private static void stopSkippingTrailingSleep(ServiceThread service) {
+        Thread thread = threadOf(service);
+        service.makeStop();
+        service.wakeup();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            while (thread != null && thread.isAlive() && System.nanoTime() < deadline) {
+                thread.interrupt();
+                thread.join(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        service.shutdown();
+    }
+
+    private static Thread threadOf(ServiceThread service) {
+        try {
+            Field f = ServiceThread.class.getDeclaredField("thread");
+            f.setAccessible(true);
+            return (Thread) f.get(service);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 }
