@@ -13,6 +13,8 @@ import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.control.RegistrySync;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.security.Credential;
+import io.mqproxy.security.DataAuthenticator;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -113,7 +115,7 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes());
-            app.servers = new HttpServers(vertx, config, metrics, app::notReady);
+            app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config));
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -148,6 +150,17 @@ public final class ProxyApp implements AutoCloseable {
         }
         warmedUp = true;
         log.info("warm-up done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /** Who may use the data plane: the configuration file's credentials (when credentials are required). */
+    private static DataAuthenticator dataCredentials(ProxyConfig config) {
+        ProxyConfig.Security s = config.security();
+        List<Credential> fromFile = s.credentials().stream()
+            .map(c -> new Credential(c.id(), c.secret(), Set.copyOf(c.producers()), Set.copyOf(c.consumers()), 0,
+                false))
+            .toList();
+        return new DataAuthenticator(s.requireCredentials(), () -> fromFile,
+            java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures());
     }
 
     /** Why {@code /ready} says 503, or null. */

@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -167,7 +169,7 @@ public final class ConfigLoader {
 
     /** Operators whose token is named by {@code tokenEnv} get it from the environment, or start-up stops. */
     private static ProxyConfig withOperatorTokens(ProxyConfig c, Map<String, String> env) {
-        java.util.List<ProxyConfig.Operator> resolved = new java.util.ArrayList<>();
+        List<ProxyConfig.Operator> resolved = new ArrayList<>();
         for (int i = 0; i < c.admin().operators().size(); i++) {
             ProxyConfig.Operator o = c.admin().operators().get(i);
             if (o.tokenEnv() != null && !o.tokenEnv().isEmpty()) {
@@ -184,9 +186,24 @@ public final class ConfigLoader {
             }
             resolved.add(o);
         }
+        List<ProxyConfig.DataCredential> credentials = new ArrayList<>();
+        for (int i = 0; i < c.security().credentials().size(); i++) {
+            ProxyConfig.DataCredential d = c.security().credentials().get(i);
+            if (d.secretEnv() != null && !d.secretEnv().isEmpty()) {
+                String secret = env.get(d.secretEnv());
+                if (secret == null || secret.isEmpty()) {
+                    throw new ConfigException("configuration key 'security.credentials[" + i + "].secretEnv': "
+                        + "environment variable " + d.secretEnv() + " is not set");
+                }
+                d = new ProxyConfig.DataCredential(d.id(), secret, null, d.producers(), d.consumers());
+            }
+            credentials.add(d);
+        }
+        ProxyConfig.Security security = new ProxyConfig.Security(c.security().requireCredentials(), credentials,
+            c.security().signatureWindowSeconds(), c.security().maxRememberedSignatures());
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
             c.admin().messageBodyPreviewBytes()),
-            c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
+            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

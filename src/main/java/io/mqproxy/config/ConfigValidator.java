@@ -61,6 +61,11 @@ final class ConfigValidator {
         }
 
         operators(c.admin().operators());
+        credentials(c);
+        if (c.http().cors() == null || c.http().cors().allowedOrigins() == null
+            || c.http().cors().allowedOrigins().isBlank()) {
+            fail("http.cors.allowedOrigins", "must be * or origins separated by commas");
+        }
         String previous = c.consume().previousRequestIdSecret();
         if (previous != null && !previous.isEmpty() && previous.length() < 16) {
             fail("consume.previousRequestIdSecret", "must be at least 16 characters, or empty");
@@ -100,6 +105,30 @@ final class ConfigValidator {
         GroupRules.Violation v = GroupRules.check(g);
         if (v != null) {
             fail(key + v.setting(), v.rule());
+        }
+    }
+
+    private static void credentials(ProxyConfig c) {
+        range("security.signatureWindowSeconds", c.security().signatureWindowSeconds(), 1, 3_600);
+        range("security.maxRememberedSignatures", c.security().maxRememberedSignatures(), 1, 10_000_000);
+        Set<String> ids = new HashSet<>();
+        Set<String> producers = new HashSet<>();
+        c.producers().forEach(p -> producers.add(p.name()));
+        for (int i = 0; i < c.security().credentials().size(); i++) {
+            ProxyConfig.DataCredential d = c.security().credentials().get(i);
+            String key = "security.credentials[" + i + "].";
+            if (d.id() == null || !d.id().matches("[A-Za-z0-9._-]{1,64}")) {
+                fail(key + "id", "must be 1..64 letters, digits, '.', '_' or '-'");
+            }
+            if (!ids.add(d.id())) {
+                fail(key + "id", "'" + d.id() + "' is declared twice");
+            }
+            if (d.secret() == null || d.secret().length() < 16) {
+                fail(key + "secret", "give secret (at least 16 characters) or secretEnv");
+            }
+            if (d.producers().isEmpty() && d.consumers().isEmpty()) {
+                fail(key + "producers", "a credential grants at least one producer or consumer");
+            }
         }
     }
 

@@ -13,8 +13,38 @@ public record ProxyConfig(
     Embedded embedded,
     Produce produce,
     Consume consume,
+    Security security,
     List<Producer> producers,
     List<Consumer> consumers) {
+
+    /**
+     * Credentials of data clients (off by default: the contract's clients send none).
+     *
+     * @param requireCredentials       every data request must carry a credential granting its producer or group
+     * @param signatureWindowSeconds   how far a signed request's timestamp may be from the proxy's clock
+     * @param maxRememberedSignatures  signatures remembered to refuse replays within the window
+     */
+    public record Security(boolean requireCredentials, List<DataCredential> credentials, int signatureWindowSeconds,
+                           int maxRememberedSignatures) {
+        public Security {
+            credentials = credentials == null ? List.of() : List.copyOf(credentials);
+        }
+    }
+
+    /** A data client's credential from the configuration file; the secret inline or from the environment. */
+    public record DataCredential(String id, String secret, String secretEnv, List<String> producers,
+                                 List<String> consumers) {
+        public DataCredential {
+            producers = producers == null ? List.of() : List.copyOf(producers);
+            consumers = consumers == null ? List.of() : List.copyOf(consumers);
+        }
+
+        @Override
+        public String toString() {
+            return "DataCredential[id=" + id + ", secret=" + (secret == null || secret.isEmpty() ? "" : "***")
+                + ", secretEnv=" + secretEnv + ", producers=" + producers + ", consumers=" + consumers + "]";
+        }
+    }
 
     /**
      * The data plane: what applications call. The body budget and the time-outs hold on every port.
@@ -25,7 +55,16 @@ public record ProxyConfig(
      * @param requestBodyTimeoutSeconds a body must be whole within this after its head; else 408
      */
     public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops,
-                       long maxBodyBytesInFlight, int idleTimeoutSeconds, int requestBodyTimeoutSeconds) {
+                       long maxBodyBytesInFlight, int idleTimeoutSeconds, int requestBodyTimeoutSeconds, Cors cors) {
+    }
+
+    /**
+     * Which browser origins may call the data ports (never the admin port).
+     *
+     * @param allowedOrigins   {@code *} (the contract: any origin), or origins separated by commas
+     * @param allowCredentials whether browsers may send cookies (the useCookie requestId) and auth headers
+     */
+    public record Cors(String allowedOrigins, boolean allowCredentials) {
     }
 
     /**

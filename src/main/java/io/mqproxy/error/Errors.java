@@ -28,6 +28,11 @@ public final class Errors {
         return new ProxyError(Status.UNAUTHORIZED, why);
     }
 
+    /** A valid credential that does not grant what the request asks for. */
+    public static ProxyError forbidden(String why) {
+        return new ProxyError(Status.FORBIDDEN, why);
+    }
+
     /** A query string that cannot be decoded: the rule it breaks, and where. */
     public static ProxyError malformedQuery(String detail) {
         return badParam("query string", detail);

@@ -24,9 +24,12 @@ final class ConsumeHandler {
     private final ConsumeService service;
     private final Responder responder;
 
-    ConsumeHandler(ConsumeService service, Responder responder) {
+    private final DataAccess access;
+
+    ConsumeHandler(ConsumeService service, Responder responder, DataAccess access) {
         this.service = service;
         this.responder = responder;
+        this.access = access;
     }
 
     void mount(Router router) {
@@ -46,6 +49,9 @@ final class ConsumeHandler {
             useCookie = p.bool("useCookie", false);
             String requestId = p.string("requestId");
             String consumer = p.optional("consumer");
+            if (consumer != null) {
+                access.requireConsumer(ctx, consumer);
+            }
             if (requestId == null && useCookie && consumer != null) {
                 Cookie cookie = ctx.request().getCookie(cookieName(consumer));
                 requestId = cookie == null ? null : cookie.getValue();

@@ -5,6 +5,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import io.mqproxy.config.ProxyConfig;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -23,14 +27,31 @@ final class CorsPolicy implements Handler<RoutingContext> {
     private static final String MAX_AGE_SECONDS = "3600";
 
     private final Predicate<String> allowedOrigin;
+    private final boolean allowCredentials;
 
-    private CorsPolicy(Predicate<String> allowedOrigin) {
+    private CorsPolicy(Predicate<String> allowedOrigin, boolean allowCredentials) {
         this.allowedOrigin = allowedOrigin;
+        this.allowCredentials = allowCredentials;
     }
 
     /** What the contract asks of the data plane: every origin, with credentials. */
     static CorsPolicy anyOrigin() {
-        return new CorsPolicy(origin -> true);
+        return new CorsPolicy(origin -> true, true);
+    }
+
+    /** As configured: {@code *} for any origin, else exactly the origins listed (commas between). */
+    static CorsPolicy of(ProxyConfig.Cors cors) {
+        String origins = cors.allowedOrigins().trim();
+        if (origins.equals("*")) {
+            return new CorsPolicy(origin -> true, cors.allowCredentials());
+        }
+        Set<String> allowed = new HashSet<>();
+        for (String o : origins.split(",")) {
+            if (!o.isBlank()) {
+                allowed.add(o.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return new CorsPolicy(origin -> allowed.contains(origin.toLowerCase(Locale.ROOT)), cors.allowCredentials());
     }
 
     @Override
@@ -44,8 +65,10 @@ final class CorsPolicy implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        response.putHeader("Access-Control-Allow-Origin", origin)
-            .putHeader("Access-Control-Allow-Credentials", "true");
+        response.putHeader("Access-Control-Allow-Origin", origin);
+        if (allowCredentials) {
+            response.putHeader("Access-Control-Allow-Credentials", "true");
+        }
         if (request.method() != HttpMethod.OPTIONS || request.getHeader("Access-Control-Request-Method") == null) {
             ctx.next();
             return;

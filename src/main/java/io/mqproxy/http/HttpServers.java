@@ -7,6 +7,7 @@ import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.produce.ProduceService;
+import io.mqproxy.security.DataAuthenticator;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -50,12 +51,15 @@ public final class HttpServers {
     private final Supplier<String> notReady;
     private final BoundedBody bodies;
     private final MalformedHttp malformed;
+    private final CorsPolicy cors;
+    private final DataAccess access;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
     /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
-    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady) {
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
+                       DataAuthenticator credentials) {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -66,14 +70,16 @@ public final class HttpServers {
         this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
             () -> metrics.overloaded("bodyBytes"));
         this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
+        this.cors = CorsPolicy.of(config.http().cors());
+        this.access = new DataAccess(credentials, responder);
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
     public Future<Void> start(ProduceService produce, ConsumeService consume, ControlService control,
                               OperatorCredentials operators) {
         AdminRoutes adminRoutes = new AdminRoutes(control, operators, new Responder(metrics, true));
-        ProduceHandler produceHandler = new ProduceHandler(produce, responder);
-        ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder);
+        ProduceHandler produceHandler = new ProduceHandler(produce, responder, access);
+        ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
         return Future.all(List.of(
@@ -146,9 +152,10 @@ public final class HttpServers {
         router.route().handler(guard);
         router.route().handler(this::refuseWhileDraining);
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
-        router.route().handler(CorsPolicy.anyOrigin());
+        router.route().handler(cors);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
+        router.route().handler(access);
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         routes.accept(router);

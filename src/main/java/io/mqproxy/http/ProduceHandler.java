@@ -24,9 +24,12 @@ final class ProduceHandler {
     private final ProduceService service;
     private final Responder responder;
 
-    ProduceHandler(ProduceService service, Responder responder) {
+    private final DataAccess access;
+
+    ProduceHandler(ProduceService service, Responder responder, DataAccess access) {
         this.service = service;
         this.responder = responder;
+        this.access = access;
     }
 
     void mount(Router router) {
@@ -38,6 +41,7 @@ final class ProduceHandler {
         ProduceRequest request;
         try {
             RequestParams p = RequestParams.of(ctx);
+            access.requireProducer(ctx, p.required("producer"));
             request = new ProduceRequest(p.required("producer"), p.string("message"), p.optional("keys"),
                 p.optional("tags"), p.optional("orderId"), p.integer("delayLevel", 1, 18),
                 p.longValue("deliveryTimestamp", 0, MAX_TIMESTAMP, "epoch milliseconds"), p.bool("roundRobin", false),
@@ -53,6 +57,7 @@ final class ProduceHandler {
         BatchProduceRequest request;
         try {
             RequestParams p = RequestParams.of(ctx);
+            access.requireProducer(ctx, p.required("producer"));
             request = new BatchProduceRequest(p.required("producer"), messages(p), p.optional("tags"),
                 p.optional("orderId"), ClientAddress.of(ctx, p));
         } catch (ProxyError e) {

@@ -18,12 +18,19 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private static final int KEPT = 1_000;
     private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private volatile int dropped;
+    private final Level threshold;
 
-    private LogCapture() {
+    private LogCapture(Level threshold) {
+        this.threshold = threshold;
     }
 
     public static LogCapture attach() {
-        LogCapture capture = new LogCapture();
+        return attach(Level.WARN);
+    }
+
+    /** Records every event at {@code threshold} and above (what the loggers let through). */
+    public static LogCapture attach(Level threshold) {
+        LogCapture capture = new LogCapture(threshold);
         capture.setName("test-capture");
         capture.setContext(root().getLoggerContext());
         capture.start();
@@ -37,7 +44,7 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
     @Override
     protected void append(ILoggingEvent event) {
-        if (!event.getLevel().isGreaterOrEqual(Level.WARN)) {
+        if (!event.getLevel().isGreaterOrEqual(threshold)) {
             return;
         }
         if (events.size() < KEPT) {
@@ -52,6 +59,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     public List<String> stackTraces() {
         return events.stream().filter(e -> e.getThrowableProxy() != null)
             .map(LogCapture::describe).collect(Collectors.toList());
+    }
+
+    /** Every event recorded, as text. */
+    public List<String> all() {
+        return events.stream().map(LogCapture::describe).collect(Collectors.toList());
     }
 
     /** Every WARN and above. */

@@ -55,6 +55,7 @@ public final class TestProxy implements AutoCloseable {
         private final List<Map<String, Object>> consumers = new ArrayList<>();
         private final Map<String, String> flags = new LinkedHashMap<>();
         private final List<Map<String, Object>> operators = new ArrayList<>();
+        private final List<Map<String, Object>> credentials = new ArrayList<>();
         private String namesrvAddr;
         private java.nio.file.Path embeddedDataDir;
 
@@ -75,6 +76,12 @@ public final class TestProxy implements AutoCloseable {
         /** An operator of the control plane, with a bearer token. */
         public Builder operator(String name, String token) {
             operators.add(Map.of("name", name, "token", token));
+            return this;
+        }
+
+        /** A data client's credential (used when security.requireCredentials is set). */
+        public Builder credential(String id, String secret, List<String> producers, List<String> consumers) {
+            credentials.add(Map.of("id", id, "secret", secret, "producers", producers, "consumers", consumers));
             return this;
         }
 
@@ -102,6 +109,9 @@ public final class TestProxy implements AutoCloseable {
                 yaml.put("consumers", consumers);
                 if (!operators.isEmpty()) {
                     yaml.put("admin", Map.of("operators", operators));
+                }
+                if (!credentials.isEmpty()) {
+                    yaml.put("security", Map.of("credentials", credentials));
                 }
                 Path file = Files.createTempFile("mqproxy-test", ".yaml");
                 new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);
