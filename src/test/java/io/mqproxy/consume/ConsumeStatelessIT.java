@@ -26,6 +26,7 @@ class ConsumeStatelessIT {
     private static Lane held;
     private static Lane concurrentRestart;
     private static Lane heldRestart;
+    private static Lane rotated;
     private static TestProxy one;
     private static TestProxy two;
 
@@ -35,6 +36,7 @@ class ConsumeStatelessIT {
         held = Lane.create("stateless-held", 1);
         concurrentRestart = Lane.create("restart-pop", 1);
         heldRestart = Lane.create("restart-held", 1);
+        rotated = Lane.create("rotated-key", 1);
         one = instance();
         two = instance();
     }
@@ -47,6 +49,7 @@ class ConsumeStatelessIT {
             "minConsumeTimeoutSeconds", 1));
         held.register(builder, settings("consumeTimeoutSeconds", 60));
         heldRestart.register(builder, settings("consumeTimeoutSeconds", 60));
+        rotated.register(builder, settings("pop", true, "consumeTimeoutSeconds", 60));
         return builder.start();
     }
 
@@ -139,6 +142,35 @@ class ConsumeStatelessIT {
             assertThat(seen).as("acked after the restart: never back").doesNotContain("r1");
         } finally {
             after.close();
+        }
+    }
+
+    /** A key rotation: requestIds issued under the previous key still ack; without it they are refused. */
+    @Test
+    void afterARequestIdKeyRotation_batchesOutUnderTheOldKeyStillAck() {
+        String oldKey = "the-old-request-id-key-0123";
+        String newKey = "the-new-request-id-key-4567";
+        rotated.produce(one.client(), "across a rotation");
+        TestProxy.Builder before = TestProxy.builder().set("consume.requestIdSecret", oldKey);
+        rotated.register(before, settings("pop", true, "consumeTimeoutSeconds", 60));
+        Consumer c;
+        try (TestProxy old = before.start()) {
+            c = rotated.consumer(old.client()).with("pullTimeout", "5");
+            assertThat(bodies(messages(c.poll()))).containsExactly("across a rotation");
+        }
+        TestProxy.Builder onlyNew = TestProxy.builder().set("consume.requestIdSecret", newKey);
+        rotated.register(onlyNew, settings("pop", true, "consumeTimeoutSeconds", 60));
+        try (TestProxy fresh = onlyNew.start()) {
+            ProxyClient.Reply refused = c.via(fresh.client()).call("/mq/ack");
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.message()).startsWith("requestId:");
+        }
+        TestProxy.Builder both = TestProxy.builder().set("consume.requestIdSecret", newKey)
+            .set("consume.previousRequestIdSecret", oldKey);
+        rotated.register(both, settings("pop", true, "consumeTimeoutSeconds", 60));
+        try (TestProxy rotating = both.start()) {
+            ProxyClient.Reply ack = ok(c.via(rotating.client()).call("/mq/ack"));
+            assertThat(ack.result().path("status").asText()).isEqualTo("OK");
         }
     }
 }

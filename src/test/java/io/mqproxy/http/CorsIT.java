@@ -136,4 +136,30 @@ class CorsIT {
             }
         }
     }
+
+    @Test
+    void configuredOrigins_onlyThoseGetCors_andTheAdminPortNever() {
+        try (TestProxy limited = TestProxy.builder()
+            .set("http.cors.allowedOrigins", "https://good.example, https://other.example")
+            .set("http.cors.allowCredentials", "false")
+            .start()) {
+            ProxyClient c = limited.client();
+            Reply good = c.send(HttpRequest.newBuilder(c.uri(c.consumePort(), "/health"))
+                .header("Origin", "https://good.example").GET());
+            assertThat(good.raw().headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://good.example");
+            assertThat(good.raw().headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+            Reply evil = c.send(HttpRequest.newBuilder(c.uri(c.consumePort(), "/health"))
+                .header("Origin", "https://evil.example").GET());
+            assertThat(evil.raw().headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            Reply preflight = c.send(HttpRequest.newBuilder(c.uri(c.producePort(), "/mq/produce"))
+                .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+            assertThat(preflight.raw().headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            for (String origin : new String[] {"https://good.example", "https://evil.example"}) {
+                Reply admin = c.send(HttpRequest.newBuilder(c.uri(c.adminPort(), "/health"))
+                    .header("Origin", origin).GET());
+                assertThat(admin.raw().headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
+            }
+        }
+    }
 }
