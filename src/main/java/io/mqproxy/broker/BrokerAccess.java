@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 
 /** The proxy's connection to one RocketMQ cluster: its clients, created and closed together. */
 public final class BrokerAccess implements AutoCloseable {
+    /** A lag read that takes longer than this fails for this collection: the next one tries again. */
+    private static final long MONITOR_TIMEOUT_MILLIS = 5_000;
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
@@ -16,19 +18,23 @@ public final class BrokerAccess implements AutoCloseable {
 
     private final TopicReader reader;
     private final GroupAdmin groups;
+    private final LagReader lag;
+    private final AlertStateStore alertStates;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
                          TopicReader reader) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
-        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP);
+        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId());
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
         this.clients = new ClientDirectory(admin);
         this.registry = new RegistryStore(admin);
         this.health = health;
+        this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
+        this.alertStates = new AlertStateStore(admin);
     }
 
     public static BrokerAccess connect(String namesrvAddr, ProxyConfig config) {
@@ -76,6 +82,14 @@ public final class BrokerAccess implements AutoCloseable {
 
     public BrokerHealth health() {
         return health;
+    }
+
+    public LagReader lag() {
+        return lag;
+    }
+
+    public AlertStateStore alertStates() {
+        return alertStates;
     }
 
     @Override

@@ -88,6 +88,11 @@ public final class ProducerClient implements AutoCloseable {
         }
     }
 
+    /** This client's id, as brokers know it. */
+    String clientId() {
+        return producer.getDefaultMQProducerImpl().getMqClientFactory().getClientId();
+    }
+
     /** The client's connection to the cluster, shared with consumption: one connection per broker. */
     MQClientAPIImpl clientApi() {
         return producer.getDefaultMQProducerImpl().getMqClientFactory().getMQClientAPIImpl();
