@@ -13,6 +13,8 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.monitor.AlertRuleBook;
+import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -43,6 +45,7 @@ public final class ProxyApp implements AutoCloseable {
     private ConsumeService consume;
     private ControlService control;
     private RegistrySync registrySync;
+    private Monitoring monitoring;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -91,8 +94,10 @@ public final class ProxyApp implements AutoCloseable {
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config)),
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
+            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()));
             app.control = new ControlService(registry, app.registrySync, broker,
-                java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues());
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
+                app.monitoring, metrics);
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
@@ -164,6 +169,9 @@ public final class ProxyApp implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+        if (monitoring != null) {
+            monitoring.close();
         }
         if (registrySync != null) {
             registrySync.close();

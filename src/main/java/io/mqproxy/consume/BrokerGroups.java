@@ -23,6 +23,18 @@ public final class BrokerGroups {
         return brokerGroup.equals(consumer) || brokerGroup.startsWith(consumer + BROADCAST_INFIX);
     }
 
+    /** The registered consumer a broker group belongs to (itself, or one of its broadcast clientIds'). */
+    public static java.util.Optional<String> consumerOf(String brokerGroup, io.mqproxy.registry.Registry registry) {
+        if (registry.consumer(brokerGroup).isPresent()) {
+            return java.util.Optional.of(brokerGroup);
+        }
+        int infix = brokerGroup.lastIndexOf(BROADCAST_INFIX);
+        if (infix > 0 && registry.consumer(brokerGroup.substring(0, infix)).isPresent()) {
+            return java.util.Optional.of(brokerGroup.substring(0, infix));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The broker group of a consumer, or of one of its broadcast clientIds. */
     public static String forClient(String consumer, String clientId) {
         if (clientId == null) {

@@ -55,6 +55,7 @@ public final class TestProxy implements AutoCloseable {
         private final List<Map<String, Object>> consumers = new ArrayList<>();
         private final Map<String, String> flags = new LinkedHashMap<>();
         private final List<Map<String, Object>> operators = new ArrayList<>();
+        private final Map<String, Object> monitor = new LinkedHashMap<>();
         private String namesrvAddr;
         private java.nio.file.Path embeddedDataDir;
 
@@ -75,6 +76,12 @@ public final class TestProxy implements AutoCloseable {
         /** An operator of the control plane, with a bearer token. */
         public Builder operator(String name, String token) {
             operators.add(Map.of("name", name, "token", token));
+            return this;
+        }
+
+        /** A key of {@code monitor} given in the YAML file, for what flags cannot say (webhooks, groupRules). */
+        public Builder monitor(String key, Object value) {
+            monitor.put(key, value);
             return this;
         }
 
@@ -102,6 +109,9 @@ public final class TestProxy implements AutoCloseable {
                 yaml.put("consumers", consumers);
                 if (!operators.isEmpty()) {
                     yaml.put("admin", Map.of("operators", operators));
+                }
+                if (!monitor.isEmpty()) {
+                    yaml.put("monitor", monitor);
                 }
                 Path file = Files.createTempFile("mqproxy-test", ".yaml");
                 new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);
