@@ -254,8 +254,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         Map<String, String> topics = new LinkedHashMap<>();
         groups.forEach(g -> topics.put(g.name(), g.topic()));
         for (AlertEvaluator.Event e : events) {
-            log.info("alert {} {}: {} {} (threshold {})", e.alert().key(), e.event(), e.alert().rule(),
-                e.alert().value(), e.alert().threshold());
+            log.info("alert {} {}: {}", e.alert().key(), e.event(), summary(e.alert(), e.event()));
             if (notifier.hasWebhooks()) {
                 notifier.send(e.alert().key(), e.alert().seq(), e.event(), notificationId(e),
                     JSON.writeValueAsBytes(notification(e, topics.get(e.alert().group()))));
