@@ -18,6 +18,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.admin.ConsumeStats;
 import org.apache.rocketmq.remoting.protocol.admin.OffsetWrapper;
 import org.apache.rocketmq.remoting.protocol.admin.TopicOffset;
+import org.apache.rocketmq.remoting.protocol.body.ConsumeStatsList;
 import org.apache.rocketmq.remoting.protocol.body.QueueTimeSpan;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
@@ -25,16 +26,24 @@ import org.apache.rocketmq.remoting.exception.RemotingConnectException;
 import org.apache.rocketmq.remoting.exception.RemotingSendRequestException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads where consumer groups stand at the brokers, for the lag collector: committed offsets of the
- * group's topic and POP retry topic (one call per group and broker, both topics at once), the end
- * offsets of its dead-letter topic, the store time of the first message waiting on each queue, and,
- * when the broker runs in this JVM, how many messages it handed out by POP that are not acked yet
- * (remotely the broker does not expose that count). What every group of a collection shares (the
- * topic list, routes, topic offsets) is read once per {@link Pass}. Calls block.
+ * group's topic and POP retry topic, the end offsets of its dead-letter topic, the store time of the
+ * first message waiting on each queue, and, when the broker runs in this JVM, how many messages it
+ * handed out by POP that are not acked yet (remotely the broker does not expose that count). What
+ * every group of a collection shares (the topic list, routes, topic offsets) is read once per
+ * {@link Pass}.
+ *
+ * <p>Committed offsets come in one call per broker for every group it has ({@code GET_BROKER_CONSUME_STATS})
+ * once a collection reads at least {@code brokerWideFrom} groups, else in one call per group and broker
+ * (both its topics at once). The one call costs what the broker's groups cost, others' included: a broker
+ * that lists many more groups than the collection reads is read group by group for a while. Calls block.
  */
 public final class LagReader {
+    private static final Logger log = LoggerFactory.getLogger(LagReader.class);
     /** Where a group stands on one queue of one broker. */
     public record QueuePosition(String brokerName, int queueId, long maxOffset, long committedOffset,
                                 long inflight, long headStoreTime) {
@@ -69,9 +78,18 @@ public final class LagReader {
     private record Broker(String name, String addr) {
     }
 
+    /** A broker listing more than this many times the groups read (plus a margin) is mostly others' groups. */
+    private static final int FOREIGN_FACTOR = 4;
+    private static final int FOREIGN_MARGIN = 100;
+    /** Passes a broker mostly of others' groups is read group by group before the one call is tried again. */
+    private static final int GROUP_BY_GROUP_PASSES = 50;
+
     private final AdminClient cluster;
     private final long timeoutMillis;
     private volatile Map<HeadKey, Head> heads = Map.of();
+    /** Brokers read group by group, until which pass. */
+    private final Map<String, Long> groupByGroupUntil = new ConcurrentHashMap<>();
+    private long passes;
 
     LagReader(AdminClient cluster, long timeoutMillis) {
         this.cluster = cluster;
@@ -82,9 +100,14 @@ public final class LagReader {
         return cluster.admin().getDefaultMQAdminExtImpl().getMqClientInstance().getMQClientAPIImpl();
     }
 
-    /** Starts a collection: reads the cluster's topic list once (which retry and dead-letter topics exist). */
-    public Pass begin() throws Exception {
-        return new Pass();
+    /**
+     * Starts a collection: reads the cluster's topic list once (which retry and dead-letter topics exist).
+     *
+     * @param reads          how many broker groups the collection will read
+     * @param brokerWideFrom from how many reads each broker is read in one call for all its groups
+     */
+    public Pass begin(int reads, int brokerWideFrom) throws Exception {
+        return new Pass(++passes, reads, brokerWideFrom);
     }
 
     /**
@@ -94,6 +117,11 @@ public final class LagReader {
      */
     public final class Pass {
         private final MQClientAPIImpl api = api();
+        private final long number;
+        private final int reads;
+        private final boolean brokerWide;
+        private final Map<String, CompletableFuture<Map<String, Map<String, Map<Integer, OffsetWrapper>>>>> allGroups =
+            new ConcurrentHashMap<>();
         private final LongAdder calls = new LongAdder();
         private final Set<String> topics;
         private final Map<String, CompletableFuture<List<Broker>>> routes = new ConcurrentHashMap<>();
@@ -103,7 +131,10 @@ public final class LagReader {
         /** Brokers that did not answer in this pass: the other groups' reads fail at once instead of waiting. */
         private final Set<String> down = ConcurrentHashMap.newKeySet();
 
-        private Pass() throws Exception {
+        private Pass(long number, int reads, int brokerWideFrom) throws Exception {
+            this.number = number;
+            this.reads = reads;
+            this.brokerWide = reads >= brokerWideFrom;
             calls.increment();
             topics = api.getTopicListFromNameServer(timeoutMillis).getTopicList();
         }
@@ -127,11 +158,7 @@ public final class LagReader {
                 KeyBuilder.buildPopRetryTopicV2(topic, brokerGroup));
             for (Broker broker : route(topic)) {
                 inflightKnown &= InProcessBrokers.here(broker.addr());
-                ConsumeStats stats = call(broker, () -> api.getConsumeStats(broker.addr(), brokerGroup, (String) null,
-                    timeoutMillis));
-                Map<String, Map<Integer, OffsetWrapper>> byTopic = new HashMap<>();
-                stats.getOffsetTable().forEach((mq, o) -> byTopic.computeIfAbsent(mq.getTopic(), t -> new HashMap<>())
-                    .put(mq.getQueueId(), o));
+                Map<String, Map<Integer, OffsetWrapper>> byTopic = committed(broker, brokerGroup);
                 Map<MessageQueue, TopicOffset> ends = topicOffsets(broker, topic);
                 Map<Integer, OffsetWrapper> committed = byTopic.getOrDefault(topic, Map.of());
                 List<QueuePosition> here = new ArrayList<>();
@@ -155,6 +182,35 @@ public final class LagReader {
                 }
             }
             return new Position(brokerGroup, sorted(main), sorted(retry), deadLetters(brokerGroup), inflightKnown);
+        }
+
+        /** The group's committed offsets on the broker, by topic and queue; empty when it never read there. */
+        private Map<String, Map<Integer, OffsetWrapper>> committed(Broker broker, String group) throws Exception {
+            Long until = groupByGroupUntil.get(broker.addr());
+            if (brokerWide && (until == null || until < number)) {
+                return everyGroup(broker).getOrDefault(group, Map.of());
+            }
+            ConsumeStats stats = call(broker, () -> api.getConsumeStats(broker.addr(), group, (String) null,
+                timeoutMillis));
+            return byTopic(List.of(stats));
+        }
+
+        /** Every group's committed offsets on the broker, in one call; read once per pass. */
+        private Map<String, Map<String, Map<Integer, OffsetWrapper>>> everyGroup(Broker broker) throws Exception {
+            return once(allGroups, broker.addr(), () -> {
+                ConsumeStatsList all = call(broker, () -> api.fetchConsumeStatsInBroker(broker.addr(), false,
+                    timeoutMillis));
+                Map<String, Map<String, Map<Integer, OffsetWrapper>>> byGroup = new HashMap<>();
+                for (Map<String, List<ConsumeStats>> groups : all.getConsumeStatsList()) {
+                    groups.forEach((group, stats) -> byGroup.put(group, byTopic(stats)));
+                }
+                if (byGroup.size() > FOREIGN_FACTOR * reads + FOREIGN_MARGIN) {
+                    groupByGroupUntil.put(broker.addr(), number + GROUP_BY_GROUP_PASSES);
+                    log.info("broker {} has {} consumer groups for the {} read: read group by group for the next {} "
+                        + "collections", broker.name(), byGroup.size(), reads, GROUP_BY_GROUP_PASSES);
+                }
+                return byGroup;
+            });
         }
 
         private long inflight(Broker broker, String topic, String group, int queueId) {
@@ -299,6 +355,15 @@ public final class LagReader {
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+    }
+
+    private static Map<String, Map<Integer, OffsetWrapper>> byTopic(List<ConsumeStats> stats) {
+        Map<String, Map<Integer, OffsetWrapper>> byTopic = new HashMap<>();
+        for (ConsumeStats s : stats) {
+            s.getOffsetTable().forEach((mq, o) -> byTopic.computeIfAbsent(mq.getTopic(), t -> new HashMap<>())
+                .put(mq.getQueueId(), o));
+        }
+        return byTopic;
     }
 
     private static List<QueuePosition> sorted(List<QueuePosition> queues) {

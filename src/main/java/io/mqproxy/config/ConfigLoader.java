@@ -210,8 +210,8 @@ public final class ConfigLoader {
         }
         return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(),
             c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
-            m.brokerCalls(), m.adminUrl(), m.rules(), m.groupRules(), resolved, m.webhookTimeoutSeconds(),
-            m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()));
+            m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
+            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()));
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

@@ -96,6 +96,7 @@ final class ConfigValidator {
         range("monitor.intervalSeconds", m.intervalSeconds(), 1, 3600);
         range("monitor.maxClientIdSeries", m.maxClientIdSeries(), 0, 1000);
         range("monitor.brokerCalls", m.brokerCalls(), 1, 64);
+        range("monitor.brokerWideFrom", m.brokerWideFrom(), 1, 1_000_000);
         if (m.adminUrl() != null && !m.adminUrl().isEmpty()) {
             url("monitor.adminUrl", m.adminUrl());
         }

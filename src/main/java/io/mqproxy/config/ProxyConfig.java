@@ -143,12 +143,14 @@ public record ProxyConfig(
      * @param maxClientIdSeries broadcast groups: clientIds with series of their own (the largest backlogs);
      *                          the others are summed into one series, clientId {@code _other}
      * @param brokerCalls       broker reads of one collection under way at once
+     * @param brokerWideFrom    from this many groups (and broadcast clientIds) read, each broker is read in one
+     *                          call for all its groups instead of one call per group
      * @param adminUrl          base of the links in notifications; empty: {@code http://<admin.host>:<admin.port>}
      * @param rules             thresholds for every group
      * @param groupRules        thresholds for named groups, over {@code rules}
      */
     public record Monitor(boolean enabled, int intervalSeconds, int maxClientIdSeries, int brokerCalls,
-                          String adminUrl, AlertRules rules, List<GroupAlertRules> groupRules,
+                          int brokerWideFrom, String adminUrl, AlertRules rules, List<GroupAlertRules> groupRules,
                           List<Webhook> webhooks, int webhookTimeoutSeconds, int webhookRetries,
                           int webhookRetryMillis, int webhookQueue) {
         public Monitor {

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One collection of every group's lag: the reads shared by all groups once (topic list, routes,
- * topic offsets), then one read per group (per broadcast clientId) and broker, a few at a time on a
- * pool of its own. A collection is bounded in time: reads not started by its deadline are skipped,
+ * topic offsets, and from {@code monitor.brokerWideFrom} groups every group's offsets in one call per
+ * broker), then what is left per group (per broadcast clientId) and broker, a few at a time on a pool
+ * of its own. A collection is bounded in time: reads not started by its deadline are skipped,
  * and their groups keep their last state until the next one.
  */
 final class LagCollector implements AutoCloseable {
@@ -37,12 +38,14 @@ final class LagCollector implements AutoCloseable {
     private final LagReader reader;
     private final ClientDirectory directory;
     private final int parallel;
+    private final int brokerWideFrom;
     private final ThreadPoolExecutor pool;
 
-    LagCollector(LagReader reader, ClientDirectory directory, int parallel) {
+    LagCollector(LagReader reader, ClientDirectory directory, int parallel, int brokerWideFrom) {
         this.reader = reader;
         this.directory = directory;
         this.parallel = parallel;
+        this.brokerWideFrom = brokerWideFrom;
         this.pool = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(parallel), r -> {
                 Thread t = new Thread(r, "mqproxy-monitor-read");
@@ -73,7 +76,7 @@ final class LagCollector implements AutoCloseable {
                 log.debug("clientIds of {} not read: {}", g.name(), e.toString());
             }
         }
-        LagReader.Pass pass = reader.begin();
+        LagReader.Pass pass = reader.begin(reads.size(), brokerWideFrom);
         Map<Read, ClientLag> found = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(parallel);

@@ -71,9 +71,17 @@ final class LagMeters {
             clientBacklog, clientInflight, clientRetry, clientDeadLetters, clientAge);
     }
 
-    /** Replaces every series with this collection's; groups not in it lose theirs. */
-    synchronized void publish(List<GroupLag> lags) {
+    /**
+     * Replaces every series with this collection's; groups not in it lose theirs, except those it could not
+     * read ({@code unread}), which keep their last values until a collection reads them.
+     */
+    synchronized void publish(List<GroupLag> lags, java.util.Set<String> unread) {
         Map<String, GroupLag> byGroup = new LinkedHashMap<>();
+        last.forEach((group, lag) -> {
+            if (unread.contains(group)) {
+                byGroup.put(group, lag);
+            }
+        });
         lags.forEach(l -> byGroup.put(l.group(), l));
         last = byGroup;
         rebuild();

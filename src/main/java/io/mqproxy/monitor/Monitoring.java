@@ -91,7 +91,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         this.store = broker.alertStates();
         this.rules = rules;
         this.meterRegistry = metrics.registry();
-        this.collector = new LagCollector(broker.lag(), broker.clients(), this.config.brokerCalls());
+        this.collector = new LagCollector(broker.lag(), broker.clients(), this.config.brokerCalls(),
+            this.config.brokerWideFrom());
         this.meters = new LagMeters(meterRegistry, this.config.maxClientIdSeries());
         this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified);
         this.adminUrl = this.config.adminUrl() == null || this.config.adminUrl().isEmpty()
@@ -127,8 +128,20 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
             m.ticker.scheduleWithFixedDelay(m::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             log.info("lag collection and alerts are off on this instance (monitor.enabled: false)");
+            m.ticker.scheduleWithFixedDelay(m::warnIfLeadingDisabled, 30, 60, TimeUnit.SECONDS);
         }
         return m;
+    }
+
+    /**
+     * The election does not know which instances have monitoring on: an instance with it off that the fleet
+     * puts first leaves lag uncollected. Said in the log (and by mqproxy_monitor_leader 0 on every instance).
+     */
+    private void warnIfLeadingDisabled() {
+        if (fleet.leads()) {
+            log.warn("this instance is the one the fleet picks to collect lag and send alerts, but monitor.enabled "
+                + "is false here: nobody collects. Set monitor.enabled alike on every instance");
+        }
     }
 
     public AlertRuleBook rules() {
@@ -212,8 +225,12 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
                 nextCollection = now + TimeUnit.SECONDS.toMillis(config.intervalSeconds());
                 collectOnce();
             }
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
             log.warn("lag collection failed: {}", e.toString());
+        } catch (Error e) {
+            // Thrown on, the schedule would stop silently: said loudly first.
+            log.error("lag collection stopped", e);
+            throw e;
         }
     }
 
@@ -241,7 +258,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         LagCollector.Collection c = collector.collect(groups, budget);
         collectionTime.record(c.nanos(), TimeUnit.NANOSECONDS);
         brokerCalls.increment(c.brokerCalls());
-        meters.publish(c.lags());
+        meters.publish(c.lags(), c.failed());
         boolean known = c.lags().stream().allMatch(l -> l.inflight() >= 0);
         last = new Status(System.currentTimeMillis(), TimeUnit.NANOSECONDS.toMillis(c.nanos()), c.lags().size(),
             c.reads(), List.copyOf(c.failed()), c.brokerCalls(), known);

@@ -90,6 +90,8 @@ final class WebhookNotifier implements AutoCloseable {
         this.httpThreads = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(4096), named("mqproxy-webhook-io"));
         this.http = HttpClient.newBuilder()
+            // Plain HTTP/1.1: no h2c upgrade attempt that a receiver behind a simple proxy might mishandle.
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(httpThreads)

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The more specific layer wins, and at the same level the operator's run-time entry wins over the file. */
 class AlertRuleBookTest {
     private static ProxyConfig.Monitor config() {
-        return new ProxyConfig.Monitor(true, 15, 10, 4, "", new ProxyConfig.AlertRules(100, 600, 0, 0, 300),
+        return new ProxyConfig.Monitor(true, 15, 10, 4, 32, "", new ProxyConfig.AlertRules(100, 600, 0, 0, 300),
             List.of(new ProxyConfig.GroupAlertRules("billing", 5000L, null, null, null, null)), List.of(), 5, 5,
             1000, 1000);
     }

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqproxy.testing.MetricsScrape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Bounded label sets: at most the cap of clientIds per group plus one summed series; removed groups vanish. */
@@ -42,7 +43,7 @@ class LagMetersTest {
         }
         meters.publish(List.of(new GroupLag("bc", "t", true, clients),
             new GroupLag("plain", "t", false, List.of(new ClientLag(null, "plain", 7, -1, 0, 0, 1.5, 0,
-                List.of(new QueueLag("broker-a", 3, 7, -1, 1.5)))))));
+                List.of(new QueueLag("broker-a", 3, 7, -1, 1.5)))))), Set.of());
         MetricsScrape m = MetricsScrape.parse(registry.scrape());
         assertThat(m.all("mqproxy_lag_client_backlog_messages", "group", "bc")).hasSize(3);
         assertThat(m.value("mqproxy_lag_client_backlog_messages", "group", "bc", "clientId", "_other"))
@@ -55,11 +56,15 @@ class LagMetersTest {
         assertThat(m.all("mqproxy_lag_inflight_messages", "group", "plain")).isEmpty();
         assertThat(m.all("mqproxy_lag_client_backlog_messages", "group", "plain")).isEmpty();
 
-        meters.publish(List.of(new GroupLag("bc", "t", true, clients.subList(0, 2))));
+        // "plain" could not be read this time: it keeps its last values.
+        meters.publish(List.of(new GroupLag("bc", "t", true, clients.subList(0, 2))), Set.of("plain"));
         m = MetricsScrape.parse(registry.scrape());
         assertThat(m.all("mqproxy_lag_client_backlog_messages", "group", "bc")).extracting(s -> s.labels()
             .get("clientId")).containsExactlyInAnyOrder("c0", "c1");
-        assertThat(m.all("mqproxy_lag_backlog_messages", "group", "plain")).isEmpty();
+        assertThat(m.value("mqproxy_lag_backlog_messages", "group", "plain")).isEqualTo(7.0);
+        meters.publish(List.of(new GroupLag("bc", "t", true, clients.subList(0, 2))), Set.of());
+        assertThat(MetricsScrape.parse(registry.scrape()).all("mqproxy_lag_backlog_messages", "group", "plain"))
+            .isEmpty();
 
         meters.forget("bc");
         assertThat(MetricsScrape.parse(registry.scrape()).samples()).noneMatch(s -> s.name().startsWith("mqproxy_lag"));
