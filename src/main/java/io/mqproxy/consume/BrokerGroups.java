@@ -1,9 +1,11 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.registry.Registry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * The RocketMQ consumer group that holds a client's progress. A clustering consumer is its own
@@ -24,15 +26,15 @@ public final class BrokerGroups {
     }
 
     /** The registered consumer a broker group belongs to (itself, or one of its broadcast clientIds'). */
-    public static java.util.Optional<String> consumerOf(String brokerGroup, io.mqproxy.registry.Registry registry) {
+    public static Optional<String> consumerOf(String brokerGroup, Registry registry) {
         if (registry.consumer(brokerGroup).isPresent()) {
-            return java.util.Optional.of(brokerGroup);
+            return Optional.of(brokerGroup);
         }
         int infix = brokerGroup.lastIndexOf(BROADCAST_INFIX);
         if (infix > 0 && registry.consumer(brokerGroup.substring(0, infix)).isPresent()) {
-            return java.util.Optional.of(brokerGroup.substring(0, infix));
+            return Optional.of(brokerGroup.substring(0, infix));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** The broker group of a consumer, or of one of its broadcast clientIds. */

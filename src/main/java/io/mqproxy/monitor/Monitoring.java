@@ -258,7 +258,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         LagCollector.Collection c = collector.collect(groups, budget);
         collectionTime.record(c.nanos(), TimeUnit.NANOSECONDS);
         brokerCalls.increment(c.brokerCalls());
-        meters.publish(c.lags(), c.failed());
+        // A group removed while it was being read has already lost its series: it does not get them back.
+        meters.publish(c.lags().stream().filter(l -> registry.consumer(l.group()).isPresent()).toList(), c.failed());
         boolean known = c.lags().stream().allMatch(l -> l.inflight() >= 0);
         last = new Status(System.currentTimeMillis(), TimeUnit.NANOSECONDS.toMillis(c.nanos()), c.lags().size(),
             c.reads(), List.copyOf(c.failed()), c.brokerCalls(), known);
@@ -299,7 +300,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         }
     }
 
-    private void publishFiring() {
+    private synchronized void publishFiring() {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         if (acting) {
             for (AlertState a : evaluator.states()) {

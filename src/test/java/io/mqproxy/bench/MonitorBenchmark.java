@@ -41,10 +41,12 @@ import org.apache.rocketmq.remoting.protocol.body.ConsumeStatsList;
  * Options ({@code -D...}): {@code bench.groups} (500) consumer groups over {@code bench.topics} (50) topics
  * of 8 queues, half concurrent, half queue-held; each topic gets {@code bench.backlog} (100) messages, and
  * 4 groups in 5 take a batch (some acked, some left in flight), 1 in 5 never reads. {@code bench.collectors}
- * (group:1,group:4,wide:1,wide:4): the collector settings timed, one call per group or one per broker for all
- * its groups, and {@code monitor.brokerCalls}; {@code bench.collectSeconds} (30) of collections each. Production: {@code bench.seconds} (10) per phase, {@code bench.rounds} (2) rounds
- * of native and HTTP single sends ({@code bench.concurrency}, 64 in flight, 1 KiB) with the collector off,
- * then on at {@code bench.interval} (1) s, i.e. collecting back to back (the default interval is 15 s).
+ * (group:1,group:4,wide:1,wide:4; empty: none): the collector settings timed, one call per group or one per
+ * broker for all its groups, and {@code monitor.brokerCalls}; {@code bench.collectSeconds} (30) of collections
+ * each. Production: {@code bench.seconds} (10) per phase, {@code bench.rounds} (2) rounds
+ * of native and HTTP single sends ({@code bench.concurrency}, 64 in flight, 1 KiB) with the collector off and
+ * on at {@code bench.interval} (1) s, i.e. collecting back to back (the default interval is 15 s), in turn
+ * (the order swapped each round), each on a proxy started for it and left {@value #SETTLE_SECONDS} s to settle.
  */
 public final class MonitorBenchmark {
     private final int groups = Integer.getInteger("bench.groups", 500);
@@ -57,6 +59,9 @@ public final class MonitorBenchmark {
     private final int interval = Integer.getInteger("bench.interval", 1);
     /** Collector settings timed: per-group calls or one broker-wide call, and monitor.brokerCalls. */
     private final String collectors = System.getProperty("bench.collectors", "group:1,group:4,wide:1,wide:4");
+
+    /** Seconds after a proxy starts before production is measured, collector on or off. */
+    private static final int SETTLE_SECONDS = 15;
 
     private TestBroker broker;
     private final List<String> topicNames = new ArrayList<>();
@@ -83,7 +88,7 @@ public final class MonitorBenchmark {
         DefaultMQProducer nativeProducer = BenchSupport.nativeProducer("bench-mon-native", broker.namesrvAddr());
         try {
             seed(nativeProducer);
-            for (String c : collectors.split(",")) {
+            for (String c : collectors.isBlank() ? new String[0] : collectors.split(",")) {
                 String[] mode = c.trim().split(":");
                 collections(mode[0].equals("wide"), Integer.parseInt(mode[1]));
             }
@@ -206,8 +211,13 @@ public final class MonitorBenchmark {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         try {
             for (int round = 0; round <= rounds; round++) {
-                for (boolean monitor : new boolean[] {false, true}) {
+                // Each round in the other order: what a phase inherits from the one before (JIT, GC, page
+                // cache) falls on both alike.
+                boolean[] order = round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false};
+                for (boolean monitor : order) {
                     try (TestProxy p = proxy(monitor, true, 4).start()) {
+                        // Both wait the same: the collector starts once the fleet agrees (10 s), then collects.
+                        long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
                         if (monitor) {
                             MeterRegistry r = p.app().metrics().registry();
                             while (r.find("mqproxy.monitor.collection").timer() == null
@@ -215,12 +225,15 @@ public final class MonitorBenchmark {
                                 Thread.sleep(200);
                             }
                         }
+                        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(settled - System.nanoTime())));
+                        long collections0 = collections(p);
                         HttpClient http = BenchSupport.httpClient(vertx, p.config().http().producePort(), concurrency);
                         Buffer form = Buffer.buffer("producer=p-" + topic + "&message="
                             + new String(body, StandardCharsets.US_ASCII));
                         double nat = nativeRate(nativeProducer, topic, body);
                         double web = httpRate(http, form);
                         http.close();
+                        long during = collections(p) - collections0;
                         if (round == 0) {
                             continue; // warm-up
                         }
@@ -229,7 +242,7 @@ public final class MonitorBenchmark {
                         sum[0] += nat / rounds;
                         sum[1] += web / rounds;
                         System.out.printf(Locale.ROOT, "round %d, collector %s: native %.0f msg/s, HTTP %.0f msg/s, "
-                            + "ratio %.2f%n", round, key, nat, web, web / nat);
+                            + "ratio %.2f (%d collections during the phases)%n", round, key, nat, web, web / nat, during);
                     }
                 }
             }
@@ -242,6 +255,11 @@ public final class MonitorBenchmark {
                 + "(ratio %.2f); collector on (every %d s): native %.0f, HTTP %.0f msg/s (ratio %.2f); HTTP on/off %.2f, "
                 + "native on/off %.2f%n", rounds, off[0], off[1], off[1] / off[0], interval, on[0], on[1],
             on[1] / on[0], on[1] / off[1], on[0] / off[0]);
+    }
+
+    private static long collections(TestProxy p) {
+        Timer t = p.app().metrics().registry().find("mqproxy.monitor.collection").timer();
+        return t == null ? 0 : t.count();
     }
 
     private double nativeRate(DefaultMQProducer producer, String topic, byte[] body) throws Exception {

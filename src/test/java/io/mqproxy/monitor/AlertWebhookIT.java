@@ -46,7 +46,7 @@ class AlertWebhookIT {
         receiver = new WebhookReceiver().failFirst("/flaky", 2);
         TestProxy.Builder b = TestProxy.builder().operator("ops", TOKEN)
             .set("monitor.intervalSeconds", "1")
-            .set("monitor.webhookTimeoutSeconds", "2")
+            .set("monitor.webhookTimeoutSeconds", "5")
             .set("monitor.webhookRetries", "3")
             .set("monitor.webhookRetryMillis", "200")
             .monitor("webhooks", List.of(
@@ -109,7 +109,7 @@ class AlertWebhookIT {
         assertThat(set.path("sources").path("backlog").asText()).isEqualTo("group runtime");
         produce("fires", 5);
 
-        await().atMost(FIRST).until(() -> receiver.at("/ok", "firing", g).size() == 1);
+        await().atMost(FIRST).until(() -> receiver.at("/ok", "firing", g).size() >= 1);
         WebhookReceiver.Received firing = receiver.at("/ok", "firing", g).get(0);
         JsonNode n = firing.json();
         assertThat(n.path("rule").asText()).isEqualTo("backlog");
@@ -128,14 +128,15 @@ class AlertWebhookIT {
             .isNotEqualTo(hmac("another-secret-0123456", timestamp, firing.body()));
 
         // The failing webhook got the same notification until it took it: 2 failures, then 200.
-        await().atMost(SOON).until(() -> receiver.at("/flaky", "firing", g).size() == 3);
+        await().atMost(SOON).until(() -> receiver.at("/flaky", "firing", g).size() >= 3);
         assertThat(receiver.at("/flaky", "firing", g)).extracting(r -> r.header("X-MQProxy-Delivery"))
             .containsOnly(firing.header("X-MQProxy-Delivery"));
 
-        // Still above the threshold for several collections: still one notification.
+        // Still above the threshold for several collections: still one notification. (Delivery is at least once:
+        // an attempt the receiver answered too late for the proxy is sent again, with the same delivery id.)
         Thread.sleep(4_000);
-        assertThat(receiver.at("/ok", "firing", g)).hasSize(1);
-        assertThat(receiver.at("/flaky", "firing", g)).hasSize(3);
+        assertThat(deliveries("/ok", "firing", g)).hasSize(1);
+        assertThat(deliveries("/flaky", "firing", g)).hasSize(1);
 
         // Its state on the admin port: firing since, and each webhook's last result.
         JsonNode alerts = admin("GET", "/admin/alerts?group=" + g, null).result();
@@ -164,18 +165,25 @@ class AlertWebhookIT {
             c.poll();
             return MetricsScrape.of(client).value("mqproxy_lag_backlog_messages", "group", g) == 0.0;
         });
-        await().atMost(SOON).until(() -> receiver.at("/ok", "resolved", g).size() == 1);
+        await().atMost(SOON).until(() -> receiver.at("/ok", "resolved", g).size() >= 1);
         JsonNode resolved = receiver.at("/ok", "resolved", g).get(0).json();
         assertThat(resolved.path("since").asText()).isEqualTo(n.path("since").asText());
         assertThat(resolved.path("resolvedAt").asText()).isNotEmpty();
         Thread.sleep(3_000);
-        assertThat(receiver.at("/ok", "resolved", g)).hasSize(1);
-        assertThat(receiver.at("/ok", "firing", g)).hasSize(1);
+        assertThat(deliveries("/ok", "resolved", g)).hasSize(1);
+        assertThat(deliveries("/ok", "firing", g)).hasSize(1);
         assertThat(MetricsScrape.of(client).all("mqproxy_alerts_firing", "group", g)).isEmpty();
 
         // The rule change is audited like every control change.
         JsonNode audit = admin("GET", "/admin/audit?target=" + g, null).result();
         assertThat(audit.findValuesAsText("action")).contains("set-alert-rules");
+    }
+
+    /** The distinct notifications a path received: retries of one carry its delivery id. */
+    private static java.util.Set<String> deliveries(String path, String status, String g) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        receiver.at(path, status, g).forEach(r -> ids.add(r.header("X-MQProxy-Delivery")));
+        return ids;
     }
 
     private static JsonNode firingState(String g) {
@@ -201,7 +209,7 @@ class AlertWebhookIT {
         String g = group("hangs");
         admin("PUT", "/admin/alerts/groups/" + g, "{\"backlog\":1}");
         produce("hangs", 3);
-        // The hanging webhook has the notification and holds it (2 s per attempt, 4 attempts).
+        // The hanging webhook has the notification and holds it (5 s per attempt, 4 attempts).
         await().atMost(FIRST).until(() -> !receiver.at("/hang", "firing", g).isEmpty());
         assertThat(MetricsScrape.of(client).value("mqproxy_alert_notifications_pending")).isPositive();
 
@@ -216,7 +224,7 @@ class AlertWebhookIT {
             assertThat(poll.status()).isEqualTo(200);
             long took = (System.nanoTime() - began) / 1_000_000;
             millis.add(took);
-            // A functional bound only (the machine is shared): nothing waits for the webhook's 2 s time-outs.
+            // A functional bound only (the machine is shared): nothing waits for the webhook's 5 s time-outs.
             assertThat(took).as("produce + poll %d", i).isLessThan(2_000);
         }
         millis.sort(Long::compare);
@@ -241,7 +249,40 @@ class AlertWebhookIT {
             assertThat(hang).isNotNull();
             assertThat(hang.path("outcome").asText()).isEqualTo("failed");
             assertThat(hang.path("attempts").asInt()).isEqualTo(4);
-            assertThat(hang.path("error").asText()).contains("no answer within 2 s");
+            assertThat(hang.path("error").asText()).contains("no answer within 5 s");
         });
+    }
+
+    @Test
+    void ruleChanges_areRefusedWhenBad_namingTheField_andDefaultsLayerUnderGroups() {
+        String g = group("traffic");
+        String path = "/admin/alerts/groups/" + g;
+        Reply negative = client.admin("PUT", path, TOKEN, "{\"backlog\":-1}");
+        assertThat(negative.httpStatus()).isEqualTo(400);
+        assertThat(negative.message()).contains("backlog");
+        Reply notANumber = client.admin("PUT", path, TOKEN, "{\"oldestAgeSeconds\":\"soon\"}");
+        assertThat(notANumber.httpStatus()).isEqualTo(400);
+        assertThat(notANumber.message()).contains("oldestAgeSeconds");
+        Reply typo = client.admin("PUT", path, TOKEN, "{\"backlg\":3}");
+        assertThat(typo.httpStatus()).isEqualTo(400);
+        assertThat(typo.message()).contains("backlg");
+        assertThat(client.admin("PUT", "/admin/alerts/groups/nobody-here", TOKEN, "{\"backlog\":1}").httpStatus())
+            .isEqualTo(404);
+        assertThat(client.admin("GET", "/admin/alerts?status=loud", TOKEN, null).httpStatus()).isEqualTo(400);
+        assertThat(client.admin("GET", "/admin/alerts", null, null).httpStatus()).isEqualTo(401);
+        assertThat(client.admin("PUT", "/admin/alerts/defaults", "wrong-token-0123456789", "{}").httpStatus())
+            .isEqualTo(401);
+        assertThat(admin("GET", path, null).result().path("rules").path("backlog").asLong()).isZero();
+
+        // Run-time defaults apply to every group without an entry of its own, and go with DELETE.
+        JsonNode defaults = admin("PUT", "/admin/alerts/defaults", "{\"stuckSeconds\":600}").result();
+        assertThat(defaults.path("rules").path("stuckSeconds").asLong()).isEqualTo(600);
+        assertThat(defaults.path("sources").path("stuckSeconds").asText()).isEqualTo("runtime");
+        JsonNode all = admin("GET", "/admin/alerts/rules", null).result();
+        assertThat(all.path("groups").path(g).path("rules").path("stuckSeconds").asLong()).isEqualTo(600);
+        assertThat(admin("DELETE", "/admin/alerts/defaults", null).result().path("rules").path("stuckSeconds")
+            .asLong()).isZero();
+        assertThat(admin("GET", "/admin/alerts/rules", null).result().path("groups").path(g).path("sources")
+            .path("stuckSeconds").asText()).isEqualTo("config");
     }
 }
