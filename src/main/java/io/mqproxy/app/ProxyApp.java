@@ -18,6 +18,8 @@ import io.mqproxy.security.DataAuthenticator;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.monitor.AlertRuleBook;
+import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.produce.ProduceService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -52,6 +54,7 @@ public final class ProxyApp implements AutoCloseable {
     private ControlService control;
     private RegistrySync registrySync;
     private volatile boolean warmedUp;
+    private Monitoring monitoring;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -112,9 +115,10 @@ public final class ProxyApp implements AutoCloseable {
                 RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
+            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()));
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
-                config.admin().messageBodyPreviewBytes());
+                config.admin().messageBodyPreviewBytes(), app.monitoring, metrics);
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config));
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
@@ -222,6 +226,9 @@ public final class ProxyApp implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+        if (monitoring != null) {
+            monitoring.close();
         }
         if (registrySync != null) {
             registrySync.close();

@@ -17,6 +17,8 @@ public final class BrokerAccess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerAccess.class);
     private static final long CLOSE_WAIT_MILLIS = 8_000;
 
+    /** A lag read that takes longer than this fails for this collection: the next one tries again. */
+    private static final long MONITOR_TIMEOUT_MILLIS = 5_000;
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
@@ -29,6 +31,8 @@ public final class BrokerAccess implements AutoCloseable {
     private final TopicReader reader;
     private final GroupAdmin groups;
     private final MessageFinder messages;
+    private final LagReader lag;
+    private final AlertStateStore alertStates;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
                          TopicReader reader) {
@@ -36,13 +40,15 @@ public final class BrokerAccess implements AutoCloseable {
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
         this.messages = new MessageFinder(admin, reader);
-        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP);
+        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId());
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
         this.clients = new ClientDirectory(admin);
         this.registry = new RegistryStore(admin);
         this.health = health;
+        this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
+        this.alertStates = new AlertStateStore(admin);
     }
 
     /**
@@ -143,6 +149,14 @@ public final class BrokerAccess implements AutoCloseable {
 
     public BrokerHealth health() {
         return health;
+    }
+
+    public LagReader lag() {
+        return lag;
+    }
+
+    public AlertStateStore alertStates() {
+        return alertStates;
     }
 
     /** Each RocketMQ client's shutdown unregisters from every broker and stops its threads: both at once. */

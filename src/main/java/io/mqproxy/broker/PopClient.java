@@ -62,6 +62,8 @@ public final class PopClient implements AutoCloseable {
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
     private final LongAdder deadLettersDeferred = new LongAdder();
+    /** Told of each message moved to a dead-letter topic, by broker group (for the metrics). */
+    private volatile java.util.function.ObjIntConsumer<String> deadLettered = (group, n) -> { };
     private final AtomicLong lastDeferredWarning = new AtomicLong();
 
     PopClient(MQClientAPIImpl api) {
@@ -187,6 +189,11 @@ public final class PopClient implements AutoCloseable {
         }
     }
 
+    /** Whom to tell of each message moved to a dead-letter topic (by broker group); called on the dead-letter pool. */
+    public void onDeadLettered(java.util.function.ObjIntConsumer<String> listener) {
+        deadLettered = listener;
+    }
+
     /** How many messages past their retry limit were left for a later attempt because the pool was full. */
     public long deadLettersDeferred() {
         return deadLettersDeferred.sum();
@@ -199,6 +206,7 @@ public final class PopClient implements AutoCloseable {
             api.consumerSendMessageBack(target.addr(), target.brokerName(), m, group, -1, ACK_TIMEOUT_MILLIS,
                 maxRetries);
             ack(group, topic, List.of(extended)).join();
+            deadLettered.accept(group, 1);
             log.info("message {} of topic {} moved to %DLQ%{} after {} deliveries", id, topic, group,
                 m.getReconsumeTimes() + 1);
         } catch (Exception e) {

@@ -24,6 +24,7 @@ public final class ProxyFleet implements AutoCloseable {
     private final AdminClient cluster;
     private final MQClientAPIImpl api;
     private final String producerGroup;
+    private final String self;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqproxy-fleet");
         t.setDaemon(true);
@@ -31,10 +32,12 @@ public final class ProxyFleet implements AutoCloseable {
     });
     private volatile Set<String> instances = Set.of();
 
-    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup) {
+    /** @param self this instance's client id, as the brokers list it */
+    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup, String self) {
         this.cluster = cluster;
         this.api = api;
         this.producerGroup = producerGroup;
+        this.self = self;
         refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -46,6 +49,27 @@ public final class ProxyFleet implements AutoCloseable {
     /** The client ids of the instances alive ({@code ip@instanceName}). */
     public Set<String> instances() {
         return instances;
+    }
+
+    /** This instance's client id, as the brokers list it. */
+    public String self() {
+        return self;
+    }
+
+    /**
+     * Whether this instance is the one that does the fleet's single-instance work (lag collection, alert
+     * notifications): the brokers see it alive and its client id is the smallest they list. Every
+     * instance reads the same list from the same brokers, so they agree once their reads (every
+     * {@value #REFRESH_SECONDS} s) have seen the same fleet.
+     */
+    public boolean leads() {
+        Set<String> now = instances;
+        return now.contains(self) && now.stream().min(String::compareTo).orElseThrow().equals(self);
+    }
+
+    /** How long two instances may disagree on the fleet: two reads of it. */
+    public static long agreementMillis() {
+        return 2 * REFRESH_SECONDS * 1000;
     }
 
     private void refresh() {

@@ -48,6 +48,12 @@ public final class RegistryStore {
         }
     }
 
+    /** Removes one entry, then writes a new revision, on every name server. */
+    public void remove(String key, String revision) throws Exception {
+        admin.deleteKvConfig(NAMESPACE, key);
+        admin.createAndUpdateKvConfig(NAMESPACE, REVISION, revision);
+    }
+
     /** Writes one entry, then a new revision, on every name server. */
     public void put(String key, String value, String revision) throws Exception {
         admin.createAndUpdateKvConfig(NAMESPACE, key, value);

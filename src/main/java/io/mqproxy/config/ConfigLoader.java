@@ -73,7 +73,7 @@ public final class ConfigLoader {
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = withOperatorTokens(bind(tree), env);
+        ProxyConfig config = withWebhookSecrets(withOperatorTokens(bind(tree), env), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -203,7 +203,33 @@ public final class ConfigLoader {
             c.security().signatureWindowSeconds(), c.security().maxRememberedSignatures());
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
             c.admin().messageBodyPreviewBytes()),
-            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers());
+            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor());
+    }
+
+    /** Webhooks whose secret is named by {@code secretEnv} get it from the environment, or start-up stops. */
+    private static ProxyConfig withWebhookSecrets(ProxyConfig c, Map<String, String> env) {
+        ProxyConfig.Monitor m = c.monitor();
+        java.util.List<ProxyConfig.Webhook> resolved = new java.util.ArrayList<>();
+        for (int i = 0; i < m.webhooks().size(); i++) {
+            ProxyConfig.Webhook w = m.webhooks().get(i);
+            if (w.secretEnv() != null && !w.secretEnv().isEmpty()) {
+                String secret = env.get(w.secretEnv());
+                if (secret == null || secret.isEmpty()) {
+                    throw new ConfigException("configuration key 'monitor.webhooks[" + i + "].secretEnv': environment "
+                        + "variable " + w.secretEnv() + " is not set");
+                }
+                if (w.secret() != null && !w.secret().isEmpty()) {
+                    throw new ConfigException("configuration key 'monitor.webhooks[" + i + "].secret': give exactly "
+                        + "one of secret and secretEnv");
+                }
+                w = new ProxyConfig.Webhook(w.url(), secret, null);
+            }
+            resolved.add(w);
+        }
+        return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(),
+            c.producers(), c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
+            m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
+            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()));
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

@@ -99,6 +99,68 @@ final class ConfigValidator {
                     + " characters: the proxy derives one broker group per clientId from it");
             }
         }
+
+        monitor(c.monitor());
+    }
+
+    private static void monitor(ProxyConfig.Monitor m) {
+        range("monitor.intervalSeconds", m.intervalSeconds(), 1, 3600);
+        range("monitor.maxClientIdSeries", m.maxClientIdSeries(), 0, 1000);
+        range("monitor.brokerCalls", m.brokerCalls(), 1, 64);
+        range("monitor.brokerWideFrom", m.brokerWideFrom(), 1, 1_000_000);
+        if (m.adminUrl() != null && !m.adminUrl().isEmpty()) {
+            url("monitor.adminUrl", m.adminUrl());
+        }
+        if (m.rules() == null) {
+            fail("monitor.rules", "must be a mapping of thresholds");
+        }
+        alertRules("monitor.rules.", m.rules().backlog(), m.rules().oldestAgeSeconds(), m.rules().stuckSeconds(),
+            m.rules().deadLetters(), m.rules().deadLettersWindowSeconds());
+        Set<String> groups = new HashSet<>();
+        for (int i = 0; i < m.groupRules().size(); i++) {
+            ProxyConfig.GroupAlertRules g = m.groupRules().get(i);
+            String key = "monitor.groupRules[" + i + "].";
+            name(key + "group", g.group(), 120);
+            if (!groups.add(g.group())) {
+                fail(key + "group", "'" + g.group() + "' is given twice");
+            }
+            alertRules(key, g.backlog(), g.oldestAgeSeconds(), g.stuckSeconds(), g.deadLetters(),
+                g.deadLettersWindowSeconds());
+        }
+        for (int i = 0; i < m.webhooks().size(); i++) {
+            ProxyConfig.Webhook w = m.webhooks().get(i);
+            String key = "monitor.webhooks[" + i + "].";
+            url(key + "url", w.url());
+            // secretEnv was resolved into secret by the loader.
+            if (w.secret() == null || w.secret().length() < 16) {
+                fail(key + "secret", "give secret or secretEnv, at least 16 characters: every notification is signed "
+                    + "with it so that the receiver can trust it");
+            }
+        }
+        range("monitor.webhookTimeoutSeconds", m.webhookTimeoutSeconds(), 1, 300);
+        range("monitor.webhookRetries", m.webhookRetries(), 0, 20);
+        range("monitor.webhookRetryMillis", m.webhookRetryMillis(), 10, 600_000);
+        range("monitor.webhookQueue", m.webhookQueue(), 1, 100_000);
+    }
+
+    /** Thresholds: null (inherited) or 0 (off) to their maximum. */
+    private static void alertRules(String key, Long backlog, Long oldestAgeSeconds, Long stuckSeconds, Long deadLetters,
+                                   Long window) {
+        GroupRules.Violation v = AlertRuleLimits.check(backlog, oldestAgeSeconds, stuckSeconds, deadLetters, window);
+        if (v != null) {
+            fail(key + v.setting(), v.rule());
+        }
+    }
+
+    private static void url(String key, String value) {
+        try {
+            java.net.URI uri = new java.net.URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                fail(key, "must be an http:// or https:// URL with a host, got '" + value + "'");
+            }
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            fail(key, "must be an http:// or https:// URL, got '" + value + "'");
+        }
     }
 
     private static void groupSettings(String key, ProxyConfig.GroupDefaults g) {

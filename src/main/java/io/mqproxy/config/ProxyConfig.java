@@ -15,7 +15,8 @@ public record ProxyConfig(
     Consume consume,
     Security security,
     List<Producer> producers,
-    List<Consumer> consumers) {
+    List<Consumer> consumers,
+    Monitor monitor) {
 
     /**
      * Credentials of data clients (off by default: the contract's clients send none).
@@ -180,6 +181,59 @@ public record ProxyConfig(
             return new GroupDefaults(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
                 maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds,
                 maxClientIds);
+        }
+    }
+
+    /**
+     * Lag collection, alert rules and their webhooks (issue 9).
+     *
+     * @param intervalSeconds   lag is read from the brokers this often, by one instance of the fleet
+     * @param maxClientIdSeries broadcast groups: clientIds with series of their own (the largest backlogs);
+     *                          the others are summed into one series, clientId {@code _other}
+     * @param brokerCalls       broker reads of one collection under way at once
+     * @param brokerWideFrom    from this many groups (and broadcast clientIds) read, each broker is read in one
+     *                          call for all its groups instead of one call per group
+     * @param adminUrl          base of the links in notifications; empty: {@code http://<admin.host>:<admin.port>}
+     * @param rules             thresholds for every group
+     * @param groupRules        thresholds for named groups, over {@code rules}
+     */
+    public record Monitor(boolean enabled, int intervalSeconds, int maxClientIdSeries, int brokerCalls,
+                          int brokerWideFrom, String adminUrl, AlertRules rules, List<GroupAlertRules> groupRules,
+                          List<Webhook> webhooks, int webhookTimeoutSeconds, int webhookRetries,
+                          int webhookRetryMillis, int webhookQueue) {
+        public Monitor {
+            groupRules = groupRules == null ? List.of() : List.copyOf(groupRules);
+            webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        }
+    }
+
+    /**
+     * Alert thresholds; 0 turns a rule off.
+     *
+     * @param backlog                  messages not yet consumed (in-flight and retries included)
+     * @param oldestAgeSeconds         age of the oldest message waiting for delivery
+     * @param stuckSeconds             the backlog grew and nothing was consumed for this long
+     * @param deadLetters              messages dead-lettered within {@code deadLettersWindowSeconds}
+     * @param deadLettersWindowSeconds the window of {@code deadLetters}
+     */
+    public record AlertRules(long backlog, long oldestAgeSeconds, long stuckSeconds, long deadLetters,
+                             long deadLettersWindowSeconds) {
+    }
+
+    /** Thresholds for one group; a field left out (null) is the one of {@code monitor.rules}. */
+    public record GroupAlertRules(String group, Long backlog, Long oldestAgeSeconds, Long stuckSeconds,
+                                  Long deadLetters, Long deadLettersWindowSeconds) {
+    }
+
+    /**
+     * Where firing and resolved alerts are POSTed. The secret signs each notification (HMAC-SHA256);
+     * given in the file or, better, read from the environment variable named by {@code secretEnv}.
+     */
+    public record Webhook(String url, String secret, String secretEnv) {
+        @Override
+        public String toString() {
+            return "Webhook[url=" + url + ", secret=" + (secret == null || secret.isEmpty() ? "" : "***")
+                + ", secretEnv=" + secretEnv + "]";
         }
     }
 

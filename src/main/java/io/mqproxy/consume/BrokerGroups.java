@@ -1,9 +1,11 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.registry.Registry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * The RocketMQ consumer group that holds a client's progress. A clustering consumer is its own
@@ -21,6 +23,18 @@ public final class BrokerGroups {
     /** Whether a broker group is the consumer's own or one of its broadcast clientIds'. */
     static boolean belongsTo(String brokerGroup, String consumer) {
         return brokerGroup.equals(consumer) || brokerGroup.startsWith(consumer + BROADCAST_INFIX);
+    }
+
+    /** The registered consumer a broker group belongs to (itself, or one of its broadcast clientIds'). */
+    public static Optional<String> consumerOf(String brokerGroup, Registry registry) {
+        if (registry.consumer(brokerGroup).isPresent()) {
+            return Optional.of(brokerGroup);
+        }
+        int infix = brokerGroup.lastIndexOf(BROADCAST_INFIX);
+        if (infix > 0 && registry.consumer(brokerGroup.substring(0, infix)).isPresent()) {
+            return Optional.of(brokerGroup.substring(0, infix));
+        }
+        return Optional.empty();
     }
 
     /** The broker group of a consumer, or of one of its broadcast clientIds. */

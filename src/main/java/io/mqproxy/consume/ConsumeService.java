@@ -78,6 +78,10 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
         this.rateLimits = new RateLimits(liveInstances);
         registry.addListener(this);
+        // Issue 9's metrics: waiting long polls, dead letters by group.
+        metrics.waitingPolls(gate::waitingAtBroker, gate::waitingHere);
+        broker.onDeadLettered((brokerGroup, n) -> BrokerGroups.consumerOf(brokerGroup, registry)
+            .ifPresent(consumer -> metrics.deadLettered(consumer, n)));
     }
 
     /** A group paused, limited otherwise or removed: polls waiting for it stop waiting. */

@@ -120,6 +120,30 @@ final class LongPollGate {
         dismissed.forEach(w -> w.turn.complete(Grant.NONE));
     }
 
+    /** Polls waiting at the broker now (holding a slot), for the metrics. */
+    int waitingAtBroker() {
+        synchronized (gates) {
+            int n = 0;
+            for (Gate g : gates.values()) {
+                n += g.busy;
+            }
+            return n;
+        }
+    }
+
+    /** Polls waiting here for a turn now (some may have timed out and not yet been purged). */
+    int waitingHere() {
+        synchronized (gates) {
+            int n = 0;
+            for (Gate g : gates.values()) {
+                for (Waiter w : g.queue) {
+                    n += w.turn.isDone() ? 0 : 1;
+                }
+            }
+            return n;
+        }
+    }
+
     /** Waiters taken off a queue under the lock, to be completed after it is released. */
     private static final class Wakeups {
         private final List<Waiter> immediate = new ArrayList<>();

@@ -6,12 +6,18 @@ import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
 import io.mqproxy.broker.GroupAdmin.StoredMessage;
+import io.mqproxy.config.AlertRuleLimits;
 import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.ResourceNames;
 import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.monitor.AlertOverrides;
+import io.mqproxy.monitor.AlertRuleBook;
+import io.mqproxy.monitor.AlertState;
+import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
@@ -51,6 +57,9 @@ public final class ControlService implements AutoCloseable {
     private final AuditLog audit;
     private final int defaultQueues;
     private final MessageLookup messages;
+    private final Monitoring monitoring;
+    private final ProxyMetrics metrics;
+    private final AlertRuleEntries alertRules;
     private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "mqproxy-control");
@@ -59,7 +68,8 @@ public final class ControlService implements AutoCloseable {
         });
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
-                          int defaultQueues, int messageBodyPreviewBytes) {
+                          int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
+                          ProxyMetrics metrics) {
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
         this.registry = registry;
         this.sync = sync;
@@ -69,6 +79,10 @@ public final class ControlService implements AutoCloseable {
         this.clients = broker.clients();
         this.audit = new AuditLog(broker.audit(), instance);
         this.defaultQueues = defaultQueues;
+        this.monitoring = monitoring;
+        this.metrics = metrics;
+        this.alertRules = new AlertRuleEntries(monitoring.rules());
+        sync.addSection(alertRules);
     }
 
     // ---- views
@@ -306,6 +320,7 @@ public final class ControlService implements AutoCloseable {
             return changed(actor, "redeliver", name, clientId, null, () -> {
                 for (String brokerGroup : targets) {
                     groups.redeliver(g.topic(), brokerGroup, m);
+                    metrics.redeliveredByOperator(name, "redeliver", 1);
                 }
             }, targets::size);
         });
@@ -342,6 +357,7 @@ public final class ControlService implements AutoCloseable {
             return changed(actor, "redrive", name, clientId, null, () -> {
                 for (StoredMessage m : letters) {
                     groups.redeliver(g.topic(), brokerGroup, m);
+                    metrics.redeliveredByOperator(name, "redrive", 1);
                 }
             }, letters::size);
         });
@@ -367,6 +383,77 @@ public final class ControlService implements AutoCloseable {
                 () -> released.addAll(admin.releaseHeldQueues(consumer.topic(), brokerGroup, brokerName, queueId)),
                 () -> released);
         });
+    }
+
+    // ---- alert rules and alerts (issue 9)
+
+    /** The alert thresholds every group starts from, with where each comes from. */
+    public AlertRuleBook.View alertDefaults() {
+        return monitoring.rules().defaults();
+    }
+
+    /** A group's alert thresholds, with where each comes from. */
+    public AlertRuleBook.View alertRules(String group) {
+        consumer(group);
+        return monitoring.rules().view(group);
+    }
+
+    /**
+     * Sets the operator's alert thresholds for a group, or the defaults (null group): the fields given
+     * replace the run-time entry; those left out come from the layers below (docs/monitoring.md).
+     */
+    public CompletableFuture<AlertRuleBook.View> setAlertRules(Actor actor, String group, AlertOverrides rules) {
+        return run(() -> {
+            if (group != null) {
+                consumer(group);
+            }
+            GroupRules.Violation v = AlertRuleLimits.check(rules.backlog(), rules.oldestAgeSeconds(),
+                rules.stuckSeconds(), rules.deadLetters(), rules.deadLettersWindowSeconds());
+            if (v != null) {
+                throw Errors.badParam(v.setting(), v.rule());
+            }
+            AlertRuleBook.View before = alertView(group);
+            return changed(actor, "set-alert-rules", alertTarget(group), null, before, () -> sync.writeEntry(alertRules,
+                AlertRuleEntries.key(group), RegistrySync.JSON.writeValueAsString(rules)), () -> alertView(group));
+        });
+    }
+
+    /** Drops the operator's alert thresholds for a group (or the defaults): the layers below apply again. */
+    public CompletableFuture<AlertRuleBook.View> removeAlertRules(Actor actor, String group) {
+        return run(() -> {
+            if (group != null) {
+                consumer(group);
+            }
+            AlertRuleBook.View before = alertView(group);
+            return changed(actor, "remove-alert-rules", alertTarget(group), null, before,
+                () -> sync.removeEntry(alertRules, AlertRuleEntries.key(group)), () -> alertView(group));
+        });
+    }
+
+    /** The alerts, firing and resolved, of one group or all (null). */
+    public CompletableFuture<List<AlertState>> alerts(String group) {
+        if (group != null) {
+            try {
+                consumer(group);
+            } catch (ProxyError e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return run(() -> monitoring.alerts().stream().filter(a -> group == null || group.equals(a.group())).toList());
+    }
+
+    /** Lag collection and alerting: whether this instance does it for the fleet, and its last collection. */
+    public Monitoring monitoring() {
+        return monitoring;
+    }
+
+    private AlertRuleBook.View alertView(String group) {
+        return group == null ? monitoring.rules().defaults() : monitoring.rules().view(group);
+    }
+
+    /** The audit's target of the defaults: a name no group can have. */
+    private static String alertTarget(String group) {
+        return group == null ? "(alert defaults)" : group;
     }
 
     // ---- helpers

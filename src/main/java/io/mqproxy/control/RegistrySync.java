@@ -7,9 +7,11 @@ import io.mqproxy.broker.RegistryStore;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,9 @@ public final class RegistrySync implements AutoCloseable {
     });
     private String revision;
     private String failing;
+    /** Other kinds of run-time entries kept in the same namespace, each under its own key prefix. */
+    private final List<Section> sections = new CopyOnWriteArrayList<>();
+    private Map<String, String> lastRead = Map.of();
 
     public RegistrySync(Registry registry, RegistryStore store, long intervalMillis) {
         this.registry = registry;
@@ -73,7 +78,10 @@ public final class RegistrySync implements AutoCloseable {
         if (now == null || now.equals(revision)) {
             return;
         }
-        registry.apply(parse(store.entries()));
+        Map<String, String> entries = store.entries();
+        registry.apply(parse(entries));
+        lastRead = entries;
+        sections.forEach(section -> applySection(section, entries));
         revision = now;
     }
 
@@ -87,6 +95,53 @@ public final class RegistrySync implements AutoCloseable {
     synchronized void write(RuntimeEntries.ProducerEntry entry) throws Exception {
         store.put(PRODUCER + entry.name(), JSON.writeValueAsString(entry), newRevision());
         refresh();
+    }
+
+    // ---- other run-time entries in the same namespace (alert rules, issue 9)
+
+    /**
+     * Run-time entries of another kind than groups and producers, kept in the same namespace under their
+     * own key prefix so that they share its revision, its polling and its durability; their owner
+     * parses and applies them.
+     */
+    public interface Section {
+        /** The key prefix of this kind's entries, e.g. {@code "alert."}. */
+        String prefix();
+
+        /** Every entry of this kind now (keys without the prefix), after each change read; never partial. */
+        void apply(Map<String, String> entries);
+    }
+
+    /** Adds a kind of entries and applies those read last (none when the store was never readable). */
+    public synchronized void addSection(Section section) {
+        sections.add(section);
+        applySection(section, lastRead);
+    }
+
+    /** Writes one entry of a section's kind, then reads everything back. Blocks. */
+    public synchronized void writeEntry(Section section, String key, String json) throws Exception {
+        store.put(section.prefix() + key, json, newRevision());
+        refresh();
+    }
+
+    /** Removes one entry of a section's kind, then reads everything back. Blocks. */
+    public synchronized void removeEntry(Section section, String key) throws Exception {
+        store.remove(section.prefix() + key, newRevision());
+        refresh();
+    }
+
+    private static void applySection(Section section, Map<String, String> entries) {
+        Map<String, String> mine = new HashMap<>();
+        entries.forEach((key, value) -> {
+            if (key.startsWith(section.prefix())) {
+                mine.put(key.substring(section.prefix().length()), value);
+            }
+        });
+        try {
+            section.apply(Map.copyOf(mine));
+        } catch (RuntimeException e) {
+            log.error("run-time entries under '{}' not applied", section.prefix(), e);
+        }
     }
 
     private static String newRevision() {

@@ -85,6 +85,7 @@ final class AdminRoutes {
         router.get(PREFIX + "/audit").handler(ctx -> call(ctx, p -> control.audit(p.optional("target"),
             orDefault(p.integer("limit", 1, 1000), 100))));
         new OriginalControlRoutes(control, this).mount(router);
+        new AlertRoutes(control, this).mount(router);
     }
 
     // ---- the door

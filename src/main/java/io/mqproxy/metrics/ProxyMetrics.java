@@ -6,9 +6,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -57,6 +59,8 @@ public final class ProxyMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, DeliveredMeters> deliveredMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> ackCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> releaseCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> deadLetterCounters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<AckKey, Counter> redeliveryCounters = new ConcurrentHashMap<>();
     private final Counter malformed = Counter.builder("mqproxy.http.malformed")
         .description("requests whose HTTP could not be read (broken head or chunking), answered 400 and closed")
         .register(registry);
@@ -67,6 +71,8 @@ public final class ProxyMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
         gc.bindTo(registry);
     }
 
@@ -134,6 +140,30 @@ public final class ProxyMetrics implements AutoCloseable {
             .description("messages given back to be delivered again (unlock, nack, client gone)")
             .tag("consumer", k.consumer()).tag("status", k.status()).register(registry))
             .increment(messages);
+    }
+
+    /** Messages moved to the group's dead-letter topic, past its maxRetries. */
+    public void deadLettered(String consumer, int messages) {
+        cached(deadLetterCounters, consumer, c -> Counter.builder("mqproxy.consume.dead.letters")
+            .description("messages moved to the dead-letter topic after maxRetries deliveries")
+            .tag("consumer", c).register(registry))
+            .increment(messages);
+    }
+
+    /** Messages an operator had delivered again: {@code action} redeliver (by id) or redrive (dead letters). */
+    public void redeliveredByOperator(String consumer, String action, int messages) {
+        cached(redeliveryCounters, new AckKey(consumer, action), k -> Counter.builder("mqproxy.control.redelivered")
+            .description("messages delivered again by an operator (redeliver by id, redrive of dead letters)")
+            .tag("consumer", k.consumer()).tag("action", k.status()).register(registry))
+            .increment(messages);
+    }
+
+    /** Long polls waiting now: at the broker (one of the group's slots) or in the proxy for a turn. */
+    public void waitingPolls(Supplier<Number> atBroker, Supplier<Number> inProxy) {
+        Gauge.builder("mqproxy.consume.polls.waiting", atBroker).description("long polls waiting for messages")
+            .tag("where", "broker").strongReference(true).register(registry);
+        Gauge.builder("mqproxy.consume.polls.waiting", inProxy).description("long polls waiting for messages")
+            .tag("where", "proxy").strongReference(true).register(registry);
     }
 
     /** A value read when scraped, e.g. a size kept by another component. */

@@ -337,4 +337,52 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(heldLong, Map.of(), Map.of()))
             .isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].maxConsumeTimeoutSeconds");
     }
+
+    @Test
+    void monitor_hasItsDefaults_andAlertRulesAreOffByDefault() {
+        ProxyConfig.Monitor m = ConfigLoader.load(null, Map.of(), Map.of()).monitor();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.intervalSeconds()).isEqualTo(15);
+        assertThat(m.maxClientIdSeries()).isEqualTo(10);
+        assertThat(m.rules()).isEqualTo(new ProxyConfig.AlertRules(0, 0, 0, 0, 300));
+        assertThat(m.webhooks()).isEmpty();
+    }
+
+    @Test
+    void monitorKeys_comeFromEnvironmentAndFlags() {
+        ProxyConfig.Monitor m = ConfigLoader.load(null, Map.of("MQPROXY_MONITOR_RULES_BACKLOG", "1000"),
+            Map.of("monitor.intervalSeconds", "5")).monitor();
+        assertThat(m.rules().backlog()).isEqualTo(1000);
+        assertThat(m.intervalSeconds()).isEqualTo(5);
+    }
+
+    @Test
+    void monitorValuesOutOfRange_areRefused_namingTheKey() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("monitor.intervalSeconds", "0")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.intervalSeconds");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("monitor.rules.stuckSeconds", "-1")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.rules.stuckSeconds");
+        Path file = yaml("monitor:\n  groupRules:\n    - {group: a, backlog: 5}\n    - {group: a, oldestAgeSeconds: 5}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.groupRules[1].group");
+        Path typo = yaml("monitor:\n  groupRules:\n    - {group: a, backlg: 5}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(typo, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("backlg");
+    }
+
+    @Test
+    void webhooks_needAnHttpUrlAndASecret_fromTheFileOrTheEnvironment_neverPrinted() throws IOException {
+        Path noSecret = yaml("monitor:\n  webhooks:\n    - {url: 'https://hooks.example/mq'}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noSecret, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.webhooks[0].secret");
+        Path badUrl = yaml("monitor:\n  webhooks:\n    - {url: 'ftp://hooks.example', secret: 0123456789abcdefgh}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(badUrl, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.webhooks[0].url");
+        Path fromEnv = yaml("monitor:\n  webhooks:\n    - {url: 'https://hooks.example/mq', secretEnv: HOOK_SECRET}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(fromEnv, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.webhooks[0].secretEnv");
+        ProxyConfig c = ConfigLoader.load(fromEnv, Map.of("HOOK_SECRET", "the-hook-secret-0123"), Map.of());
+        assertThat(c.monitor().webhooks().get(0).secret()).isEqualTo("the-hook-secret-0123");
+        assertThat(c.toString()).doesNotContain("the-hook-secret-0123");
+    }
 }

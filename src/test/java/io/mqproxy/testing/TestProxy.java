@@ -56,6 +56,7 @@ public final class TestProxy implements AutoCloseable {
         private final Map<String, String> flags = new LinkedHashMap<>();
         private final List<Map<String, Object>> operators = new ArrayList<>();
         private final List<Map<String, Object>> credentials = new ArrayList<>();
+        private final Map<String, Object> monitor = new LinkedHashMap<>();
         private String namesrvAddr;
         private java.nio.file.Path embeddedDataDir;
 
@@ -82,6 +83,12 @@ public final class TestProxy implements AutoCloseable {
         /** A data client's credential (used when security.requireCredentials is set). */
         public Builder credential(String id, String secret, List<String> producers, List<String> consumers) {
             credentials.add(Map.of("id", id, "secret", secret, "producers", producers, "consumers", consumers));
+            return this;
+        }
+
+        /** A key of {@code monitor} given in the YAML file, for what flags cannot say (webhooks, groupRules). */
+        public Builder monitor(String key, Object value) {
+            monitor.put(key, value);
             return this;
         }
 
@@ -112,6 +119,9 @@ public final class TestProxy implements AutoCloseable {
                 }
                 if (!credentials.isEmpty()) {
                     yaml.put("security", Map.of("credentials", credentials));
+                }
+                if (!monitor.isEmpty()) {
+                    yaml.put("monitor", monitor);
                 }
                 Path file = Files.createTempFile("mqproxy-test", ".yaml");
                 new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);

@@ -32,6 +32,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.namesrv = namesrv;
         this.broker = broker;
         this.namesrvAddr = namesrvAddr;
+        InProcessBrokers.started(broker);
     }
 
     /** Starts name server then broker; blocks until the broker has registered (5-35 s). */
@@ -143,6 +144,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     public void close() {
         long began = System.nanoTime();
         cutWaits();
+        InProcessBrokers.stopped(broker);
         broker.shutdown();
         namesrv.shutdown();
         log.info("embedded RocketMQ stopped in {} ms", (System.nanoTime() - began) / 1_000_000);
