@@ -14,6 +14,8 @@ import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.control.RegistrySync;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.security.Credential;
+import io.mqproxy.security.CredentialBook;
+import io.mqproxy.security.SecretSeal;
 import io.mqproxy.security.DataAuthenticator;
 import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
@@ -115,11 +117,14 @@ public final class ProxyApp implements AutoCloseable {
                 RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);
             app.consume = consume;
+            CredentialBook credentialBook = new CredentialBook(fileCredentials(config));
             app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()));
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
-                config.admin().messageBodyPreviewBytes(), app.monitoring, metrics);
-            app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config));
+                config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
+                new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+            app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
+                credentialBook));
             app.servers
                 .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -156,14 +161,17 @@ public final class ProxyApp implements AutoCloseable {
         log.info("warm-up done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     }
 
-    /** Who may use the data plane: the configuration file's credentials (when credentials are required). */
-    private static DataAuthenticator dataCredentials(ProxyConfig config) {
-        ProxyConfig.Security s = config.security();
-        List<Credential> fromFile = s.credentials().stream()
+    private static List<Credential> fileCredentials(ProxyConfig config) {
+        return config.security().credentials().stream()
             .map(c -> new Credential(c.id(), c.secret(), Set.copyOf(c.producers()), Set.copyOf(c.consumers()), 0,
                 false))
             .toList();
-        return new DataAuthenticator(s.requireCredentials(), () -> fromFile,
+    }
+
+    /** Who may use the data plane (when credentials are required): the file's and the operators' credentials. */
+    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book) {
+        ProxyConfig.Security s = config.security();
+        return new DataAuthenticator(s.requireCredentials(), book::all,
             java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures());
     }
 

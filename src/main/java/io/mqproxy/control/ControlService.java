@@ -23,6 +23,9 @@ import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
+import io.mqproxy.security.Credential;
+import io.mqproxy.security.CredentialBook;
+import io.mqproxy.security.SecretSeal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,6 +60,8 @@ public final class ControlService implements AutoCloseable {
     private final AuditLog audit;
     private final int defaultQueues;
     private final MessageLookup messages;
+    private final CredentialBook credentialBook;
+    private final CredentialEntries credentials;
     private final Monitoring monitoring;
     private final ProxyMetrics metrics;
     private final AlertRuleEntries alertRules;
@@ -69,7 +74,9 @@ public final class ControlService implements AutoCloseable {
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
-                          ProxyMetrics metrics) {
+                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal) {
+        this.credentialBook = credentialBook;
+        this.credentials = new CredentialEntries(credentialBook, seal);
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
         this.registry = registry;
         this.sync = sync;
@@ -83,6 +90,7 @@ public final class ControlService implements AutoCloseable {
         this.metrics = metrics;
         this.alertRules = new AlertRuleEntries(monitoring.rules());
         sync.addSection(alertRules);
+        sync.addSection(credentials);
     }
 
     // ---- views
@@ -279,6 +287,94 @@ public final class ControlService implements AutoCloseable {
             Map<String, Object> after = Map.of("topic", topic, "queues", n, "created", !existed);
             return changed(actor, "create-topic", topic, null, null, () -> admin.ensureTopic(topic, n), () -> after);
         });
+    }
+
+    // ---- data clients' credentials
+
+    /** A credential as operators see it: never its secret. */
+    public record CredentialView(String id, List<String> producers, List<String> consumers, long expiresAt,
+                                 String source, Long createdAt, String createdBy) {
+    }
+
+    /** What issuing a credential answers: the secret, this once. */
+    public record IssuedCredential(String id, String secret, List<String> producers, List<String> consumers,
+                                   long expiresAt) {
+    }
+
+    public List<CredentialView> credentials() {
+        List<CredentialView> out = new ArrayList<>();
+        for (Credential c : credentialBook.fromFile()) {
+            out.add(new CredentialView(c.id(), sorted(c.producers()), sorted(c.consumers()), c.expiresAt(), "config",
+                null, null));
+        }
+        credentials.current().values().stream().sorted(java.util.Comparator.comparing(CredentialEntries.Entry::id))
+            .forEach(e -> out.add(new CredentialView(e.id(), e.producers(), e.consumers(), e.expiresAt(), "runtime",
+                e.createdAt(), e.createdBy())));
+        return out;
+    }
+
+    /**
+     * Issues a credential for data clients: a random secret, granting the producers and groups named
+     * (each must be registered). The secret is answered once and kept only sealed.
+     */
+    public CompletableFuture<IssuedCredential> issueCredential(Actor actor, String id, List<String> producers,
+                                                               List<String> consumers, long expiresAt) {
+        return run(() -> {
+            if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw Errors.badParam("id", "must be 1..64 letters, digits, '.', '_' or '-'");
+            }
+            if (credentialBook.all().stream().anyMatch(c -> c.id().equals(id))) {
+                throw Errors.badParam("id", "credential '" + id + "' exists already: revoke it first");
+            }
+            if (producers.isEmpty() && consumers.isEmpty()) {
+                throw Errors.badParam("producers", "a credential grants at least one producer or consumer group");
+            }
+            for (String p : producers) {
+                if (registry.producer(p).isEmpty()) {
+                    throw Errors.badParam("producers", "unknown producer '" + p + "'");
+                }
+            }
+            for (String g : consumers) {
+                if (registry.consumer(g).isEmpty()) {
+                    throw Errors.badParam("consumers", "unknown consumer group '" + g + "'");
+                }
+            }
+            if (expiresAt != 0 && expiresAt <= System.currentTimeMillis()) {
+                throw Errors.badParam("expiresAt", "must be in the future (epoch ms), or 0 for never");
+            }
+            byte[] random = new byte[32];
+            new java.security.SecureRandom().nextBytes(random);
+            String secret = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            CredentialEntries.Entry entry = new CredentialEntries.Entry(id, credentials.seal(secret), sorted(producers),
+                sorted(consumers), expiresAt, System.currentTimeMillis(), actor.operator());
+            Map<String, Object> after = Map.of("id", id, "producers", entry.producers(), "consumers",
+                entry.consumers(), "expiresAt", expiresAt);
+            changed(actor, "issue-credential", id, null, null,
+                () -> sync.writeEntry(credentials, id, RegistrySync.JSON.writeValueAsString(entry)), () -> after);
+            return new IssuedCredential(id, secret, entry.producers(), entry.consumers(), expiresAt);
+        });
+    }
+
+    /** Revokes a credential issued at run time: every instance refuses it within a second. */
+    public CompletableFuture<Void> revokeCredential(Actor actor, String id) {
+        return run(() -> {
+            CredentialEntries.Entry entry = credentials.current().get(id);
+            if (entry == null) {
+                if (credentialBook.fromFile().stream().anyMatch(c -> c.id().equals(id))) {
+                    throw Errors.badParam("id", "credential '" + id + "' is declared in the configuration file: "
+                        + "remove it there");
+                }
+                throw Errors.notFound("credential '" + id + "'");
+            }
+            Map<String, Object> before = Map.of("id", id, "producers", entry.producers(), "consumers",
+                entry.consumers());
+            return changed(actor, "revoke-credential", id, null, before, () -> sync.removeEntry(credentials, id),
+                () -> null);
+        });
+    }
+
+    private static List<String> sorted(java.util.Collection<String> names) {
+        return names.stream().sorted().toList();
     }
 
     // ---- changes at the broker

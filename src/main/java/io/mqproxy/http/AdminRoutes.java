@@ -82,6 +82,15 @@ final class AdminRoutes {
         }));
         router.get(PREFIX + "/instances").handler(ctx -> ok(ctx, control.instances()));
         router.get(PREFIX + "/messages").handler(this::messages);
+        router.get(PREFIX + "/credentials").handler(ctx -> ok(ctx, control.credentials()));
+        router.post(PREFIX + "/credentials").handler(ctx -> call(ctx, p -> {
+            known(p, Set.of("id", "producers", "consumers", "expiresAt"));
+            Long expiresAt = p.longValue("expiresAt", 0, Long.MAX_VALUE, "epoch milliseconds");
+            return control.issueCredential(actor(ctx), p.required("id"), names(p, "producers"), names(p, "consumers"),
+                expiresAt == null ? 0 : expiresAt);
+        }));
+        router.delete(PREFIX + "/credentials/:id").handler(ctx -> call(ctx, p -> control.revokeCredential(actor(ctx),
+            ctx.pathParam("id")).thenApply(v -> Map.of("revoked", ctx.pathParam("id")))));
         router.get(PREFIX + "/audit").handler(ctx -> call(ctx, p -> control.audit(p.optional("target"),
             orDefault(p.integer("limit", 1, 1000), 100))));
         new OriginalControlRoutes(control, this).mount(router);
@@ -326,6 +335,19 @@ final class AdminRoutes {
                     + "(2026-12-01T10:00:00Z), got '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
             }
         }
+    }
+
+    /** A list of names: a JSON array, or names separated by commas. */
+    private static List<String> names(RequestParams p, String param) {
+        JsonNode node = p.jsonValue(param);
+        if (node != null && node.isArray()) {
+            List<String> out = new ArrayList<>();
+            node.forEach(n -> out.add(n.asText()));
+            return out;
+        }
+        String text = p.optional(param);
+        return text == null ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::trim)
+            .filter(s -> !s.isEmpty()).toList();
     }
 
     private static List<String> strings(JsonNode node) {
