@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
         AdminCli.Resend.class, AdminCli.Dlq.class, AdminCli.Release.class, AdminCli.Register.class,
         AdminCli.Unregister.class, AdminCli.Producers.class, AdminCli.Topic.class, AdminCli.Instances.class,
-        AdminCli.Audit.class, AdminCli.Msg.class})
+        AdminCli.Audit.class, AdminCli.Msg.class, AdminCli.Credentials.class})
 public final class AdminCli {
 
     /** Runs the command line; returns its exit code. */
@@ -396,6 +396,42 @@ public final class AdminCli {
                 q.append(q.length() == 0 ? "" : "&").append(name).append('=')
                     .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
             }
+        }
+    }
+
+    @Command(name = "credentials", description = "Data clients' credentials: list; --issue ID --producer P "
+        + "--consumer G [--expires TIME]; --revoke ID.")
+    static final class Credentials implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = "--issue", description = "issue a credential with this id; its secret is printed once")
+        String issue;
+        @Option(names = "--producer", description = "a producer it may produce with (repeatable)")
+        List<String> producers;
+        @Option(names = "--consumer", description = "a consumer group it may consume from (repeatable)")
+        List<String> consumers;
+        @Option(names = "--expires", description = "epoch ms or ISO-8601; default never")
+        String expires;
+        @Option(names = "--revoke", description = "revoke the credential with this id")
+        String revoke;
+
+        @Override
+        public Integer call() throws Exception {
+            if (revoke != null) {
+                return target.call("DELETE", "/admin/credentials/" + revoke, null);
+            }
+            if (issue == null) {
+                return target.call("GET", "/admin/credentials", null);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", issue);
+            body.put("producers", producers == null ? List.of() : producers);
+            body.put("consumers", consumers == null ? List.of() : consumers);
+            if (expires != null) {
+                body.put("expiresAt", expires.matches("\\d+") ? Long.parseLong(expires)
+                    : java.time.Instant.parse(expires).toEpochMilli());
+            }
+            return target.call("POST", "/admin/credentials", body);
         }
     }
 }
