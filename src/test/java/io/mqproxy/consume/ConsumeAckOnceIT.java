@@ -92,7 +92,9 @@ class ConsumeAckOnceIT {
         lane.produce(client, "acked");
         lane.produce(client, "control");
         awaitStored(lane.topic(), 2);
-        Consumer c = lane.consumer(client).with("maxPullSize", "1").with("pullTimeout", "5");
+        // Reserved long enough for the ack and the release to come well before its deadline on a loaded machine.
+        Consumer c = lane.consumer(client).with("maxPullSize", "1").with("pullTimeout", "5")
+            .with("consumeTimeout", "60");
         assertThat(bodies(messages(firstBatch(c)))).containsExactly("acked");
         assertThat(ok(c.call("/mq/ack")).result().path("status").asText()).isEqualTo("OK");
 
@@ -176,7 +178,8 @@ class ConsumeAckOnceIT {
         lane.produce(client, "acked");
         lane.produce(client, "control");
         awaitStored(lane.topic(), 2);
-        Consumer c = lane.consumer(client).with("maxPullSize", "1").with("pullTimeout", "5");
+        Consumer c = lane.consumer(client).with("maxPullSize", "1").with("pullTimeout", "5")
+            .with("consumeTimeout", "60");
         assertThat(bodies(messages(firstBatch(c)))).containsExactly("acked");
         assertThat(ok(c.call("/mq/ack")).result().path("status").asText()).isEqualTo("OK");
 

@@ -68,9 +68,12 @@ class ProduceParamsIT {
         return reply;
     }
 
-    private static MessageExt stored(Reply reply) throws Exception {
-        return TestBroker.get().admin().viewMessage(reply.result().path("messageQueue").path("topic").asText(),
-            reply.result().path("msgId").asText());
+    /** The stored message, found by its msgId through the broker's index, which is written a moment later. */
+    private static MessageExt stored(Reply reply) {
+        String topic = reply.result().path("messageQueue").path("topic").asText();
+        String msgId = reply.result().path("msgId").asText();
+        return await("stored " + msgId).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            .ignoreExceptions().until(() -> TestBroker.get().admin().viewMessage(topic, msgId), m -> m != null);
     }
 
     @Test
