@@ -19,6 +19,7 @@ public final class BrokerAccess implements AutoCloseable {
 
     /** A lag read that takes longer than this fails for this collection: the next one tries again. */
     private static final long MONITOR_TIMEOUT_MILLIS = 5_000;
+
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;

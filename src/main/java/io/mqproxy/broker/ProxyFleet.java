@@ -75,6 +75,7 @@ public final class ProxyFleet implements AutoCloseable {
     private void refresh() {
         try {
             Set<String> seen = new HashSet<>();
+            boolean answered = false;
             List<String> masters = cluster.masterAddrs();
             for (String addr : masters) {
                 try {
@@ -82,11 +83,15 @@ public final class ProxyFleet implements AutoCloseable {
                         .getConnectionSet()) {
                         seen.add(c.getClientId());
                     }
+                    answered = true;
                 } catch (Exception brokerDown) {
                     // another broker may still see them all
                 }
             }
-            instances = Set.copyOf(seen);
+            // No broker answered (busy, or out of reach): that says nothing of the fleet, keep the last count.
+            if (answered) {
+                instances = Set.copyOf(seen);
+            }
         } catch (Exception e) {
             log.debug("proxy instances not counted this time: {}", e.toString());
         }

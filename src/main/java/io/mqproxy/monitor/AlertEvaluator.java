@@ -53,7 +53,8 @@ final class AlertEvaluator {
         for (GroupLag lag : lags) {
             Set<String> clients = new HashSet<>();
             lag.clients().forEach(c -> clients.add(c.brokerGroup()));
-            progress.entrySet().removeIf(e -> e.getValue().group().equals(lag.group()) && !clients.contains(e.getKey()));
+            progress.entrySet().removeIf(e -> e.getValue().group().equals(lag.group())
+                && !clients.contains(e.getKey()));
             AlertThresholds t = rules.apply(lag.group());
             for (AlertRule rule : AlertRule.values()) {
                 Value v = value(rule, lag, t, now);

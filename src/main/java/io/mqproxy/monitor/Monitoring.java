@@ -225,6 +225,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
                 nextCollection = now + TimeUnit.SECONDS.toMillis(config.intervalSeconds());
                 collectOnce();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         } catch (Exception e) {
             log.warn("lag collection failed: {}", e.toString());
         } catch (Error e) {
@@ -309,7 +311,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
                 }
             }
         }
-        firing.register(rows, true);
+        // Not overwriting: an alert that still fires keeps its gauge, so no scrape misses it.
+        firing.register(rows, false);
     }
 
     private static String notificationId(AlertEvaluator.Event e) {

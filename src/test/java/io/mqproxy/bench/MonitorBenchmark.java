@@ -179,10 +179,12 @@ public final class MonitorBenchmark {
                 }
             }
             double wall = (System.nanoTime() - wall0) / 1e9;
-            System.out.printf(Locale.ROOT, "collector, %s, brokerCalls=%d: first collection %.0f ms, %.0f broker calls; "
-                    + "then %d collections in %d s: mean %.0f ms (%.2f ms per group), max %.0f ms (first included), "
-                    + "%.0f broker calls per collection (%.2f per group); collector threads' CPU %.3f cores; busiest: %s%n",
-                wide ? "one call per broker" : "one call per group", brokerCalls, firstMs, firstCalls, n, collectSeconds, ms / n, ms / n / groups,
+            System.out.printf(Locale.ROOT, "collector, %s, brokerCalls=%d: first collection %.0f ms, %.0f broker "
+                    + "calls; then %d collections in %d s: mean %.0f ms (%.2f ms per group), max %.0f ms (first "
+                    + "included), %.0f broker calls per collection (%.2f per group); collector threads' CPU %.3f "
+                    + "cores; busiest: %s%n",
+                wide ? "one call per broker" : "one call per group", brokerCalls, firstMs, firstCalls, n,
+                collectSeconds, ms / n, ms / n / groups,
                 timer.max(TimeUnit.MILLISECONDS), c / n, c / n / groups, collectorCpu / 1e9 / wall,
                 BenchSupport.topGroups(groupsCpu, (long) (wall * 1e9), 5));
         }
@@ -227,6 +229,9 @@ public final class MonitorBenchmark {
                         }
                         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(settled - System.nanoTime())));
                         long collections0 = collections(p);
+                        Map<Long, Long> cpu0 = BenchSupport.threadCpu();
+                        long process0 = BenchSupport.OS.getProcessCpuTime();
+                        long wall0 = System.nanoTime();
                         HttpClient http = BenchSupport.httpClient(vertx, p.config().http().producePort(), concurrency);
                         Buffer form = Buffer.buffer("producer=p-" + topic + "&message="
                             + new String(body, StandardCharsets.US_ASCII));
@@ -234,15 +239,27 @@ public final class MonitorBenchmark {
                         double web = httpRate(http, form);
                         http.close();
                         long during = collections(p) - collections0;
+                        double wall = System.nanoTime() - wall0;
+                        Map<String, Long> byGroup = new LinkedHashMap<>();
+                        BenchSupport.addGroups(byGroup, cpu0, BenchSupport.threadCpu(), java.util.Set.of());
+                        long collector = byGroup.entrySet().stream()
+                            .filter(e -> e.getKey().startsWith("mqproxy-monitor")).mapToLong(Map.Entry::getValue).sum();
+                        long brokerAdmin = byGroup.getOrDefault("AdminBrokerThread_N", 0L);
+                        double process = (BenchSupport.OS.getProcessCpuTime() - process0) / wall;
                         if (round == 0) {
                             continue; // warm-up
                         }
                         String key = monitor ? "on" : "off";
-                        double[] sum = results.computeIfAbsent(key, k -> new double[2]);
+                        double[] sum = results.computeIfAbsent(key, k -> new double[5]);
                         sum[0] += nat / rounds;
                         sum[1] += web / rounds;
+                        sum[2] += collector / wall / rounds;
+                        sum[3] += brokerAdmin / wall / rounds;
+                        sum[4] += process / rounds;
                         System.out.printf(Locale.ROOT, "round %d, collector %s: native %.0f msg/s, HTTP %.0f msg/s, "
-                            + "ratio %.2f (%d collections during the phases)%n", round, key, nat, web, web / nat, during);
+                            + "ratio %.2f (%d collections during the phases; cores: collector threads %.3f, broker "
+                            + "admin threads %.3f, process %.2f; load average %s)%n", round, key, nat, web, web / nat,
+                            during, collector / wall, brokerAdmin / wall, process, BenchSupport.loadAverage());
                     }
                 }
             }
@@ -252,9 +269,11 @@ public final class MonitorBenchmark {
         double[] off = results.get("off");
         double[] on = results.get("on");
         System.out.printf(Locale.ROOT, "production, mean of %d rounds: collector off: native %.0f, HTTP %.0f msg/s "
-                + "(ratio %.2f); collector on (every %d s): native %.0f, HTTP %.0f msg/s (ratio %.2f); HTTP on/off %.2f, "
-                + "native on/off %.2f%n", rounds, off[0], off[1], off[1] / off[0], interval, on[0], on[1],
-            on[1] / on[0], on[1] / off[1], on[0] / off[0]);
+                + "(ratio %.2f); collector on (every %d s): native %.0f, HTTP %.0f msg/s (ratio %.2f); HTTP on/off "
+                + "%.2f, native on/off %.2f; cores used by the collector's threads %.3f and the broker's admin threads "
+                + "%.3f "
+                + "(off: %.3f), process %.2f (off: %.2f)%n", rounds, off[0], off[1], off[1] / off[0], interval, on[0],
+            on[1], on[1] / on[0], on[1] / off[1], on[0] / off[0], on[2], on[3], off[3], on[4], off[4]);
     }
 
     private static long collections(TestProxy p) {

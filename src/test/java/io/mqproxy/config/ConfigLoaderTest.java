@@ -362,7 +362,8 @@ class ConfigLoaderTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.intervalSeconds");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("monitor.rules.stuckSeconds", "-1")))
             .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.rules.stuckSeconds");
-        Path file = yaml("monitor:\n  groupRules:\n    - {group: a, backlog: 5}\n    - {group: a, oldestAgeSeconds: 5}\n");
+        Path file = yaml("monitor:\n  groupRules:\n    - {group: a, backlog: 5}\n"
+            + "    - {group: a, oldestAgeSeconds: 5}\n");
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
             .isInstanceOf(ConfigException.class).hasMessageContaining("monitor.groupRules[1].group");
         Path typo = yaml("monitor:\n  groupRules:\n    - {group: a, backlg: 5}\n");
