@@ -71,7 +71,7 @@ public final class ConfigLoader {
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = withOperatorTokens(bind(tree), env);
+        ProxyConfig config = withBrokerSecret(withOperatorTokens(bind(tree), env), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -185,8 +185,28 @@ public final class ConfigLoader {
             resolved.add(o);
         }
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
-            c.admin().messageBodyPreviewBytes()),
+            c.admin().messageBodyPreviewBytes(), c.admin().tls()),
             c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
+    }
+
+    /** A broker secret named by {@code secretKeyEnv} comes from the environment, or start-up stops. */
+    private static ProxyConfig withBrokerSecret(ProxyConfig c, Map<String, String> env) {
+        ProxyConfig.Broker b = c.broker();
+        if (b.secretKeyEnv() == null || b.secretKeyEnv().isEmpty()) {
+            return c;
+        }
+        if (b.secretKey() != null && !b.secretKey().isEmpty()) {
+            throw new ConfigException("configuration key 'broker.secretKey': give exactly one of secretKey and "
+                + "secretKeyEnv");
+        }
+        String secret = env.get(b.secretKeyEnv());
+        if (secret == null || secret.isEmpty()) {
+            throw new ConfigException("configuration key 'broker.secretKeyEnv': environment variable "
+                + b.secretKeyEnv() + " is not set");
+        }
+        return new ProxyConfig(c.http(), c.admin(), new ProxyConfig.Broker(b.namesrvAddr(), b.sendTimeoutMillis(),
+            b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls()),
+            c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {
