@@ -2,10 +2,16 @@ package io.mqproxy.broker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import io.mqproxy.config.ProxyConfig;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.remoting.protocol.LanguageCode;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.heartbeat.HeartbeatData;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -22,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
     private static final long ROUTE_WAIT_MILLIS = 10_000;
+    private static final long PING_TIMEOUT_MILLIS = 2_000;
 
     private final DefaultMQAdminExt admin;
     private final String clusterName;
@@ -225,16 +232,45 @@ public final class AdminClient implements AutoCloseable {
         return "broker.accessKey " + key + " / broker.secretKey: the broker at " + addr + " refused them" + why;
     }
 
-    /** True when the name server lists a master and every listed master answers. Blocks. */
+    /**
+     * True when the name server lists a master and at least one listed master answers a ping (issue 11).
+     * One broker of several being down must not take every proxy of a fleet out of its load balancer: the
+     * other masters still serve. The ping is an empty heartbeat, the broker's cheapest request: a loaded
+     * broker answered the runtime-statistics call this probe used before only after its 3 s time-out.
+     * Blocks for at most one probe time-out, the masters pinged at once.
+     */
     boolean brokersAnswer() {
+        List<String> addrs;
         try {
-            for (String addr : masterAddrs()) {
-                admin.fetchBrokerRuntimeStats(addr);
-            }
-            return true;
+            addrs = masterAddrs();
         } catch (Exception e) {
             return false;
         }
+        var client = admin.getDefaultMQAdminExtImpl().getMqClientInstance();
+        List<CompletableFuture<Boolean>> pings = new ArrayList<>();
+        for (String addr : addrs) {
+            HeartbeatData heartbeat = new HeartbeatData();
+            heartbeat.setClientID(client.getClientId());
+            RemotingCommand request = RemotingCommand.createRequestCommand(RequestCode.HEART_BEAT, null);
+            request.setLanguage(LanguageCode.JAVA);
+            request.setBody(heartbeat.encode());
+            pings.add(client.getMQClientAPIImpl().getRemotingClient().invoke(addr, request, PING_TIMEOUT_MILLIS)
+                .thenApply(response -> response.getCode() == ResponseCode.SUCCESS)
+                .exceptionally(e -> false));
+        }
+        for (var ping : pings) {
+            try {
+                if (ping.get(PING_TIMEOUT_MILLIS + 500, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                // this one is down; another may answer
+            }
+        }
+        return false;
     }
 
     private static void sleep(long millis) {

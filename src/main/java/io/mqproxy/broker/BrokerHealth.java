@@ -27,7 +27,7 @@ public final class BrokerHealth implements AutoCloseable {
         return reachable;
     }
 
-    /** Whether the last probe found every master broker answering. */
+    /** Whether the last probe found a master broker answering. */
     public boolean reachable() {
         return reachable;
     }
