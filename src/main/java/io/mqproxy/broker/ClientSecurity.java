@@ -22,7 +22,6 @@ import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
 final class ClientSecurity {
     /** RocketMQ's TLS statics are process-wide: one client start at a time changes them. */
     private static final Object TLS_STATICS = new Object();
-    static final ClientSecurity NONE = new ClientSecurity(null, new ProxyConfig.BrokerTls(false, "", "", ""));
 
     private final RPCHook hook;
     private final ProxyConfig.BrokerTls tls;
@@ -41,14 +40,6 @@ final class ClientSecurity {
     /** The signing hook for a client's constructor, or null when the proxy sends no credentials. */
     RPCHook hook() {
         return hook;
-    }
-
-    boolean signed() {
-        return hook != null;
-    }
-
-    boolean tls() {
-        return tls.enabled();
     }
 
     /** A client start that may throw RocketMQ's checked exception. */
@@ -85,8 +76,8 @@ final class ClientSecurity {
     private void apply() {
         // Only the proxy's own settings: RocketMQ's /etc/rocketmq/tls.properties would override them.
         TlsSystemConfig.tlsConfigFile = "";
-        boolean verifyServer = !tls.trustCertFile().isEmpty();
-        boolean clientCert = !tls.certFile().isEmpty();
+        boolean verifyServer = given(tls.trustCertFile());
+        boolean clientCert = given(tls.certFile());
         // Test mode trusts any server and sends no client certificate; anything else needs it off.
         TlsSystemConfig.tlsTestModeEnable = !verifyServer && !clientCert;
         TlsSystemConfig.tlsClientAuthServer = verifyServer;
@@ -94,6 +85,10 @@ final class ClientSecurity {
         TlsSystemConfig.tlsClientCertPath = clientCert ? tls.certFile() : null;
         TlsSystemConfig.tlsClientKeyPath = clientCert ? tls.keyFile() : null;
         TlsSystemConfig.tlsClientKeyPassword = null;
+    }
+
+    private static boolean given(String file) {
+        return file != null && !file.isEmpty();
     }
 
     private record Saved(String configFile, boolean testMode, boolean authServer, String trustCertPath,

@@ -96,6 +96,12 @@ final class ConfigValidator {
 
     /** TLS and broker credentials (issue 11): files must be there, keys come in pairs. */
     private static void security(ProxyConfig c) {
+        if (c.http().tls() == null) {
+            fail("http.tls", "must be a mapping (enabled, certFile, keyFile)");
+        }
+        if (c.broker().tls() == null) {
+            fail("broker.tls", "must be a mapping (enabled, trustCertFile, certFile, keyFile)");
+        }
         ProxyConfig.ListenerTls tls = c.http().tls();
         if (tls.enabled()) {
             readableFile("http.tls.certFile", tls.certFile());

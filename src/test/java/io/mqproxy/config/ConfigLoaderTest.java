@@ -409,4 +409,11 @@ class ConfigLoaderTest {
             "broker.tls.trustCertFile", pem.toString()));
         assertThat(c.broker().tls().enabled()).isTrue();
     }
+
+    @Test
+    void anEmptyTlsSection_isRefused_namingIt() throws IOException {
+        Path file = yaml("broker:\n  tls:\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls");
+    }
 }

@@ -36,7 +36,7 @@ class BrokerFaultIT {
             traffic.phase("down");
             cluster.killBroker("broker-a");
             // Production goes on on broker-b (the clients learn the route without broker-a within seconds).
-            TimeUnit.SECONDS.sleep(12);
+            TimeUnit.SECONDS.sleep(8);
             traffic.phase("restarting");
             cluster.restartBroker("broker-a");
             traffic.phase("back");

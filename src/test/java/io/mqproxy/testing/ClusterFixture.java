@@ -28,7 +28,7 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
  */
 public final class ClusterFixture implements AutoCloseable {
     private static final String CLUSTER = "DefaultCluster";
-    private static final long START_SECONDS = 90;
+    private static final long START_SECONDS = 180;
     private static ClusterFixture shared;
 
     private final Path dir;
