@@ -2,7 +2,16 @@ package io.mqproxy.broker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import io.mqproxy.config.ProxyConfig;
+import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.remoting.protocol.LanguageCode;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.RequestCode;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.heartbeat.HeartbeatData;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.MessageQueue;
@@ -19,18 +28,20 @@ import org.slf4j.LoggerFactory;
 public final class AdminClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
     private static final long ROUTE_WAIT_MILLIS = 10_000;
+    private static final long PING_TIMEOUT_MILLIS = 2_000;
 
     private final DefaultMQAdminExt admin;
     private final String clusterName;
 
-    AdminClient(String namesrvAddr, String instanceName, String clusterName, long timeoutMillis) {
+    AdminClient(String namesrvAddr, String instanceName, String clusterName, long timeoutMillis,
+                ClientSecurity security) {
         this.clusterName = clusterName;
-        admin = new DefaultMQAdminExt(timeoutMillis);
+        admin = new DefaultMQAdminExt(security.hook(), timeoutMillis);
         admin.setNamesrvAddr(namesrvAddr);
         admin.setInstanceName(instanceName);
         admin.setVipChannelEnabled(false);
         try {
-            admin.start();
+            security.start(admin, admin::start);
         } catch (MQClientException e) {
             throw new IllegalStateException("RocketMQ admin client could not start: " + e.getMessage(), e);
         }
@@ -172,6 +183,53 @@ public final class AdminClient implements AutoCloseable {
 
     DefaultMQAdminExt admin() {
         return admin;
+    }
+
+    /**
+     * Each master the name server lists must accept the proxy's requests as signed (or unsigned): a
+     * refusal stops start-up, naming the key. A broker that cannot be reached does not: the proxy starts
+     * unready, as it does without ACL. Blocks.
+     */
+    void checkCredentials(ProxyConfig.Broker config) {
+        List<String> addrs;
+        try {
+            addrs = masterAddrs();
+        } catch (Exception notListedYet) {
+            if (config.signed()) {
+                log.warn("credentials not checked at start-up: {}", notListedYet.getMessage());
+            }
+            return;
+        }
+        for (String addr : addrs) {
+            try {
+                admin.fetchBrokerRuntimeStats(addr);
+            } catch (MQBrokerException e) {
+                if (e.getResponseCode() == ResponseCode.NO_PERMISSION) {
+                    throw new IllegalStateException(refusal(config, addr, e.getErrorMessage()));
+                }
+            } catch (Exception unreachable) {
+                if (config.signed()) {
+                    log.warn("credentials not checked on broker {}: {}", addr, unreachable.toString());
+                }
+            }
+        }
+    }
+
+    private static String refusal(ProxyConfig.Broker config, String addr, String remark) {
+        String why = " (the broker says: " + remark + ")";
+        if (!config.signed()) {
+            return "the broker at " + addr + " refused the proxy's unsigned requests" + why
+                + ": it requires credentials; set broker.accessKey and broker.secretKey (or broker.secretKeyEnv)";
+        }
+        String key = "'" + config.accessKey() + "'";
+        if (remark != null && remark.contains("not found")) {
+            return "broker.accessKey " + key + ": the broker at " + addr + " refused it, no such user" + why;
+        }
+        if (remark != null && remark.contains("signature")) {
+            return "broker.secretKey: the broker at " + addr + " refused it, not the secret of broker.accessKey "
+                + key + why;
+        }
+        return "broker.accessKey " + key + " / broker.secretKey: the broker at " + addr + " refused them" + why;
     }
 
     private static void sleep(long millis) {

@@ -60,13 +60,22 @@ public final class BrokerAccess implements AutoCloseable {
         // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
         String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
         ProxyConfig.Broker b = config.broker();
-        AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis());
+        ClientSecurity security = ClientSecurity.of(b);
+        AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis(),
+            security);
+        try {
+            // Before anything else asks the brokers: wrong keys are a clear error, not an unready proxy.
+            admin.checkCredentials(b);
+        } catch (RuntimeException e) {
+            admin.close();
+            throw e;
+        }
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
-            config.produce().maxMessageBytes());
+            config.produce().maxMessageBytes(), security);
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
             new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics),
-            new TopicReader(namesrvAddr, instance + "-reader"));
+            new TopicReader(namesrvAddr, instance + "-reader", security));
     }
 
     /**

@@ -60,9 +60,10 @@ public final class ProducerClient implements AutoCloseable {
             return t;
         });
 
-    ProducerClient(String namesrvAddr, String instanceName, int timeoutMillis, int maxMessageBytes) {
+    ProducerClient(String namesrvAddr, String instanceName, int timeoutMillis, int maxMessageBytes,
+                   ClientSecurity security) {
         this.timeoutMillis = timeoutMillis;
-        producer = new DefaultMQProducer(GROUP);
+        producer = new DefaultMQProducer(GROUP, security.hook());
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setVipChannelEnabled(false);
@@ -72,7 +73,7 @@ public final class ProducerClient implements AutoCloseable {
         producer.setRetryTimesWhenSendAsyncFailed(0);
         producer.setPollNameServerInterval(5_000);
         try {
-            producer.start();
+            security.start(producer, producer::start);
         } catch (MQClientException e) {
             throw new IllegalStateException("RocketMQ producer could not start: " + e.getMessage(), e);
         }

@@ -20,13 +20,13 @@ final class TopicReader implements AutoCloseable {
 
     private final DefaultMQPullConsumer reader;
 
-    TopicReader(String namesrvAddr, String instanceName) {
-        reader = new DefaultMQPullConsumer("MQPROXY_READER");
+    TopicReader(String namesrvAddr, String instanceName, ClientSecurity security) {
+        reader = new DefaultMQPullConsumer("MQPROXY_READER", security.hook());
         reader.setNamesrvAddr(namesrvAddr);
         reader.setInstanceName(instanceName);
         reader.setVipChannelEnabled(false);
         try {
-            reader.start();
+            security.start(reader, reader::start);
         } catch (MQClientException e) {
             throw new IllegalStateException("topic reader could not start: " + e.getMessage(), e);
         }

@@ -73,7 +73,7 @@ public final class ConfigLoader {
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = withWebhookSecrets(withOperatorTokens(bind(tree), env), env);
+        ProxyConfig config = withBrokerSecret(withWebhookSecrets(withOperatorTokens(bind(tree), env), env), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -202,7 +202,7 @@ public final class ConfigLoader {
         ProxyConfig.Security security = new ProxyConfig.Security(c.security().requireCredentials(), credentials,
             c.security().signatureWindowSeconds(), c.security().maxRememberedSignatures());
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
-            c.admin().messageBodyPreviewBytes()),
+            c.admin().messageBodyPreviewBytes(), c.admin().tls()),
             c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor());
     }
 
@@ -230,6 +230,26 @@ public final class ConfigLoader {
             c.producers(), c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
             m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
             m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()));
+    }
+
+    /** A broker secret named by {@code secretKeyEnv} comes from the environment, or start-up stops. */
+    private static ProxyConfig withBrokerSecret(ProxyConfig c, Map<String, String> env) {
+        ProxyConfig.Broker b = c.broker();
+        if (b.secretKeyEnv() == null || b.secretKeyEnv().isEmpty()) {
+            return c;
+        }
+        if (b.secretKey() != null && !b.secretKey().isEmpty()) {
+            throw new ConfigException("configuration key 'broker.secretKey': give exactly one of secretKey and "
+                + "secretKeyEnv");
+        }
+        String secret = env.get(b.secretKeyEnv());
+        if (secret == null || secret.isEmpty()) {
+            throw new ConfigException("configuration key 'broker.secretKeyEnv': environment variable "
+                + b.secretKeyEnv() + " is not set");
+        }
+        return new ProxyConfig(c.http(), c.admin(), new ProxyConfig.Broker(b.namesrvAddr(), b.sendTimeoutMillis(),
+            b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls()),
+            c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

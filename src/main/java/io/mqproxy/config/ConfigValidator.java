@@ -1,5 +1,7 @@
 package io.mqproxy.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,6 +62,7 @@ final class ConfigValidator {
                 + "every proxy instance must share it to accept each other's requestIds");
         }
 
+        security(c);
         operators(c.admin().operators());
         credentials(c);
         if (c.http().cors() == null || c.http().cors().allowedOrigins() == null
@@ -160,6 +163,77 @@ final class ConfigValidator {
             }
         } catch (java.net.URISyntaxException | NullPointerException e) {
             fail(key, "must be an http:// or https:// URL, got '" + value + "'");
+        }
+    }
+
+    /** TLS and broker credentials (issue 11): files must be there, keys come in pairs. */
+    private static void security(ProxyConfig c) {
+        if (c.http().tls() == null) {
+            fail("http.tls", "must be a mapping (enabled, certFile, keyFile)");
+        }
+        if (c.broker().tls() == null) {
+            fail("broker.tls", "must be a mapping (enabled, trustCertFile, certFile, keyFile)");
+        }
+        ProxyConfig.ListenerTls tls = c.http().tls();
+        if (tls.enabled()) {
+            readableFile("http.tls.certFile", tls.certFile());
+            readableFile("http.tls.keyFile", tls.keyFile());
+        } else if (c.admin().tls()) {
+            fail("admin.tls", "needs http.tls.enabled (the admin port uses http.tls's certificate and key)");
+        }
+        ProxyConfig.Broker b = c.broker();
+        boolean hasSecret = b.secretKey() != null && !b.secretKey().isEmpty();
+        if ((b.signed() || hasSecret || b.tls().enabled()) && b.embedded()) {
+            fail(b.tls().enabled() ? "broker.tls.enabled" : "broker.accessKey", "only for an external cluster "
+                + "(set broker.namesrvAddr); the embedded broker has no ACL and no TLS");
+        }
+        if (b.signed() && !hasSecret) {
+            fail("broker.secretKey", "give the secret of broker.accessKey '" + b.accessKey()
+                + "' (or secretKeyEnv)");
+        }
+        if (!b.signed() && hasSecret) {
+            fail("broker.accessKey", "a secret is given but no access key");
+        }
+        if (b.signed() && !b.accessKey().matches("[\\x21-\\x7e]{1,256}")) {
+            fail("broker.accessKey", "must be 1..256 visible ASCII characters");
+        }
+        brokerTls(b.tls());
+    }
+
+    private static void brokerTls(ProxyConfig.BrokerTls t) {
+        if (!t.enabled()) {
+            if (notEmpty(t.trustCertFile()) || notEmpty(t.certFile()) || notEmpty(t.keyFile())) {
+                fail("broker.tls.enabled", "is false, but broker.tls files are given: set it to true");
+            }
+            return;
+        }
+        if (notEmpty(t.trustCertFile())) {
+            readableFile("broker.tls.trustCertFile", t.trustCertFile());
+        }
+        if (notEmpty(t.certFile()) != notEmpty(t.keyFile())) {
+            fail(notEmpty(t.certFile()) ? "broker.tls.keyFile" : "broker.tls.certFile",
+                "a client certificate needs both broker.tls.certFile and broker.tls.keyFile");
+        }
+        if (notEmpty(t.certFile())) {
+            readableFile("broker.tls.certFile", t.certFile());
+            readableFile("broker.tls.keyFile", t.keyFile());
+        }
+    }
+
+    private static boolean notEmpty(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    private static void readableFile(String key, String value) {
+        if (!notEmpty(value)) {
+            fail(key, "must name a file");
+        }
+        Path file = Path.of(value);
+        if (!Files.isRegularFile(file)) {
+            fail(key, "file " + value + " not found");
+        }
+        if (!Files.isReadable(file)) {
+            fail(key, "file " + value + " cannot be read");
         }
     }
 

@@ -54,9 +54,15 @@ public record ProxyConfig(
      * @param idleTimeoutSeconds        a connection with no request in progress is closed when no whole
      *                                  request head arrives within this (bytes trickling in do not extend it)
      * @param requestBodyTimeoutSeconds a body must be whole within this after its head; else 408
+     * @param tls                       TLS on the produce and consume ports (and the admin port with {@code admin.tls})
      */
     public record Http(String host, int producePort, int consumePort, long maxBodyBytes, int eventLoops,
-                       long maxBodyBytesInFlight, int idleTimeoutSeconds, int requestBodyTimeoutSeconds, Cors cors) {
+                       long maxBodyBytesInFlight, int idleTimeoutSeconds, int requestBodyTimeoutSeconds, Cors cors,
+                       ListenerTls tls) {
+    }
+
+    /** The listeners' certificate and key, PEM files; off by default. */
+    public record ListenerTls(boolean enabled, String certFile, String keyFile) {
     }
 
     /**
@@ -73,8 +79,9 @@ public record ProxyConfig(
      *
      * @param operators               who may call the control plane, each with a bearer token
      * @param messageBodyPreviewBytes message look-ups show this much of a body unless asked for all of it
+     * @param tls                     the admin port speaks TLS too, with {@code http.tls}'s certificate
      */
-    public record Admin(String host, int port, List<Operator> operators, int messageBodyPreviewBytes) {
+    public record Admin(String host, int port, List<Operator> operators, int messageBodyPreviewBytes, boolean tls) {
         public Admin {
             operators = operators == null ? List.of() : List.copyOf(operators);
         }
@@ -92,11 +99,45 @@ public record ProxyConfig(
         }
     }
 
-    /** Where the RocketMQ cluster is; an empty {@code namesrvAddr} means: start the embedded one. */
-    public record Broker(String namesrvAddr, int sendTimeoutMillis, int defaultQueues, String clusterName) {
+    /**
+     * Where the RocketMQ cluster is; an empty {@code namesrvAddr} means: start the embedded one.
+     *
+     * @param accessKey    the proxy's own user on an ACL-enabled cluster (empty: no credentials sent)
+     * @param secretKey    its secret, given here or (better) through {@code secretKeyEnv}, which the
+     *                     loader resolves into this field
+     * @param secretKeyEnv the environment variable that holds the secret
+     * @param tls          TLS from every RocketMQ client of the proxy to the name servers and brokers
+     */
+    public record Broker(String namesrvAddr, int sendTimeoutMillis, int defaultQueues, String clusterName,
+                         String accessKey, String secretKey, String secretKeyEnv, BrokerTls tls) {
         public boolean embedded() {
             return namesrvAddr == null || namesrvAddr.isBlank();
         }
+
+        /** Whether requests to the cluster are signed with an access key. */
+        public boolean signed() {
+            return accessKey != null && !accessKey.isEmpty();
+        }
+
+        /** Never prints the secret: configurations are logged and shown in errors. */
+        @Override
+        public String toString() {
+            return "Broker[namesrvAddr=" + namesrvAddr + ", sendTimeoutMillis=" + sendTimeoutMillis
+                + ", defaultQueues=" + defaultQueues + ", clusterName=" + clusterName + ", accessKey=" + accessKey
+                + ", secretKey=" + (secretKey == null || secretKey.isEmpty() ? "" : "***")
+                + ", secretKeyEnv=" + secretKeyEnv + ", tls=" + tls + "]";
+        }
+    }
+
+    /**
+     * TLS to the cluster, as RocketMQ's client does it (one setting for name servers and brokers).
+     *
+     * @param trustCertFile PEM certificates the servers' certificates must chain to; empty: any
+     *                      certificate is accepted (the link is encrypted, the server not authenticated)
+     * @param certFile      the proxy's client certificate, for servers that ask for one (PEM)
+     * @param keyFile       its private key (PEM, PKCS#8)
+     */
+    public record BrokerTls(boolean enabled, String trustCertFile, String certFile, String keyFile) {
     }
 
     /**

@@ -82,12 +82,23 @@ public final class HttpServers {
         ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
+        ListenerTls tls = new ListenerTls(config.http().tls());
+        try {
+            tls.check(vertx);
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
+        ListenerTls adminTls = config.admin().tls() ? tls : ListenerTls.OFF;
+        if (tls.enabled()) {
+            log.info("TLS on the produce and consume ports{}, certificate {}",
+                adminTls.enabled() ? " and the admin port" : "", config.http().tls().certFile());
+        }
         return Future.all(List.of(
-            deploy("http.producePort", config.http().host(), config.http().producePort(), loops,
+            deploy("http.producePort", config.http().host(), config.http().producePort(), loops, tls,
                 guard -> dataRouter(guard, produceHandler::mount)),
-            deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
+            deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops, tls,
                 guard -> dataRouter(guard, consumeHandler::mount)),
-            deploy("admin.port", config.admin().host(), config.admin().port(), 1,
+            deploy("admin.port", config.admin().host(), config.admin().port(), 1, adminTls,
                 guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
     }
 
@@ -211,9 +222,9 @@ public final class HttpServers {
         }
     }
 
-    private Future<String> deploy(String key, String host, int port, int instances,
+    private Future<String> deploy(String key, String host, int port, int instances, ListenerTls tls,
                                   Function<ConnectionGuard, Router> routers) {
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, routers),
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, routers),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));
@@ -223,12 +234,14 @@ public final class HttpServers {
     private final class ServerVerticle extends AbstractVerticle {
         private final String host;
         private final int port;
+        private final ListenerTls tls;
         private final Function<ConnectionGuard, Router> routers;
         private long sweeper = -1;
 
-        ServerVerticle(String host, int port, Function<ConnectionGuard, Router> routers) {
+        ServerVerticle(String host, int port, ListenerTls tls, Function<ConnectionGuard, Router> routers) {
             this.host = host;
             this.port = port;
+            this.tls = tls;
             this.routers = routers;
         }
 
@@ -238,10 +251,10 @@ public final class HttpServers {
             ConnectionGuard guard = new ConnectionGuard(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds());
             int backstop = Math.max(BACKSTOP_IDLE_SECONDS,
                 2 * Math.max(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds()));
-            vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+            vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
                     .setTcpNoDelay(true).setCompressionSupported(false)
                     .setHttp2ClearTextEnabled(false)
-                    .setIdleTimeout(backstop))
+                    .setIdleTimeout(backstop)))
                 .connectionHandler(connection -> {
                     guard.connected(connection);
                     malformed.watchFraming(connection);

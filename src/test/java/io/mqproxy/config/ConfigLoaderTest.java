@@ -386,4 +386,104 @@ class ConfigLoaderTest {
         assertThat(c.monitor().webhooks().get(0).secret()).isEqualTo("the-hook-secret-0123");
         assertThat(c.toString()).doesNotContain("the-hook-secret-0123");
     }
+
+    // Security (issue 11): TLS on the listeners, credentials and TLS to the cluster.
+
+    private static final Map<String, String> EXTERNAL =
+        Map.of("broker.namesrvAddr", "10.0.0.5:9876", "consume.requestIdSecret", SECRET);
+
+    private static Map<String, String> external(String... keyValues) {
+        Map<String, String> flags = new java.util.LinkedHashMap<>(EXTERNAL);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            flags.put(keyValues[i], keyValues[i + 1]);
+        }
+        return flags;
+    }
+
+    @Test
+    void securityIsOffByDefault() {
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(c.http().tls().enabled()).isFalse();
+        assertThat(c.admin().tls()).isFalse();
+        assertThat(c.broker().signed()).isFalse();
+        assertThat(c.broker().tls().enabled()).isFalse();
+    }
+
+    @Test
+    void listenerTls_needsReadablePemFiles_namingTheKey() throws IOException {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.tls.enabled", "true")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.certFile");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("http.tls.enabled", "true",
+                "http.tls.certFile", cert.toString(), "http.tls.keyFile", dir.resolve("absent.pem").toString())))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.keyFile").hasMessageContaining("not found");
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), Map.of("http.tls.enabled", "true",
+            "http.tls.certFile", cert.toString(), "http.tls.keyFile", cert.toString(), "admin.tls", "true"));
+        assertThat(c.http().tls().certFile()).isEqualTo(cert.toString());
+        assertThat(c.admin().tls()).isTrue();
+    }
+
+    @Test
+    void adminTls_withoutListenerTls_isRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("admin.tls", "true")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("admin.tls");
+    }
+
+    @Test
+    void brokerCredentials_comeInPairs_andOnlyForAnExternalCluster() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.accessKey", "proxy")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.secretKey");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.secretKey", "s3cret")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.accessKey");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("broker.accessKey", "proxy", "broker.secretKey", "s3cret")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.accessKey")
+            .hasMessageContaining("external cluster");
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), external("broker.accessKey", "proxy",
+            "broker.secretKey", "s3cret-value"));
+        assertThat(c.broker().signed()).isTrue();
+        assertThat(c.broker().toString()).contains("accessKey=proxy").doesNotContain("s3cret-value");
+    }
+
+    @Test
+    void brokerSecretFromTheEnvironment_isResolved_orStopsStartUpNamingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.accessKey", "proxy",
+                "broker.secretKeyEnv", "PROXY_SECRET")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.secretKeyEnv")
+            .hasMessageContaining("PROXY_SECRET");
+        ProxyConfig c = ConfigLoader.load(null, Map.of("PROXY_SECRET", "from-env"), external(
+            "broker.accessKey", "proxy", "broker.secretKeyEnv", "PROXY_SECRET"));
+        assertThat(c.broker().secretKey()).isEqualTo("from-env");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("PROXY_SECRET", "from-env"), external(
+                "broker.accessKey", "proxy", "broker.secretKey", "inline", "broker.secretKeyEnv", "PROXY_SECRET")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.secretKey");
+        ProxyConfig viaEnv = ConfigLoader.load(null, Map.of("MQPROXY_BROKER_ACCESS_KEY", "proxy",
+            "MQPROXY_BROKER_SECRET_KEY", "env-secret"), EXTERNAL);
+        assertThat(viaEnv.broker().accessKey()).isEqualTo("proxy");
+    }
+
+    @Test
+    void brokerTls_filesMustBeThere_andAClientCertificateNeedsItsKey() throws IOException {
+        Path pem = Files.writeString(dir.resolve("ca.pem"), "x");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.tls.trustCertFile", pem.toString())))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls.enabled");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.tls.enabled", "true",
+                "broker.tls.trustCertFile", dir.resolve("none.pem").toString())))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls.trustCertFile");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), external("broker.tls.enabled", "true",
+                "broker.tls.certFile", pem.toString())))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls.keyFile");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("broker.tls.enabled", "true")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls.enabled");
+        ProxyConfig c = ConfigLoader.load(null, Map.of(), external("broker.tls.enabled", "true",
+            "broker.tls.trustCertFile", pem.toString()));
+        assertThat(c.broker().tls().enabled()).isTrue();
+    }
+
+    @Test
+    void anEmptyTlsSection_isRefused_namingIt() throws IOException {
+        Path file = yaml("broker:\n  tls:\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("broker.tls");
+    }
 }

@@ -17,12 +17,24 @@ import java.util.stream.Collectors;
 /** Speaks the contract over real HTTP, so each test reads as the client scenario it checks. */
 public final class ProxyClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final String scheme;
     private final int producePort;
     private final int consumePort;
     private final int adminPort;
 
     public ProxyClient(int producePort, int consumePort, int adminPort) {
+        this(producePort, consumePort, adminPort, null);
+    }
+
+    /** @param tls trust for https (every port), or null for plain http */
+    public ProxyClient(int producePort, int consumePort, int adminPort, javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+        this.scheme = tls == null ? "http" : "https";
         this.producePort = producePort;
         this.consumePort = consumePort;
         this.adminPort = adminPort;
@@ -101,7 +113,7 @@ public final class ProxyClient {
     }
 
     public URI uri(int port, String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+        return URI.create(scheme + "://127.0.0.1:" + port + pathAndQuery);
     }
 
     public static String encode(Map<String, String> form) {
