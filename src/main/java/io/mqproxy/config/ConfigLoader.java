@@ -71,7 +71,8 @@ public final class ConfigLoader {
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = withOperatorTokens(bind(tree), env);
+        PushConfig.applyDefaults(tree);
+        ProxyConfig config = PushConfig.withSecrets(withOperatorTokens(bind(tree), env), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -105,7 +106,7 @@ public final class ConfigLoader {
     }
 
     /** Objects merge key by key; anything else (scalars, lists) replaces. Unknown keys are caught at bind. */
-    private static void mergeInto(ObjectNode target, JsonNode overlay, String path) {
+    static void mergeInto(ObjectNode target, JsonNode overlay, String path) {
         Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
@@ -186,7 +187,7 @@ public final class ConfigLoader {
         }
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
             c.admin().messageBodyPreviewBytes()),
-            c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers());
+            c.broker(), c.embedded(), c.produce(), c.consume(), c.producers(), c.consumers(), c.push(), c.stream());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {
