@@ -14,6 +14,9 @@ import io.mqproxy.consume.RequestIdCodec;
 import io.mqproxy.http.HttpServers;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.produce.ProduceService;
+import io.mqproxy.push.PushMetrics;
+import io.mqproxy.push.PushService;
+import io.mqproxy.push.StreamService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -43,6 +46,8 @@ public final class ProxyApp implements AutoCloseable {
     private ConsumeService consume;
     private ControlService control;
     private RegistrySync registrySync;
+    private PushService push;
+    private StreamService streams;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -94,9 +99,14 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes());
+            PushMetrics pushMetrics = new PushMetrics(metrics.registry());
+            app.streams = new StreamService(consume, config.stream(), pushMetrics);
+            app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
+            app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, broker.health()::reachable);
             app.servers
-                .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
+                .start(produce, consume, app.streams, app.control,
+                    new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             app.closeClients();
@@ -147,6 +157,13 @@ public final class ProxyApp implements AutoCloseable {
     private void closeClients() {
         if (consume != null) {
             consume.stopWaiting();
+        }
+        // Pushes and streams settle or give back what they hold while the broker clients are still open.
+        if (push != null) {
+            push.close();
+        }
+        if (streams != null) {
+            streams.close();
         }
         if (servers != null) {
             servers.drain(TimeUnit.SECONDS.toMillis(HTTP_DRAIN_SECONDS));
