@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /mq/stream} (issue 12): a {@code text/event-stream} response kept open, one event per
@@ -70,16 +69,11 @@ final class StreamHandler {
                 // Reverse proxies (nginx) must pass events on as they come, not buffer them.
                 .putHeader("X-Accel-Buffering", "no");
             Runnable close = streams.start(request, first, new ResponseSink(response), context);
-            AtomicBoolean closed = new AtomicBoolean();
-            Runnable once = () -> {
-                if (closed.compareAndSet(false, true)) {
-                    close.run();
-                }
-            };
-            response.closeHandler(x -> once.run());
-            response.endHandler(x -> once.run());
+            // The router's end handlers, not the response's own: those are the router's, and it counts
+            // requests in flight and connection deadlines by them. They run once, on end or on close.
+            ctx.addEndHandler(ended -> close.run());
             if (response.closed()) {
-                once.run();
+                close.run();
             }
         }));
     }
