@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * instance takes the retry up where another left it. Past the group's retries the pop moves it to the
  * dead-letter queue, as for polled groups.
  *
- * <p>At most {@code maxInFlight} requests (with their settling) at once; at most one pop waits at the
+ * <p>At most {@code maxInFlight} requests at once, and as many answered batches being settled; at most one pop waits at the
  * broker, the others pop only while messages are there. Everything here runs on one context of the
  * push client's own event loops, so the counters need no locks and the data plane never waits for an
  * endpoint.
@@ -51,6 +51,8 @@ final class GroupPusher {
     private final RateGate rate;
     private final int reservationSeconds;
     private int inFlight;
+    /** Batches answered and being acked or given back: a slot is free once the answer is in, not the ack. */
+    private int settling;
     private int popping;
     private boolean waiterOut;
     private boolean idle = true;
@@ -97,7 +99,7 @@ final class GroupPusher {
     }
 
     private void fill() {
-        while (!stopped && inFlight + popping < push.maxInFlight()) {
+        while (!stopped && inFlight + popping < push.maxInFlight() && settling < push.maxInFlight()) {
             boolean wait = !waiterOut;
             if (!wait && idle) {
                 return;
@@ -171,6 +173,8 @@ final class GroupPusher {
             : answer.cause() instanceof TimeoutException ? PushMetrics.Outcome.TIMEOUT
             : PushMetrics.Outcome.CONNECTION;
         metrics.pushed(group.name(), outcome, code, d.each().size(), nanos);
+        inFlight--;
+        settling++;
         CompletableFuture<?> settled;
         if (outcome == PushMetrics.Outcome.OK) {
             lastFailure = null;
@@ -181,12 +185,13 @@ final class GroupPusher {
             long backoff = push.backoffMillis(maxDeliveryCount(d.each()));
             settled = consume.releaseAfterMillis(request(d.batchToken(), null), backoff);
         }
+        fill();
         settled.whenComplete((r, failure) -> context.runOnContext(v -> {
             if (failure != null) {
                 // Not settled: the reservation runs out and the broker delivers the batch again.
                 log.debug("push of {} not settled: {}", group.name(), failure.toString());
             }
-            inFlight--;
+            settling--;
             if (stopped) {
                 finishIfDone();
             } else {
@@ -215,7 +220,7 @@ final class GroupPusher {
     }
 
     private void finishIfDone() {
-        if (inFlight == 0 && popping == 0 && !finished.isDone()) {
+        if (inFlight == 0 && settling == 0 && popping == 0 && !finished.isDone()) {
             client.close();
             finished.complete(null);
         }
