@@ -56,6 +56,7 @@ final class GroupPusher {
     private int popping;
     private boolean waiterOut;
     private boolean idle = true;
+    private int emptyRun;
     /** Read by the consume service's threads too: a stopped pusher's waiting pop gives back what it gets. */
     private volatile boolean stopped;
     private boolean retryScheduled;
@@ -129,18 +130,26 @@ final class GroupPusher {
             return;
         }
         if (failure != null || !d.found()) {
-            idle = true;
             if (failure != null) {
+                idle = true;
                 failing("pop failed: " + failure.getMessage());
                 retryIn(RETRY_MILLIS);
             } else if (PollResult.PAUSED.equals(d.status()) || PollResult.RATE_LIMITED.equals(d.status())) {
+                idle = true;
                 retryIn(RETRY_MILLIS);
             } else {
+                // A pop that waited and found nothing: the group is idle. One that did not wait may only have met
+                // queues that other pops held (the broker locks a queue per pop), so the slots go on popping until
+                // each has come back empty once in a row.
+                if (wait || ++emptyRun >= push.maxInFlight()) {
+                    idle = true;
+                }
                 fill();
             }
             return;
         }
         idle = false;
+        emptyRun = 0;
         inFlight++;
         rate.take();
         send(d);
