@@ -23,6 +23,9 @@ import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.monitor.AlertRuleBook;
 import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.produce.ProduceService;
+import io.mqproxy.push.PushMetrics;
+import io.mqproxy.push.PushService;
+import io.mqproxy.push.StreamService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -57,6 +60,8 @@ public final class ProxyApp implements AutoCloseable {
     private RegistrySync registrySync;
     private volatile boolean warmedUp;
     private Monitoring monitoring;
+    private PushService push;
+    private StreamService streams;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -123,10 +128,15 @@ public final class ProxyApp implements AutoCloseable {
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
                 new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+            PushMetrics pushMetrics = new PushMetrics(metrics.registry());
+            app.streams = new StreamService(consume, config.stream(), pushMetrics);
+            app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
+            app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
                 credentialBook));
             app.servers
-                .start(produce, consume, app.control, new OperatorCredentials(OperatorToken.operators(config)))
+                .start(produce, consume, app.streams, app.control,
+                    new OperatorCredentials(OperatorToken.operators(config)))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             app.warmUp(producerTopics, consumerTopics);
         } catch (Exception e) {
@@ -216,6 +226,13 @@ public final class ProxyApp implements AutoCloseable {
     private void closeClients() {
         if (consume != null) {
             consume.stopWaiting();
+        }
+        // Pushes and streams settle or give back what they hold while the broker clients are still open.
+        if (push != null) {
+            push.close();
+        }
+        if (streams != null) {
+            streams.close();
         }
         if (servers != null) {
             servers.drain(TimeUnit.SECONDS.toMillis(HTTP_DRAIN_SECONDS));

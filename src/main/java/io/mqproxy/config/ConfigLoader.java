@@ -73,7 +73,8 @@ public final class ConfigLoader {
             set(tree, key, value);
         });
         applyGroupDefaults(tree);
-        ProxyConfig config = withBrokerSecret(withWebhookSecrets(withOperatorTokens(bind(tree), env), env), env);
+        PushConfig.applyDefaults(tree);
+        ProxyConfig config = PushConfig.withSecrets(withBrokerSecret(withWebhookSecrets(withOperatorTokens(bind(tree), env), env), env), env);
         ConfigValidator.validate(config);
         return config;
     }
@@ -107,7 +108,7 @@ public final class ConfigLoader {
     }
 
     /** Objects merge key by key; anything else (scalars, lists) replaces. Unknown keys are caught at bind. */
-    private static void mergeInto(ObjectNode target, JsonNode overlay, String path) {
+    static void mergeInto(ObjectNode target, JsonNode overlay, String path) {
         Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
@@ -203,7 +204,7 @@ public final class ConfigLoader {
             c.security().signatureWindowSeconds(), c.security().maxRememberedSignatures());
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
             c.admin().messageBodyPreviewBytes(), c.admin().tls()),
-            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor());
+            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor(), c.push(), c.stream());
     }
 
     /** Webhooks whose secret is named by {@code secretEnv} get it from the environment, or start-up stops. */
@@ -229,7 +230,7 @@ public final class ConfigLoader {
         return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(),
             c.producers(), c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
             m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
-            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()));
+            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()), c.push(), c.stream());
     }
 
     /** A broker secret named by {@code secretKeyEnv} comes from the environment, or start-up stops. */
@@ -249,7 +250,7 @@ public final class ConfigLoader {
         }
         return new ProxyConfig(c.http(), c.admin(), new ProxyConfig.Broker(b.namesrvAddr(), b.sendTimeoutMillis(),
             b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls()),
-            c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor());
+            c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor(), c.push(), c.stream());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

@@ -101,9 +101,36 @@ final class ConfigValidator {
                 fail(key + "name", "a broadcast consumer's name is at most " + BROADCAST_GROUP_MAX
                     + " characters: the proxy derives one broker group per clientId from it");
             }
+            push(key + "push.", g);
         }
+        range("push.eventLoops", c.push().eventLoops(), 1, 64);
+        ProxyConfig.PushDefaults d = c.push().defaults();
+        // Checked alone, so that a bad default is named as written, not through the first consumer that inherits it.
+        GroupRules.Violation v = PushRules.check("http://receiver/", "x".repeat(PushRules.MIN_SECRET_LENGTH), null,
+            false, d.maxInFlight(), d.ratePerSecond(), d.batchSize(), d.minBackoffMillis(), d.maxBackoffMillis(),
+            d.timeoutMillis(), ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS);
+        if (v != null) {
+            fail("push.defaults." + v.setting(), v.rule());
+        }
+        range("stream.heartbeatSeconds", c.stream().heartbeatSeconds(), 1, 3600);
+        range("stream.maxUnacked", c.stream().maxUnacked(), 1, 1024);
+        range("stream.maxStreams", c.stream().maxStreams(), 1, 1_000_000);
 
         monitor(c.monitor());
+    }
+
+    private static void push(String key, ProxyConfig.Consumer g) {
+        ProxyConfig.PushEndpoint p = g.push();
+        if (p == null) {
+            return;
+        }
+        // secretEnv was resolved into secret by the loader.
+        GroupRules.Violation v = PushRules.check(p.url(), p.secret(), p.clientId(), g.broadcast(), p.maxInFlight(),
+            p.ratePerSecond(), p.batchSize(), p.minBackoffMillis(), p.maxBackoffMillis(), p.timeoutMillis(),
+            g.consumeTimeoutCap());
+        if (v != null) {
+            fail(key + v.setting(), v.rule());
+        }
     }
 
     private static void monitor(ProxyConfig.Monitor m) {

@@ -16,7 +16,9 @@ public record ProxyConfig(
     Security security,
     List<Producer> producers,
     List<Consumer> consumers,
-    Monitor monitor) {
+    Monitor monitor,
+    Push push,
+    Stream stream) {
 
     /**
      * Credentials of data clients (off by default: the contract's clients send none).
@@ -207,7 +209,7 @@ public record ProxyConfig(
     public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
                            int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
                            int pullTimeoutSeconds, int maxRetries, StartPosition broadcastStart, int clientTtlSeconds,
-                           int maxClientIds) {
+                           int maxClientIds, PushEndpoint push) {
         public boolean broadcast() {
             return mode == ConsumeMode.BROADCAST;
         }
@@ -276,6 +278,52 @@ public record ProxyConfig(
             return "Webhook[url=" + url + ", secret=" + (secret == null || secret.isEmpty() ? "" : "***")
                 + ", secretEnv=" + secretEnv + "]";
         }
+    }
+
+    /**
+     * Push delivery (issue 12): the webhook client, and what each consumer's {@code push:} entry
+     * inherits.
+     *
+     * @param eventLoops the webhook client's own event loops: a slow endpoint never occupies the data plane's
+     */
+    public record Push(int eventLoops, PushDefaults defaults) {
+    }
+
+    /** What a consumer's {@code push:} entry inherits for every field it does not name. */
+    public record PushDefaults(int maxInFlight, int ratePerSecond, int batchSize, long minBackoffMillis,
+                               long maxBackoffMillis, long timeoutMillis) {
+    }
+
+    /**
+     * A consumer group's webhook: the proxy consumes the group itself and POSTs its messages here. Fields
+     * left out come from {@code push.defaults} (the loader merges them in).
+     *
+     * @param secret    the HMAC key of the signature header; or read from the environment variable {@code secretEnv}
+     * @param clientId  for a broadcast group: the clientId the proxy consumes as
+     * @param ratePerSecond requests per second across the fleet; 0: no limit
+     */
+    public record PushEndpoint(String url, String secret, String secretEnv, String clientId, int maxInFlight,
+                               int ratePerSecond, int batchSize, long minBackoffMillis, long maxBackoffMillis,
+                               long timeoutMillis) {
+        /** Never prints the secret: configurations are logged and shown in errors. */
+        @Override
+        public String toString() {
+            return "PushEndpoint[url=" + url + ", secret=" + (secret == null || secret.isEmpty() ? "" : "***")
+                + ", secretEnv=" + secretEnv + ", clientId=" + clientId + ", maxInFlight=" + maxInFlight
+                + ", ratePerSecond=" + ratePerSecond + ", batchSize=" + batchSize + ", minBackoffMillis="
+                + minBackoffMillis + ", maxBackoffMillis=" + maxBackoffMillis + ", timeoutMillis=" + timeoutMillis + "]";
+        }
+    }
+
+    /**
+     * Server-sent event streams ({@code GET /mq/stream}).
+     *
+     * @param heartbeatSeconds a comment line is written this often, so that proxies and load balancers keep
+     *                         an idle stream open
+     * @param maxUnacked       messages a stream may have written and not yet seen acked; it waits past that
+     * @param maxStreams       streams open at once on this instance; past it, 503
+     */
+    public record Stream(int heartbeatSeconds, int maxUnacked, int maxStreams) {
     }
 
     /** The contract's longest consumeTimeout (36 hours). */

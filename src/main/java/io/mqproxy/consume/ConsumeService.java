@@ -54,6 +54,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
     private final Set<CompletableFuture<List<PoppedMessage>>> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicInteger fetchesUnfinished = new AtomicInteger();
+    private volatile java.util.function.Consumer<BatchReceipt> settledObserver = receipt -> { };
 
     /**
      * @param liveInstances how many proxy instances serve the fleet now: each takes its share of a
@@ -173,6 +174,11 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      * a release would reserve it a second time, for a second copy.
      */
     public CompletableFuture<AckResult> release(PollRequest r, int delaySeconds) {
+        return releaseAfterMillis(r, TimeUnit.SECONDS.toMillis(delaySeconds));
+    }
+
+    /** {@link #release(PollRequest, int)} with a delay in milliseconds (push back-off). */
+    public CompletableFuture<AckResult> releaseAfterMillis(PollRequest r, long delayMillis) {
         BatchReceipt receipt;
         Poll poll;
         try {
@@ -188,8 +194,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             return CompletableFuture.completedFuture(new AckResult(AckResult.EXPIRED, count));
         }
         return withAckPermit(() -> settled.settleOnce(poll.brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
-            () -> broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(),
-                    TimeUnit.SECONDS.toMillis(delaySeconds))
+            () -> broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), receipt.handles(), delayMillis)
                 .thenApply(renewed -> {
                     // Queue-held groups: the broker ignores a release of an acked message and says so (popTime 0),
                     // also when the ack went through another proxy instance.
@@ -200,6 +205,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             .whenComplete((result, failure) -> {
                 if (result != null) {
                     metrics.released(poll.group.name(), count, result.status());
+                    settledObserver.accept(receipt);
                 }
             }));
     }
@@ -330,7 +336,12 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                 metrics.acked(poll.group.name(), receipt.handles().size(), status);
                 return status;
             }),
-            AckResult::already);
+            AckResult::already)
+            .whenComplete((acked, failure) -> {
+                if (failure == null) {
+                    settledObserver.accept(receipt);
+                }
+            });
     }
 
     /**
@@ -467,6 +478,84 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             answer.complete(List.of());
         }
         return answer;
+    }
+
+
+    // ---- push delivery (issue 12): pops for the proxy's own clients, a token per message
+
+    /**
+     * Told of every batch this instance acked or gave back (also a token of one message): an event
+     * stream frees the slot of a message its client acked.
+     */
+    public void onSettled(java.util.function.Consumer<BatchReceipt> observer) {
+        settledObserver = observer;
+    }
+
+    /**
+     * Pops for a client of the proxy's own (a webhook pusher, an event stream) as {@link #poll} does for
+     * an HTTP client, with its checks, pause, rate limit and bounds. Each message comes with a token of its
+     * own: a requestId naming that message alone, which {@code /mq/ack}, {@code /mq/unlock} and
+     * {@code /mq/nack} take like any other, so each can be settled apart; the batch has one for all.
+     */
+    public CompletableFuture<Deliveries> pollEach(PollRequest r) {
+        Poll poll;
+        try {
+            poll = plan(r, null);
+        } catch (ProxyError e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int allowance = poll.group.paused() ? 0 : rateLimits.allowance(poll.group, poll.maxMessages);
+        if (allowance == 0) {
+            return CompletableFuture.completedFuture(Deliveries.none(poll.group.paused() ? PollResult.PAUSED
+                : PollResult.RATE_LIMITED));
+        }
+        Poll allowed = poll.limitedTo(allowance);
+        if (!polls.tryAcquire()) {
+            metrics.overloaded("polls");
+            return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
+        }
+        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
+            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
+        return admitted
+            .thenCompose(v -> fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)))
+            .thenCompose(messages -> unlessPaused(allowed, messages))
+            .thenApply(messages -> {
+                if (messages == null) {
+                    return Deliveries.none(PollResult.PAUSED);
+                }
+                rateLimits.delivered(allowed.group, messages.size());
+                return each(allowed, messages);
+            })
+            .whenComplete((result, failure) -> polls.release());
+    }
+
+    /** What {@link #pollEach} delivered and its client did not get: deliverable again at once. */
+    public void returnUndelivered(Deliveries undelivered) {
+        if (PollResult.FOUND.equals(undelivered.status())) {
+            returnUndelivered(PollResult.of(PollResult.FOUND, undelivered.batchToken(), List.of(), List.of(), null,
+                null));
+        }
+    }
+
+    private Deliveries each(Poll poll, List<PoppedMessage> messages) {
+        if (messages.isEmpty()) {
+            return Deliveries.none(PollResult.NO_NEW_MSG);
+        }
+        List<Delivery> each = new ArrayList<>(messages.size());
+        int retried = 0;
+        for (PoppedMessage m : messages) {
+            MessageBody body = MessageBody.of(m.body());
+            DeliveredMessage d = new DeliveredMessage(m.messageId(), body.text(), body.encoding(),
+                m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
+                m.reconsumeTimes() + 1);
+            retried += m.reconsumeTimes() > 0 ? 1 : 0;
+            each.add(new Delivery(d, requestIds.encode(new BatchReceipt(poll.group.name(), poll.group.topic(),
+                poll.clientId, List.of(m.handle()))), m.handle()));
+        }
+        metrics.delivered(poll.group.name(), messages.size() - retried, retried);
+        String batch = each.size() == 1 ? each.get(0).token() : requestIds.encode(new BatchReceipt(poll.group.name(),
+            poll.group.topic(), poll.clientId, messages.stream().map(PoppedMessage::handle).toList()));
+        return new Deliveries(PollResult.FOUND, batch, List.copyOf(each), poll.consumeTimeoutSeconds);
     }
 
     /** The proxy is stopping: waiting long polls answer now, others at their next turn. */

@@ -9,6 +9,7 @@ import io.mqproxy.broker.GroupAdmin.StoredMessage;
 import io.mqproxy.config.AlertRuleLimits;
 import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.PushRules;
 import io.mqproxy.config.ResourceNames;
 import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.error.Errors;
@@ -21,6 +22,8 @@ import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
+import io.mqproxy.registry.PushChange;
+import io.mqproxy.registry.PushSubscription;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import io.mqproxy.security.Credential;
@@ -550,6 +553,57 @@ public final class ControlService implements AutoCloseable {
     /** The audit's target of the defaults: a name no group can have. */
     private static String alertTarget(String group) {
         return group == null ? "(alert defaults)" : group;
+    }
+
+    // ---- push subscriptions (issue 12)
+
+    /**
+     * Sets or replaces a group's webhook; fields left out come from {@code push.defaults}. Every instance
+     * starts pushing within the registry's sync interval. The secret is kept in the run-time registry and
+     * never shown: views and the audit record show the rest.
+     */
+    public CompletableFuture<ConsumerGroup> setPush(Actor actor, String name, PushChange given) {
+        return run(() -> {
+            ConsumerGroup before = consumer(name);
+            ProxyConfig.PushDefaults d = registry.pushDefaults();
+            PushSubscription push = new PushSubscription(given.url(), given.secret(),
+                given.clientId() == null || given.clientId().isEmpty() ? null : given.clientId(),
+                given.maxInFlight() != null ? given.maxInFlight() : d.maxInFlight(),
+                given.ratePerSecond() != null ? given.ratePerSecond() : d.ratePerSecond(),
+                given.batchSize() != null ? given.batchSize() : d.batchSize(),
+                given.minBackoffMillis() != null ? given.minBackoffMillis() : d.minBackoffMillis(),
+                given.maxBackoffMillis() != null ? given.maxBackoffMillis() : d.maxBackoffMillis(),
+                given.timeoutMillis() != null ? given.timeoutMillis() : d.timeoutMillis());
+            GroupRules.Violation v = PushRules.check(push.url(), push.secret(), push.clientId(), before.broadcast(),
+                push.maxInFlight(), push.ratePerSecond(), push.batchSize(), push.minBackoffMillis(),
+                push.maxBackoffMillis(), push.timeoutMillis(), before.consumeTimeoutCap());
+            if (v != null) {
+                throw Errors.badParam(v.setting(), v.rule());
+            }
+            return changePush(actor, "set-push", before, PushChange.set(push));
+        });
+    }
+
+    /** Removes a group's webhook (also one the configuration file set, until it is set again). */
+    public CompletableFuture<ConsumerGroup> removePush(Actor actor, String name) {
+        return run(() -> {
+            ConsumerGroup before = consumer(name);
+            if (before.push() == null) {
+                throw Errors.notFound("push endpoint of consumer group '" + name + "'");
+            }
+            return changePush(actor, "remove-push", before, PushChange.REMOVED);
+        });
+    }
+
+    private ConsumerGroup changePush(Actor actor, String action, ConsumerGroup before, PushChange change)
+        throws Exception {
+        String name = before.name();
+        RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
+        GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(GroupOverrides.push(change));
+        RuntimeEntries.ConsumerEntry entry = before.runtime()
+            ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
+            : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
+        return changed(actor, action, name, null, before, () -> sync.write(entry), () -> consumer(name));
     }
 
     // ---- helpers

@@ -95,6 +95,7 @@ final class AdminRoutes {
             orDefault(p.integer("limit", 1, 1000), 100))));
         new OriginalControlRoutes(control, this).mount(router);
         new AlertRoutes(control, this).mount(router);
+        new PushRoutes(control, this).mount(router);
     }
 
     // ---- the door
@@ -256,6 +257,9 @@ final class AdminRoutes {
             m.put("broadcastStart", g.broadcastStart().name().toLowerCase());
             m.put("clientTtlSeconds", g.clientTtlSeconds());
             m.put("maxClientIds", g.maxClientIds());
+        }
+        if (g.push() != null) {
+            m.put("push", g.push()); // its secret is never serialized
         }
         m.put("registeredBy", g.runtime() ? "runtime" : "config");
         return m;

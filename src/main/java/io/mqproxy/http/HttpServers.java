@@ -8,6 +8,7 @@ import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.produce.ProduceService;
 import io.mqproxy.security.DataAuthenticator;
+import io.mqproxy.push.StreamService;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -75,11 +76,12 @@ public final class HttpServers {
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
-    public Future<Void> start(ProduceService produce, ConsumeService consume, ControlService control,
-                              OperatorCredentials operators) {
+    public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
+                              ControlService control, OperatorCredentials operators) {
         AdminRoutes adminRoutes = new AdminRoutes(control, operators, new Responder(metrics, true));
         ProduceHandler produceHandler = new ProduceHandler(produce, responder, access);
         ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
+        StreamHandler streamHandler = new StreamHandler(streams, responder, access);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
         ListenerTls tls = new ListenerTls(config.http().tls());
@@ -97,7 +99,10 @@ public final class HttpServers {
             deploy("http.producePort", config.http().host(), config.http().producePort(), loops, tls,
                 guard -> dataRouter(guard, produceHandler::mount)),
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops, tls,
-                guard -> dataRouter(guard, consumeHandler::mount)),
+                guard -> dataRouter(guard, router -> {
+                    consumeHandler.mount(router);
+                    streamHandler.mount(router);
+                })),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1, adminTls,
                 guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
     }

@@ -9,12 +9,23 @@ import io.mqproxy.config.ProxyConfig;
  * @param paused    the operator paused it: polls hand out nothing (result {@code PAUSED})
  * @param rateLimit messages per second for the whole group across every proxy instance; 0: no limit
  * @param runtime   registered at run time, not in the configuration file (so it may be unregistered)
+ * @param push      the group's webhook (issue 12), from the file or an operator; null: none
  */
 public record ConsumerGroup(String name, String topic, ProxyConfig.ConsumeMode mode, boolean pop, int maxPullSize,
                             int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
                             int pullTimeoutSeconds, int maxRetries, ProxyConfig.StartPosition broadcastStart,
                             int clientTtlSeconds, int maxClientIds, boolean paused, int rateLimit,
-                            boolean runtime) {
+                            boolean runtime, PushSubscription push) {
+
+    /** A group without a webhook. */
+    public ConsumerGroup(String name, String topic, ProxyConfig.ConsumeMode mode, boolean pop, int maxPullSize,
+                         int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
+                         int pullTimeoutSeconds, int maxRetries, ProxyConfig.StartPosition broadcastStart,
+                         int clientTtlSeconds, int maxClientIds, boolean paused, int rateLimit, boolean runtime) {
+        this(name, topic, mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
+            maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds,
+            paused, rateLimit, runtime, null);
+    }
 
     public boolean broadcast() {
         return mode == ProxyConfig.ConsumeMode.BROADCAST;
@@ -35,6 +46,6 @@ public record ConsumerGroup(String name, String topic, ProxyConfig.ConsumeMode m
     public static ConsumerGroup of(ProxyConfig.Consumer c) {
         return new ConsumerGroup(c.name(), c.topic(), c.mode(), c.pop(), c.maxPullSize(), c.consumeTimeoutSeconds(),
             c.minConsumeTimeoutSeconds(), c.maxConsumeTimeoutSeconds(), c.pullTimeoutSeconds(), c.maxRetries(),
-            c.broadcastStart(), c.clientTtlSeconds(), c.maxClientIds(), false, 0, false);
+            c.broadcastStart(), c.clientTtlSeconds(), c.maxClientIds(), false, 0, false, PushSubscription.of(c.push()));
     }
 }

@@ -12,15 +12,30 @@ import java.util.Map;
  * cannot switch a group between plain and orderly consumption while batches are out.
  *
  * @param rateLimit messages per second for the whole group; 0 turns the limit off
+ * @param push      the group's webhook set or removed (issue 12); its own route, not a PATCH setting
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds, Integer minConsumeTimeoutSeconds,
                              Integer maxConsumeTimeoutSeconds, Integer pullTimeoutSeconds, Integer maxRetries,
                              ProxyConfig.StartPosition broadcastStart, Integer clientTtlSeconds, Integer maxClientIds,
-                             Boolean paused, Integer rateLimit) {
+                             Boolean paused, Integer rateLimit, PushChange push) {
 
     public static final GroupOverrides NONE = new GroupOverrides(null, null, null, null, null, null, null, null, null,
         null, null);
+
+    /** Changes that leave the group's webhook as it is. */
+    public GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds, Integer minConsumeTimeoutSeconds,
+                          Integer maxConsumeTimeoutSeconds, Integer pullTimeoutSeconds, Integer maxRetries,
+                          ProxyConfig.StartPosition broadcastStart, Integer clientTtlSeconds, Integer maxClientIds,
+                          Boolean paused, Integer rateLimit) {
+        this(maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds, maxConsumeTimeoutSeconds,
+            pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds, paused, rateLimit, null);
+    }
+
+    /** Only the group's webhook: set, or removed ({@link PushChange#REMOVED}). */
+    public static GroupOverrides push(PushChange push) {
+        return new GroupOverrides(null, null, null, null, null, null, null, null, null, null, null, push);
+    }
 
     /** These changes over {@code base}. */
     public ConsumerGroup applyTo(ConsumerGroup base, boolean runtime) {
@@ -31,7 +46,8 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             or(pullTimeoutSeconds, base.pullTimeoutSeconds()), or(maxRetries, base.maxRetries()),
             broadcastStart != null ? broadcastStart : base.broadcastStart(),
             or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
-            paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime);
+            paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime,
+            push == null ? base.push() : push.subscription());
     }
 
     /** {@code later}'s changes over these, field by field. */
@@ -42,7 +58,8 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             pick(later.maxConsumeTimeoutSeconds, maxConsumeTimeoutSeconds),
             pick(later.pullTimeoutSeconds, pullTimeoutSeconds), pick(later.maxRetries, maxRetries),
             pick(later.broadcastStart, broadcastStart), pick(later.clientTtlSeconds, clientTtlSeconds),
-            pick(later.maxClientIds, maxClientIds), pick(later.paused, paused), pick(later.rateLimit, rateLimit));
+            pick(later.maxClientIds, maxClientIds), pick(later.paused, paused), pick(later.rateLimit, rateLimit),
+            pick(later.push, push));
     }
 
     /** The names of every setting an operator may change. */

@@ -28,6 +28,7 @@ public final class Registry {
     private final Map<String, ConsumerGroup> fileConsumers = new LinkedHashMap<>();
     private final Map<String, Producer> fileProducers = new LinkedHashMap<>();
     private final ProxyConfig.GroupDefaults defaults;
+    private final ProxyConfig.PushDefaults pushDefaults;
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private final Object applying = new Object();
     private volatile View view;
@@ -38,6 +39,7 @@ public final class Registry {
 
     public Registry(ProxyConfig config) {
         this.defaults = config.consume().defaults();
+        this.pushDefaults = config.push().defaults();
         config.consumers().forEach(c -> fileConsumers.put(c.name(), ConsumerGroup.of(c)));
         config.producers().forEach(p -> fileProducers.put(p.name(), new Producer(p.name(), p.topic(), false)));
         view = build(RuntimeEntries.NONE);
@@ -92,6 +94,11 @@ public final class Registry {
     /** The settings a group registered at run time starts from. */
     public ProxyConfig.GroupDefaults defaults() {
         return defaults;
+    }
+
+    /** What a webhook set at run time inherits for the fields it leaves out. */
+    public ProxyConfig.PushDefaults pushDefaults() {
+        return pushDefaults;
     }
 
     public void addListener(RegistryListener listener) {
