@@ -1,6 +1,8 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.console.ConsoleAssets;
+import io.mqproxy.console.ConsoleSessions;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -77,7 +79,16 @@ public final class HttpServers {
     /** Starts every server; the future fails if any port cannot be bound. */
     public Future<Void> start(ProduceService produce, ConsumeService consume, ControlService control,
                               OperatorCredentials operators) {
-        AdminRoutes adminRoutes = new AdminRoutes(control, operators, new Responder(metrics, true));
+        Responder adminResponder = new Responder(metrics, true);
+        // The operators' web console (issue 13): its sessions are let in through the control plane's door.
+        ConsoleRoutes console = new ConsoleRoutes(new ConsoleSessions(operators), ConsoleAssets.load(), adminResponder);
+        AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
+        Consumer<Router> adminMounts = router -> {
+            adminRoutes.mount(router);
+            new LagRoutes(control, adminRoutes).mount(router);
+            new TryRoutes(control, produce, adminRoutes).mount(router);
+            console.mount(router);
+        };
         ProduceHandler produceHandler = new ProduceHandler(produce, responder, access);
         ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
@@ -88,7 +99,7 @@ public final class HttpServers {
             deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops,
                 guard -> dataRouter(guard, consumeHandler::mount)),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1,
-                guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
+                guard -> adminRouter(guard, adminMounts)))).mapEmpty();
     }
 
     /**
@@ -163,13 +174,13 @@ public final class HttpServers {
         return router;
     }
 
-    private Router adminRouter(ConnectionGuard guard, AdminRoutes adminRoutes) {
+    private Router adminRouter(ConnectionGuard guard, Consumer<Router> adminRoutes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
         router.route().handler(guard);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
-        adminRoutes.mount(router);
+        adminRoutes.accept(router);
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
