@@ -39,10 +39,22 @@ function label(n) {
 }
 
 /**
- * @param samples [{at, backlog, consumeRate}] oldest first
- * @param now     the right edge (epoch ms); the left edge is an hour before
+ * Minutes the chart spans: the last hour, or less while the samples cover less (a proxy that started a
+ * minute ago would otherwise draw one sliver at the right edge), in steps of 5 minutes.
  */
-export function backlogChart(samples, now, minutes = 60) {
+export function spanMinutes(samples, now) {
+  if (!samples.length) {
+    return 60;
+  }
+  const covered = (now - samples[0].at) / 60_000;
+  return Math.min(60, Math.max(5, Math.ceil(covered / 5) * 5));
+}
+
+/**
+ * @param samples [{at, backlog, consumeRate}] oldest first
+ * @param now     the right edge (epoch ms)
+ */
+export function backlogChart(samples, now, minutes = spanMinutes(samples, now)) {
   const from = now - minutes * 60_000;
   const x = (t) => PAD.left + ((t - from) / (now - from)) * (W - PAD.left - PAD.right);
   const backlogMax = ticks(Math.max(0, ...samples.map((s) => s.backlog)));
@@ -60,7 +72,7 @@ export function backlogChart(samples, now, minutes = 60) {
     root.append(svg('text', {x: PAD.left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis-label'}, label(v)));
     root.append(svg('text', {x: W - PAD.right + 6, y: y + 4, class: 'axis-label'}, label(rateMax.step * i) + '/s'));
   }
-  for (let m = 0; m <= minutes; m += minutes >= 30 ? 10 : 5) {
+  for (let m = 0; m <= minutes; m += minutes >= 30 ? 10 : minutes >= 10 ? 5 : 1) {
     const t = from + m * 60_000;
     const text = m === minutes ? 'now' : '−' + (minutes - m) + ' min';
     root.append(svg('text', {x: x(t), y: H - 8, 'text-anchor': 'middle', class: 'axis-label'}, text));

@@ -1,8 +1,8 @@
 // The console's pages. Each takes the main element and the route, draws itself, refreshes what is live on
 // its own, and returns {stop} for when the operator goes elsewhere.
 import {del, get, patch, path, post} from './api.js';
-import {backlogChart} from './chart.js';
-import {act, age, badge, clear, clearErrors, clock, confirmAction, field, h, note, num, panel, table, time,
+import {backlogChart, spanMinutes} from './chart.js';
+import {act, age, append, badge, clear, clearErrors, clock, confirmAction, field, h, note, num, panel, table, time,
   toast} from './ui.js';
 
 /** Runs fn now and then every ms after it finished; skipped while the tab is hidden. */
@@ -165,8 +165,9 @@ function group(main, r) {
       h('div', {class: 'legend'}, h('span', {}, h('span', {class: 'swatch backlog'}), 'backlog (messages, left axis)'),
         h('span', {}, h('span', {class: 'swatch rate'}), 'consumed per second (right axis)')), chartNote),
     panel('Queues', queues), clients,
-    h('div', {class: 'grid'}, panel('Settings', settings), panel('Reset offsets', reset)),
-    h('div', {class: 'grid'}, panel('Re-deliver a message', redeliver), panel('Dead letters', dlq)));
+    h('div', {class: 'grid'}, panel('Settings', settings),
+      h('div', {class: 'column'}, panel('Reset offsets', reset), panel('Re-deliver a message', redeliver))),
+    panel('Dead letters', dlq));
 
   async function loadGroup() {
     const detail = await get(path`/admin/groups/${name}`);
@@ -220,7 +221,9 @@ function group(main, r) {
       const samples = l.samples || [];
       clear(chart, lagNote(l), samples.length ? backlogChart(samples, Date.now())
         : h('p', {class: 'empty'}, 'No samples yet: the first comes with the next collection.'));
-      chartNote.textContent = 'Source: this proxy\'s own samples (' + samples.length + ' so far; one kept every '
+      const span = spanMinutes(samples, Date.now());
+      chartNote.textContent = (span < 60 ? 'Showing the last ' + span + ' minutes: the samples go back no further. ' : '')
+        + 'Source: this proxy\'s own samples (' + samples.length + ' so far; one kept every '
         + l.spacingSeconds + ' s, lag read every ' + l.intervalSeconds + ' s), held in memory by the instance '
         + 'that collects lag: a restart starts them again. For longer history use Prometheus (docs/grafana).';
     } else {
@@ -280,7 +283,7 @@ function group(main, r) {
       inputs.push(field(['New clientIds start at ', source('broadcastStart')], select));
     }
     const save = h('button', {type: 'submit', class: 'primary'}, 'Save settings');
-    form.append(h('div', {class: 'fields'}, inputs), h('div', {class: 'actions'}, save,
+    append(form, h('div', {class: 'fields'}, inputs), h('div', {class: 'actions'}, save,
       h('span', {class: 'muted small'}, 'Only the fields you change are sent; the server checks them all.')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -323,7 +326,7 @@ function group(main, r) {
             when.disabled = v !== 'time';
           }}), label)));
     const button = h('button', {type: 'submit', class: 'danger', id: 'reset-button'}, 'Reset offsets…');
-    form.append(radios, field('Date and time (your browser\'s time zone)', when),
+    append(form, radios, field('Date and time (your browser\'s time zone)', when),
       g.mode === 'broadcast' ? field('clientId', clientSelect(false)) : null,
       h('div', {class: 'actions'}, button));
     form.addEventListener('submit', async (e) => {
@@ -334,7 +337,7 @@ function group(main, r) {
       let target;
       if (where === 'time') {
         if (!when.value) {
-          form.append(h('p', {class: 'field-error server', role: 'alert'}, 'to: pick a date and time'));
+          append(form, h('p', {class: 'field-error server', role: 'alert'}, 'to: pick a date and time'));
           return;
         }
         const at = new Date(when.value);
@@ -384,7 +387,7 @@ function group(main, r) {
     }
     const form = h('form', {class: 'stack', id: 'redeliver-form', novalidate: true});
     const button = h('button', {type: 'submit', class: 'primary'}, 'Re-deliver');
-    form.append(field('Message id', h('input', {name: 'messageId', class: 'mono', spellcheck: 'false',
+    append(form, field('Message id', h('input', {name: 'messageId', class: 'mono', spellcheck: 'false',
       placeholder: 'the msgId produce answered, or the broker\'s offset id'})),
     g.mode === 'broadcast' ? field('clientId', clientSelect(true)) : null,
     h('p', {class: 'muted small'}, 'The message comes again in retryMsgList, with its id, keys and properties.'),
@@ -432,7 +435,7 @@ function group(main, r) {
             + ', among its newest 10,000) goes back into consumption.'),
         h('p', {}, 'Each comes again in retryMsgList with its id, keys and properties. The dead-letter topic keeps its '
           + 'copies (RocketMQ cannot delete a message), so a second redrive delivers them again.'),
-        g.maxRetries === 0 ? h('p', {class: 'note warn'}, 'This group allows 0 retries: a message not acked at once '
+        state.group.maxRetries === 0 ? h('p', {class: 'note warn'}, 'This group allows 0 retries: a message not acked at once '
           + 'goes straight back to the dead letters. Raise "Retries before dead letter" first.') : null],
       'Redrive');
       if (!ok) {
@@ -469,11 +472,11 @@ function group(main, r) {
           checks.set(m.messageId, c);
           return c;
         }},
-        {label: 'Message id', cell: (m) => h('span', {class: 'mono small'}, m.messageId)},
-        {label: 'Keys', cell: (m) => m.keys || '–'},
+        {label: 'Body (preview)', class: 'preview', cell: (m) => h('span', {class: 'mono small'}, m.preview)},
+        {label: 'Message id · keys', class: 'id', cell: (m) => [h('span', {class: 'mono small'}, m.messageId),
+          m.keys ? [h('br'), h('span', {class: 'muted small'}, 'keys: ' + m.keys)] : null]},
         {label: 'Deliveries', num: true, cell: (m) => m.deliveryCount},
-        {label: 'Stored', cell: (m) => time(m.storeTimestamp)},
-        {label: 'Body', class: 'preview', cell: (m) => h('span', {class: 'mono small'}, m.preview)},
+        {label: 'Dead-lettered', cell: (m) => time(m.storeTimestamp)},
       ], letters, 'No dead letters.'),
       h('div', {class: 'actions'}, selectedButton, allButton, count,
         h('button', {type: 'button', class: 'small', onclick: drawDlq}, 'Refresh')));
@@ -541,7 +544,7 @@ function registry(main) {
   function form(id, title, fields, submitLabel, send, done) {
     const f = h('form', {class: 'stack', id, novalidate: true});
     const button = h('button', {type: 'submit', class: 'primary'}, submitLabel);
-    f.append(h('div', {class: 'fields'}, fields), h('div', {class: 'actions'}, button));
+    append(f, h('div', {class: 'fields'}, fields), h('div', {class: 'actions'}, button));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       const body = {};
@@ -610,7 +613,7 @@ function alerts(main) {
     const m = value(monitor);
     clear(body,
       m ? note(['Collected by ', m.collecting ? 'this instance' : 'another instance', ' every ', m.intervalSeconds,
-        ' s; ', m.webhooks, ' webhook(s) configured', m.lastCollection ? '; last collection ' + m.lastCollection.at : '',
+        ' s; ', m.webhooks, ' webhook(s) configured', m.lastCollection ? '; last collection ' + time(Date.parse(m.lastCollection.at)) : '',
         '. Rules are changed with PUT /admin/alerts/... (docs/monitoring.md).']) : failure(monitor, 'the collector'),
       panel('Alerts and their last notifications', failure(list, 'alerts'), table([
         {label: 'Group', cell: (a) => groupLink(a.group)},
@@ -639,7 +642,7 @@ function audit(main, r) {
   const select = h('select', {name: 'target', id: 'audit-target'}, h('option', {value: ''}, 'everything'));
   const form = h('form', {class: 'row', id: 'audit-filter'},
     field('Group, producer or topic', select),
-    field('Newest', h('input', {name: 'limit', type: 'number', min: 1, max: 1000, value: '100'})),
+    field('Newest', h('input', {name: 'limit', type: 'number', min: 1, max: 1000, value: '100', class: 'narrow'})),
     h('button', {type: 'submit', class: 'primary'}, 'Show'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -662,6 +665,7 @@ function audit(main, r) {
         {label: 'Operator', cell: (a) => a.operator},
         {label: 'Action', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
+        {label: 'Change', cell: (a) => changes(a)},
         {label: 'Result', cell: (a) => badge(a.result, a.result === 'ok' ? 'ok' : 'bad')},
         {label: 'Details', cell: (a) => h('details', {}, h('summary', {}, 'before / after'),
           h('div', {class: 'small muted'}, 'request ', a.requestId, ' on ', a.instance),
@@ -680,6 +684,19 @@ function audit(main, r) {
   return {stop() {}};
 }
 
+/** What a record changed, in a line: the fields whose values differ between before and after. */
+function changes(record) {
+  const before = record.before;
+  const after = record.after;
+  if (!before || !after || typeof before !== 'object' || typeof after !== 'object' || Array.isArray(after)) {
+    return h('span', {class: 'muted small'}, after && typeof after !== 'object' ? String(after) : '');
+  }
+  const diff = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return diff.length ? diff.map((k, i) => [i ? h('br') : null,
+    h('span', {class: 'small'}, k + ': ' + JSON.stringify(before[k]) + ' → ' + JSON.stringify(after[k]))])
+    : h('span', {class: 'muted small'}, 'no field changed');
+}
+
 // ---- try it
 
 function tryIt(main) {
@@ -692,7 +709,7 @@ function tryIt(main) {
   const clientInput = h('input', {name: 'clientId', spellcheck: 'false', placeholder: 'broadcast groups only'});
   let groups = [];
   const send = h('button', {type: 'submit', class: 'primary'}, 'Send test message');
-  produceForm.append(field('Producer', producerSelect),
+  append(produceForm, field('Producer', producerSelect),
     field('Message', h('textarea', {name: 'message', placeholder: '{"hello": "from the console"}'})),
     h('div', {class: 'fields'}, field('Keys', h('input', {name: 'keys'})), field('Tags', h('input', {name: 'tags'}))),
     h('div', {class: 'actions'}, send), receipt);
@@ -708,7 +725,7 @@ function tryIt(main) {
       {form: produceForm, done: 'Test message stored.'});
     if (r) {
       clear(receipt, table([
-        {label: 'msgId', cell: (x) => h('span', {class: 'mono small'}, x.msgId)},
+        {label: 'msgId', class: 'id', cell: (x) => h('span', {class: 'mono small'}, x.msgId)},
         {label: 'Status', cell: (x) => x.sendStatus},
         {label: 'Queue', cell: (x) => x.messageQueue.brokerName + ' / ' + x.messageQueue.queueId},
         {label: 'Offset', num: true, cell: (x) => x.queueOffset},
@@ -716,7 +733,7 @@ function tryIt(main) {
     }
   });
   const look = h('button', {type: 'submit', class: 'primary'}, 'Peek');
-  peekForm.append(h('div', {class: 'fields'}, field('Group', groupSelect), field('clientId', clientInput),
+  append(peekForm, h('div', {class: 'fields'}, field('Group', groupSelect), field('clientId', clientInput),
     field('How many', h('input', {name: 'limit', type: 'number', min: 1, max: 32, value: '10'}))),
   h('div', {class: 'actions'}, look), peeked);
   peekForm.addEventListener('submit', async (e) => {
@@ -729,7 +746,7 @@ function tryIt(main) {
       {form: peekForm, done: (l) => 'Peeked ' + l.length + ' message(s); nothing was reserved or acked.'});
     if (list) {
       clear(peeked, table([
-        {label: 'Message id', cell: (m) => h('span', {class: 'mono small'}, m.messageId)},
+        {label: 'Message id', class: 'id', cell: (m) => h('span', {class: 'mono small'}, m.messageId)},
         {label: 'Queue / offset', cell: (m) => m.brokerName + ' / ' + m.queueId + ' @ ' + m.queueOffset},
         {label: 'Stored', cell: (m) => time(m.storeTimestamp)},
         {label: 'Keys / tags', cell: (m) => [m.keys || '–', ' / ', m.tags || '–']},

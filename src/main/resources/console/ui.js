@@ -25,7 +25,13 @@ export function h(tag, props, ...children) {
   return el;
 }
 
-function append(el, children) {
+/** Appends children, skipping null, undefined and false (the DOM's own append would write "null"). */
+export function append(el, ...children) {
+  addAll(el, children);
+  return el;
+}
+
+function addAll(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) {
       continue;
@@ -36,7 +42,7 @@ function append(el, children) {
 
 export function clear(el, ...children) {
   el.replaceChildren();
-  append(el, children);
+  addAll(el, children);
   return el;
 }
 
@@ -122,7 +128,12 @@ export function showFieldError(form, error) {
   const message = h('p', {class: 'field-error server', role: 'alert', text: error.message});
   if (input) {
     input.setAttribute('aria-invalid', 'true');
-    input.closest('.field')?.append(message) ?? input.after(message);
+    const box = input.closest('.field');
+    if (box) {
+      box.append(message);
+    } else {
+      input.after(message);
+    }
     input.focus();
   } else {
     form.append(message);

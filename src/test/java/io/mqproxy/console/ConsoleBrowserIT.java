@@ -236,6 +236,7 @@ class ConsoleBrowserIT {
         String orders = browser.findElement(By.id("main")).getText();
         assertThat(orders).contains("change-group", "reset-offset", "alice");
         assertThat(count(orders, "change-group")).as("pause and resume").isGreaterThanOrEqualTo(2);
+        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false");
         screenshot("audit");
         open("#/audit?target=payments");
         awaitContains("the audit of payments", By.id("main"), "redrive");
