@@ -56,6 +56,7 @@ class ConsoleBrowserIT {
     private ProxyClient client;
     private String base;
     private int shot;
+    private String firstOrderId;
 
     @Test
     void anOperatorRunsTheConsole_fromLoginToLogout() throws Exception {
@@ -69,6 +70,7 @@ class ConsoleBrowserIT {
             .producer("orders-producer", mainTopic)
             .producer("payments-producer", dlqTopic)
             .consumer("orders", mainTopic, Map.of("pop", true, "consumeTimeoutSeconds", 60))
+            .consumer("notifications", mainTopic, Map.of("mode", "broadcast"))
             .consumer("payments", dlqTopic, Map.of("pop", true, "consumeTimeoutSeconds", 1,
                 "minConsumeTimeoutSeconds", 1, "maxRetries", 0));
         Files.createDirectories(SHOTS);
@@ -86,6 +88,7 @@ class ConsoleBrowserIT {
             overviewShowsTheBacklog();
             pauseResumeAndReset(mainTopic);
             redriveADeadLetter(dlqTopic);
+            broadcastClientIds(mainTopic);
             auditShowsEveryAction();
             registryShowsServerMessagesByTheirField();
             alertsAndTryIt();
@@ -146,7 +149,8 @@ class ConsoleBrowserIT {
 
     private void overviewShowsTheBacklog() throws Exception {
         for (int i = 0; i < N; i++) {
-            produce("orders-producer", "{\"order\":" + i + "}");
+            String id = produce("orders-producer", "{\"order\":" + i + "}");
+            firstOrderId = firstOrderId == null ? id : firstOrderId;
         }
         By backlog = By.cssSelector("tr[data-key='orders'] td:nth-child(5)");
         awaitText("the overview's backlog of orders", backlog, Integer.toString(N));
@@ -183,6 +187,13 @@ class ConsoleBrowserIT {
         click(By.id("confirm-ok"));
         awaitContains("feedback", By.id("toasts"), "Offsets of orders reset to earliest");
         awaitText("the backlog comes back", stat(1), Integer.toString(N));
+
+        // One message again, by id: it waits as a retry, on top of the backlog.
+        setValue(By.cssSelector("#redeliver-form input[name='messageId']"), firstOrderId);
+        click(By.cssSelector("#redeliver-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Re-delivered " + firstOrderId + " to 1 consumer(s)");
+        awaitText("the re-delivered message waits as a retry", stat(3), "1");
+        awaitText("and counts in the backlog", stat(1), Integer.toString(N + 1));
         awaitTrue("a chart of the samples", () -> !browser.findElements(By.cssSelector(".chart svg polyline.backlog-line"))
             .isEmpty());
         screenshot("group");
@@ -228,6 +239,15 @@ class ConsoleBrowserIT {
         });
         consumer.poll();
         screenshot("group-dead-letters");
+    }
+
+    private void broadcastClientIds(String topic) throws Exception {
+        Consumer phone = new Consumer(client, topic, "notifications").with("clientId", "phone-1").with("pullTimeout", "2");
+        await("phone-1 gets its copy").atMost(LONG).until(() -> !Consumer.bodies(phone.poll()).isEmpty());
+        open("#/group/notifications");
+        awaitContains("the clientId with its own backlog", By.id("main"), "phone-1");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("Broadcast clientIds");
+        screenshot("group-broadcast");
     }
 
     private void auditShowsEveryAction() throws Exception {
@@ -285,7 +305,7 @@ class ConsoleBrowserIT {
     private void phoneAndDarkMode() throws Exception {
         browser.manage().window().setSize(new Dimension(390, 844));
         open("#/");
-        awaitText("the overview", By.cssSelector("tr[data-key='orders'] td:nth-child(5)"), Integer.toString(N + 1));
+        awaitText("the overview", By.cssSelector("tr[data-key='orders'] td:nth-child(5)"), Integer.toString(N + 2));
         assertNoSidewaysScroll("overview");
         screenshot("phone-overview");
         open("#/group/orders");
@@ -339,9 +359,10 @@ class ConsoleBrowserIT {
 
     // ---- helpers
 
-    private void produce(String producer, String body) {
+    private String produce(String producer, String body) {
         Reply r = client.produce(form("producer", producer, "message", body));
         assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+        return r.result().path("msgId").asText();
     }
 
     private static Reply ok(Reply r) {
