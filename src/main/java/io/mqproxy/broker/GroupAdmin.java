@@ -80,6 +80,35 @@ public final class GroupAdmin {
         return out;
     }
 
+    /** A message waiting for a group, where it is stored: for a look that reserves nothing. */
+    public record Peeked(StoredMessage message, String brokerName, int queueId, long queueOffset) {
+    }
+
+    /**
+     * The next messages stored after the group's committed offset on each queue of the topic (from the
+     * queue's first message where the group never read), oldest first, at most {@code limit}. Reads the
+     * queues without the group's progress: nothing is reserved, moved or acked.
+     */
+    public List<Peeked> peek(String topic, String group, int limit) throws Exception {
+        Map<MessageQueue, OffsetWrapper> table = Map.of();
+        try {
+            table = admin.examineConsumeStats(group, topic).getOffsetTable();
+        } catch (MQClientException | MQBrokerException e) {
+            // the group has not consumed yet: it starts at each queue's first message
+        }
+        List<Peeked> out = new ArrayList<>();
+        for (MessageQueue mq : reader.queues(topic)) {
+            OffsetWrapper o = table.get(mq);
+            long from = o != null && o.getConsumerOffset() >= 0 ? o.getConsumerOffset() : reader.minOffset(mq);
+            for (MessageExt m : reader.read(mq, null, from, limit)) {
+                out.add(new Peeked(stored(m), mq.getBrokerName(), mq.getQueueId(), m.getQueueOffset()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong((Peeked p) -> p.message().storeTimestamp())
+            .thenComparingLong(Peeked::queueOffset));
+        return out.size() <= limit ? out : List.copyOf(out.subList(0, limit));
+    }
+
     /**
      * Moves where the group reads the topic: to the first message stored at or after
      * {@code timestamp} (0: the earliest), or to the end ({@code timestamp} &lt; 0). Its pending

@@ -76,6 +76,18 @@ final class TopicReader implements AutoCloseable {
         return page.getPullStatus() == PullStatus.FOUND ? page.getMsgFoundList() : List.of();
     }
 
+    /** The topic's queues, from its route. Blocks. */
+    List<MessageQueue> queues(String topic) throws Exception {
+        List<MessageQueue> queues = new ArrayList<>(reader.fetchSubscribeMessageQueues(topic));
+        queues.sort(java.util.Comparator.comparing(MessageQueue::getBrokerName).thenComparingInt(MessageQueue::getQueueId));
+        return queues;
+    }
+
+    /** The first offset still stored on the queue. Blocks. */
+    long minOffset(MessageQueue mq) throws Exception {
+        return reader.minOffset(mq);
+    }
+
     @Override
     public void close() {
         reader.shutdown();

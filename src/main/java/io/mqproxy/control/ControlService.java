@@ -484,6 +484,40 @@ public final class ControlService implements AutoCloseable {
         });
     }
 
+    // ---- the console's debug tools (issue 13)
+
+    /**
+     * The group's (or one broadcast clientId's) next messages, read after its committed offsets without
+     * reserving anything: a look, not a consumption (not audited, like the other reads).
+     */
+    public CompletableFuture<List<GroupAdmin.Peeked>> peek(String name, String clientId, int limit) {
+        return run(() -> {
+            ConsumerGroup g = consumer(name);
+            return groups.peek(g.topic(), brokerGroup(g, clientId), limit);
+        });
+    }
+
+    /**
+     * Sends an operator's test message through a registered producer ({@code send} does it, through
+     * the produce service): audited, since it is a real message that the topic's consumers receive.
+     */
+    public <T> CompletableFuture<T> sendTestMessage(Actor actor, String producer,
+                                                    java.util.function.Supplier<CompletableFuture<T>> send) {
+        return run(() -> {
+            registry.producer(producer).orElseThrow(() -> Errors.notFound("producer '" + producer + "'"));
+            return changed(actor, "test-message", producer, null, null, () -> { }, () -> {
+                try {
+                    return send.get().get(2, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof ProxyError error) {
+                        throw error;
+                    }
+                    throw e;
+                }
+            });
+        });
+    }
+
     // ---- alert rules and alerts (issue 9)
 
     /** The alert thresholds every group starts from, with where each comes from. */

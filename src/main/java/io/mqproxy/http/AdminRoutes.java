@@ -43,11 +43,14 @@ final class AdminRoutes {
     private final ControlService control;
     private final OperatorCredentials operators;
     private final Responder responder;
+    /** The operators' web console calls these routes with a session cookie instead of a token (issue 13). */
+    private final ConsoleRoutes console;
 
-    AdminRoutes(ControlService control, OperatorCredentials operators, Responder responder) {
+    AdminRoutes(ControlService control, OperatorCredentials operators, Responder responder, ConsoleRoutes console) {
         this.control = control;
         this.operators = operators;
         this.responder = responder;
+        this.console = console;
     }
 
     void mount(Router router) {
@@ -110,6 +113,14 @@ final class AdminRoutes {
             return;
         }
         Optional<String> operator = operators.authenticate(ctx.request().getHeader("Authorization"));
+        if (operator.isEmpty() && console != null) {
+            ConsoleRoutes.Admission admission = console.admit(ctx);
+            if (admission.refusal() != null) {
+                responder.fail(ctx, "admin", admission.refusal());
+                return;
+            }
+            operator = Optional.ofNullable(admission.operator());
+        }
         if (operator.isEmpty()) {
             try (var ignored = MDC.putCloseable("requestId", requestId)) {
                 log.info("control call refused: no valid operator token ({} {})", ctx.request().method(),

@@ -1,6 +1,8 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.console.ConsoleAssets;
+import io.mqproxy.console.ConsoleSessions;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -78,7 +80,16 @@ public final class HttpServers {
     /** Starts every server; the future fails if any port cannot be bound. */
     public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
                               ControlService control, OperatorCredentials operators) {
-        AdminRoutes adminRoutes = new AdminRoutes(control, operators, new Responder(metrics, true));
+        Responder adminResponder = new Responder(metrics, true);
+        // The operators' web console (issue 13): its sessions are let in through the control plane's door.
+        ConsoleRoutes console = new ConsoleRoutes(new ConsoleSessions(operators), ConsoleAssets.load(), adminResponder);
+        AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
+        Consumer<Router> adminMounts = router -> {
+            adminRoutes.mount(router);
+            new LagRoutes(control, adminRoutes).mount(router);
+            new TryRoutes(control, produce, adminRoutes).mount(router);
+            console.mount(router);
+        };
         ProduceHandler produceHandler = new ProduceHandler(produce, responder, access);
         ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
         StreamHandler streamHandler = new StreamHandler(streams, responder, access);
@@ -104,7 +115,7 @@ public final class HttpServers {
                     streamHandler.mount(router);
                 })),
             deploy("admin.port", config.admin().host(), config.admin().port(), 1, adminTls,
-                guard -> adminRouter(guard, adminRoutes)))).mapEmpty();
+                guard -> adminRouter(guard, adminMounts)))).mapEmpty();
     }
 
     /**
@@ -179,13 +190,13 @@ public final class HttpServers {
         return router;
     }
 
-    private Router adminRouter(ConnectionGuard guard, AdminRoutes adminRoutes) {
+    private Router adminRouter(ConnectionGuard guard, Consumer<Router> adminRoutes) {
         Router router = Router.router(vertx);
         router.route().handler(HttpServers::stampStart);
         router.route().handler(guard);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
-        adminRoutes.mount(router);
+        adminRoutes.accept(router);
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()

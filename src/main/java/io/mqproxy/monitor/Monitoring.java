@@ -61,6 +61,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private final LagCollector collector;
     private final LagMeters meters;
     private final AlertEvaluator evaluator = new AlertEvaluator();
+    /** The last hour of lag per group, for the operators' console. */
+    private final LagHistory history;
     private final WebhookNotifier notifier;
     private final String adminUrl;
     private final MeterRegistry meterRegistry;
@@ -94,6 +96,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         this.collector = new LagCollector(broker.lag(), broker.clients(), this.config.brokerCalls(),
             this.config.brokerWideFrom());
         this.meters = new LagMeters(meterRegistry, this.config.maxClientIdSeries());
+        this.history = new LagHistory(this.config.intervalSeconds());
         this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified);
         this.adminUrl = this.config.adminUrl() == null || this.config.adminUrl().isEmpty()
             ? "http://" + config.admin().host() + ":" + config.admin().port()
@@ -169,6 +172,11 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         return config;
     }
 
+    /** This instance's recent lag samples (kept while it collects). */
+    public LagHistory history() {
+        return history;
+    }
+
     /**
      * The alerts, firing and resolved: this instance's own view when it acts for the fleet, else what the
      * acting one keeps broker-side. Blocks on another instance.
@@ -197,6 +205,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     public void consumerChanged(ConsumerGroup before, ConsumerGroup after) {
         if (after == null && before != null) {
             meters.forget(before.name());
+            history.forget(before.name());
             evaluator.forget(before.name());
             publishFiring();
         }
@@ -246,6 +255,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private void stopActing() {
         acting = false;
         meters.clear();
+        history.notCurrent();
         evaluator.clear();
         publishFiring();
         last = Status.NONE;
@@ -261,7 +271,9 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         collectionTime.record(c.nanos(), TimeUnit.NANOSECONDS);
         brokerCalls.increment(c.brokerCalls());
         // A group removed while it was being read has already lost its series: it does not get them back.
-        meters.publish(c.lags().stream().filter(l -> registry.consumer(l.group()).isPresent()).toList(), c.failed());
+        List<GroupLag> current = c.lags().stream().filter(l -> registry.consumer(l.group()).isPresent()).toList();
+        meters.publish(current, c.failed());
+        history.record(current, System.currentTimeMillis());
         boolean known = c.lags().stream().allMatch(l -> l.inflight() >= 0);
         last = new Status(System.currentTimeMillis(), TimeUnit.NANOSECONDS.toMillis(c.nanos()), c.lags().size(),
             c.reads(), List.copyOf(c.failed()), c.brokerCalls(), known);

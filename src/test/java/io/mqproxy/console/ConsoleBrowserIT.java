@@ -1,0 +1,455 @@
+package io.mqproxy.console;
+
+import static io.mqproxy.testing.ProxyClient.form;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.testing.Consumer;
+import io.mqproxy.testing.ProxyClient;
+import io.mqproxy.testing.ProxyClient.Reply;
+import io.mqproxy.testing.TestBroker;
+import io.mqproxy.testing.TestProxy;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The operations console end to end, in a real browser (Debian's headless Chromium through its
+ * chromedriver) against a proxy on the embedded test broker: a wrong token is refused and the right one
+ * logs in; a group's backlog shows after producing; pausing from the page makes polls answer PAUSED and
+ * resuming lets them through; a reset to earliest brings the backlog back; a dead letter is redriven;
+ * each action is in the audit page under the operator. Also a server validation message next to its
+ * field, the debug tools, a phone-sized screen and dark mode. Every page is saved as a screenshot under
+ * target/console-screenshots/ for a reviewer; at the end every URL the page fetched is asked again
+ * without the session, and refused.
+ */
+class ConsoleBrowserIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SHOTS = Path.of("target", "console-screenshots");
+    private static final String TOKEN = "alice-browser-token-0123456789";
+    private static final Duration LONG = Duration.ofSeconds(90);
+    private static final int N = 6;
+
+    private ChromeDriver browser;
+    private ProxyClient client;
+    private String base;
+    private int shot;
+    private String firstOrderId;
+
+    @Test
+    void anOperatorRunsTheConsole_fromLoginToLogout() throws Exception {
+        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does)").exists();
+        assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
+        String mainTopic = TestBroker.get().newTopic("console-main", 2);
+        String dlqTopic = TestBroker.get().newTopic("console-dlq", 1);
+        TestProxy.Builder builder = TestProxy.builder()
+            .operator("alice", TOKEN)
+            .set("monitor.intervalSeconds", "1")
+            .producer("orders-producer", mainTopic)
+            .producer("payments-producer", dlqTopic)
+            .consumer("orders", mainTopic, Map.of("pop", true, "consumeTimeoutSeconds", 60))
+            .consumer("notifications", mainTopic, Map.of("mode", "broadcast"))
+            .consumer("payments", dlqTopic, Map.of("pop", true, "consumeTimeoutSeconds", 1,
+                "minConsumeTimeoutSeconds", 1, "maxRetries", 0));
+        Files.createDirectories(SHOTS);
+        Path profile = Files.createTempDirectory("chromium-profile");
+        try (TestProxy proxy = builder.start()) {
+            client = proxy.client();
+            base = "http://127.0.0.1:" + client.adminPort();
+            ok(client.admin("PUT", "/admin/alerts/groups/orders", TOKEN, "{\"backlog\":3}"));
+            await("this instance collects lag").atMost(LONG).until(() -> {
+                JsonNode lag = client.admin("GET", "/admin/lag", TOKEN, null).result();
+                return lag.path("collecting").asBoolean() && lag.path("groups").has("orders");
+            });
+            browser = start(profile);
+            String sessionCookie = logIn();
+            overviewShowsTheBacklog();
+            pauseResumeAndReset(mainTopic);
+            redriveADeadLetter(dlqTopic);
+            broadcastClientIds(mainTopic);
+            auditShowsEveryAction();
+            registryShowsServerMessagesByTheirField();
+            alertsAndTryIt();
+            phoneAndDarkMode();
+            everyCallThePageMade_isRefusedWithoutTheSession();
+            logOut(sessionCookie);
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            deleteQuietly(profile.toFile());
+        }
+    }
+
+    private static ChromeDriver start(Path profile) {
+        ChromeDriverService service = new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--disable-quic", "--user-data-dir=" + profile, "--window-size=1366,900", "--lang=en-US");
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+        return driver;
+    }
+
+    // ---- the scenario, step by step
+
+    private String logIn() throws Exception {
+        browser.get(base + "/console/");
+        awaitTrue("sent to the login page", () -> browser.getCurrentUrl().endsWith("/console/login"));
+        screenshot("login");
+        browser.findElement(By.id("token")).sendKeys("not-the-token-0123456789");
+        browser.findElement(By.id("login-button")).click();
+        awaitText("the refusal", By.id("login-error"), "Refused: token: not an operator's token");
+        assertThat(browser.manage().getCookies()).isEmpty();
+        screenshot("login-refused");
+
+        WebElement token = browser.findElement(By.id("token"));
+        token.clear();
+        token.sendKeys(TOKEN);
+        browser.findElement(By.id("login-button")).click();
+        awaitTrue("the console opens", () -> browser.getCurrentUrl().endsWith("/console/"));
+        awaitText("the operator", By.id("operator"), "alice");
+        Cookie cookie = browser.manage().getCookieNamed(ConsoleSessions.COOKIE);
+        assertThat(cookie).isNotNull();
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Strict");
+        assertThat(browser.executeScript("return document.cookie")).as("the script never sees the session")
+            .isEqualTo("");
+        browser.executeScript("performance.setResourceTimingBufferSize(10000)");
+        return cookie.getValue();
+    }
+
+    private void overviewShowsTheBacklog() throws Exception {
+        for (int i = 0; i < N; i++) {
+            String id = produce("orders-producer", "{\"order\":" + i + "}");
+            firstOrderId = firstOrderId == null ? id : firstOrderId;
+        }
+        By backlog = By.cssSelector("tr[data-key='orders'] td:nth-child(5)");
+        awaitText("the overview's backlog of orders", backlog, Integer.toString(N));
+        awaitText("the backlog alert", By.cssSelector(".stat.bad .value"), "1");
+        screenshot("overview");
+    }
+
+    private void pauseResumeAndReset(String topic) throws Exception {
+        open("#/group/orders");
+        awaitText("the group's backlog", stat(1), Integer.toString(N));
+        click(By.id("pause-toggle"));
+        awaitContains("feedback", By.id("toasts"), "Paused orders");
+        awaitText("the button now resumes", By.id("pause-toggle"), "Resume");
+        Consumer consumer = new Consumer(client, topic, "orders").with("pullTimeout", "1");
+        assertThat(consumer.poll().result().path("status").asText()).isEqualTo("PAUSED");
+        screenshot("group-paused");
+
+        click(By.id("pause-toggle"));
+        awaitContains("feedback", By.id("toasts"), "Resumed orders");
+        List<String> got = new ArrayList<>();
+        await().atMost(LONG).until(() -> {
+            got.addAll(Consumer.bodies(consumer.poll()));
+            return got.size() >= N;
+        });
+        consumer.poll(); // acks the last batch
+        awaitText("the backlog is consumed", stat(1), "0");
+
+        // The default choice is "earliest"; the confirmation says what will happen before anything does.
+        click(By.id("reset-button"));
+        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        assertThat(browser.findElement(By.id("confirm-body")).getText())
+            .contains("again from the first message still stored", "pending retries are dropped");
+        screenshot("reset-confirmation");
+        click(By.id("confirm-ok"));
+        awaitContains("feedback", By.id("toasts"), "Offsets of orders reset to earliest");
+        awaitText("the backlog comes back", stat(1), Integer.toString(N));
+
+        // One message again, by id: it waits as a retry, on top of the backlog.
+        setValue(By.cssSelector("#redeliver-form input[name='messageId']"), firstOrderId);
+        click(By.cssSelector("#redeliver-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Re-delivered " + firstOrderId + " to 1 consumer(s)");
+        awaitText("the re-delivered message waits as a retry", stat(3), "1");
+        awaitText("and counts in the backlog", stat(1), Integer.toString(N + 1));
+        awaitTrue("a chart of the samples", () -> !browser.findElements(By.cssSelector(".chart svg polyline.backlog-line"))
+            .isEmpty());
+        screenshot("group");
+    }
+
+    private void redriveADeadLetter(String topic) throws Exception {
+        produce("payments-producer", "{\"payment\":\"poison\"}");
+        Consumer careless = new Consumer(client, topic, "payments").with("pullTimeout", "1").with("consumeTimeout", "1");
+        await("dead-lettered").atMost(LONG).until(() -> {
+            careless.pollWithoutAck();
+            return client.admin("GET", "/admin/groups/payments/dlq", TOKEN, null).result().size() > 0;
+        });
+        open("#/group/payments");
+        awaitTrue("the dead letter is listed", () -> browser.findElements(By.cssSelector("#main input[type=checkbox]"))
+            .size() > 0);
+
+        // A value the server refuses: its message is shown next to the field, and nothing changes.
+        setValue(By.cssSelector("#settings-form input[name='maxPullSize']"), "500");
+        click(By.cssSelector("#settings-form button[type='submit']"));
+        awaitContains("the server's message by its field", By.cssSelector("#settings-form .field-error"), "maxPullSize:");
+        screenshot("settings-refused");
+        setValue(By.cssSelector("#settings-form input[name='maxPullSize']"), "32");
+        setValue(By.cssSelector("#settings-form input[name='maxRetries']"), "5");
+        setValue(By.cssSelector("#settings-form input[name='minConsumeTimeoutSeconds']"), "10");
+        setValue(By.cssSelector("#settings-form input[name='consumeTimeoutSeconds']"), "60");
+        click(By.cssSelector("#settings-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Saved: ");
+        awaitTrue("the new value and its source", () -> browser.findElement(By.cssSelector("#settings-form"))
+            .getText().contains("changed at run time"));
+
+        click(By.cssSelector("#main input[type=checkbox]"));
+        click(By.id("redrive-selected"));
+        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        assertThat(browser.findElement(By.id("confirm-body")).getText()).contains("The 1 selected dead letter(s)");
+        screenshot("redrive-confirmation");
+        click(By.id("confirm-ok"));
+        awaitContains("feedback", By.id("toasts"), "Redriven 1 dead letter(s) of payments");
+        Consumer consumer = new Consumer(client, topic, "payments").with("pullTimeout", "2").with("consumeTimeout", "60");
+        List<String> got = new ArrayList<>();
+        await("the redriven message is delivered").atMost(LONG).until(() -> {
+            got.addAll(Consumer.bodies(consumer.poll()));
+            return got.contains("{\"payment\":\"poison\"}");
+        });
+        consumer.poll();
+        screenshot("group-dead-letters");
+    }
+
+    private void broadcastClientIds(String topic) throws Exception {
+        Consumer phone = new Consumer(client, topic, "notifications").with("clientId", "phone-1").with("pullTimeout", "2");
+        await("phone-1 gets its copy").atMost(LONG).until(() -> !Consumer.bodies(phone.poll()).isEmpty());
+        open("#/group/notifications");
+        awaitContains("the clientId with its own backlog", By.id("main"), "phone-1");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("Broadcast clientIds");
+        screenshot("group-broadcast");
+    }
+
+    private void auditShowsEveryAction() throws Exception {
+        open("#/audit?target=orders");
+        awaitContains("the audit of orders", By.id("main"), "reset-offset");
+        String orders = browser.findElement(By.id("main")).getText();
+        assertThat(orders).contains("change-group", "reset-offset", "alice");
+        assertThat(count(orders, "change-group")).as("pause and resume").isGreaterThanOrEqualTo(2);
+        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false");
+        screenshot("audit");
+        open("#/audit?target=payments");
+        awaitContains("the audit of payments", By.id("main"), "redrive");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("change-group", "redrive", "alice");
+        JsonNode records = client.admin("GET", "/admin/audit?target=orders&limit=20", TOKEN, null).result();
+        List<String> actions = new ArrayList<>();
+        records.forEach(r -> actions.add(r.path("operator").asText() + " " + r.path("action").asText()));
+        assertThat(actions).contains("alice reset-offset", "alice change-group");
+    }
+
+    private void registryShowsServerMessagesByTheirField() throws Exception {
+        open("#/registry");
+        awaitContains("the registry", By.id("main"), "orders-producer");
+        setValue(By.cssSelector("#producer-form input[name='name']"), "refunds-producer");
+        setValue(By.cssSelector("#producer-form input[name='topic']"), "no-such-topic-anywhere");
+        click(By.cssSelector("#producer-form button[type='submit']"));
+        WebElement error = awaitElement(By.cssSelector("#producer-form .field-error"));
+        assertThat(error.getText()).startsWith("topic: topic 'no-such-topic-anywhere' does not exist");
+        assertThat(error.findElement(By.xpath("..")).findElement(By.cssSelector("input")).getAttribute("name"))
+            .as("shown in the topic's field").isEqualTo("topic");
+        String created = "console-created-" + System.nanoTime() % 100_000;
+        setValue(By.cssSelector("#topic-form input[name='name']"), created);
+        setValue(By.cssSelector("#topic-form input[name='queues']"), "2");
+        click(By.cssSelector("#topic-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Created topic " + created);
+        screenshot("registry");
+    }
+
+    private void alertsAndTryIt() throws Exception {
+        open("#/alerts");
+        awaitContains("the firing alert", By.id("main"), "firing");
+        screenshot("alerts");
+        open("#/try");
+        awaitElement(By.cssSelector("#produce-form select[name='producer'] option"));
+        choose(By.cssSelector("#produce-form select"), "orders-producer");
+        setValue(By.cssSelector("#produce-form textarea[name='message']"), "{\"hello\":\"from try it\"}");
+        click(By.cssSelector("#produce-form button[type='submit']"));
+        awaitContains("the receipt", By.id("produce-form"), "SEND_OK");
+        choose(By.cssSelector("#peek-form select"), "orders");
+        click(By.cssSelector("#peek-form button[type='submit']"));
+        awaitContains("the peeked message", By.id("peek-form"), "from try it");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("Debug tools", "reserves nothing");
+        screenshot("try-it");
+    }
+
+    private void phoneAndDarkMode() throws Exception {
+        browser.manage().window().setSize(new Dimension(390, 844));
+        open("#/");
+        awaitText("the overview", By.cssSelector("tr[data-key='orders'] td:nth-child(5)"), Integer.toString(N + 2));
+        assertNoSidewaysScroll("overview");
+        screenshot("phone-overview");
+        open("#/group/orders");
+        awaitElement(By.cssSelector(".chart svg"));
+        assertNoSidewaysScroll("group");
+        screenshot("phone-group");
+        browser.manage().window().setSize(new Dimension(1366, 900));
+        browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+            List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        open("#/");
+        open("#/group/orders");
+        awaitElement(By.cssSelector(".chart svg"));
+        assertThat(browser.executeScript("return getComputedStyle(document.body).backgroundColor"))
+            .isEqualTo("rgb(17, 20, 24)");
+        screenshot("dark-group");
+        browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+
+    private void everyCallThePageMade_isRefusedWithoutTheSession() {
+        @SuppressWarnings("unchecked")
+        List<String> fetched = (List<String>) browser.executeScript(
+            "return performance.getEntriesByType('resource').map(e => e.name)");
+        Set<String> paths = new LinkedHashSet<>();
+        for (String url : fetched) {
+            URI uri = URI.create(url);
+            if (url.startsWith(base) && !Set.of("/console/login.js", "/console/console.css", "/console/favicon.svg")
+                .contains(uri.getPath())) {
+                paths.add(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            }
+        }
+        assertThat(paths).as("what the page fetched").anyMatch(p -> p.startsWith("/admin/groups/orders/lag"))
+            .anyMatch(p -> p.startsWith("/admin/audit")).anyMatch(p -> p.startsWith("/console/app.js"));
+        List<String> served = new ArrayList<>();
+        for (String p : paths) {
+            Reply r = client.send(HttpRequest.newBuilder(client.uri(client.adminPort(), p)).GET());
+            if (r.httpStatus() != 401) {
+                served.add(p + " -> " + r.httpStatus());
+            }
+        }
+        assertThat(served).as("served without a session, of %d fetched", paths.size()).isEmpty();
+    }
+
+    private void logOut(String sessionCookie) throws Exception {
+        click(By.id("logout"));
+        awaitTrue("back at the login", () -> browser.getCurrentUrl().endsWith("/console/login"));
+        assertThat(browser.manage().getCookieNamed(ConsoleSessions.COOKIE)).isNull();
+        Reply after = client.send(HttpRequest.newBuilder(client.uri(client.adminPort(), "/admin/groups"))
+            .header("Cookie", ConsoleSessions.COOKIE + "=" + sessionCookie).GET());
+        assertThat(after.httpStatus()).as("the old session is over").isEqualTo(401);
+    }
+
+    // ---- helpers
+
+    private String produce(String producer, String body) {
+        Reply r = client.produce(form("producer", producer, "message", body));
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
+        return r.result().path("msgId").asText();
+    }
+
+    private static Reply ok(Reply r) {
+        assertThat(r.httpStatus()).as(r.raw().body()).isEqualTo(200);
+        return r;
+    }
+
+    private void open(String hash) {
+        browser.executeScript("location.hash = arguments[0]", hash);
+    }
+
+    private static By stat(int n) {
+        return By.cssSelector(".stats .stat:nth-child(" + n + ") .value");
+    }
+
+    private void click(By by) {
+        awaitElement(by).click();
+    }
+
+    private void setValue(By by, String value) {
+        WebElement input = awaitElement(by);
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private void choose(By select, String value) {
+        browser.executeScript("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'))",
+            awaitElement(select), value);
+    }
+
+    private WebElement awaitElement(By by) {
+        return await().atMost(LONG).ignoreExceptions().until(() -> {
+            WebElement e = browser.findElement(by);
+            return e.isDisplayed() ? e : null;
+        }, e -> e != null);
+    }
+
+    private void awaitText(String what, By by, String text) {
+        await(what).atMost(LONG).ignoreExceptions().until(() -> browser.findElement(by).getText().trim(),
+            t -> t.equals(text));
+    }
+
+    private void awaitContains(String what, By by, String text) {
+        await(what).atMost(LONG).ignoreExceptions().until(() -> browser.findElement(by).getText(),
+            t -> t.contains(text));
+    }
+
+    private static void awaitTrue(String what, Callable<Boolean> condition) {
+        await(what).atMost(LONG).ignoreExceptions().until(condition);
+    }
+
+    private void assertNoSidewaysScroll(String page) {
+        Object overflow = browser.executeScript(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assertThat(((Number) overflow).intValue()).as("%s scrolls sideways on a phone", page).isLessThanOrEqualTo(0);
+    }
+
+    private static int count(String text, String word) {
+        int n = 0;
+        for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The whole page, not only the window: the window is made as tall as the page for the shot. */
+    private void screenshot(String name) throws IOException, InterruptedException {
+        Thread.sleep(300); // let a refresh that just started paint
+        Dimension window = browser.manage().window().getSize();
+        Number height = (Number) browser.executeScript("return Math.max(document.documentElement.scrollHeight, "
+            + "document.body.scrollHeight)");
+        int full = Math.min(6000, Math.max(window.getHeight(), height.intValue() + 140));
+        browser.manage().window().setSize(new Dimension(window.getWidth(), full));
+        try {
+            File file = browser.getScreenshotAs(OutputType.FILE);
+            Files.copy(file.toPath(), SHOTS.resolve(String.format("%02d-%s.png", ++shot, name)),
+                StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.manage().window().setSize(window);
+        }
+    }
+
+    private static void deleteQuietly(File dir) {
+        try (var paths = Files.walk(dir.toPath())) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder
+        }
+    }
+}
