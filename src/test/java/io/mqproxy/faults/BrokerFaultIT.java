@@ -33,8 +33,9 @@ class BrokerFaultIT {
             awaitStored(traffic, "before", "broker-a", 300);
             awaitStored(traffic, "before", "broker-b", 300);
 
-            traffic.phase("down");
             cluster.killBroker("broker-a");
+            // From here on the process is gone: a send begun now cannot be stored on it.
+            traffic.phase("down");
             // Production goes on on broker-b (the clients learn the route without broker-a within seconds).
             TimeUnit.SECONDS.sleep(8);
             traffic.phase("restarting");

@@ -214,6 +214,8 @@ final class Traffic {
         long next = System.nanoTime();
         while (producing) {
             String body = runId + "-p" + thread + "-" + seq++;
+            // Counted in the phase the send began in: an answer from a broker killed meanwhile was stored before.
+            String began = phase;
             String kind;
             try {
                 Reply r = client.produce(form("producer", producer, "message", body));
@@ -223,7 +225,7 @@ final class Traffic {
                     String broker = r.result().path("messageQueue").path("brokerName").asText();
                     confirmed.put(id, body);
                     confirmedOn.put(id, broker);
-                    count(storedOn, broker);
+                    count(storedOn, began, broker);
                 }
             } catch (IllegalStateException e) {
                 kind = ioKind(e);
@@ -386,6 +388,10 @@ final class Traffic {
     }
 
     private void count(Map<String, Map<String, AtomicLong>> counts, String kind) {
+        count(counts, phase, kind);
+    }
+
+    private static void count(Map<String, Map<String, AtomicLong>> counts, String phase, String kind) {
         counts.computeIfAbsent(phase, p -> new ConcurrentHashMap<>())
             .computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     }
