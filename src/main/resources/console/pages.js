@@ -205,8 +205,13 @@ function group(main, r) {
   }
 
   async function live() {
-    const [lag, offsets] = await Promise.allSettled([get(path`/admin/groups/${name}/lag`),
-      get(path`/admin/groups/${name}/queues`)]);
+    const broadcast = state.group.mode === 'broadcast';
+    const [lag, offsets, clientList] = await Promise.allSettled([get(path`/admin/groups/${name}/lag`),
+      get(path`/admin/groups/${name}/queues`), broadcast ? get(path`/admin/groups/${name}/clients`) : null]);
+    // A clientId that first polls while the page is open shows up with the next refresh, not only on reload.
+    if (broadcast && value(clientList)) {
+      state.clients = value(clientList);
+    }
     const l = value(lag);
     state.lag = l;
     const latest = l?.latest;
@@ -254,7 +259,8 @@ function group(main, r) {
       {label: 'Backlog (all clientIds)', num: true, cell: (q) => num(q.backlog)},
       {label: 'In flight', num: true, cell: (q) => num(q.inflight)},
       {label: 'Oldest waiting', num: true, cell: (q) => age(q.oldestAgeSeconds)},
-    ], latest?.queues || [], 'No lag collected yet.'));
+    ], latest?.queues || [], latest ? 'No clientId in the last collection: its queues show once one has polled and been collected.'
+      : 'No lag collected yet.'));
     const lagClients = new Map((latest?.clients || []).map((c) => [c.clientId, c]));
     const rows = state.clients.map((c) => {
       const own = offsets?.[c.clientId] || [];
