@@ -224,7 +224,8 @@ function group(main, r) {
       stat('Collected', l?.at ? clock(l.at) : '–'));
     if (l) {
       const samples = l.samples || [];
-      clear(chart, lagNote(l), samples.length ? backlogChart(samples, Date.now())
+      const width = chart.getBoundingClientRect().width;
+      clear(chart, lagNote(l), samples.length ? backlogChart(samples, Date.now(), width)
         : h('p', {class: 'empty'}, 'No samples yet: the first comes with the next collection.'));
       const span = spanMinutes(samples, Date.now());
       chartNote.textContent = (span < 60 ? 'Showing the last ' + span + ' minutes: the samples go back no further. ' : '')
@@ -694,6 +695,15 @@ function audit(main, r) {
 function changes(record) {
   const before = record.before;
   const after = record.after;
+  // A reset records where each queue now stands, the rest a count: said in words, not as a bare number or nothing.
+  if (Array.isArray(after) && after.every((q) => q && q.queueId !== undefined && q.consumedOffset !== undefined)) {
+    return h('span', {class: 'small'}, 'offsets now: ' + after.map((q) => q.brokerName + '/' + q.queueId + ' @ '
+      + q.consumedOffset).join(', '));
+  }
+  if (typeof after === 'number' && (record.action === 'redeliver' || record.action === 'redrive')) {
+    return h('span', {class: 'small'}, record.action === 'redeliver' ? 'delivered to ' + after + ' consumer(s)'
+      : after + ' message(s) redriven');
+  }
   if (!before || !after || typeof before !== 'object' || typeof after !== 'object' || Array.isArray(after)) {
     return h('span', {class: 'muted small'}, after && typeof after !== 'object' ? String(after) : '');
   }

@@ -275,11 +275,13 @@ class ConsoleBrowserIT {
         String orders = browser.findElement(By.id("main")).getText();
         assertThat(orders).contains("change-group", "reset-offset", "alice");
         assertThat(count(orders, "change-group")).as("pause and resume").isGreaterThanOrEqualTo(2);
-        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false");
+        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false",
+            "offsets now: ", "delivered to 1 consumer(s)");
         screenshot("audit");
         open("#/audit?target=payments");
         awaitContains("the audit of payments", By.id("main"), "redrive");
-        assertThat(browser.findElement(By.id("main")).getText()).contains("change-group", "redrive", "alice");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("change-group", "redrive", "alice",
+            "1 message(s) redriven");
         JsonNode records = client.admin("GET", "/admin/audit?target=orders&limit=20", TOKEN, null).result();
         List<String> actions = new ArrayList<>();
         records.forEach(r -> actions.add(r.path("operator").asText() + " " + r.path("action").asText()));
@@ -340,6 +342,9 @@ class ConsoleBrowserIT {
         open("#/group/orders");
         awaitElement(By.cssSelector(".chart svg"));
         assertNoSidewaysScroll("group");
+        Number labelHeight = (Number) browser.executeScript(
+            "return document.querySelector('.chart .axis-label').getBoundingClientRect().height");
+        assertThat(labelHeight.doubleValue()).as("the chart's labels are not shrunk to fit a phone").isGreaterThan(10);
         screenshot("phone-group");
         browser.manage().window().setSize(new Dimension(1366, 900));
         browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
