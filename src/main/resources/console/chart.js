@@ -2,7 +2,7 @@
 // library, and plain SVG elements keep the page within its Content-Security-Policy (no inline styles).
 
 const NS = 'http://www.w3.org/2000/svg';
-const PAD = {left: 48, right: 52, top: 12, bottom: 28};
+const PAD = {left: 48, right: 52, top: 26, bottom: 28};
 /** Least room between two time labels, in pixels ("−50 min" is about 45 at the labels' size). */
 const LABEL_ROOM = 56;
 
@@ -83,7 +83,8 @@ export function backlogChart(samples, now, width = 760, minutes = spanMinutes(sa
     const text = m === minutes ? 'now' : '−' + (minutes - m) + ' min';
     root.append(svg('text', {x: x(t), y: H - 8, 'text-anchor': 'middle', class: 'axis-label'}, text));
   }
-  root.append(svg('text', {x: 4, y: PAD.top + 4, class: 'axis-label'}, 'msgs'));
+  // Above the top tick of the left axis, not beside it: the ticks take the whole left margin.
+  root.append(svg('text', {x: 4, y: 12, class: 'axis-label'}, 'messages'));
 
   const inside = samples.filter((s) => s.at >= from);
   if (inside.length) {

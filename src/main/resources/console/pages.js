@@ -668,9 +668,9 @@ function audit(main, r) {
       const records = await get('/admin/audit?limit=' + encodeURIComponent(limit)
         + (select.value ? '&target=' + encodeURIComponent(select.value) : ''));
       clear(results, panel(records.length + ' record(s)' + (select.value ? ' for ' + select.value : ''), table([
-        {label: 'Time', cell: (a) => time(a.time)},
+        {label: 'Time', class: 'nowrap', cell: (a) => time(a.time)},
         {label: 'Operator', cell: (a) => a.operator},
-        {label: 'Action', cell: (a) => h('strong', {}, a.action)},
+        {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
         {label: 'Change', cell: (a) => changes(a)},
         {label: 'Result', cell: (a) => badge(a.result, a.result === 'ok' ? 'ok' : 'bad')},

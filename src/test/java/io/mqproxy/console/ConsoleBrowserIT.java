@@ -189,6 +189,7 @@ class ConsoleBrowserIT {
         screenshot("reset-time-confirmation");
         click(By.cssSelector("#confirm button[value='cancel']"));
         awaitContains("feedback", By.id("toasts"), "Reset cancelled: nothing changed.");
+        browser.executeScript("arguments[0].value = ''", browser.findElement(By.cssSelector("#reset-form input[name='to']")));
         click(By.cssSelector("#reset-form input[value='earliest']"));
 
         // "Earliest": the confirmation says what will happen before anything does.
