@@ -2,6 +2,8 @@
 // envelope {status, message, result}; a failure becomes an ApiError carrying the server's own message.
 
 let session = null;
+/** Set once the page is on its way to the login page, by a logout or an ended session. */
+let leaving = false;
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -50,8 +52,13 @@ export async function request(method, path, body) {
     // said below with the HTTP status
   }
   if (res.status === 401) {
-    // The session ended (logout elsewhere, idle, restart): the login page says so.
-    location.assign('/console/login?expired=1');
+    // The session ended (logout elsewhere, idle, restart): the login page says so. Only the first refusal
+    // navigates: a refresh answered just after this page's own logout would otherwise override the logout's
+    // navigation and greet the operator with "your session ended".
+    if (!leaving) {
+      leaving = true;
+      location.assign('/console/login?expired=1');
+    }
     throw new ApiError(401, envelope?.message || 'session ended');
   }
   if (!res.ok || !envelope || envelope.status >= 400) {
@@ -70,7 +77,16 @@ export function path(strings, ...values) {
   return strings.reduce((out, s, i) => out + s + (i < values.length ? encodeURIComponent(values[i]) : ''), '');
 }
 
+/** Ends the session; a session that had already ended counts as logged out. */
 export async function logout() {
-  await post('/console/api/logout');
+  leaving = true;
+  try {
+    await post('/console/api/logout');
+  } catch (e) {
+    if (e.status !== 401) {
+      leaving = false;
+      throw e;
+    }
+  }
   session = null;
 }

@@ -50,7 +50,16 @@ async function start() {
   }
   document.getElementById('operator').textContent = session.operator;
   document.getElementById('logout').addEventListener('click', (event) => act(event.currentTarget, async () => {
-    await logout();
+    // No page refresh may start while the session ends: it would be refused and say the session expired.
+    if (current && current.stop) {
+      current.stop();
+    }
+    try {
+      await logout();
+    } catch (e) {
+      show(); // still logged in: the page goes on refreshing
+      throw e;
+    }
     location.replace('/console/login');
   }));
   window.addEventListener('hashchange', show);

@@ -2,9 +2,9 @@
 // library, and plain SVG elements keep the page within its Content-Security-Policy (no inline styles).
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 760;
-const H = 240;
-const PAD = {left: 56, right: 56, top: 12, bottom: 28};
+const PAD = {left: 48, right: 52, top: 26, bottom: 28};
+/** Least room between two time labels, in pixels ("−50 min" is about 45 at the labels' size). */
+const LABEL_ROOM = 56;
 
 function svg(tag, attrs, text) {
   const el = document.createElementNS(NS, tag);
@@ -53,8 +53,12 @@ export function spanMinutes(samples, now) {
 /**
  * @param samples [{at, backlog, consumeRate}] oldest first
  * @param now     the right edge (epoch ms)
+ * @param width   the pixels the chart gets: drawn at that size, so its labels keep their size on a phone
+ *                instead of being scaled down with the whole picture
  */
-export function backlogChart(samples, now, minutes = spanMinutes(samples, now)) {
+export function backlogChart(samples, now, width = 760, minutes = spanMinutes(samples, now)) {
+  const W = Math.round(Math.max(300, width || 760));
+  const H = Math.round(Math.min(300, Math.max(190, W * 0.3)));
   const from = now - minutes * 60_000;
   const x = (t) => PAD.left + ((t - from) / (now - from)) * (W - PAD.left - PAD.right);
   const backlogMax = ticks(Math.max(0, ...samples.map((s) => s.backlog)));
@@ -72,12 +76,15 @@ export function backlogChart(samples, now, minutes = spanMinutes(samples, now)) 
     root.append(svg('text', {x: PAD.left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis-label'}, label(v)));
     root.append(svg('text', {x: W - PAD.right + 6, y: y + 4, class: 'axis-label'}, label(rateMax.step * i) + '/s'));
   }
-  for (let m = 0; m <= minutes; m += minutes >= 30 ? 10 : minutes >= 10 ? 5 : 1) {
+  const perMinute = (W - PAD.left - PAD.right) / minutes;
+  const every = [1, 5, 10, 15, 20, 30, 60].find((n) => n * perMinute >= LABEL_ROOM) || minutes;
+  for (let m = minutes % every; m <= minutes; m += every) {
     const t = from + m * 60_000;
     const text = m === minutes ? 'now' : '−' + (minutes - m) + ' min';
     root.append(svg('text', {x: x(t), y: H - 8, 'text-anchor': 'middle', class: 'axis-label'}, text));
   }
-  root.append(svg('text', {x: 4, y: PAD.top + 4, class: 'axis-label'}, 'msgs'));
+  // Above the top tick of the left axis, not beside it: the ticks take the whole left margin.
+  root.append(svg('text', {x: 4, y: 12, class: 'axis-label'}, 'messages'));
 
   const inside = samples.filter((s) => s.at >= from);
   if (inside.length) {

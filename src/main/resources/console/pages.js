@@ -205,8 +205,13 @@ function group(main, r) {
   }
 
   async function live() {
-    const [lag, offsets] = await Promise.allSettled([get(path`/admin/groups/${name}/lag`),
-      get(path`/admin/groups/${name}/queues`)]);
+    const broadcast = state.group.mode === 'broadcast';
+    const [lag, offsets, clientList] = await Promise.allSettled([get(path`/admin/groups/${name}/lag`),
+      get(path`/admin/groups/${name}/queues`), broadcast ? get(path`/admin/groups/${name}/clients`) : null]);
+    // A clientId that first polls while the page is open shows up with the next refresh, not only on reload.
+    if (broadcast && value(clientList)) {
+      state.clients = value(clientList);
+    }
     const l = value(lag);
     state.lag = l;
     const latest = l?.latest;
@@ -219,7 +224,8 @@ function group(main, r) {
       stat('Collected', l?.at ? clock(l.at) : '–'));
     if (l) {
       const samples = l.samples || [];
-      clear(chart, lagNote(l), samples.length ? backlogChart(samples, Date.now())
+      const width = chart.getBoundingClientRect().width;
+      clear(chart, lagNote(l), samples.length ? backlogChart(samples, Date.now(), width)
         : h('p', {class: 'empty'}, 'No samples yet: the first comes with the next collection.'));
       const span = spanMinutes(samples, Date.now());
       chartNote.textContent = (span < 60 ? 'Showing the last ' + span + ' minutes: the samples go back no further. ' : '')
@@ -254,7 +260,8 @@ function group(main, r) {
       {label: 'Backlog (all clientIds)', num: true, cell: (q) => num(q.backlog)},
       {label: 'In flight', num: true, cell: (q) => num(q.inflight)},
       {label: 'Oldest waiting', num: true, cell: (q) => age(q.oldestAgeSeconds)},
-    ], latest?.queues || [], 'No lag collected yet.'));
+    ], latest?.queues || [], latest ? 'No clientId in the last collection: its queues show once one has polled and been collected.'
+      : 'No lag collected yet.'));
     const lagClients = new Map((latest?.clients || []).map((c) => [c.clientId, c]));
     const rows = state.clients.map((c) => {
       const own = offsets?.[c.clientId] || [];
@@ -661,9 +668,9 @@ function audit(main, r) {
       const records = await get('/admin/audit?limit=' + encodeURIComponent(limit)
         + (select.value ? '&target=' + encodeURIComponent(select.value) : ''));
       clear(results, panel(records.length + ' record(s)' + (select.value ? ' for ' + select.value : ''), table([
-        {label: 'Time', cell: (a) => time(a.time)},
+        {label: 'Time', class: 'nowrap', cell: (a) => time(a.time)},
         {label: 'Operator', cell: (a) => a.operator},
-        {label: 'Action', cell: (a) => h('strong', {}, a.action)},
+        {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
         {label: 'Change', cell: (a) => changes(a)},
         {label: 'Result', cell: (a) => badge(a.result, a.result === 'ok' ? 'ok' : 'bad')},
@@ -688,6 +695,15 @@ function audit(main, r) {
 function changes(record) {
   const before = record.before;
   const after = record.after;
+  // A reset records where each queue now stands, the rest a count: said in words, not as a bare number or nothing.
+  if (Array.isArray(after) && after.every((q) => q && q.queueId !== undefined && q.consumedOffset !== undefined)) {
+    return h('span', {class: 'small'}, 'offsets now: ' + after.map((q) => q.brokerName + '/' + q.queueId + ' @ '
+      + q.consumedOffset).join(', '));
+  }
+  if (typeof after === 'number' && (record.action === 'redeliver' || record.action === 'redrive')) {
+    return h('span', {class: 'small'}, record.action === 'redeliver' ? 'delivered to ' + after + ' consumer(s)'
+      : after + ' message(s) redriven');
+  }
   if (!before || !after || typeof before !== 'object' || typeof after !== 'object' || Array.isArray(after)) {
     return h('span', {class: 'muted small'}, after && typeof after !== 'object' ? String(after) : '');
   }

@@ -172,12 +172,19 @@ public final class LagReader {
                 main.addAll(withHeads(broker, topic, brokerGroup, here));
                 for (String retryTopic : retryTopics) {
                     Map<Integer, OffsetWrapper> r = byTopic.get(retryTopic);
-                    if (r == null) {
-                        continue; // nothing was ever put back for this group on this broker
-                    }
                     List<QueuePosition> back = new ArrayList<>();
-                    r.forEach((queueId, o) -> back.add(new QueuePosition(broker.name(), queueId, o.getBrokerOffset(),
-                        o.getConsumerOffset(), inflight(broker, retryTopic, brokerGroup, queueId), 0)));
+                    if (r != null) {
+                        r.forEach((queueId, o) -> back.add(new QueuePosition(broker.name(), queueId,
+                            o.getBrokerOffset(), o.getConsumerOffset(), inflight(broker, retryTopic, brokerGroup,
+                            queueId), 0)));
+                    } else if (storedOn(broker, retryTopic)) {
+                        // The group has not popped its retry topic yet, so the broker reports no offsets for it,
+                        // yet messages wait there: an operator's re-delivery by id is written straight into it.
+                        // The broker's POP starts a retry topic at its first stored message, so count from there.
+                        topicOffsets(broker, retryTopic).forEach((mq, end) -> back.add(new QueuePosition(
+                            broker.name(), mq.getQueueId(), end.getMaxOffset(), end.getMinOffset(),
+                            inflight(broker, retryTopic, brokerGroup, mq.getQueueId()), 0)));
+                    }
                     retry.addAll(withHeads(broker, retryTopic, brokerGroup, back));
                 }
             }
@@ -274,6 +281,14 @@ public final class LagReader {
                 stored = Math.max(stored, span.getMinTimeStamp());
             }
             return new Head(offset, stored);
+        }
+
+        /** Whether the broker holds queues of a topic; free (no call) when the cluster has no such topic at all. */
+        private boolean storedOn(Broker broker, String topic) throws Exception {
+            if (!topics.contains(topic)) {
+                return false;
+            }
+            return route(topic).stream().anyMatch(b -> b.addr().equals(broker.addr()));
         }
 
         /** Messages ever dead-lettered for the group: the end offsets of its dead-letter topic. */

@@ -178,7 +178,21 @@ class ConsoleBrowserIT {
         consumer.poll(); // acks the last batch
         awaitText("the backlog is consumed", stat(1), "0");
 
-        // The default choice is "earliest"; the confirmation says what will happen before anything does.
+        // A date and time from the picker: the confirmation names it; cancelled, nothing changes.
+        click(By.cssSelector("#reset-form input[value='time']"));
+        browser.executeScript("arguments[0].value = '2026-01-02T03:04:05'",
+            awaitElement(By.cssSelector("#reset-form input[name='to']")));
+        click(By.id("reset-button"));
+        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        assertThat(browser.findElement(By.id("confirm-body")).getText())
+            .contains("from the first message stored at or after", "earlier messages are skipped");
+        screenshot("reset-time-confirmation");
+        click(By.cssSelector("#confirm button[value='cancel']"));
+        awaitContains("feedback", By.id("toasts"), "Reset cancelled: nothing changed.");
+        browser.executeScript("arguments[0].value = ''", browser.findElement(By.cssSelector("#reset-form input[name='to']")));
+        click(By.cssSelector("#reset-form input[value='earliest']"));
+
+        // "Earliest": the confirmation says what will happen before anything does.
         click(By.id("reset-button"));
         awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
         assertThat(browser.findElement(By.id("confirm-body")).getText())
@@ -187,6 +201,12 @@ class ConsoleBrowserIT {
         click(By.id("confirm-ok"));
         awaitContains("feedback", By.id("toasts"), "Offsets of orders reset to earliest");
         awaitText("the backlog comes back", stat(1), Integer.toString(N));
+
+        // An id the topic does not have: the server's message, in the form.
+        setValue(By.cssSelector("#redeliver-form input[name='messageId']"), "nope-not-an-id");
+        click(By.cssSelector("#redeliver-form button[type='submit']"));
+        awaitContains("the server's refusal", By.cssSelector("#redeliver-form .field-error"),
+            "message 'nope-not-an-id' in topic '" + topic + "' does not exist");
 
         // One message again, by id: it waits as a retry, on top of the backlog.
         setValue(By.cssSelector("#redeliver-form input[name='messageId']"), firstOrderId);
@@ -256,11 +276,13 @@ class ConsoleBrowserIT {
         String orders = browser.findElement(By.id("main")).getText();
         assertThat(orders).contains("change-group", "reset-offset", "alice");
         assertThat(count(orders, "change-group")).as("pause and resume").isGreaterThanOrEqualTo(2);
-        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false");
+        assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false",
+            "offsets now: ", "delivered to 1 consumer(s)");
         screenshot("audit");
         open("#/audit?target=payments");
         awaitContains("the audit of payments", By.id("main"), "redrive");
-        assertThat(browser.findElement(By.id("main")).getText()).contains("change-group", "redrive", "alice");
+        assertThat(browser.findElement(By.id("main")).getText()).contains("change-group", "redrive", "alice",
+            "1 message(s) redriven");
         JsonNode records = client.admin("GET", "/admin/audit?target=orders&limit=20", TOKEN, null).result();
         List<String> actions = new ArrayList<>();
         records.forEach(r -> actions.add(r.path("operator").asText() + " " + r.path("action").asText()));
@@ -282,7 +304,17 @@ class ConsoleBrowserIT {
         setValue(By.cssSelector("#topic-form input[name='queues']"), "2");
         click(By.cssSelector("#topic-form button[type='submit']"));
         awaitContains("feedback", By.id("toasts"), "Created topic " + created);
+        setValue(By.cssSelector("#producer-form input[name='topic']"), created);
+        click(By.cssSelector("#producer-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Registered producer refunds-producer.");
         screenshot("registry");
+        By unregister = By.xpath("//tr[td[normalize-space()='refunds-producer']]//button[normalize-space()='Unregister']");
+        click(unregister);
+        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        assertThat(browser.findElement(By.id("confirm-body")).getText()).contains("naming refunds-producer are refused");
+        click(By.id("confirm-ok"));
+        awaitContains("feedback", By.id("toasts"), "Unregistered producer refunds-producer.");
+        awaitTrue("gone from the list", () -> browser.findElements(unregister).isEmpty());
     }
 
     private void alertsAndTryIt() throws Exception {
@@ -311,6 +343,9 @@ class ConsoleBrowserIT {
         open("#/group/orders");
         awaitElement(By.cssSelector(".chart svg"));
         assertNoSidewaysScroll("group");
+        Number labelHeight = (Number) browser.executeScript(
+            "return document.querySelector('.chart .axis-label').getBoundingClientRect().height");
+        assertThat(labelHeight.doubleValue()).as("the chart's labels are not shrunk to fit a phone").isGreaterThan(10);
         screenshot("phone-group");
         browser.manage().window().setSize(new Dimension(1366, 900));
         browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
@@ -350,7 +385,8 @@ class ConsoleBrowserIT {
 
     private void logOut(String sessionCookie) throws Exception {
         click(By.id("logout"));
-        awaitTrue("back at the login", () -> browser.getCurrentUrl().endsWith("/console/login"));
+        await("back at the login, not told the session expired").atMost(LONG).until(browser::getCurrentUrl,
+            url -> url.endsWith("/console/login"));
         assertThat(browser.manage().getCookieNamed(ConsoleSessions.COOKIE)).isNull();
         Reply after = client.send(HttpRequest.newBuilder(client.uri(client.adminPort(), "/admin/groups"))
             .header("Cookie", ConsoleSessions.COOKIE + "=" + sessionCookie).GET());

@@ -10,6 +10,7 @@ import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.SelfSignedCert;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -20,9 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * TLS on the listeners (http.tls, admin.tls) with a self-signed certificate made by openssl: a client
  * that trusts it gets the same envelopes as over plain HTTP; plain HTTP to a TLS port, and a client that
- * does not trust the certificate, get nothing; unusable files stop start-up naming their key.
+ * does not trust the certificate, get nothing; unusable files stop start-up naming their key; the console's
+ * session cookie is Secure on a TLS admin port.
  */
 class ListenerTlsIT {
+    private static final String OPERATOR = "tls-operator-token-0123456789";
     @TempDir
     static Path dir;
     private static SelfSignedCert cert;
@@ -45,7 +48,7 @@ class ListenerTlsIT {
     @Test
     void httpsClientTrustingTheCertificate_producesAndConsumes_onEveryPort() {
         String topic = TestBroker.get().newTopic("tls", 2);
-        try (TestProxy proxy = tlsProxy(topic, true).start()) {
+        try (TestProxy proxy = tlsProxy(topic, true).operator("tls-ops", OPERATOR).start()) {
             ProxyClient plain = proxy.client();
             ProxyClient https = new ProxyClient(plain.producePort(), plain.consumePort(), plain.adminPort(),
                 cert.trustingIt());
@@ -70,6 +73,14 @@ class ListenerTlsIT {
                 assertThat(https.get(port, "/ready").httpStatus()).as("ready over https on %d", port).isEqualTo(200);
             }
             assertThat(https.get(https.adminPort(), "/metrics").raw().body()).contains("mqproxy_");
+
+            // The console's session cookie is Secure once the admin port speaks TLS: never sent back in clear.
+            Reply login = https.send(HttpRequest.newBuilder(https.uri(https.adminPort(), "/console/api/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + OPERATOR + "\"}")));
+            assertThat(login.httpStatus()).as(login.raw().body()).isEqualTo(200);
+            assertThat(login.raw().headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+                .contains("; Secure").containsIgnoringCase("; HttpOnly").contains("SameSite=Strict"));
         }
     }
 

@@ -33,6 +33,7 @@ class LagMetricsIT {
     private static final Lane HELD = Lane.create("lag-held", 1);
     private static final Lane DEAD = Lane.create("lag-dead", 1);
     private static final Lane AGE = Lane.create("lag-age", 1);
+    private static final Lane AGAIN = Lane.create("lag-again", 1);
     private static TestProxy proxy;
     private static ProxyClient client;
 
@@ -60,7 +61,7 @@ class LagMetricsIT {
         // alert tests read group by group, so both ways are checked against the broker.
         TestProxy.Builder b = TestProxy.builder().operator("ops", TOKEN).set("monitor.intervalSeconds", "1")
             .set("monitor.brokerWideFrom", "1");
-        for (Lane l : List.of(CONCURRENT, HELD, DEAD, AGE)) {
+        for (Lane l : List.of(CONCURRENT, HELD, DEAD, AGE, AGAIN)) {
             b.producer(l.producer(), l.topic());
         }
         b.consumer(CONCURRENT.group(), CONCURRENT.topic(), Map.of("pop", true, "minConsumeTimeoutSeconds", 1));
@@ -68,6 +69,7 @@ class LagMetricsIT {
         b.consumer(DEAD.group(), DEAD.topic(), Map.of("pop", true, "consumeTimeoutSeconds", 1,
             "minConsumeTimeoutSeconds", 1, "maxRetries", 0));
         b.consumer(AGE.group(), AGE.topic(), Map.of("pop", true));
+        b.consumer(AGAIN.group(), AGAIN.topic(), Map.of("pop", true, "consumeTimeoutSeconds", 60));
         proxy = b.start();
         client = proxy.client();
         await("this instance collects").atMost(FIRST).until(() ->
@@ -176,6 +178,32 @@ class LagMetricsIT {
             assertThat(m.value("mqproxy_consume_dead_letters_total", "consumer", DEAD.group())).isEqualTo(1.0);
         });
         await().atMost(SOON).untilAsserted(() -> assertThat(lag("backlog_messages", DEAD)).isEqualTo(0.0));
+    }
+
+    @Test
+    void aMessageRedeliveredById_isRetryBacklog_beforeTheGroupEverReadItsRetryTopic() {
+        Reply produced = client.produce(form("producer", AGAIN.producer(), "message", "once more"));
+        assertThat(produced.status()).as(produced.raw().body()).isEqualTo(200);
+        String msgId = produced.result().path("msgId").asText();
+        Consumer c = AGAIN.consumer().with("pullTimeout", "1");
+        await().atMost(SOON).until(() -> !Consumer.bodies(c.poll()).isEmpty());
+        c.poll(); // acks it
+        await().atMost(SOON).until(() -> lag("backlog_messages", AGAIN) == 0.0);
+
+        // Nothing was ever put back for this group, so the broker lists no offsets of its retry topic for it.
+        Reply again = client.admin("POST", "/admin/groups/" + AGAIN.group() + "/redeliver", TOKEN,
+            "{\"messageId\":\"" + msgId + "\"}");
+        assertThat(again.httpStatus()).as(again.raw().body()).isEqualTo(200);
+        await().atMost(SOON).untilAsserted(() -> {
+            assertThat(lag("retry_backlog_messages", AGAIN)).isEqualTo(1.0);
+            assertThat(lag("backlog_messages", AGAIN)).isEqualTo(1.0);
+        });
+        await("delivered from the retry topic").atMost(SOON).until(() -> Consumer.bodies(c.poll()).contains("once more"));
+        c.poll();
+        await().atMost(SOON).untilAsserted(() -> {
+            assertThat(lag("retry_backlog_messages", AGAIN)).isEqualTo(0.0);
+            assertThat(lag("backlog_messages", AGAIN)).isEqualTo(0.0);
+        });
     }
 
     @Test
