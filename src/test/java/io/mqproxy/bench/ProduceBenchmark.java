@@ -54,8 +54,11 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * <li>{@code bench.size} (1024): body bytes; {@code bench.batch} (32): messages per batch;</li>
  * <li>{@code bench.batchConcurrency} (concurrency / 4): batches in flight, native and HTTP alike;</li>
  * <li>{@code bench.clientLoops} (1): event loops of the HTTP load generator;</li>
- * <li>{@code bench.phases} (native-single,http-single,native-batch,http-batch): a subset, to profile one
- *     path (the ratio line needs all four);</li>
+ * <li>{@code bench.phases} (all of native-single, native-single-autobatch, http-single,
+ *     http-single-uncoalesced, native-serial, http-serial, native-batch, http-batch): a subset, to profile
+ *     one path (a ratio is printed for each pair that ran). "autobatch" is the native producer with
+ *     {@code setAutoBatch(true)} (RocketMQ's defaults: 10 ms hold, 32 KiB); "uncoalesced" a second proxy
+ *     with {@code produce.coalesce: false}; "serial" one client sending one message at a time;</li>
  * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds.</li>
  * </ul>
  * JVM options go in {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM.
@@ -82,7 +85,8 @@ public final class ProduceBenchmark {
     private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
     /** Which phases to run, e.g. "http-single" when profiling one path; the ratio line needs all four. */
     private final Set<String> phases = Set.of(System.getProperty("bench.phases",
-        "native-single,http-single,native-batch,http-batch").split(","));
+        "native-single,native-single-autobatch,http-single,http-single-uncoalesced,native-serial,http-serial,"
+            + "native-batch,http-batch").split(","));
 
     private final ThreadMXBean threads = BenchSupport.THREADS;
     private final com.sun.management.OperatingSystemMXBean os = BenchSupport.OS;
@@ -109,11 +113,18 @@ public final class ProduceBenchmark {
         byte[] body = BenchSupport.body(size);
 
         DefaultMQProducer nativeProducer = BenchSupport.nativeProducer("bench-native", broker.namesrvAddr());
+        DefaultMQProducer autoBatchProducer = BenchSupport.nativeProducer("bench-native-autobatch",
+            broker.namesrvAddr());
+        autoBatchProducer.setAutoBatch(true);
 
         Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
-        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start()) {
+        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start();
+             TestProxy uncoalesced = phases.contains("http-single-uncoalesced")
+                 ? TestProxy.builder().producer(PRODUCER, topic).set("produce.coalesce", "false").start() : null) {
             int port = proxy.config().http().producePort();
             HttpClient http = BenchSupport.httpClient(clientVertx, port, Math.max(concurrency, batchConcurrency));
+            HttpClient httpUncoalesced = uncoalesced == null ? null
+                : BenchSupport.httpClient(clientVertx, uncoalesced.config().http().producePort(), concurrency);
             Set<Long> clientThreads = BenchSupport.eventLoopThreads(clientVertx);
             spotCheck(http);
 
@@ -128,8 +139,18 @@ public final class ProduceBenchmark {
             Map<String, Phase> all = new java.util.LinkedHashMap<>();
             all.put("native-single", new Phase("native single", 1, concurrency,
                 () -> new NativeLoad(nativeProducer, concurrency, () -> List.of(new Message(topic, body)))));
+            all.put("native-single-autobatch", new Phase("native single auto-batch", 1, concurrency,
+                () -> new NativeLoad(autoBatchProducer, concurrency, () -> List.of(new Message(topic, body)))));
             all.put("http-single", new Phase("HTTP single", 1, concurrency,
                 () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, concurrency,
+                    clientThreads)));
+            all.put("http-single-uncoalesced", new Phase("HTTP single uncoalesced", 1, concurrency,
+                () -> new HttpLoad(httpUncoalesced, "/mq/produce", "application/x-www-form-urlencoded", singleBody,
+                    concurrency, clientThreads)));
+            all.put("native-serial", new Phase("native serial", 1, 1,
+                () -> new NativeLoad(nativeProducer, 1, () -> List.of(new Message(topic, body)))));
+            all.put("http-serial", new Phase("HTTP serial", 1, 1,
+                () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, 1,
                     clientThreads)));
             all.put("native-batch", new Phase("native batch", batch, batchConcurrency,
                 () -> new NativeLoad(nativeProducer, batchConcurrency, () -> {
@@ -177,18 +198,46 @@ public final class ProduceBenchmark {
                 System.out.println("JFR recording of the measured phases: " + jfr);
             }
             all.forEach((key, phase) -> results.get(key).print(phase));
-            Stats nativeSingle = results.get("native-single");
-            Stats httpSingle = results.get("http-single");
-            Stats nativeBatch = results.get("native-batch");
-            Stats httpBatch = results.get("http-batch");
-            if (nativeSingle != null && httpSingle != null && nativeBatch != null && httpBatch != null) {
-                System.out.printf(Locale.ROOT, "ratio http/native: single=%.2f batch=%.2f%n",
-                    httpSingle.messagesPerSecond(1) / nativeSingle.messagesPerSecond(1),
-                    httpBatch.messagesPerSecond(batch) / nativeBatch.messagesPerSecond(batch));
-            }
+            printRatios(results);
             http.close();
+            if (httpUncoalesced != null) {
+                httpUncoalesced.close();
+            }
         } finally {
             nativeProducer.shutdown();
+            autoBatchProducer.shutdown();
+        }
+    }
+
+    /**
+     * The goals' figures: throughput ratios of each HTTP phase to its native peer (and to the auto-batching
+     * native producer), and for one client sending one at a time, the p50 latencies and their difference.
+     */
+    private void printRatios(Map<String, Stats> results) {
+        StringBuilder line = new StringBuilder("ratio http/native:");
+        ratio(line, results, "single", "http-single", "native-single", 1);
+        ratio(line, results, "single-vs-autobatch", "http-single", "native-single-autobatch", 1);
+        ratio(line, results, "single-uncoalesced", "http-single-uncoalesced", "native-single", 1);
+        ratio(line, results, "batch", "http-batch", "native-batch", batch);
+        ratio(line, results, "serial", "http-serial", "native-serial", 1);
+        System.out.println(line);
+        Stats nativeSerial = results.get("native-serial");
+        Stats httpSerial = results.get("http-serial");
+        if (nativeSerial != null && httpSerial != null) {
+            double nativeP50 = nativeSerial.latencies.getValueAtPercentile(50) / 1e6;
+            double httpP50 = httpSerial.latencies.getValueAtPercentile(50) / 1e6;
+            System.out.printf(Locale.ROOT, "serial p50 ms: native=%.2f http=%.2f difference=%+.2f (goal: <= +1 ms)%n",
+                nativeP50, httpP50, httpP50 - nativeP50);
+        }
+    }
+
+    private static void ratio(StringBuilder line, Map<String, Stats> results, String name, String http,
+                              String nativeKey, int messagesPerRequest) {
+        Stats h = results.get(http);
+        Stats n = results.get(nativeKey);
+        if (h != null && n != null) {
+            line.append(String.format(Locale.ROOT, " %s=%.2f", name,
+                h.messagesPerSecond(messagesPerRequest) / n.messagesPerSecond(messagesPerRequest)));
         }
     }
 
@@ -232,6 +281,8 @@ public final class ProduceBenchmark {
         long answered;
         long stored;
         final Map<String, Long> groups = new java.util.HashMap<>();
+        /** Requests per second of each round, to show the spread within a run. */
+        final List<Double> roundRates = new ArrayList<>();
         String firstError;
 
         double messagesPerSecond(int messagesPerRequest) {
@@ -240,13 +291,20 @@ public final class ProduceBenchmark {
 
         void print(Phase phase) {
             double secs = nanos / 1e9;
-            System.out.printf(Locale.ROOT, "[%-13s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
+            System.out.printf(Locale.ROOT, "[%-24s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
                     + "ok=%d errors=%d (non-200 envelopes %d, failed sends %d)  in flight %d x %d msg  "
                     + "cpu: process %.2f cores, load generator %.2f cores%n",
                 phase.name(), messagesPerSecond(phase.messagesPerRequest()), ok / secs,
                 latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
                 latencies.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed, phase.inFlight(),
                 phase.messagesPerRequest(), processCpu / (double) nanos, generatorCpu / (double) nanos);
+            StringBuilder rates = new StringBuilder();
+            roundRates.forEach(r -> rates.append(rates.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%.0f", r * phase.messagesPerRequest())));
+            System.out.println("    msg/s by round: " + rates);
+            double messages = ok * (double) phase.messagesPerRequest();
+            System.out.printf(Locale.ROOT, "    cpu per 1,000 messages: process %.1f ms, without the load generator "
+                    + "%.1f ms%n", processCpu / 1e6 / messages * 1000, (processCpu - generatorCpu) / 1e6 / messages * 1000);
             System.out.printf(Locale.ROOT, "    cpu by thread group (cores): %s; JVM-internal: GC=%.2f, JIT=%.2f%n",
                 BenchSupport.topGroups(groups, nanos, 8), gcCpu / (double) nanos, jitCpu / (double) nanos);
             if (firstError != null) {
@@ -276,7 +334,9 @@ public final class ProduceBenchmark {
         long t0 = System.nanoTime();
         Thread.sleep(millis);
         long t1 = System.nanoTime();
-        stats.ok += load.ok.sum() - ok0;
+        long okInRound = load.ok.sum() - ok0;
+        stats.ok += okInRound;
+        stats.roundRates.add(okInRound / ((t1 - t0) / 1e9));
         stats.rejected += load.rejected.sum() - rejected0;
         stats.failed += load.failed.sum() - failed0;
         stats.processCpu += os.getProcessCpuTime() - cpu0;
