@@ -118,6 +118,8 @@ public final class ProxyApp implements AutoCloseable {
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
+            metrics.gauge("mqproxy.produce.coalesced.messages", "single sends that went to the broker in one batch "
+                + "with others, since start (produce.coalesce)", broker.producer()::coalescedSends);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);

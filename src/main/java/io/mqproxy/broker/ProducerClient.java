@@ -215,6 +215,11 @@ public final class ProducerClient implements AutoCloseable {
         return sendAlone(message, msg);
     }
 
+    /** Single sends that went to the broker in a batch with others, so far (0 without coalescing). */
+    public long coalescedSends() {
+        return coalescer == null ? 0 : coalescer.batchedMessages();
+    }
+
     /** The publish queues the client already knows for the topic, or null: never asks the name server. */
     private List<MessageQueue> cachedQueues(String topic) {
         TopicPublishInfo info = producer.getDefaultMQProducerImpl().getTopicPublishInfoTable().get(topic);

@@ -46,6 +46,8 @@ final class SendCoalescer {
     private final int maxWaiting;
     /** Messages waiting in all lanes; past {@link #maxWaiting} a message is sent on its own. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Messages that went to the broker in a batch with others. */
+    private final java.util.concurrent.atomic.LongAdder batched = new java.util.concurrent.atomic.LongAdder();
     /** Bounded by topics in use times their queues. */
     private final Map<Lane, LaneState> lanes = new ConcurrentHashMap<>();
 
@@ -89,6 +91,9 @@ final class SendCoalescer {
     }
 
     private void dispatch(LaneState state, List<Waiting> batch) {
+        if (batch.size() > 1) {
+            batched.add(batch.size());
+        }
         List<Message> messages = new ArrayList<>(batch.size());
         batch.forEach(w -> messages.add(w.message()));
         sender.send(state.lane.queue(), messages, (receipts, failure) -> finished(state, batch, receipts, failure));
@@ -122,6 +127,11 @@ final class SendCoalescer {
                 batch.get(i).result().completeExceptionally(failure);
             }
         }
+    }
+
+    /** Messages sent in a batch with others so far. */
+    long batchedMessages() {
+        return batched.sum();
     }
 
     /** Messages waiting now, in all lanes (for tests and meters). */
