@@ -293,4 +293,22 @@ final class BenchSupport {
         System.out.flush();
         System.exit(code);
     }
+
+    /** The classpath this class was loaded from (exec:java loads it in a class loader of its own). */
+    static String classpath() {
+        List<String> entries = new ArrayList<>();
+        for (ClassLoader cl = BenchSupport.class.getClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof java.net.URLClassLoader u) {
+                for (java.net.URL url : u.getURLs()) {
+                    try {
+                        entries.add(new java.io.File(url.toURI()).getPath());
+                    } catch (Exception ignored) {
+                        // not a file
+                    }
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path")
+            : String.join(java.io.File.pathSeparator, entries);
+    }
 }
