@@ -120,6 +120,8 @@ public final class ProxyApp implements AutoCloseable {
             app.produce = produce;
             metrics.gauge("mqproxy.produce.coalesced.messages", "single sends that went to the broker in one batch "
                 + "with others, since start (produce.coalesce)", broker.producer()::coalescedSends);
+            metrics.gauge("mqproxy.produce.coalesced.batches", "broker batch requests that coalesced single sends "
+                + "went in, since start (produce.coalesce)", broker.producer()::coalescedBatches);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);

@@ -48,6 +48,8 @@ final class SendCoalescer {
     private final AtomicInteger waiting = new AtomicInteger();
     /** Messages that went to the broker in a batch with others. */
     private final java.util.concurrent.atomic.LongAdder batched = new java.util.concurrent.atomic.LongAdder();
+    /** Batch requests of more than one message. */
+    private final java.util.concurrent.atomic.LongAdder batches = new java.util.concurrent.atomic.LongAdder();
     /** Bounded by topics in use times their queues. */
     private final Map<Lane, LaneState> lanes = new ConcurrentHashMap<>();
 
@@ -93,6 +95,7 @@ final class SendCoalescer {
     private void dispatch(LaneState state, List<Waiting> batch) {
         if (batch.size() > 1) {
             batched.add(batch.size());
+            batches.increment();
         }
         List<Message> messages = new ArrayList<>(batch.size());
         batch.forEach(w -> messages.add(w.message()));
@@ -132,6 +135,11 @@ final class SendCoalescer {
     /** Messages sent in a batch with others so far. */
     long batchedMessages() {
         return batched.sum();
+    }
+
+    /** Batch requests of more than one message so far. */
+    long batches() {
+        return batches.sum();
     }
 
     /** Messages waiting now, in all lanes (for tests and meters). */

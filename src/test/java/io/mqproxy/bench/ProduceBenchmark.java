@@ -146,7 +146,7 @@ public final class ProduceBenchmark {
                 () -> new NativeLoad(autoBatchProducer, concurrency, () -> List.of(new Message(topic, body)))));
             all.put("http-single", new Phase("HTTP single", 1, concurrency,
                 () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, concurrency,
-                    clientThreads)));
+                    clientThreads), proxy));
             all.put("http-single-uncoalesced", new Phase("HTTP single uncoalesced", 1, concurrency,
                 () -> new HttpLoad(httpUncoalesced, "/mq/produce", "application/x-www-form-urlencoded", singleBody,
                     concurrency, clientThreads)));
@@ -154,7 +154,7 @@ public final class ProduceBenchmark {
                 () -> new NativeLoad(nativeProducer, 1, () -> List.of(new Message(topic, body)))));
             all.put("http-serial", new Phase("HTTP serial", 1, 1,
                 () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, 1,
-                    clientThreads)));
+                    clientThreads), proxy));
             all.put("native-batch", new Phase("native batch", batch, batchConcurrency,
                 () -> new NativeLoad(nativeProducer, batchConcurrency, () -> {
                     List<Message> msgs = new ArrayList<>(batch);
@@ -320,7 +320,8 @@ public final class ProduceBenchmark {
                     }
                     child.waitFor(60, TimeUnit.SECONDS);
                     return out;
-                } else if (!line.isBlank() && !line.equals("done")) {
+                } else if (line.contains("Exception") || line.contains("ERROR")) {
+                    // Only trouble: the RocketMQ client prints its logging set-up on start.
                     System.out.println("    child: " + line);
                 }
             }
@@ -363,7 +364,17 @@ public final class ProduceBenchmark {
             + msgId + ", queue " + stored.getQueueId() + ", offset " + stored.getQueueOffset() + ")");
     }
 
-    private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
+    private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load,
+                         TestProxy proxy) {
+        Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
+            this(name, messagesPerRequest, inFlight, load, null);
+        }
+    }
+
+    /** The proxy's coalescing meters: {messages sent in batches with others, such batches}. */
+    private static double[] coalescing(TestProxy proxy) {
+        io.mqproxy.testing.MetricsScrape m = io.mqproxy.testing.MetricsScrape.of(proxy.client());
+        return new double[] {m.value("mqproxy_produce_coalesced_messages"), m.value("mqproxy_produce_coalesced_batches")};
     }
 
     /** One phase's figures, summed over its rounds. */
@@ -382,6 +393,8 @@ public final class ProduceBenchmark {
         final Map<String, Long> groups = new java.util.HashMap<>();
         /** Requests per second of each round, to show the spread within a run. */
         final List<Double> roundRates = new ArrayList<>();
+        double coalescedMessages;
+        double coalescedBatches;
         String firstError;
 
         double messagesPerSecond(int messagesPerRequest) {
@@ -401,6 +414,11 @@ public final class ProduceBenchmark {
             roundRates.forEach(r -> rates.append(rates.length() == 0 ? "" : ", ")
                 .append(String.format(Locale.ROOT, "%.0f", r * phase.messagesPerRequest())));
             System.out.println("    msg/s by round: " + rates);
+            if (phase.proxy() != null) {
+                System.out.printf(Locale.ROOT, "    coalesced: %.0f%% of the messages went in broker batches, %.1f "
+                        + "messages per batch%n", 100 * coalescedMessages / Math.max(1, ok),
+                    coalescedMessages / Math.max(1, coalescedBatches));
+            }
             double messages = ok * (double) phase.messagesPerRequest();
             System.out.printf(Locale.ROOT, "    cpu per 1,000 messages: process %.1f ms, without the load generator "
                     + "%.1f ms%n", processCpu / 1e6 / messages * 1000, (processCpu - generatorCpu) / 1e6 / messages * 1000);
@@ -430,9 +448,15 @@ public final class ProduceBenchmark {
         Map<Long, Long> threadCpu0 = BenchSupport.threadCpu();
         Map<String, Long> jvmCpu0 = BenchSupport.jvmInternalCpu();
         long genCpu0 = load.generatorCpuNanos();
+        double[] coalescing0 = phase.proxy() == null ? null : coalescing(phase.proxy());
         long t0 = System.nanoTime();
         Thread.sleep(millis);
         long t1 = System.nanoTime();
+        if (coalescing0 != null) {
+            double[] coalescing1 = coalescing(phase.proxy());
+            stats.coalescedMessages += coalescing1[0] - coalescing0[0];
+            stats.coalescedBatches += coalescing1[1] - coalescing0[1];
+        }
         long okInRound = load.ok.sum() - ok0;
         stats.ok += okInRound;
         stats.roundRates.add(okInRound / ((t1 - t0) / 1e9));
