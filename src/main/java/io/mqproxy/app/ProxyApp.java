@@ -166,7 +166,8 @@ public final class ProxyApp implements AutoCloseable {
         broker.warmUp(producerTopics, consumerTopics);
         String failed = servers.warmUp(List.of(
             new SendReceipt("SEND_OK", "0", "0", new SendReceipt.QueueRef("t", "b", 0), 0, "DefaultRegion", false),
-            new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0", "m", null, 0, "k", "t",
+            new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0",
+                io.mqproxy.consume.MessageText.of(new byte[] {'m'}), null, 0, "k", "t",
                 Map.of("p", "v"), 1)), 1, List.of(), 0, "OK", 300)));
         if (failed != null) {
             log.warn("HTTP warm-up incomplete: {}", failed);
