@@ -118,6 +118,10 @@ public final class ProxyApp implements AutoCloseable {
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
+            metrics.gauge("mqproxy.produce.coalesced.messages", "single sends that went to the broker in one batch "
+                + "with others, since start (produce.coalesce)", broker.producer()::coalescedSends);
+            metrics.gauge("mqproxy.produce.coalesced.batches", "broker batch requests that coalesced single sends "
+                + "went in, since start (produce.coalesce)", broker.producer()::coalescedBatches);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
                 metrics, config.consume(), broker.fleet()::size);
@@ -162,7 +166,8 @@ public final class ProxyApp implements AutoCloseable {
         broker.warmUp(producerTopics, consumerTopics);
         String failed = servers.warmUp(List.of(
             new SendReceipt("SEND_OK", "0", "0", new SendReceipt.QueueRef("t", "b", 0), 0, "DefaultRegion", false),
-            new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0", "m", null, 0, "k", "t",
+            new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0",
+                io.mqproxy.consume.MessageText.of(new byte[] {'m'}), null, 0, "k", "t",
                 Map.of("p", "v"), 1)), 1, List.of(), 0, "OK", 300)));
         if (failed != null) {
             log.warn("HTTP warm-up incomplete: {}", failed);

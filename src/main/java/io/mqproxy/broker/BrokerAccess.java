@@ -71,7 +71,8 @@ public final class BrokerAccess implements AutoCloseable {
             throw e;
         }
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
-            config.produce().maxMessageBytes(), security);
+            config.produce().maxMessageBytes(), security, config.produce().coalesce(),
+            config.produce().maxSendsInFlight());
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
             new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics),

@@ -156,8 +156,12 @@ public record ProxyConfig(
      * @param maxDeliveryDelaySeconds how far ahead a deliveryTimestamp may be; the broker refuses more
      *                                (its timerMaxDelaySec, 3 days by default)
      */
+    /**
+     * @param coalesce whether concurrent single sends of a topic (and queue) go to the broker as one batch
+     *                 while an earlier send of theirs is in flight; a send with nothing in flight goes at once
+     */
     public record Produce(int maxMessageBytes, int maxBatchMessages, int maxSendsInFlight,
-                          long maxDeliveryDelaySeconds) {
+                          long maxDeliveryDelaySeconds, boolean coalesce) {
     }
 
     /**

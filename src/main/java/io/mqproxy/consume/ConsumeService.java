@@ -436,8 +436,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         List<DeliveredMessage> fresh = new ArrayList<>();
         List<DeliveredMessage> retried = new ArrayList<>();
         for (PoppedMessage m : messages) {
-            MessageBody body = MessageBody.of(m.body());
-            DeliveredMessage d = new DeliveredMessage(m.messageId(), body.text(), body.encoding(),
+            MessageText body = MessageText.of(m.body());
+            DeliveredMessage d = new DeliveredMessage(m.messageId(), body, body.encoding(),
                 m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
                 m.reconsumeTimes() + 1);
             (m.reconsumeTimes() > 0 ? retried : fresh).add(d);
@@ -544,8 +544,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         List<Delivery> each = new ArrayList<>(messages.size());
         int retried = 0;
         for (PoppedMessage m : messages) {
-            MessageBody body = MessageBody.of(m.body());
-            DeliveredMessage d = new DeliveredMessage(m.messageId(), body.text(), body.encoding(),
+            MessageText body = MessageText.of(m.body());
+            DeliveredMessage d = new DeliveredMessage(m.messageId(), body, body.encoding(),
                 m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
                 m.reconsumeTimes() + 1);
             retried += m.reconsumeTimes() > 0 ? 1 : 0;

@@ -10,6 +10,6 @@ import java.util.Map;
  * @param encoding null when {@code message} is the body as text (UTF-8); {@code "base64"} when the body
  *                 is not UTF-8 text and {@code message} holds it base64-encoded, byte for byte
  */
-public record DeliveredMessage(String messageId, String message, String encoding, long timestamp, String keys,
+public record DeliveredMessage(String messageId, MessageText message, String encoding, long timestamp, String keys,
                                String tags, Map<String, String> properties, int deliveryCount) {
 }

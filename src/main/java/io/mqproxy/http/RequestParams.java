@@ -122,13 +122,24 @@ final class RequestParams {
             }
             int eq = pair.indexOf('=');
             try {
-                params.add(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), charset),
-                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), charset));
+                params.add(formDecode(eq < 0 ? pair : pair.substring(0, eq), charset),
+                    eq < 0 ? "" : formDecode(pair.substring(eq + 1), charset));
             } catch (IllegalArgumentException e) {
                 throw Errors.badParam("request body", "malformed form encoding: " + e.getMessage());
             }
         }
         return params;
+    }
+
+    /**
+     * URLDecoder copies every character through a StringBuilder even when nothing is encoded; a message body
+     * sent as plain ASCII text (the common case) has neither '%' nor '+', and is its own value.
+     */
+    private static String formDecode(String text, Charset charset) {
+        if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
+            return text;
+        }
+        return URLDecoder.decode(text, charset);
     }
 
     private static Charset charsetOf(String contentType) {

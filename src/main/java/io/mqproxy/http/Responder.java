@@ -1,6 +1,7 @@
 package io.mqproxy.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mqproxy.consume.DeliveredMessage;
+import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -11,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -105,6 +107,23 @@ final class Responder {
         return written;
     }
 
+    /**
+     * Room for the whole answer at once, so the buffer never grows (a copy each time): a consume answer is
+     * mostly its bodies; anything else is small.
+     */
+    private static int sizeHint(Envelope envelope) {
+        if (envelope.result() instanceof PollResult poll) {
+            long bytes = 256;
+            for (List<DeliveredMessage> list : List.of(poll.msgList(), poll.retryMsgList())) {
+                for (DeliveredMessage m : list) {
+                    bytes += m.message().jsonSizeHint() + 256;
+                }
+            }
+            return (int) Math.min(bytes, 16 * 1024 * 1024);
+        }
+        return 256;
+    }
+
     /** Answers a request that never reached a router (its head was malformed), then closes its connection. */
     void writeAndClose(HttpServerRequest request, String route, ProxyError error, int httpStatus) {
         HttpServerResponse response = request.response();
@@ -120,8 +139,8 @@ final class Responder {
 
     private static Buffer serialize(Envelope envelope, String route) {
         try {
-            return Buffer.buffer(Json.MAPPER.writeValueAsBytes(envelope));
-        } catch (JsonProcessingException e) {
+            return Json.toBuffer(envelope, sizeHint(envelope));
+        } catch (java.io.IOException e) {
             log.error("cannot serialize the answer to {}", route, e);
             return Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
         }

@@ -61,7 +61,10 @@ final class BenchSupport {
         HttpClientOptions options = new HttpClientOptions()
             .setDefaultHost("127.0.0.1").setDefaultPort(port)
             .setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-            .setIdleTimeout(0).setConnectTimeout(10_000);
+            .setIdleTimeout(0).setConnectTimeout(10_000)
+            // Below the proxy's http.idleTimeoutSeconds (30): a connection idle through other phases is
+            // dropped here first, not reused just as the proxy closes it (a "connection reset").
+            .setKeepAliveTimeout(20);
         if (localAddress != null) {
             options.setLocalAddress(localAddress);
         }
@@ -292,5 +295,23 @@ final class BenchSupport {
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /** The classpath this class was loaded from (exec:java loads it in a class loader of its own). */
+    static String classpath() {
+        List<String> entries = new ArrayList<>();
+        for (ClassLoader cl = BenchSupport.class.getClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof java.net.URLClassLoader u) {
+                for (java.net.URL url : u.getURLs()) {
+                    try {
+                        entries.add(new java.io.File(url.toURI()).getPath());
+                    } catch (Exception ignored) {
+                        // not a file
+                    }
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path")
+            : String.join(java.io.File.pathSeparator, entries);
     }
 }

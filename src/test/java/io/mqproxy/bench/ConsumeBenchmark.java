@@ -771,21 +771,8 @@ public final class ConsumeBenchmark {
         }
     }
 
-    /** The classpath this class was loaded from (exec:java loads it in a class loader of its own). */
     private static String classpath() {
-        List<String> entries = new ArrayList<>();
-        for (ClassLoader cl = ConsumeBenchmark.class.getClassLoader(); cl != null; cl = cl.getParent()) {
-            if (cl instanceof URLClassLoader u) {
-                for (URL url : u.getURLs()) {
-                    try {
-                        entries.add(new File(url.toURI()).getPath());
-                    } catch (Exception ignored) {
-                        // not a file
-                    }
-                }
-            }
-        }
-        return entries.isEmpty() ? System.getProperty("java.class.path") : String.join(File.pathSeparator, entries);
+        return BenchSupport.classpath();
     }
 
     private static String openFilesLimit() {

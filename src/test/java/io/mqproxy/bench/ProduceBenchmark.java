@@ -54,9 +54,15 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * <li>{@code bench.size} (1024): body bytes; {@code bench.batch} (32): messages per batch;</li>
  * <li>{@code bench.batchConcurrency} (concurrency / 4): batches in flight, native and HTTP alike;</li>
  * <li>{@code bench.clientLoops} (1): event loops of the HTTP load generator;</li>
- * <li>{@code bench.phases} (native-single,http-single,native-batch,http-batch): a subset, to profile one
- *     path (the ratio line needs all four);</li>
- * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds.</li>
+ * <li>{@code bench.phases} (all of native-single, native-single-autobatch, http-single,
+ *     http-single-uncoalesced, native-serial, http-serial, native-batch, http-batch): a subset, to profile
+ *     one path (a ratio is printed for each pair that ran). "autobatch" is the native producer with
+ *     {@code setAutoBatch(true)} (RocketMQ's defaults: 10 ms hold, 32 KiB); "uncoalesced" a second proxy
+ *     with {@code produce.coalesce: false}; "serial" one client sending one message at a time;</li>
+ * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds;</li>
+ * <li>{@code bench.external} (false): afterwards, also run native and HTTP single and batch with the load
+ *     generator in a child JVM ({@link ProduceLoadClient}), and print the CPU this JVM (broker and proxy)
+ *     spends per 1,000 messages, the proxy's threads' share, and the load generator's.</li>
  * </ul>
  * JVM options go in {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM.
  *
@@ -82,7 +88,8 @@ public final class ProduceBenchmark {
     private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 3));
     /** Which phases to run, e.g. "http-single" when profiling one path; the ratio line needs all four. */
     private final Set<String> phases = Set.of(System.getProperty("bench.phases",
-        "native-single,http-single,native-batch,http-batch").split(","));
+        "native-single,native-single-autobatch,http-single,http-single-uncoalesced,native-serial,http-serial,"
+            + "native-batch,http-batch").split(","));
 
     private final ThreadMXBean threads = BenchSupport.THREADS;
     private final com.sun.management.OperatingSystemMXBean os = BenchSupport.OS;
@@ -109,11 +116,18 @@ public final class ProduceBenchmark {
         byte[] body = BenchSupport.body(size);
 
         DefaultMQProducer nativeProducer = BenchSupport.nativeProducer("bench-native", broker.namesrvAddr());
+        DefaultMQProducer autoBatchProducer = BenchSupport.nativeProducer("bench-native-autobatch",
+            broker.namesrvAddr());
+        autoBatchProducer.setAutoBatch(true);
 
         Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
-        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start()) {
+        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start();
+             TestProxy uncoalesced = phases.contains("http-single-uncoalesced")
+                 ? TestProxy.builder().producer(PRODUCER, topic).set("produce.coalesce", "false").start() : null) {
             int port = proxy.config().http().producePort();
             HttpClient http = BenchSupport.httpClient(clientVertx, port, Math.max(concurrency, batchConcurrency));
+            HttpClient httpUncoalesced = uncoalesced == null ? null
+                : BenchSupport.httpClient(clientVertx, uncoalesced.config().http().producePort(), concurrency);
             Set<Long> clientThreads = BenchSupport.eventLoopThreads(clientVertx);
             spotCheck(http);
 
@@ -128,9 +142,19 @@ public final class ProduceBenchmark {
             Map<String, Phase> all = new java.util.LinkedHashMap<>();
             all.put("native-single", new Phase("native single", 1, concurrency,
                 () -> new NativeLoad(nativeProducer, concurrency, () -> List.of(new Message(topic, body)))));
+            all.put("native-single-autobatch", new Phase("native single auto-batch", 1, concurrency,
+                () -> new NativeLoad(autoBatchProducer, concurrency, () -> List.of(new Message(topic, body)))));
             all.put("http-single", new Phase("HTTP single", 1, concurrency,
                 () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, concurrency,
-                    clientThreads)));
+                    clientThreads), proxy));
+            all.put("http-single-uncoalesced", new Phase("HTTP single uncoalesced", 1, concurrency,
+                () -> new HttpLoad(httpUncoalesced, "/mq/produce", "application/x-www-form-urlencoded", singleBody,
+                    concurrency, clientThreads)));
+            all.put("native-serial", new Phase("native serial", 1, 1,
+                () -> new NativeLoad(nativeProducer, 1, () -> List.of(new Message(topic, body)))));
+            all.put("http-serial", new Phase("HTTP serial", 1, 1,
+                () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, 1,
+                    clientThreads), proxy));
             all.put("native-batch", new Phase("native batch", batch, batchConcurrency,
                 () -> new NativeLoad(nativeProducer, batchConcurrency, () -> {
                     List<Message> msgs = new ArrayList<>(batch);
@@ -177,19 +201,144 @@ public final class ProduceBenchmark {
                 System.out.println("JFR recording of the measured phases: " + jfr);
             }
             all.forEach((key, phase) -> results.get(key).print(phase));
-            Stats nativeSingle = results.get("native-single");
-            Stats httpSingle = results.get("http-single");
-            Stats nativeBatch = results.get("native-batch");
-            Stats httpBatch = results.get("http-batch");
-            if (nativeSingle != null && httpSingle != null && nativeBatch != null && httpBatch != null) {
-                System.out.printf(Locale.ROOT, "ratio http/native: single=%.2f batch=%.2f%n",
-                    httpSingle.messagesPerSecond(1) / nativeSingle.messagesPerSecond(1),
-                    httpBatch.messagesPerSecond(batch) / nativeBatch.messagesPerSecond(batch));
+            printRatios(results);
+            if (Boolean.getBoolean("bench.external")) {
+                externalPhases(port);
             }
             http.close();
+            if (httpUncoalesced != null) {
+                httpUncoalesced.close();
+            }
         } finally {
             nativeProducer.shutdown();
+            autoBatchProducer.shutdown();
         }
+    }
+
+    /**
+     * The goals' figures: throughput ratios of each HTTP phase to its native peer (and to the auto-batching
+     * native producer), and for one client sending one at a time, the p50 latencies and their difference.
+     */
+    private void printRatios(Map<String, Stats> results) {
+        StringBuilder line = new StringBuilder("ratio http/native:");
+        ratio(line, results, "single", "http-single", "native-single", 1);
+        ratio(line, results, "single-vs-autobatch", "http-single", "native-single-autobatch", 1);
+        ratio(line, results, "single-uncoalesced", "http-single-uncoalesced", "native-single", 1);
+        ratio(line, results, "batch", "http-batch", "native-batch", batch);
+        ratio(line, results, "serial", "http-serial", "native-serial", 1);
+        System.out.println(line);
+        Stats nativeSerial = results.get("native-serial");
+        Stats httpSerial = results.get("http-serial");
+        if (nativeSerial != null && httpSerial != null) {
+            double nativeP50 = nativeSerial.latencies.getValueAtPercentile(50) / 1e6;
+            double httpP50 = httpSerial.latencies.getValueAtPercentile(50) / 1e6;
+            System.out.printf(Locale.ROOT, "serial p50 ms: native=%.2f http=%.2f difference=%+.2f (goal: <= +1 ms)%n",
+                nativeP50, httpP50, httpP50 - nativeP50);
+        }
+    }
+
+    private static void ratio(StringBuilder line, Map<String, Stats> results, String name, String http,
+                              String nativeKey, int messagesPerRequest) {
+        Stats h = results.get(http);
+        Stats n = results.get(nativeKey);
+        if (h != null && n != null) {
+            line.append(String.format(Locale.ROOT, " %s=%.2f", name,
+                h.messagesPerSecond(messagesPerRequest) / n.messagesPerSecond(messagesPerRequest)));
+        }
+    }
+
+    /** The external phases: the same loads, generated by a child JVM. */
+    private void externalPhases(int port) throws Exception {
+        System.out.printf(Locale.ROOT, "external load generator (child JVM): %d s warm-up, then %d s measured, "
+            + "per phase%n", warmup, seconds);
+        Map<String, double[]> r = new java.util.LinkedHashMap<>();
+        String[][] phases = {
+            {"native single", "native", broker.namesrvAddr(), topic, Integer.toString(concurrency), "1"},
+            {"HTTP single", "http", Integer.toString(port), PRODUCER, Integer.toString(concurrency), "1"},
+            {"native batch", "native", broker.namesrvAddr(), topic, Integer.toString(batchConcurrency),
+                Integer.toString(batch)},
+            {"HTTP batch", "http", Integer.toString(port), PRODUCER, Integer.toString(batchConcurrency),
+                Integer.toString(batch)}};
+        for (String[] ph : phases) {
+            r.put(ph[0], external(ph[0], List.of(ph[1], ph[2], ph[3], ph[4], Integer.toString(size), ph[5],
+                Integer.toString(warmup), Integer.toString(seconds))));
+        }
+        System.out.printf(Locale.ROOT, "ratio http/native (external load generator): single=%.2f batch=%.2f%n",
+            r.get("HTTP single")[0] / r.get("native single")[0], r.get("HTTP batch")[0] / r.get("native batch")[0]);
+        System.out.printf(Locale.ROOT, "cpu per 1,000 messages (external): single: proxy threads %.1f ms, "
+                + "native client %.1f ms; batch: proxy threads %.1f ms, native client %.1f ms%n",
+            r.get("HTTP single")[2], r.get("native single")[3], r.get("HTTP batch")[2], r.get("native batch")[3]);
+    }
+
+    /**
+     * Runs one child load and returns {msg/s, this JVM's CPU ms per 1,000 messages, the proxy threads' part
+     * of it, the child's CPU ms per 1,000}.
+     */
+    private double[] external(String name, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx512m", "-XX:+UseParallelGC", "-cp", BenchSupport.classpath(), ProduceLoadClient.class.getName()));
+        command.addAll(args);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        long cpu0 = 0;
+        Map<Long, Long> threads0 = Map.of();
+        String stop = null;
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+            child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("start")) {
+                    threads0 = BenchSupport.threadCpu();
+                    cpu0 = os.getProcessCpuTime();
+                } else if (line.startsWith("stop ")) {
+                    long cpu1 = os.getProcessCpuTime();
+                    Map<Long, Long> threads1 = BenchSupport.threadCpu();
+                    stop = line;
+                    long proxyThreads = 0;
+                    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(
+                        threads1.keySet().stream().mapToLong(Long::longValue).toArray())) {
+                        if (info != null && isProxyThread(info.getThreadName())) {
+                            proxyThreads += threads1.get(info.getThreadId()) - threads0.getOrDefault(info.getThreadId(), 0L);
+                        }
+                    }
+                    Map<String, String> f = new java.util.HashMap<>();
+                    for (String kv : line.substring(5).split(" ")) {
+                        int eq = kv.indexOf('=');
+                        if (eq > 0) {
+                            f.put(kv.substring(0, eq), kv.substring(eq + 1));
+                        }
+                    }
+                    double messages = Double.parseDouble(f.get("ok"));
+                    double secs = Long.parseLong(f.get("nanos")) / 1e9;
+                    double[] out = {messages / secs, (cpu1 - cpu0) / 1e6 / messages * 1000,
+                        proxyThreads / 1e6 / messages * 1000, Long.parseLong(f.get("cpu")) / 1e6 / messages * 1000};
+                    System.out.printf(Locale.ROOT, "[external %-14s] %9.0f msg/s  latency ms p50=%s p99=%s  errors=%s  "
+                            + "cpu per 1,000 messages: this JVM %.1f ms (proxy threads %.1f ms), load generator %.1f ms%n",
+                        name, out[0], f.get("p50"), f.get("p99"), f.get("errors"), out[1], out[2], out[3]);
+                    if (!"0".equals(f.get("errors"))) {
+                        System.out.println("    first error: " + line.substring(line.indexOf("first=") + 6));
+                    }
+                    child.waitFor(60, TimeUnit.SECONDS);
+                    return out;
+                } else if (line.contains("Exception") || line.contains("ERROR")) {
+                    // Only trouble: the RocketMQ client prints its logging set-up on start.
+                    System.out.println("    child: " + line);
+                }
+            }
+        } finally {
+            child.destroy();
+        }
+        throw new IllegalStateException("external load generator ended without figures: " + stop);
+    }
+
+    /**
+     * The proxy's threads in this JVM: its event loops, its own pools, and the RocketMQ client threads (the
+     * broker's own remoting client is idle here; the broker's server threads have other names).
+     */
+    private static boolean isProxyThread(String name) {
+        return name.startsWith("vert.x-eventloop") || name.startsWith("mqproxy") || name.startsWith("NettyClient")
+            || name.startsWith("AsyncSenderExecutor") || name.startsWith("MQClientFactoryScheduledThread")
+            || name.startsWith("vert.x-worker");
     }
 
     /** One request over HTTP with a unique body, read back from the broker by the returned id. */
@@ -215,7 +364,17 @@ public final class ProduceBenchmark {
             + msgId + ", queue " + stored.getQueueId() + ", offset " + stored.getQueueOffset() + ")");
     }
 
-    private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
+    private record Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load,
+                         TestProxy proxy) {
+        Phase(String name, int messagesPerRequest, int inFlight, java.util.function.Supplier<Load> load) {
+            this(name, messagesPerRequest, inFlight, load, null);
+        }
+    }
+
+    /** The proxy's coalescing meters: {messages sent in batches with others, such batches}. */
+    private static double[] coalescing(TestProxy proxy) {
+        io.mqproxy.testing.MetricsScrape m = io.mqproxy.testing.MetricsScrape.of(proxy.client());
+        return new double[] {m.value("mqproxy_produce_coalesced_messages"), m.value("mqproxy_produce_coalesced_batches")};
     }
 
     /** One phase's figures, summed over its rounds. */
@@ -232,6 +391,10 @@ public final class ProduceBenchmark {
         long answered;
         long stored;
         final Map<String, Long> groups = new java.util.HashMap<>();
+        /** Requests per second of each round, to show the spread within a run. */
+        final List<Double> roundRates = new ArrayList<>();
+        double coalescedMessages;
+        double coalescedBatches;
         String firstError;
 
         double messagesPerSecond(int messagesPerRequest) {
@@ -240,13 +403,25 @@ public final class ProduceBenchmark {
 
         void print(Phase phase) {
             double secs = nanos / 1e9;
-            System.out.printf(Locale.ROOT, "[%-13s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
+            System.out.printf(Locale.ROOT, "[%-24s] %9.0f msg/s %8.0f req/s  latency ms p50=%.2f p99=%.2f max=%.2f  "
                     + "ok=%d errors=%d (non-200 envelopes %d, failed sends %d)  in flight %d x %d msg  "
                     + "cpu: process %.2f cores, load generator %.2f cores%n",
                 phase.name(), messagesPerSecond(phase.messagesPerRequest()), ok / secs,
                 latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
                 latencies.getMaxValue() / 1e6, ok, rejected + failed, rejected, failed, phase.inFlight(),
                 phase.messagesPerRequest(), processCpu / (double) nanos, generatorCpu / (double) nanos);
+            StringBuilder rates = new StringBuilder();
+            roundRates.forEach(r -> rates.append(rates.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%.0f", r * phase.messagesPerRequest())));
+            System.out.println("    msg/s by round: " + rates);
+            if (phase.proxy() != null) {
+                System.out.printf(Locale.ROOT, "    coalesced: %.0f%% of the messages went in broker batches, %.1f "
+                        + "messages per batch%n", 100 * coalescedMessages / Math.max(1, ok),
+                    coalescedMessages / Math.max(1, coalescedBatches));
+            }
+            double messages = ok * (double) phase.messagesPerRequest();
+            System.out.printf(Locale.ROOT, "    cpu per 1,000 messages: process %.1f ms, without the load generator "
+                    + "%.1f ms%n", processCpu / 1e6 / messages * 1000, (processCpu - generatorCpu) / 1e6 / messages * 1000);
             System.out.printf(Locale.ROOT, "    cpu by thread group (cores): %s; JVM-internal: GC=%.2f, JIT=%.2f%n",
                 BenchSupport.topGroups(groups, nanos, 8), gcCpu / (double) nanos, jitCpu / (double) nanos);
             if (firstError != null) {
@@ -273,10 +448,18 @@ public final class ProduceBenchmark {
         Map<Long, Long> threadCpu0 = BenchSupport.threadCpu();
         Map<String, Long> jvmCpu0 = BenchSupport.jvmInternalCpu();
         long genCpu0 = load.generatorCpuNanos();
+        double[] coalescing0 = phase.proxy() == null ? null : coalescing(phase.proxy());
         long t0 = System.nanoTime();
         Thread.sleep(millis);
         long t1 = System.nanoTime();
-        stats.ok += load.ok.sum() - ok0;
+        if (coalescing0 != null) {
+            double[] coalescing1 = coalescing(phase.proxy());
+            stats.coalescedMessages += coalescing1[0] - coalescing0[0];
+            stats.coalescedBatches += coalescing1[1] - coalescing0[1];
+        }
+        long okInRound = load.ok.sum() - ok0;
+        stats.ok += okInRound;
+        stats.roundRates.add(okInRound / ((t1 - t0) / 1e9));
         stats.rejected += load.rejected.sum() - rejected0;
         stats.failed += load.failed.sum() - failed0;
         stats.processCpu += os.getProcessCpuTime() - cpu0;

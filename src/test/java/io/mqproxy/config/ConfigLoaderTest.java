@@ -45,6 +45,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void produceCoalesce_isOnByDefault_andCanBeTurnedOff() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).produce().coalesce()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("MQPROXY_PRODUCE_COALESCE", "false"), Map.of()).produce().coalesce())
+            .isFalse();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("produce.coalesce", "false")).produce().coalesce())
+            .isFalse();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("produce.coalesce", "maybe")))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("coalesce");
+    }
+
+    @Test
     void flushConsumerOffsetMillisOutOfRange_isRefused_namingTheKey() {
         for (String bad : new String[] {"0", "99", "60001"}) {
             assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
