@@ -1,7 +1,9 @@
 package io.mqproxy.broker;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import io.mqproxy.config.ProxyConfig;
@@ -16,13 +18,14 @@ import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.body.KVTable;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster administration: topics, and the name server's KV store for {@link ClientDirectory}. Its calls
+ * Cluster administration: topics, and the name servers' KV store (clientIds, registry, alert state). Its calls
  * block, so they run at start-up or on a bounded pool, never on an event loop.
  */
 public final class AdminClient implements AutoCloseable {
@@ -179,6 +182,22 @@ public final class AdminClient implements AutoCloseable {
             released.add(new ReleasedQueue(mq.getBrokerName(), mq.getQueueId(), acked));
         }
         return released;
+    }
+
+    /**
+     * Every entry of a namespace of the name servers' KV store; empty when the namespace was never written
+     * (the name server answers that as an error). Blocks.
+     */
+    Map<String, String> kvEntries(String namespace) throws Exception {
+        try {
+            KVTable table = admin.getKVListByNamespace(namespace);
+            return table.getTable() == null ? Map.of() : new HashMap<>(table.getTable());
+        } catch (MQClientException e) {
+            if (e.getResponseCode() == ResponseCode.QUERY_NOT_FOUND) {
+                return Map.of();
+            }
+            throw e;
+        }
     }
 
     DefaultMQAdminExt admin() {

@@ -1,10 +1,6 @@
 package io.mqproxy.broker;
 
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.rocketmq.client.exception.MQClientException;
-import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.body.KVTable;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 /**
@@ -17,23 +13,17 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 public final class AlertStateStore {
     static final String NAMESPACE = "MQPROXY_ALERTS";
 
+    private final AdminClient cluster;
     private final DefaultMQAdminExt admin;
 
     AlertStateStore(AdminClient cluster) {
+        this.cluster = cluster;
         this.admin = cluster.admin();
     }
 
     /** Every entry, by key. */
     public Map<String, String> entries() throws Exception {
-        try {
-            KVTable table = admin.getKVListByNamespace(NAMESPACE);
-            return table.getTable() == null ? Map.of() : new HashMap<>(table.getTable());
-        } catch (MQClientException e) {
-            if (e.getResponseCode() == ResponseCode.QUERY_NOT_FOUND) {
-                return Map.of();
-            }
-            throw e;
-        }
+        return cluster.kvEntries(NAMESPACE);
     }
 
     public void put(String key, String value) throws Exception {

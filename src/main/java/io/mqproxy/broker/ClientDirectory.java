@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.body.KVTable;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
@@ -130,17 +129,8 @@ public final class ClientDirectory implements AutoCloseable {
     }
 
     private List<Entry> list(String consumer) throws Exception {
-        KVTable table;
-        try {
-            table = admin.getKVListByNamespace(NAMESPACE_PREFIX + consumer);
-        } catch (MQClientException e) {
-            if (e.getResponseCode() == ResponseCode.QUERY_NOT_FOUND) {
-                return List.of();
-            }
-            throw e;
-        }
         List<Entry> entries = new ArrayList<>();
-        for (Map.Entry<String, String> kv : table.getTable().entrySet()) {
+        for (Map.Entry<String, String> kv : cluster.kvEntries(NAMESPACE_PREFIX + consumer).entrySet()) {
             JsonNode value = JSON.readTree(kv.getValue());
             entries.add(new Entry(kv.getKey(), value.path("clientId").asText(), value.path("lastActive").asLong()));
         }

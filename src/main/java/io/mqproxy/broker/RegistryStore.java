@@ -1,10 +1,8 @@
 package io.mqproxy.broker;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.body.KVTable;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 /**
@@ -17,9 +15,11 @@ public final class RegistryStore {
     static final String NAMESPACE = "MQPROXY_REGISTRY";
     public static final String REVISION = "revision";
 
+    private final AdminClient cluster;
     private final DefaultMQAdminExt admin;
 
     RegistryStore(AdminClient cluster) {
+        this.cluster = cluster;
         this.admin = cluster.admin();
     }
 
@@ -37,15 +37,7 @@ public final class RegistryStore {
 
     /** Every entry, the revision key included. */
     public Map<String, String> entries() throws Exception {
-        try {
-            KVTable table = admin.getKVListByNamespace(NAMESPACE);
-            return table.getTable() == null ? Map.of() : new HashMap<>(table.getTable());
-        } catch (MQClientException e) {
-            if (e.getResponseCode() == ResponseCode.QUERY_NOT_FOUND) {
-                return Map.of();
-            }
-            throw e;
-        }
+        return cluster.kvEntries(NAMESPACE);
     }
 
     /** Removes one entry, then writes a new revision, on every name server. */

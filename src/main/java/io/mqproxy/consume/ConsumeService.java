@@ -108,22 +108,16 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             return CompletableFuture.failedFuture(e);
         }
         // The operator's policy comes before any permit: a refused poll costs nothing but its ack.
-        int allowance = poll.group.paused() ? 0 : rateLimits.allowance(poll.group, poll.maxMessages);
+        int allowance = allowance(poll);
         if (allowance == 0) {
-            String status = poll.group.paused() ? PollResult.PAUSED : PollResult.RATE_LIMITED;
+            String status = refusal(poll);
             return (previous == null ? CompletableFuture.<String>completedFuture(null)
                 : withAckPermit(() -> ack(poll, previous)))
                 .thenApply(previousAck -> PollResult.of(status, "", List.of(), List.of(), previousAck, null));
         }
         Poll allowed = poll.limitedTo(allowance);
-        if (!polls.tryAcquire()) {
-            metrics.overloaded("polls");
-            return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
-        }
-        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
-            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
-        return admitted
-            .thenCompose(v -> previous == null ? CompletableFuture.<String>completedFuture(null) : ack(poll, previous))
+        return withPollPermit(allowed, () -> (previous == null ? CompletableFuture.<String>completedFuture(null)
+                : ack(poll, previous))
             .thenCompose(previousAck -> answeredAtStop(allowed,
                     fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)))
                 .thenCompose(messages -> unlessPaused(allowed, messages))
@@ -133,8 +127,31 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                     }
                     rateLimits.delivered(allowed.group, messages.size());
                     return result(allowed, messages, previousAck);
-                }))
-            .whenComplete((result, failure) -> polls.release());
+                })));
+    }
+
+    /** Messages the group's policy lets this poll take now: 0 when it is paused or over its rate. */
+    private int allowance(Poll poll) {
+        return poll.group.paused() ? 0 : rateLimits.allowance(poll.group, poll.maxMessages);
+    }
+
+    /** What a poll with no allowance answers. */
+    private static String refusal(Poll poll) {
+        return poll.group.paused() ? PollResult.PAUSED : PollResult.RATE_LIMITED;
+    }
+
+    /**
+     * Runs a poll's broker work under a poll permit (refused at {@code consume.maxPollsInFlight}), after its
+     * broadcast clientId is admitted; the permit is held until the work is done.
+     */
+    private <T> CompletableFuture<T> withPollPermit(Poll poll, Supplier<CompletableFuture<T>> work) {
+        if (!polls.tryAcquire()) {
+            metrics.overloaded("polls");
+            return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
+        }
+        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
+            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
+        return admitted.thenCompose(v -> work.get()).whenComplete((result, failure) -> polls.release());
     }
 
     /**
@@ -504,20 +521,13 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
-        int allowance = poll.group.paused() ? 0 : rateLimits.allowance(poll.group, poll.maxMessages);
+        int allowance = allowance(poll);
         if (allowance == 0) {
-            return CompletableFuture.completedFuture(Deliveries.none(poll.group.paused() ? PollResult.PAUSED
-                : PollResult.RATE_LIMITED));
+            return CompletableFuture.completedFuture(Deliveries.none(refusal(poll)));
         }
         Poll allowed = poll.limitedTo(allowance);
-        if (!polls.tryAcquire()) {
-            metrics.overloaded("polls");
-            return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
-        }
-        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
-            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
-        return admitted
-            .thenCompose(v -> fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)))
+        return withPollPermit(allowed, () -> fetch(allowed, System.nanoTime()
+                + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
             .thenCompose(messages -> unlessPaused(allowed, messages))
             .thenApply(messages -> {
                 if (messages == null) {
@@ -525,8 +535,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                 }
                 rateLimits.delivered(allowed.group, messages.size());
                 return each(allowed, messages);
-            })
-            .whenComplete((result, failure) -> polls.release());
+            }));
     }
 
     /** What {@link #pollEach} delivered and its client did not get: deliverable again at once. */
