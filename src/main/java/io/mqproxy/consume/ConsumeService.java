@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -377,16 +378,35 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         return gate.enter(poll.brokerGroup, deadlineNanos, poll.clientGone).thenCompose(grant -> switch (grant) {
             case NONE -> nothing();
             case IMMEDIATE -> pop(poll, 0).thenCompose(outcome -> {
-                if (outcome.kind() == PopOutcome.Kind.FOUND) {
+                if (mayHaveMore(poll, outcome)) {
                     gate.found(poll.brokerGroup);
                 }
                 return deliver(poll, outcome, () -> fetch(poll, deadlineNanos));
             });
-            case WAIT -> pop(poll, Math.min(remainingMillis, settings.longPollSliceMillis()))
-                .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup,
-                    outcome != null && outcome.kind() == PopOutcome.Kind.FOUND))
+            case WAIT -> pop(poll, Math.min(remainingMillis, slice()))
+                .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup, mayHaveMore(poll, outcome)))
                 .thenCompose(outcome -> deliver(poll, outcome, () -> fetch(poll, deadlineNanos)));
         });
+    }
+
+    /**
+     * A pop that came back full may have left messages behind, so queued polls are woken to take them;
+     * one that came back with fewer took what the broker had, and later arrivals wake the polls waiting
+     * at the broker. Waking queued polls for a lone message cost four empty pops each time.
+     */
+    private static boolean mayHaveMore(Poll poll, PopOutcome outcome) {
+        return outcome != null && outcome.kind() == PopOutcome.Kind.FOUND
+            && outcome.messages().size() >= Math.min(poll.maxMessages, PopClient.MAX_PER_POP);
+    }
+
+    /**
+     * One wait at the broker: between three quarters of the slice and the whole of it. Polls that began
+     * together (clients started at once, a burst answered) would otherwise all come back from the
+     * broker together, every slice, and a message arriving then would queue behind hundreds of pops.
+     */
+    private long slice() {
+        long slice = settings.longPollSliceMillis();
+        return ThreadLocalRandom.current().nextLong(slice - slice / 4, slice + 1);
     }
 
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {

@@ -243,6 +243,60 @@ final class BenchSupport {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /**
+     * The live-object class histogram of this JVM (a full GC first), as class name to bytes, read from the
+     * DiagnosticCommand MBean: what {@code jmap -histo:live} prints.
+     */
+    static java.util.Map<String, long[]> classHistogram() {
+        try {
+            Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            java.util.Map<String, long[]> byClass = new java.util.HashMap<>();
+            for (String line : text.toString().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].endsWith(":")) {
+                    byClass.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                }
+            }
+            return byClass;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("class histogram: " + e, e);
+        }
+    }
+
+    /** The classes whose live bytes grew most from {@code before} to {@code after}, one line each. */
+    static String histogramGrowth(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after,
+                                  int top, int per) {
+        StringBuilder out = new StringBuilder();
+        after.entrySet().stream()
+            .map(e -> {
+                long[] b = before.getOrDefault(e.getKey(), new long[2]);
+                return java.util.Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+            })
+            .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+            .limit(top)
+            .forEach(e -> out.append(String.format(java.util.Locale.ROOT, "    %+9d instances %+10d bytes (%7.1f B a poll)  %s%n",
+                e.getValue()[0], e.getValue()[1], e.getValue()[1] / (double) per, e.getKey())));
+        // By the first two package names: whose objects they are (Netty, Vert.x, the JDK, RocketMQ, ours).
+        java.util.Map<String, Long> byOwner = new java.util.TreeMap<>();
+        after.forEach((name, count) -> {
+            long grown = count[1] - before.getOrDefault(name, new long[2])[1];
+            String[] parts = name.replace("[L", "").split("\\.");
+            String owner = parts.length > 2 ? parts[0] + "." + parts[1] + (parts[0].equals("io") ? "." + parts[2] : "")
+                : name.startsWith("[") ? "arrays of primitives" : name;
+            byOwner.merge(owner, grown, Long::sum);
+        });
+        out.append("    by owner:");
+        byOwner.entrySet().stream().filter(e -> Math.abs(e.getValue()) >= 64L * per)
+            .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+            .forEach(e -> out.append(String.format(java.util.Locale.ROOT, " %s %.0f B,", e.getKey(),
+                e.getValue() / (double) per)));
+        out.append(String.format(java.util.Locale.ROOT, " total %.0f B a poll%n",
+            byOwner.values().stream().mapToLong(Long::longValue).sum() / (double) per));
+        return out.toString();
+    }
+
     static long heapUsed() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -78,10 +78,11 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  *     rounds after an unmeasured warm-up of {@code bench.warmupMessages} (10000) per path.</li>
  * <li>latency: {@code bench.latency.clients} (8) clients long-polling ({@code bench.latency.pullTimeout}, 10 s)
  *     an empty topic; one native send every {@code bench.latency.intervalMs} (20) ms, {@code
- *     bench.latency.messages} (500) measured after 50 unmeasured; send-to-receipt time.</li>
+ *     bench.latency.messages} (500) measured after {@code bench.latency.warmup} (50) unmeasured; send-to-receipt time.</li>
  * <li>idle: {@code bench.idle.polls} (10000) concurrent long polls ({@code bench.idle.pullTimeout}, 30 s) on
  *     one group with nothing to consume, from a child JVM ({@link IdlePollClient}), over source addresses
- *     {@code bench.idle.sourceIps} (127.0.0.1); memory of this JVM before and during.</li>
+ *     {@code bench.idle.sourceIps} (127.0.0.1);  memory of this JVM before and during;
+ *     with {@code bench.idle.histogram=true} also the classes whose live objects grew most.</li>
  * <li>fanout: a broadcast group on a backlog of {@code bench.fanout.messages} (10000); {@code
  *     bench.fanout.clients} (1,10,100) clientIds draining it concurrently, each at most {@code
  *     bench.fanout.seconds} (20) s.</li>
@@ -92,7 +93,7 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  */
 public final class ConsumeBenchmark {
     private static final int MAX_PER_POP = 32;
-    private static final int LATENCY_WARMUP = 50;
+    private final int latencyWarmup = Integer.getInteger("bench.latency.warmup", 50);
 
     private final int messages = Integer.getInteger("bench.messages", 100_000);
     private final int size = Integer.getInteger("bench.size", 1024);
@@ -108,6 +109,7 @@ public final class ConsumeBenchmark {
     private final int latencyInterval = Integer.getInteger("bench.latency.intervalMs", 20);
     private final int latencyPullTimeout = Integer.getInteger("bench.latency.pullTimeout", 10);
     private final int idlePolls = Integer.getInteger("bench.idle.polls", 10_000);
+    private final boolean idleHistogram = Boolean.getBoolean("bench.idle.histogram");
     private final int idlePullTimeout = Integer.getInteger("bench.idle.pullTimeout", 30);
     private final String idleSourceIps = System.getProperty("bench.idle.sourceIps", "127.0.0.1");
     private final int fanoutMessages = Integer.getInteger("bench.fanout.messages", 10_000);
@@ -157,6 +159,9 @@ public final class ConsumeBenchmark {
 
         TestProxy.Builder builder = TestProxy.builder()
             .set("consume.maxPollsInFlight", Integer.toString(Math.max(10_000, idlePolls * 2)));
+        // -Dbench.proxy.<key>=<value>: a proxy setting for this run (e.g. bench.proxy.consume.longPollSliceMillis).
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.proxy."))
+            .forEach(k -> builder.set(k.substring("bench.proxy.".length()), System.getProperty(k)));
         for (String run : drainRuns()) {
             builder.consumer("bench-http-pop-" + run, drainTopic, Map.of("pop", true));
             builder.consumer("bench-http-ord-" + run, drainTopic, Map.of("pop", false));
@@ -569,14 +574,15 @@ public final class ConsumeBenchmark {
         System.out.printf(Locale.ROOT, "%n== 2. produce-to-delivery latency: %d clients long-polling (pullTimeout %d s,"
                 + " concurrent group) an empty topic; one native send every %d ms; %d measured after %d unmeasured; "
                 + "consume.longPollSliceMillis %d%n", latencyClients, latencyPullTimeout, latencyInterval,
-            latencyMessages, LATENCY_WARMUP, proxy.config().consume().longPollSliceMillis());
+            latencyMessages, latencyWarmup, proxy.config().consume().longPollSliceMillis());
         Histogram measured = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         AtomicInteger received = new AtomicInteger();
         AtomicInteger duplicatesOrStray = new AtomicInteger();
         LongAdder errors = new LongAdder();
         LongAdder polls = new LongAdder();
         AtomicReference<String> firstError = new AtomicReference<>();
-        boolean[] seen = new boolean[LATENCY_WARMUP + latencyMessages];
+        boolean[] seen = new boolean[latencyWarmup + latencyMessages];
+        List<long[]> slowest = new ArrayList<>();
         // Bodies "index sendNanos": the sender and the clients share this JVM's nanoTime clock.
         Consumer<String> onMessage = text -> {
             long now = System.nanoTime();
@@ -588,8 +594,9 @@ public final class ConsumeBenchmark {
                     return;
                 }
                 seen[index] = true;
-                if (index >= LATENCY_WARMUP) {
+                if (index >= latencyWarmup) {
                     measured.recordValue(now - Long.parseLong(f[1]));
+                    slowest.add(new long[] {index, now - Long.parseLong(f[1])});
                     received.incrementAndGet();
                 }
             }
@@ -637,13 +644,21 @@ public final class ConsumeBenchmark {
         }
         running.set(0);
         System.out.printf(Locale.ROOT, "  received %d of %d measured (plus %d unmeasured), %d polls, errors %d, "
-                + "duplicates %d%n", received.get(), latencyMessages, LATENCY_WARMUP, polls.sum(), errors.sum(),
+                + "duplicates %d%n", received.get(), latencyMessages, latencyWarmup, polls.sum(), errors.sum(),
             duplicatesOrStray.get());
         System.out.printf(Locale.ROOT, "  latency ms: p50=%.1f p90=%.1f p99=%.1f max=%.1f  (over 100 ms: %d, over 1 s: "
                 + "%d)%n", measured.getValueAtPercentile(50) / 1e6, measured.getValueAtPercentile(90) / 1e6,
             measured.getValueAtPercentile(99) / 1e6, measured.getMaxValue() / 1e6,
             measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.MILLISECONDS.toNanos(100)),
             measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.SECONDS.toNanos(1)));
+        // When the slowest were sent tells a cause apart: together (a burst of polls) or spread out.
+        StringBuilder slow = new StringBuilder();
+        synchronized (seen) {
+            slowest.stream().sorted((a, b) -> Long.compare(b[1], a[1])).limit(10).forEach(s -> slow.append(
+                String.format(Locale.ROOT, " %.1f ms (sent at %d ms),", s[1] / 1e6, s[0] * latencyInterval)));
+        }
+        System.out.println("  slowest:" + slow + " clients began polling at -1000 ms, pullTimeout " + latencyPullTimeout
+            + " s");
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
         }
@@ -665,6 +680,7 @@ public final class ConsumeBenchmark {
             readQuietly("/proc/sys/net/ipv4/ip_local_port_range").replaceAll("\\s+", "-"),
             readQuietly("/proc/sys/net/core/somaxconn"), idleSourceIps);
         Memory before = Memory.now();
+        Map<String, long[]> histogramBefore = idleHistogram ? BenchSupport.classHistogram() : null;
         List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath(), IdlePollClient.class.getName(),
@@ -703,6 +719,9 @@ public final class ConsumeBenchmark {
         }
         double rampSeconds = (System.nanoTime() - t0) / 1e9;
         Memory during = Memory.now();
+        String growth = idleHistogram
+            ? BenchSupport.histogramGrowth(histogramBefore, BenchSupport.classHistogram(),
+                Integer.getInteger("bench.idle.histogram.top", 40), idlePolls) : null;
         toChild.println("measure");
         String childDuring = expect(lines, "memory during", 60);
         long inFlightAfter = pollsInFlight();
@@ -714,6 +733,8 @@ public final class ConsumeBenchmark {
             Thread.sleep(100);
         }
         Memory after = Memory.now();
+        String remained = idleHistogram
+            ? BenchSupport.histogramGrowth(histogramBefore, BenchSupport.classHistogram(), 10, idlePolls) : null;
 
         System.out.printf(Locale.ROOT, "  child: %s; all in flight at the proxy %.1f s after start (polls in flight "
                 + "seen: %d, still %d after measuring)%n", sent, rampSeconds, peakInFlight, inFlightAfter);
@@ -728,6 +749,12 @@ public final class ConsumeBenchmark {
         System.out.println("  load generator (child JVM, not in the figures above): " + childBaseline.substring(7)
             + " -> " + childDuring.substring(7));
         System.out.println("  client outcome: " + done);
+        if (growth != null) {
+            System.out.println("  live objects added with the polls in flight (largest by bytes):");
+            System.out.print(growth);
+            System.out.println("  live objects left after they were answered, against before (largest 10):");
+            System.out.print(remained);
+        }
     }
 
     private record Memory(long heap, long rss, int fds, int threads) {

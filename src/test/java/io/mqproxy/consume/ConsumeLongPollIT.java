@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +33,7 @@ class ConsumeLongPollIT {
     private static final Lane[] WAKE = new Lane[2];
     private static final Lane[] LEFT = new Lane[2];
     private static Lane empty;
+    private static Lane queued;
     private static TestProxy proxy;
     private static ProxyClient client;
 
@@ -46,6 +49,10 @@ class ConsumeLongPollIT {
         }
         empty = Lane.create("longpoll-empty", 2);
         empty.register(builder, settings());
+        queued = Lane.create("longpoll-queued", 2);
+        queued.register(builder, settings("pop", true));
+        // Two polls of a group wait at the broker; more wait in the proxy for a turn.
+        builder.set("consume.maxBrokerWaitsPerGroup", "2");
         proxy = builder.start();
         client = proxy.client();
     }
@@ -78,6 +85,40 @@ class ConsumeLongPollIT {
         assertThat(messages(reply)).extracting(m -> m.path("messageId").asText()).containsExactly(msgId);
         // A functional bound: it answered because of the message, well before its 10 s pullTimeout.
         assertThat(latency).as("ms from produce to answer").isLessThan(5_000);
+    }
+
+    @Test
+    void pollsQueuedBeyondTheBrokersSlots_areServedByMessagesArrivingOneByOne() throws Exception {
+        int polls = 6;
+        ExecutorService clients = Executors.newFixedThreadPool(polls);
+        try {
+            List<CompletableFuture<ProxyClient.Reply>> waiting = new ArrayList<>();
+            for (int i = 0; i < polls; i++) {
+                Consumer c = queued.consumer(client).with("pullTimeout", "30").with("maxPullSize", "32");
+                waiting.add(CompletableFuture.supplyAsync(c::poll, clients));
+            }
+            Thread.sleep(1_000); // two wait at the broker, four in the proxy's queue
+            assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+            long producedAt = System.nanoTime();
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < polls; i++) {
+                sent.add(queued.produce(client, "one by one " + i));
+                Thread.sleep(200);
+            }
+            List<String> delivered = new ArrayList<>();
+            for (CompletableFuture<ProxyClient.Reply> poll : waiting) {
+                ProxyClient.Reply reply = poll.get(60, TimeUnit.SECONDS);
+                assertThat(resultStatus(reply)).isEqualTo("FOUND");
+                messages(reply).forEach(m -> delivered.add(m.path("messageId").asText()));
+            }
+            // Each lone message was taken by a poll at the broker, whose slot then went to a queued poll:
+            // all six answered because of the messages, well before their 30 s pullTimeout.
+            assertThat(millisSince(producedAt)).as("ms until every poll answered").isLessThan(20_000);
+            assertThat(delivered).containsExactlyInAnyOrderElementsOf(sent);
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test
