@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -117,18 +118,30 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                 .thenApply(previousAck -> PollResult.of(status, "", List.of(), List.of(), previousAck, null));
         }
         Poll allowed = poll.limitedTo(allowance);
-        return withPollPermit(allowed, () -> (previous == null ? CompletableFuture.<String>completedFuture(null)
-                : ack(poll, previous))
-            .thenCompose(previousAck -> answeredAtStop(allowed,
-                    fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)))
-                .thenCompose(messages -> unlessPaused(allowed, messages))
-                .thenApply(messages -> {
-                    if (messages == null) {
-                        return PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck, null);
-                    }
-                    rateLimits.delivered(allowed.group, messages.size());
-                    return result(allowed, messages, previousAck);
-                })));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds);
+        return withPollPermit(allowed, () -> previous == null ? fetchAndAnswer(allowed, deadline, null)
+            : ack(poll, previous).thenCompose(previousAck -> fetchAndAnswer(allowed, deadline, previousAck)));
+    }
+
+    private CompletableFuture<PollResult> fetchAndAnswer(Poll poll, long deadlineNanos, String previousAck) {
+        return answer(poll, answeredAtStop(poll, fetch(poll, deadlineNanos)), m -> result(poll, m, previousAck),
+            () -> PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck, null));
+    }
+
+    /**
+     * What a poll's messages become once fetched; if the group was paused (or removed) while the poll
+     * waited, they go back and the answer is {@code paused}. One stage, not several: a long poll keeps each
+     * stage of its chain in memory while it waits, ten thousand idle polls as many times over.
+     */
+    private <T> CompletableFuture<T> answer(Poll poll, CompletableFuture<List<PoppedMessage>> fetching,
+                                            Function<List<PoppedMessage>, T> delivered, Supplier<T> paused) {
+        return fetching.thenCompose(messages -> {
+            if (halted(poll)) {
+                return giveBack(poll, messages).thenApply(v -> paused.get());
+            }
+            rateLimits.delivered(poll.group, messages.size());
+            return CompletableFuture.completedFuture(delivered.apply(messages));
+        });
     }
 
     /** Messages the group's policy lets this poll take now: 0 when it is paused or over its rate. */
@@ -150,20 +163,15 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             metrics.overloaded("polls");
             return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
         }
-        CompletableFuture<Void> admitted = poll.clientId == null ? CompletableFuture.completedFuture(null)
-            : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId);
-        return admitted.thenCompose(v -> work.get()).whenComplete((result, failure) -> polls.release());
-    }
-
-    /**
-     * The group was paused (or removed) while the poll waited: what it popped meanwhile goes back, and
-     * the answer is null (PAUSED).
-     */
-    private CompletableFuture<List<PoppedMessage>> unlessPaused(Poll poll, List<PoppedMessage> messages) {
-        if (!halted(poll)) {
-            return CompletableFuture.completedFuture(messages);
+        CompletableFuture<T> done;
+        try {
+            done = poll.clientId == null ? work.get()
+                : broadcastClients.admit(poll.group, poll.brokerGroup, poll.clientId).thenCompose(v -> work.get());
+        } catch (RuntimeException e) {
+            polls.release();
+            throw e;
         }
-        return giveBack(poll, messages).thenApply(v -> null);
+        return done.whenComplete((result, failure) -> polls.release());
     }
 
     /** Whether the poll's group is now paused or gone. */
@@ -546,16 +554,9 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             return CompletableFuture.completedFuture(Deliveries.none(refusal(poll)));
         }
         Poll allowed = poll.limitedTo(allowance);
-        return withPollPermit(allowed, () -> fetch(allowed, System.nanoTime()
-                + TimeUnit.SECONDS.toNanos(poll.pullSeconds))
-            .thenCompose(messages -> unlessPaused(allowed, messages))
-            .thenApply(messages -> {
-                if (messages == null) {
-                    return Deliveries.none(PollResult.PAUSED);
-                }
-                rateLimits.delivered(allowed.group, messages.size());
-                return each(allowed, messages);
-            }));
+        return withPollPermit(allowed, () -> answer(allowed,
+            fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)),
+            m -> each(allowed, m), () -> Deliveries.none(PollResult.PAUSED)));
     }
 
     /** What {@link #pollEach} delivered and its client did not get: deliverable again at once. */

@@ -70,6 +70,12 @@ final class BoundedBody implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
+        if (!stillArriving(request)) {
+            // No body announced (a GET, a long poll): nothing to read or reserve, only its end to let through.
+            request.resume();
+            ctx.next();
+            return;
+        }
         Reading reading = new Reading(ctx, declared);
         ctx.addEndHandler(v -> reading.finish());
         request.handler(reading::chunk);

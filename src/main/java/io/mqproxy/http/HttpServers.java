@@ -270,6 +270,9 @@ public final class HttpServers {
             vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
                     .setTcpNoDelay(true).setCompressionSupported(false)
                     .setHttp2ClearTextEnabled(false)
+                    // No WebSockets here: without these Vert.x adds no extension handshakers to every connection.
+                    .setPerMessageWebSocketCompressionSupported(false)
+                    .setPerFrameWebSocketCompressionSupported(false)
                     .setIdleTimeout(backstop)))
                 .connectionHandler(connection -> {
                     guard.connected(connection);

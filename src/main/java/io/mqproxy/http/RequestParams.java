@@ -20,10 +20,10 @@ import java.util.Map;
  * parameter and the rule.
  */
 final class RequestParams {
+    /** What Vert.x and Netty decode at most; the rest of a longer query is ignored, as there. */
+    private static final int MAX_QUERY_PARAMS = 1024;
     private final MultiMap form;
     private final Map<String, JsonNode> json;
-
-    private java.util.Set<String> pathParams = java.util.Set.of();
 
     private RequestParams(MultiMap form, Map<String, JsonNode> json) {
         this.form = form;
@@ -55,9 +55,7 @@ final class RequestParams {
             }
         }
         boolean form = type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded");
-        RequestParams params = new RequestParams(form ? queryThenForm(ctx, raw, type) : query(ctx), json);
-        params.pathParams = ctx.pathParams().keySet();
-        return params;
+        return new RequestParams(form ? queryThenForm(ctx, raw, type) : query(ctx), json);
     }
 
     /**
@@ -65,25 +63,39 @@ final class RequestParams {
      * parameters would otherwise answer as if the query were fine.
      */
     static void refuseBrokenQuery(RoutingContext ctx) {
-        try {
-            query(ctx);
-        } catch (ProxyError e) {
-            ctx.fail(e.status(), e);
-            return;
+        String query = ctx.request().query();
+        // Only a '%' can be broken: most requests, long polls among them, skip the decoding.
+        if (query != null && query.indexOf('%') >= 0) {
+            try {
+                query(ctx);
+            } catch (ProxyError e) {
+                ctx.fail(e.status(), e);
+                return;
+            }
         }
         ctx.next();
     }
 
     /**
-     * The query string's parameters. Vert.x decodes them on first use and throws on a broken
-     * percent-escape; that is the client's error, so it becomes a 400 naming the parameter.
+     * The query string's parameters, decoded as Vert.x's {@code request().params()} does (names
+     * case-insensitive, {@code ;} a separator as well as {@code &}, at most 1024) but not kept on the
+     * request: a long poll holds its request for up to a minute, and ten thousand of them would keep
+     * ten thousand maps of strings nobody reads again. A broken percent-escape is the client's error,
+     * so it becomes a 400 naming the parameter.
      */
     static MultiMap query(RoutingContext ctx) {
-        try {
-            return ctx.request().params();
-        } catch (IllegalArgumentException e) {
-            throw Errors.malformedQuery(brokenEscape(ctx.request().query()));
+        MultiMap params = MultiMap.caseInsensitiveMultiMap();
+        String query = ctx.request().query();
+        if (query == null || query.isEmpty()) {
+            return params;
         }
+        try {
+            new QueryStringDecoder(query, StandardCharsets.UTF_8, false, MAX_QUERY_PARAMS, false).parameters()
+                .forEach(params::add);
+        } catch (IllegalArgumentException e) {
+            throw Errors.malformedQuery(brokenEscape(query));
+        }
+        return params;
     }
 
     /** Which parameter holds the broken escape, so that the client can find it. */
@@ -111,7 +123,7 @@ final class RequestParams {
      * form decoder garbled multi-megabyte percent-encoded (non-ASCII) values and ignores the charset.
      */
     private static MultiMap queryThenForm(RoutingContext ctx, Buffer raw, String contentType) {
-        MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(query(ctx));
+        MultiMap params = query(ctx);
         if (raw.length() == 0) {
             return params;
         }
@@ -160,8 +172,6 @@ final class RequestParams {
     java.util.Set<String> names() {
         java.util.Set<String> names = new java.util.TreeSet<>(json.keySet());
         names.addAll(form.names());
-        // Vert.x counts a route's path parameters among the request's: they are not the caller's fields.
-        names.removeAll(pathParams);
         return names;
     }
 
