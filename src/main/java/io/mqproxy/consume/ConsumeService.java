@@ -612,6 +612,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            gate.close();
         }
     }
 }

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -16,8 +18,12 @@ import java.util.function.BooleanSupplier;
  * gate, thousands of idle HTTP polls would spin on that answer. Past the bound, polls wait here
  * (a future each, no thread) for a turn; when a waiting pop finds messages, a few queued polls are
  * woken to pop at once, so a burst is not served one slice at a time.
+ *
+ * <p>A queued poll whose deadline passes is answered by one sweep of the queues every
+ * {@value #EXPIRY_SWEEP_MILLIS} ms, on the gate's own thread, rather than by a timer of its own: a
+ * timer per poll cost as much memory as the poll's place in the queue, times tens of thousands.
  */
-final class LongPollGate {
+final class LongPollGate implements AutoCloseable {
     /** How a queued poll may go on. */
     enum Grant {
         /** Wait at the broker (holds one of the group's slots until it returns). */
@@ -29,14 +35,21 @@ final class LongPollGate {
     }
 
     private static final int WAKE_ON_FOUND = 4;
-    /** Queued polls that timed out are dropped lazily; past this many queued, also eagerly. */
-    private static final int PURGE_AT = 1024;
+    /** How late past its deadline a queued poll may be answered. */
+    static final long EXPIRY_SWEEP_MILLIS = 100;
 
     private final int slotsPerGroup;
     private final Map<String, Gate> gates = new HashMap<>();
+    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mqproxy-longpoll-expiry");
+        t.setDaemon(true);
+        return t;
+    });
 
     LongPollGate(int slotsPerGroup) {
         this.slotsPerGroup = slotsPerGroup;
+        expiry.scheduleWithFixedDelay(this::expireDue, EXPIRY_SWEEP_MILLIS, EXPIRY_SWEEP_MILLIS,
+            TimeUnit.MILLISECONDS);
     }
 
     private static final class Gate {
@@ -44,7 +57,7 @@ final class LongPollGate {
         final Deque<Waiter> queue = new ArrayDeque<>();
     }
 
-    private record Waiter(CompletableFuture<Grant> turn, BooleanSupplier gone) {
+    private record Waiter(CompletableFuture<Grant> turn, BooleanSupplier gone, long deadlineNanos) {
     }
 
     /** A turn to wait at the broker for {@code group}, or a reason not to, by {@code deadlineNanos}. */
@@ -55,15 +68,35 @@ final class LongPollGate {
                 gate.busy++;
                 return CompletableFuture.completedFuture(Grant.WAIT);
             }
-            if (gate.queue.size() >= PURGE_AT && gate.queue.size() % PURGE_AT == 0) {
-                gate.queue.removeIf(w -> w.turn.isDone());
-            }
             CompletableFuture<Grant> turn = new CompletableFuture<>();
-            gate.queue.addLast(new Waiter(turn, clientGone));
-            long remaining = Math.max(0, deadlineNanos - System.nanoTime());
-            turn.completeOnTimeout(Grant.NONE, remaining, TimeUnit.NANOSECONDS);
+            gate.queue.addLast(new Waiter(turn, clientGone, deadlineNanos));
             return turn;
         }
+    }
+
+    /** Queued polls whose deadline has passed leave the queue and get {@link Grant#NONE}. */
+    void expireDue() {
+        long now = System.nanoTime();
+        List<Waiter> expired = new ArrayList<>();
+        synchronized (gates) {
+            for (Gate gate : gates.values()) {
+                if (!gate.queue.isEmpty()) {
+                    gate.queue.removeIf(w -> {
+                        boolean due = now - w.deadlineNanos >= 0;
+                        if (due) {
+                            expired.add(w);
+                        }
+                        return due || w.turn.isDone();
+                    });
+                }
+            }
+        }
+        expired.forEach(w -> w.turn.complete(Grant.NONE));
+    }
+
+    @Override
+    public void close() {
+        expiry.shutdownNow();
     }
 
     /** A poll that held a {@link Grant#WAIT} slot is back from the broker; {@code found}: it got messages. */
@@ -89,7 +122,7 @@ final class LongPollGate {
         // Completing a turn runs the poll's next step (a pop): never while holding the lock.
         wakeups.complete();
         if (heir != null && !heir.turn.complete(Grant.WAIT)) {
-            // Its deadline passed just now: the slot goes to the next in line, or is freed.
+            // Dismissed just now: the slot goes to the next in line, or is freed.
             leave(group, false);
         }
     }

@@ -63,6 +63,20 @@ class LongPollGateTest {
     }
 
     @Test
+    void aQueuedPollPastItsDeadline_getsNone_andLeavesTheQueue() throws Exception {
+        try (LongPollGate gate = new LongPollGate(1)) {
+            gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
+            CompletableFuture<LongPollGate.Grant> late = gate.enter("g", System.nanoTime() + 1_000_000, () -> false);
+            CompletableFuture<LongPollGate.Grant> patient = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
+            // The gate's own sweep answers it within a sweep of its deadline.
+            assertThat(late.get(5, TimeUnit.SECONDS)).isEqualTo(LongPollGate.Grant.NONE);
+            assertThat(gate.waitingHere()).isEqualTo(1);
+            gate.leave("g", false);
+            assertThat(patient).isCompletedWithValue(LongPollGate.Grant.WAIT);
+        }
+    }
+
+    @Test
     void aSlotIsFreedWhenNobodyWaits() {
         LongPollGate gate = new LongPollGate(1);
         gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
