@@ -78,7 +78,8 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  *     rounds after an unmeasured warm-up of {@code bench.warmupMessages} (10000) per path.</li>
  * <li>latency: {@code bench.latency.clients} (8) clients long-polling ({@code bench.latency.pullTimeout}, 10 s)
  *     an empty topic; one native send every {@code bench.latency.intervalMs} (20) ms, {@code
- *     bench.latency.messages} (500) measured after {@code bench.latency.warmup} (50) unmeasured; send-to-receipt time.</li>
+ *     bench.latency.messages} (500) measured after {@code bench.latency.warmup} (50) unmeasured; send-to-receipt time;
+ *     with {@code bench.latency.external=true} the clients run in a child JVM ({@link LatencyPollClient}).</li>
  * <li>idle: {@code bench.idle.polls} (10000) concurrent long polls ({@code bench.idle.pullTimeout}, 30 s) on
  *     one group with nothing to consume, from a child JVM ({@link IdlePollClient}), over source addresses
  *     {@code bench.idle.sourceIps} (127.0.0.1);  memory of this JVM before and during;
@@ -93,6 +94,7 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  */
 public final class ConsumeBenchmark {
     private static final int MAX_PER_POP = 32;
+    private final boolean latencyExternal = Boolean.getBoolean("bench.latency.external");
     private final int latencyWarmup = Integer.getInteger("bench.latency.warmup", 50);
 
     private final int messages = Integer.getInteger("bench.messages", 100_000);
@@ -181,7 +183,11 @@ public final class ConsumeBenchmark {
                 drain(drainTopic);
             }
             if (phases.contains("latency")) {
-                latency(latencyTopic);
+                if (latencyExternal) {
+                    latencyExternal(latencyTopic);
+                } else {
+                    latency(latencyTopic);
+                }
             }
             if (phases.contains("idle")) {
                 idle(idleTopic);
@@ -578,6 +584,73 @@ public final class ConsumeBenchmark {
 
     // ---------------------------------------------------------------- 2. latency
 
+    /** One native send every {@code latencyInterval} ms, bodies {@code "index sendNanos"}. */
+    private void sendTimed(String topic, int count) throws Exception {
+        long t0 = System.nanoTime();
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(latencyInterval);
+        for (int i = 0; i < count; i++) {
+            long due = t0 + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            Message m = new Message(topic, (i + " " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
+            producer.send(m, 10_000);
+        }
+    }
+
+    /**
+     * The latency phase with the clients in a child JVM ({@link LatencyPollClient}): this JVM holds the broker,
+     * the proxy and the sender only.
+     */
+    private void latencyExternal(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== 2b. produce-to-delivery latency, clients in a child JVM: %d clients "
+                + "long-polling (pullTimeout %d s); one native send every %d ms; %d measured after %d unmeasured%n",
+            latencyClients, latencyPullTimeout, latencyInterval, latencyMessages, latencyWarmup);
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g", "-cp", classpath(), LatencyPollClient.class.getName(),
+            Integer.toString(proxy.config().http().consumePort()), Integer.toString(latencyClients),
+            Integer.toString(latencyPullTimeout), topic, "bench-latency", Integer.toString(latencyWarmup),
+            Integer.toString(latencyMessages));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // child gone
+            }
+            lines.add("<eof>");
+        }, "bench-latency-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long childClock = Long.parseLong(expect(lines, "clock ", 60).substring("clock ".length()));
+            // The pipe and the child's start make this a few ms at most when both read one monotonic clock.
+            System.out.printf(Locale.ROOT, "  clocks: this JVM's nanoTime minus the child's, read across the pipe: "
+                + "%.1f ms%n", (System.nanoTime() - childClock) / 1e6);
+            expect(lines, "ready", 60);
+            Thread.sleep(1_000); // every client is waiting
+            sendTimed(topic, latencyWarmup + latencyMessages);
+            String result;
+            try {
+                result = expect(lines, "result ", 15);
+            } catch (IllegalStateException late) {
+                new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8).println("stop");
+                result = expect(lines, "result ", 30);
+            }
+            System.out.println("  " + result.substring("result ".length()));
+            System.out.println("  " + expect(lines, "slowest", 10));
+        } finally {
+            child.destroy();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private void latency(String topic) throws Exception {
         System.out.printf(Locale.ROOT, "%n== 2. produce-to-delivery latency: %d clients long-polling (pullTimeout %d s,"
                 + " concurrent group) an empty topic; one native send every %d ms; %d measured after %d unmeasured; "
@@ -635,17 +708,7 @@ public final class ConsumeBenchmark {
             clientVertx.runOnContext(v -> step[0].run());
         }
         Thread.sleep(1_000); // every client is waiting
-        long t0 = System.nanoTime();
-        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(latencyInterval);
-        for (int i = 0; i < seen.length; i++) {
-            long due = t0 + i * intervalNanos;
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            Message m = new Message(topic, (i + " " + System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
-            producer.send(m, 10_000);
-        }
+        sendTimed(topic, seen.length);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (received.get() < latencyMessages && System.nanoTime() < deadline) {
             Thread.sleep(20);
