@@ -122,7 +122,8 @@ final class LongPollGate implements AutoCloseable {
         // Completing a turn runs the poll's next step (a pop): never while holding the lock.
         wakeups.complete();
         if (heir != null && !heir.turn.complete(Grant.WAIT)) {
-            // Dismissed just now: the slot goes to the next in line, or is freed.
+            // Only the gate completes turns, under its lock or after taking the waiter off the queue, so this
+            // is a guard: were the turn taken meanwhile, the slot would go to the next in line, or be freed.
             leave(group, false);
         }
     }
