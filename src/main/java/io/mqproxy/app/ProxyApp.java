@@ -8,6 +8,7 @@ import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.consume.DeliveredMessage;
+import io.mqproxy.consume.MessageText;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
@@ -167,7 +168,7 @@ public final class ProxyApp implements AutoCloseable {
         String failed = servers.warmUp(List.of(
             new SendReceipt("SEND_OK", "0", "0", new SendReceipt.QueueRef("t", "b", 0), 0, "DefaultRegion", false),
             new PollResult(PollResult.FOUND, "r", List.of(new DeliveredMessage("0",
-                io.mqproxy.consume.MessageText.of(new byte[] {'m'}), null, 0, "k", "t",
+                MessageText.of(new byte[] {'m'}), null, 0, "k", "t",
                 Map.of("p", "v"), 1)), 1, List.of(), 0, "OK", 300)));
         if (failed != null) {
             log.warn("HTTP warm-up incomplete: {}", failed);

@@ -376,7 +376,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      * beyond the broker's limit wait here instead of spinning on "polling full".
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
-        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        long remainingMillis = millisLeft(deadlineNanos);
         if (stopping || halted(poll)) {
             return nothing();
         }
@@ -391,10 +391,15 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                 }
                 return deliver(poll, outcome, () -> fetch(poll, deadlineNanos));
             });
-            case WAIT -> pop(poll, Math.min(remainingMillis, slice()))
+            // What is left when the turn comes: a poll may have been queued for most of its pullTimeout.
+            case WAIT -> pop(poll, Math.min(Math.max(0, millisLeft(deadlineNanos)), slice()))
                 .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup, mayHaveMore(poll, outcome)))
                 .thenCompose(outcome -> deliver(poll, outcome, () -> fetch(poll, deadlineNanos)));
         });
+    }
+
+    private static long millisLeft(long deadlineNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
 
     /**
@@ -477,15 +482,18 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             .exceptionally(e -> null);
     }
 
+    /** A popped message as its client sees it. */
+    private static DeliveredMessage delivered(PoppedMessage m) {
+        MessageText body = MessageText.of(m.body());
+        return new DeliveredMessage(m.messageId(), body, body.encoding(), m.bornTimestamp(), m.keys(), m.tags(),
+            m.properties().isEmpty() ? null : m.properties(), m.reconsumeTimes() + 1);
+    }
+
     private PollResult result(Poll poll, List<PoppedMessage> messages, String previousAck) {
         List<DeliveredMessage> fresh = new ArrayList<>();
         List<DeliveredMessage> retried = new ArrayList<>();
         for (PoppedMessage m : messages) {
-            MessageText body = MessageText.of(m.body());
-            DeliveredMessage d = new DeliveredMessage(m.messageId(), body, body.encoding(),
-                m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
-                m.reconsumeTimes() + 1);
-            (m.reconsumeTimes() > 0 ? retried : fresh).add(d);
+            (m.reconsumeTimes() > 0 ? retried : fresh).add(delivered(m));
         }
         if (messages.isEmpty()) {
             return PollResult.of(PollResult.NO_NEW_MSG, "", fresh, retried, previousAck, null);
@@ -574,12 +582,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         List<Delivery> each = new ArrayList<>(messages.size());
         int retried = 0;
         for (PoppedMessage m : messages) {
-            MessageText body = MessageText.of(m.body());
-            DeliveredMessage d = new DeliveredMessage(m.messageId(), body, body.encoding(),
-                m.bornTimestamp(), m.keys(), m.tags(), m.properties().isEmpty() ? null : m.properties(),
-                m.reconsumeTimes() + 1);
             retried += m.reconsumeTimes() > 0 ? 1 : 0;
-            each.add(new Delivery(d, requestIds.encode(new BatchReceipt(poll.group.name(), poll.group.topic(),
+            each.add(new Delivery(delivered(m), requestIds.encode(new BatchReceipt(poll.group.name(), poll.group.topic(),
                 poll.clientId, List.of(m.handle()))), m.handle()));
         }
         metrics.delivered(poll.group.name(), messages.size() - retried, retried);

@@ -86,7 +86,7 @@ final class LongPollGate implements AutoCloseable {
                         if (due) {
                             expired.add(w);
                         }
-                        return due || w.turn.isDone();
+                        return due;
                     });
                 }
             }
@@ -165,14 +165,12 @@ final class LongPollGate implements AutoCloseable {
         }
     }
 
-    /** Polls waiting here for a turn now (some may have timed out and not yet been purged). */
+    /** Polls waiting here for a turn now (those past their deadline until the next sweep included). */
     int waitingHere() {
         synchronized (gates) {
             int n = 0;
             for (Gate g : gates.values()) {
-                for (Waiter w : g.queue) {
-                    n += w.turn.isDone() ? 0 : 1;
-                }
+                n += g.queue.size();
             }
             return n;
         }
@@ -194,13 +192,10 @@ final class LongPollGate implements AutoCloseable {
             }
         }
 
-        /** The next waiter still waiting, or null; those whose client left are set aside to answer. */
+        /** The next waiter whose client is still there, or null; those who left are set aside to answer. */
         Waiter next(Gate gate) {
             while (!gate.queue.isEmpty()) {
                 Waiter w = gate.queue.pollFirst();
-                if (w.turn.isDone()) {
-                    continue;
-                }
                 if (w.gone.getAsBoolean()) {
                     departed.add(w);
                     continue;

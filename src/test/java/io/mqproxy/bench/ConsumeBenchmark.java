@@ -12,13 +12,10 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -607,47 +604,30 @@ public final class ConsumeBenchmark {
         System.out.printf(Locale.ROOT, "%n== 2b. produce-to-delivery latency, clients in a child JVM: %d clients "
                 + "long-polling (pullTimeout %d s); one native send every %d ms; %d measured after %d unmeasured%n",
             latencyClients, latencyPullTimeout, latencyInterval, latencyMessages, latencyWarmup);
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g", "-cp", classpath(), LatencyPollClient.class.getName(),
+        Child child = Child.start("latency", List.of("-Xmx1g"), LatencyPollClient.class,
             Integer.toString(proxy.config().http().consumePort()), Integer.toString(latencyClients),
             Integer.toString(latencyPullTimeout), topic, "bench-latency", Integer.toString(latencyWarmup),
-            Integer.toString(latencyMessages));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // child gone
-            }
-            lines.add("<eof>");
-        }, "bench-latency-reader");
-        reader.setDaemon(true);
-        reader.start();
+            Integer.toString(latencyMessages), Integer.toString(latencyInterval));
         try {
-            long childClock = Long.parseLong(expect(lines, "clock ", 60).substring("clock ".length()));
+            long childClock = Long.parseLong(child.expect("clock ", 60).substring("clock ".length()));
             // The pipe and the child's start make this a few ms at most when both read one monotonic clock.
             System.out.printf(Locale.ROOT, "  clocks: this JVM's nanoTime minus the child's, read across the pipe: "
                 + "%.1f ms%n", (System.nanoTime() - childClock) / 1e6);
-            expect(lines, "ready", 60);
+            child.expect("ready", 60);
             Thread.sleep(1_000); // every client is waiting
             sendTimed(topic, latencyWarmup + latencyMessages);
             String result;
             try {
-                result = expect(lines, "result ", 15);
+                result = child.expect("result ", 15);
             } catch (IllegalStateException late) {
-                new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8).println("stop");
-                result = expect(lines, "result ", 30);
+                child.tell("stop");
+                result = child.expect("result ", 30);
             }
             System.out.println("  " + result.substring("result ".length()));
-            System.out.println("  " + expect(lines, "slowest", 10));
+            System.out.println("  " + child.expect("slowest", 10));
         } finally {
-            child.destroy();
-            child.waitFor(30, TimeUnit.SECONDS);
+            child.process().destroy();
+            child.process().waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -656,32 +636,12 @@ public final class ConsumeBenchmark {
                 + " concurrent group) an empty topic; one native send every %d ms; %d measured after %d unmeasured; "
                 + "consume.longPollSliceMillis %d%n", latencyClients, latencyPullTimeout, latencyInterval,
             latencyMessages, latencyWarmup, proxy.config().consume().longPollSliceMillis());
-        Histogram measured = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
-        AtomicInteger received = new AtomicInteger();
-        AtomicInteger duplicatesOrStray = new AtomicInteger();
+        LatencyTally tally = new LatencyTally(latencyWarmup, latencyMessages, latencyInterval);
         LongAdder errors = new LongAdder();
         LongAdder polls = new LongAdder();
         AtomicReference<String> firstError = new AtomicReference<>();
-        boolean[] seen = new boolean[latencyWarmup + latencyMessages];
-        List<long[]> slowest = new ArrayList<>();
         // Bodies "index sendNanos": the sender and the clients share this JVM's nanoTime clock.
-        Consumer<String> onMessage = text -> {
-            long now = System.nanoTime();
-            String[] f = text.split(" ");
-            int index = Integer.parseInt(f[0]);
-            synchronized (seen) {
-                if (index >= seen.length || seen[index]) {
-                    duplicatesOrStray.incrementAndGet();
-                    return;
-                }
-                seen[index] = true;
-                if (index >= latencyWarmup) {
-                    measured.recordValue(now - Long.parseLong(f[1]));
-                    slowest.add(new long[] {index, now - Long.parseLong(f[1])});
-                    received.incrementAndGet();
-                }
-            }
-        };
+        Consumer<String> onMessage = text -> tally.record(text, System.nanoTime());
         AtomicInteger running = new AtomicInteger(1);
         List<CompletableFuture<Void>> clients = new ArrayList<>();
         for (int i = 0; i < latencyClients; i++) {
@@ -708,28 +668,18 @@ public final class ConsumeBenchmark {
             clientVertx.runOnContext(v -> step[0].run());
         }
         Thread.sleep(1_000); // every client is waiting
-        sendTimed(topic, seen.length);
+        sendTimed(topic, latencyWarmup + latencyMessages);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (received.get() < latencyMessages && System.nanoTime() < deadline) {
+        while (tally.received() < latencyMessages && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         running.set(0);
         System.out.printf(Locale.ROOT, "  received %d of %d measured (plus %d unmeasured), %d polls, errors %d, "
-                + "duplicates %d%n", received.get(), latencyMessages, latencyWarmup, polls.sum(), errors.sum(),
-            duplicatesOrStray.get());
-        System.out.printf(Locale.ROOT, "  latency ms: p50=%.1f p90=%.1f p99=%.1f max=%.1f  (over 100 ms: %d, over 1 s: "
-                + "%d)%n", measured.getValueAtPercentile(50) / 1e6, measured.getValueAtPercentile(90) / 1e6,
-            measured.getValueAtPercentile(99) / 1e6, measured.getMaxValue() / 1e6,
-            measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.MILLISECONDS.toNanos(100)),
-            measured.getTotalCount() - measured.getCountBetweenValues(0, TimeUnit.SECONDS.toNanos(1)));
-        // When the slowest were sent tells a cause apart: together (a burst of polls) or spread out.
-        StringBuilder slow = new StringBuilder();
-        synchronized (seen) {
-            slowest.stream().sorted((a, b) -> Long.compare(b[1], a[1])).limit(10).forEach(s -> slow.append(
-                String.format(Locale.ROOT, " %.1f ms (sent at %d ms),", s[1] / 1e6, s[0] * latencyInterval)));
-        }
-        System.out.println("  slowest:" + slow + " clients began polling at -1000 ms, pullTimeout " + latencyPullTimeout
-            + " s");
+                + "duplicates %d%n", tally.received(), latencyMessages, latencyWarmup, polls.sum(), errors.sum(),
+            tally.duplicates());
+        System.out.println("  " + tally.percentiles());
+        System.out.println("  " + tally.slowest() + " clients began polling at -1000 ms, pullTimeout "
+            + latencyPullTimeout + " s");
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
         }
@@ -752,32 +702,13 @@ public final class ConsumeBenchmark {
             readQuietly("/proc/sys/net/core/somaxconn"), idleSourceIps);
         Memory before = Memory.now();
         Map<String, long[]> histogramBefore = idleHistogram ? BenchSupport.classHistogram() : null;
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx1g", "-XX:+UseParallelGC", "-cp", classpath(), IdlePollClient.class.getName(),
+        Child child = Child.start("idle", List.of("-Xmx1g", "-XX:+UseParallelGC"), IdlePollClient.class,
             Integer.toString(proxy.config().http().consumePort()), Integer.toString(idlePolls),
-            Integer.toString(idlePullTimeout), topic, "bench-idle", idleSourceIps, "500"));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // child gone
-            }
-            lines.add("<eof>");
-        }, "bench-idle-reader");
-        reader.setDaemon(true);
-        reader.start();
-        PrintWriter toChild = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8);
+            Integer.toString(idlePullTimeout), topic, "bench-idle", idleSourceIps, "500");
 
-        String childBaseline = expect(lines, "memory baseline", 60);
+        String childBaseline = child.expect("memory baseline", 60);
         long t0 = System.nanoTime();
-        String sent = expect(lines, "sent ", 60);
+        String sent = child.expect("sent ", 60);
         // All written by the client; wait until the proxy holds them all.
         long peakInFlight = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -793,11 +724,11 @@ public final class ConsumeBenchmark {
         String growth = idleHistogram
             ? BenchSupport.histogramGrowth(histogramBefore, BenchSupport.classHistogram(),
                 Integer.getInteger("bench.idle.histogram.top", 40), idlePolls) : null;
-        toChild.println("measure");
-        String childDuring = expect(lines, "memory during", 60);
+        child.tell("measure");
+        String childDuring = child.expect("memory during", 60);
         long inFlightAfter = pollsInFlight();
-        String done = expect(lines, "done ", idlePullTimeout + 150);
-        child.waitFor(30, TimeUnit.SECONDS);
+        String done = child.expect("done ", idlePullTimeout + 150);
+        child.process().waitFor(30, TimeUnit.SECONDS);
         // The server closes its ends as it reads the client's FINs: give it a moment before counting.
         long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (BenchSupport.openFds() > before.fds + 100 && System.nanoTime() < settle) {
@@ -838,6 +769,43 @@ public final class ConsumeBenchmark {
         public String toString() {
             return "heap after GC " + BenchSupport.mib(heap) + ", RSS " + BenchSupport.mib(rss) + ", fds " + fds
                 + ", threads " + threads;
+        }
+    }
+
+    /** A load generator in a JVM of its own; its output lines are queued for {@link #expect}. */
+    private record Child(Process process, BlockingQueue<String> lines, PrintWriter input) {
+        static Child start(String name, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classpath(), main.getName()));
+            command.addAll(List.of(args));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // child gone
+                }
+                lines.add("<eof>");
+            }, "bench-" + name + "-reader");
+            reader.setDaemon(true);
+            reader.start();
+            return new Child(process, lines, new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8));
+        }
+
+        /** The first line starting with {@code prefix} within {@code seconds}; lines before it are printed. */
+        String expect(String prefix, long seconds) throws Exception {
+            return ConsumeBenchmark.expect(lines, prefix, seconds);
+        }
+
+        void tell(String line) {
+            input.println(line);
         }
     }
 

@@ -9,14 +9,10 @@ import io.vertx.core.http.RequestOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.HdrHistogram.Histogram;
 
 /**
  * The clients of {@link ConsumeBenchmark}'s latency phase in a process of their own
@@ -25,7 +21,7 @@ import org.HdrHistogram.Histogram;
  * Bodies are {@code "index sendNanos"}: {@link System#nanoTime()} is the system-wide monotonic clock on
  * Linux, so a time taken by the sender in the parent reads the same here (the parent checks the offset).
  *
- * <p>Arguments: port clients pullTimeout topic consumer warmup measured. Protocol on stdout: {@code clock N},
+ * <p>Arguments: port clients pullTimeout topic consumer warmup measured intervalMillis (of the sends). Protocol on stdout: {@code clock N},
  * {@code ready} once every client's first poll is written, a final {@code result ...} and {@code slowest ...};
  * reading {@code stop} on stdin ends it early.
  */
@@ -41,15 +37,12 @@ public final class LatencyPollClient {
             + "&requestId=";
         int warmup = Integer.parseInt(args[5]);
         int measured = Integer.parseInt(args[6]);
+        int intervalMillis = Integer.parseInt(args[7]);
         say("clock " + System.nanoTime());
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         HttpClient http = BenchSupport.httpClient(vertx, port, clients + 1, null);
-        Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
-        boolean[] seen = new boolean[warmup + measured];
-        List<long[]> slowest = new ArrayList<>();
-        AtomicInteger received = new AtomicInteger();
-        AtomicInteger duplicates = new AtomicInteger();
+        LatencyTally tally = new LatencyTally(warmup, measured, intervalMillis);
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger written = new AtomicInteger();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -80,22 +73,8 @@ public final class LatencyPollClient {
                         JsonNode result = BenchSupport.JSON.readTree(ar.result().getBytes()).path("result");
                         requestId[0] = result.path("requestId").asText("");
                         for (JsonNode m : result.path("msgList")) {
-                            String[] f = m.path("message").asText().split(" ");
-                            int index = Integer.parseInt(f[0]);
-                            synchronized (seen) {
-                                if (index >= seen.length || seen[index]) {
-                                    duplicates.incrementAndGet();
-                                    continue;
-                                }
-                                seen[index] = true;
-                                if (index >= warmup) {
-                                    long nanos = now - Long.parseLong(f[1]);
-                                    latency.recordValue(Math.max(0, nanos));
-                                    slowest.add(new long[] {index, nanos});
-                                    if (received.incrementAndGet() == measured) {
-                                        done.countDown();
-                                    }
-                                }
+                            if (tally.record(m.path("message").asText(), now)) {
+                                done.countDown();
                             }
                         }
                     } catch (Exception e) {
@@ -125,17 +104,9 @@ public final class LatencyPollClient {
 
         done.await();
         running.set(false);
-        synchronized (seen) {
-            say(String.format(Locale.ROOT, "result received=%d of %d, duplicates %d, errors %d; latency ms: p50=%.1f "
-                    + "p90=%.1f p99=%.1f max=%.1f (over 100 ms: %d)", received.get(), measured, duplicates.get(),
-                errors.get(), latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(90) / 1e6,
-                latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6,
-                latency.getTotalCount() - latency.getCountBetweenValues(0, TimeUnit.MILLISECONDS.toNanos(100))));
-            StringBuilder slow = new StringBuilder("slowest:");
-            slowest.stream().sorted((a, b) -> Long.compare(b[1], a[1])).limit(10).forEach(s -> slow.append(
-                String.format(Locale.ROOT, " %.1f ms (#%d),", s[1] / 1e6, s[0])));
-            say(slow.toString());
-        }
+        say(String.format(Locale.ROOT, "result received=%d of %d, duplicates %d, errors %d; %s", tally.received(),
+            measured, tally.duplicates(), errors.get(), tally.percentiles()));
+        say(tally.slowest());
         System.out.flush();
         System.exit(0);
     }

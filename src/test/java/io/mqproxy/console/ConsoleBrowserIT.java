@@ -182,10 +182,7 @@ class ConsoleBrowserIT {
         click(By.cssSelector("#reset-form input[value='time']"));
         browser.executeScript("arguments[0].value = '2026-01-02T03:04:05'",
             awaitElement(By.cssSelector("#reset-form input[name='to']")));
-        click(By.id("reset-button"));
-        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
-        assertThat(browser.findElement(By.id("confirm-body")).getText())
-            .contains("from the first message stored at or after", "earlier messages are skipped");
+        resetConfirmationSays("from the first message stored at or after", "earlier messages are skipped");
         screenshot("reset-time-confirmation");
         click(By.cssSelector("#confirm button[value='cancel']"));
         awaitContains("feedback", By.id("toasts"), "Reset cancelled: nothing changed.");
@@ -193,10 +190,7 @@ class ConsoleBrowserIT {
         click(By.cssSelector("#reset-form input[value='earliest']"));
 
         // "Earliest": the confirmation says what will happen before anything does.
-        click(By.id("reset-button"));
-        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
-        assertThat(browser.findElement(By.id("confirm-body")).getText())
-            .contains("again from the first message still stored", "pending retries are dropped");
+        resetConfirmationSays("again from the first message still stored", "pending retries are dropped");
         screenshot("reset-confirmation");
         click(By.id("confirm-ok"));
         awaitContains("feedback", By.id("toasts"), "Offsets of orders reset to earliest");
@@ -416,6 +410,13 @@ class ConsoleBrowserIT {
 
     private void click(By by) {
         awaitElement(by).click();
+    }
+
+    /** Asks for the offset reset chosen in the form: the confirmation shows and says what will happen. */
+    private void resetConfirmationSays(String... phrases) {
+        click(By.id("reset-button"));
+        awaitTrue("the confirmation", () -> browser.findElement(By.id("confirm")).isDisplayed());
+        assertThat(browser.findElement(By.id("confirm-body")).getText()).contains(phrases);
     }
 
     private void setValue(By by, String value) {
