@@ -319,7 +319,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                 + receipt.topic() + "'" + (receipt.clientId() != null ? " for clientId '" + receipt.clientId() + "'" : "")
                 + ", not to this one");
         }
-        return new Poll(group, BrokerGroups.forClient(consumer, clientId), clientId,
+        // The registry's own name, not the request's copy: a waiting poll then holds no string of its request.
+        return new Poll(group, BrokerGroups.forClient(group.name(), clientId), clientId,
             r.maxPullSize() != null ? r.maxPullSize() : group.maxPullSize(),
             // Past the group's cap a client gets the cap, and is told so in the result: in a queue-held group
             // a forgotten batch blocks its queue for as long as it is reserved.

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,13 @@ import org.slf4j.LoggerFactory;
  * progress (fresh, or kept alive after an answer) when no whole request head arrives within the idle
  * time-out, and one whose request body is not whole within the body time-out (answered 408 first).
  * Bytes trickling in extend neither: a client sending a header byte a second is closed like a silent
- * one. A request read whole and waiting for its answer (a long poll) is never cut here.
+ * one. A request read whole and waiting for its answer (a long poll) is cut only by the backstop: when
+ * no answer has begun long after any long poll would have been answered, something is stuck, and the
+ * connection is closed rather than held for ever. An answer under way (an event stream) is not cut: its
+ * heartbeats show a vanished client as a failed write.
+ *
+ * <p>The guard also knows when each request's head arrived ({@link #startedAt}), which is what its
+ * latency is measured from: kept here, it costs a waiting request nothing it did not already hold.
  *
  * <p>Deadlines are checked by a periodic {@link #sweep} rather than a timer per connection or request:
  * a request then costs two field writes, and ten thousand idle connections one pass a second.
@@ -28,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionGuard implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
+    /** {@link #startedAt}'s answer for a request the guard is not watching. */
+    static final long UNKNOWN = Long.MIN_VALUE;
     /** How long a refused request's client may go on sending (dropped) so that it can read its answer. */
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -35,13 +44,24 @@ final class ConnectionGuard implements Handler<RoutingContext> {
     private final int bodySeconds;
     private final long idleNanos;
     private final long bodyNanos;
+    private final int backstopSeconds;
+    private final long backstopNanos;
+    /** Requests begun and not yet answered, on every server sharing the counter (null: not counted). */
+    private final AtomicInteger inFlight;
     private final Map<HttpConnection, Watch> watches = new HashMap<>();
 
-    ConnectionGuard(int idleSeconds, int bodySeconds) {
+    /**
+     * @param backstopSeconds how long a request read whole may wait for its answer to begin
+     * @param inFlight        counts the requests begun and not yet ended, or null
+     */
+    ConnectionGuard(int idleSeconds, int bodySeconds, int backstopSeconds, AtomicInteger inFlight) {
         this.idleSeconds = idleSeconds;
         this.bodySeconds = bodySeconds;
+        this.backstopSeconds = backstopSeconds;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
         this.bodyNanos = TimeUnit.SECONDS.toNanos(bodySeconds);
+        this.backstopNanos = TimeUnit.SECONDS.toNanos(backstopSeconds);
+        this.inFlight = inFlight;
     }
 
     /** How often to {@link #sweep}: a deadline is kept to within a quarter of the shorter time-out, or a second. */
@@ -64,6 +84,12 @@ final class ConnectionGuard implements Handler<RoutingContext> {
             ctx.addEndHandler(v -> watch.ended(ctx));
         }
         ctx.next();
+    }
+
+    /** When the request's head arrived ({@link System#nanoTime()}), or {@link #UNKNOWN} once it is answered. */
+    long startedAt(RoutingContext ctx) {
+        Watch watch = watches.get(ctx.request().connection());
+        return watch != null && watch.current == ctx ? watch.since : UNKNOWN;
     }
 
     /** Closes or answers what is past its deadline. */
@@ -113,6 +139,9 @@ final class ConnectionGuard implements Handler<RoutingContext> {
             }
             current = ctx;
             since = System.nanoTime();
+            if (inFlight != null) {
+                inFlight.incrementAndGet();
+            }
         }
 
         void ended(RoutingContext ctx) {
@@ -120,6 +149,9 @@ final class ConnectionGuard implements Handler<RoutingContext> {
                 return;
             }
             current = null;
+            if (inFlight != null) {
+                inFlight.decrementAndGet();
+            }
             long now = System.nanoTime();
             if (BoundedBody.stillArriving(ctx.request())) {
                 lingering = ctx.request();
@@ -138,7 +170,10 @@ final class ConnectionGuard implements Handler<RoutingContext> {
             if (current == null) {
                 return now - since >= idleNanos;
             }
-            return now - since >= bodyNanos && !current.request().isEnded();
+            if (!current.request().isEnded()) {
+                return now - since >= bodyNanos;
+            }
+            return now - since >= backstopNanos && !current.response().headWritten();
         }
 
         void act() {
@@ -147,6 +182,10 @@ final class ConnectionGuard implements Handler<RoutingContext> {
             } else if (current == null) {
                 log.debug("closing connection from {}: no request within {} s (http.idleTimeoutSeconds)",
                     connection.remoteAddress(), idleSeconds);
+                connection.close();
+            } else if (current.request().isEnded()) {
+                log.warn("closing connection from {}: its {} {} had no answer within {} s",
+                    connection.remoteAddress(), current.request().method(), current.request().path(), backstopSeconds);
                 connection.close();
             } else {
                 log.debug("request body from {} not whole within {} s (http.requestBodyTimeoutSeconds)",

@@ -9,6 +9,7 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
 
 /**
  * {@code /mq/message}, {@code /mq/ack}, {@code /mq/unlock} and the extension {@code /mq/nack}, by GET
@@ -68,23 +69,26 @@ final class ConsumeHandler {
             return;
         }
         switch (route) {
-            case MESSAGE -> responder.answer(ctx, route, service.poll(request), result -> {
-                if (useCookie) {
-                    setCookie(ctx, request.consumer(), result);
-                }
-                return Envelope.ok(result);
-            }, service::returnUndelivered);
+            case MESSAGE -> responder.answer(ctx, route, service.poll(request), useCookie ? cookieSetter(ctx,
+                request.consumer()) : Envelope::ok, service::returnUndelivered);
             case ACK -> responder.answer(ctx, route, service.ack(request), Envelope::ok);
             case UNLOCK -> responder.answer(ctx, route, service.release(request, 0), Envelope::ok);
             default -> responder.answer(ctx, route, service.release(request, delay == null ? 0 : delay), Envelope::ok);
         }
     }
 
-    private static void setCookie(RoutingContext ctx, String consumer, PollResult result) {
-        ctx.response().addCookie(Cookie.cookie(cookieName(consumer), result.requestId())
-            .setPath("/mq")
-            .setHttpOnly(true)
-            .setSameSite(CookieSameSite.LAX));
+    /**
+     * The answer of a poll whose client keeps its requestId in a cookie. A long poll holds what its answer
+     * needs while it waits, so a poll without cookies holds nothing of its request.
+     */
+    private static Function<PollResult, Envelope> cookieSetter(RoutingContext ctx, String consumer) {
+        return result -> {
+            ctx.response().addCookie(Cookie.cookie(cookieName(consumer), result.requestId())
+                .setPath("/mq")
+                .setHttpOnly(true)
+                .setSameSite(CookieSameSite.LAX));
+            return Envelope.ok(result);
+        };
     }
 
     /** Group names use only cookie-safe characters, so one cookie per consumer needs no escaping. */

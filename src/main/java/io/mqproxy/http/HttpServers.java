@@ -26,7 +26,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,19 +43,22 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServers {
     private static final Logger log = LoggerFactory.getLogger(HttpServers.class);
-    /** Vert.x's own idle time-out, only a backstop: longer than the longest long poll (60 s) may wait. */
-    private static final int BACKSTOP_IDLE_SECONDS = 120;
+    /**
+     * How long a request read whole may go unanswered before its connection is closed as stuck: longer than
+     * the longest long poll (60 s) waits. The guard keeps it, not Netty's idle handler (a timer and a pipeline
+     * handler on every connection).
+     */
+    private static final int BACKSTOP_SECONDS = 120;
     private static final int WARM_UP_TIMEOUT_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final ProxyConfig config;
-    private final Responder responder;
     private final ProxyMetrics metrics;
+    private final DataAuthenticator credentials;
     private final Supplier<String> notReady;
     private final BoundedBody bodies;
     private final MalformedHttp malformed;
     private final CorsPolicy cors;
-    private final DataAccess access;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -66,33 +69,29 @@ public final class HttpServers {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
-        this.responder = new Responder(metrics, false);
+        this.credentials = credentials;
         this.notReady = () -> draining ? "proxy stopping" : notReady.get();
         BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
         metrics.bodyBytesReserved(budget::reserved);
         this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
             () -> metrics.overloaded("bodyBytes"));
-        this.malformed = new MalformedHttp(responder, metrics::malformedHttp);
+        this.malformed = new MalformedHttp(metrics::malformedHttp);
         this.cors = CorsPolicy.of(config.http().cors());
-        this.access = new DataAccess(credentials, responder);
     }
 
     /** Starts every server; the future fails if any port cannot be bound. */
     public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
                               ControlService control, OperatorCredentials operators) {
-        Responder adminResponder = new Responder(metrics, true);
-        // The operators' web console (issue 13): its sessions are let in through the control plane's door.
-        ConsoleRoutes console = new ConsoleRoutes(new ConsoleSessions(operators), ConsoleAssets.load(), adminResponder);
-        AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
-        Consumer<Router> adminMounts = router -> {
+        // Built per server (each event loop has its own guard, which times the requests its responder answers).
+        BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
+            // The operators' web console (issue 13): its sessions are let in through the control plane's door.
+            ConsoleRoutes console = new ConsoleRoutes(new ConsoleSessions(operators), ConsoleAssets.load(), adminResponder);
+            AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
             adminRoutes.mount(router);
             new LagRoutes(control, adminRoutes).mount(router);
             new TryRoutes(control, produce, adminRoutes).mount(router);
             console.mount(router);
         };
-        ProduceHandler produceHandler = new ProduceHandler(produce, responder, access);
-        ConsumeHandler consumeHandler = new ConsumeHandler(consume, responder, access);
-        StreamHandler streamHandler = new StreamHandler(streams, responder, access);
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()
             : Runtime.getRuntime().availableProcessors();
         ListenerTls tls = new ListenerTls(config.http().tls());
@@ -107,14 +106,15 @@ public final class HttpServers {
                 adminTls.enabled() ? " and the admin port" : "", config.http().tls().certFile());
         }
         return Future.all(List.of(
-            deploy("http.producePort", config.http().host(), config.http().producePort(), loops, tls,
-                guard -> dataRouter(guard, produceHandler::mount)),
-            deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops, tls,
-                guard -> dataRouter(guard, router -> {
-                    consumeHandler.mount(router);
-                    streamHandler.mount(router);
+            deploy("http.producePort", config.http().host(), config.http().producePort(), loops, tls, inFlight,
+                guard -> dataRouter(guard, (router, responder, access) ->
+                    new ProduceHandler(produce, responder, access).mount(router))),
+            deploy("http.consumePort", config.http().host(), config.http().consumePort(), loops, tls, inFlight,
+                guard -> dataRouter(guard, (router, responder, access) -> {
+                    new ConsumeHandler(consume, responder, access).mount(router);
+                    new StreamHandler(streams, responder, access).mount(router);
                 })),
-            deploy("admin.port", config.admin().host(), config.admin().port(), 1, adminTls,
+            deploy("admin.port", config.admin().host(), config.admin().port(), 1, adminTls, null,
                 guard -> adminRouter(guard, adminMounts)))).mapEmpty();
     }
 
@@ -173,11 +173,18 @@ public final class HttpServers {
         }
     }
 
-    private Router dataRouter(ConnectionGuard guard, Consumer<Router> routes) {
+    /** A data port's routes, given what answers and what checks credentials on that port's event loop. */
+    @FunctionalInterface
+    private interface DataRoutes {
+        void mount(Router router, Responder responder, DataAccess access);
+    }
+
+    private Router dataRouter(ConnectionGuard guard, DataRoutes routes) {
+        Responder responder = new Responder(metrics, false, guard);
+        DataAccess access = new DataAccess(credentials, responder);
         Router router = Router.router(vertx);
-        router.route().handler(HttpServers::stampStart);
         router.route().handler(guard);
-        router.route().handler(this::refuseWhileDraining);
+        router.route().handler(ctx -> refuseWhileDraining(ctx, responder));
         // Browsers call from other origins (the seed's jQuery snippets), with cookies for useCookie.
         router.route().handler(cors);
         router.route().handler(bodies);
@@ -185,18 +192,18 @@ public final class HttpServers {
         router.route().handler(access);
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
-        routes.accept(router);
+        routes.mount(router, responder, access);
         new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
     }
 
-    private Router adminRouter(ConnectionGuard guard, Consumer<Router> adminRoutes) {
+    private Router adminRouter(ConnectionGuard guard, BiConsumer<Router, Responder> adminRoutes) {
+        Responder responder = new Responder(metrics, true, guard);
         Router router = Router.router(vertx);
-        router.route().handler(HttpServers::stampStart);
         router.route().handler(guard);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
-        adminRoutes.accept(router);
+        adminRoutes.accept(router, responder);
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         router.get("/metrics").handler(ctx -> ctx.response()
@@ -206,21 +213,14 @@ public final class HttpServers {
         return router;
     }
 
-    /** First handler of every router: the request's latency is measured from here. */
-    private static void stampStart(RoutingContext ctx) {
-        ctx.put(Responder.STARTED_AT, System.nanoTime());
-        ctx.next();
-    }
-
-    private void refuseWhileDraining(RoutingContext ctx) {
+    /** Data requests in flight are counted by the guard; while stopping, new ones are turned away. */
+    private void refuseWhileDraining(RoutingContext ctx, Responder responder) {
         if (draining) {
             ctx.response().putHeader("Connection", "close");
             responder.write(ctx, "draining", new Envelope(Status.OVERLOADED,
                 "proxy stopping: retry on another instance", null), 503);
             return;
         }
-        inFlight.incrementAndGet();
-        ctx.addEndHandler(v -> inFlight.decrementAndGet());
         ctx.next();
     }
 
@@ -239,8 +239,8 @@ public final class HttpServers {
     }
 
     private Future<String> deploy(String key, String host, int port, int instances, ListenerTls tls,
-                                  Function<ConnectionGuard, Router> routers) {
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, routers),
+                                  AtomicInteger counted, Function<ConnectionGuard, Router> routers) {
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, counted, routers),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));
@@ -251,29 +251,32 @@ public final class HttpServers {
         private final String host;
         private final int port;
         private final ListenerTls tls;
+        private final AtomicInteger counted;
         private final Function<ConnectionGuard, Router> routers;
         private long sweeper = -1;
 
-        ServerVerticle(String host, int port, ListenerTls tls, Function<ConnectionGuard, Router> routers) {
+        ServerVerticle(String host, int port, ListenerTls tls, AtomicInteger counted,
+                       Function<ConnectionGuard, Router> routers) {
             this.host = host;
             this.port = port;
             this.tls = tls;
+            this.counted = counted;
             this.routers = routers;
         }
 
         @Override
         public void start(Promise<Void> started) {
             ProxyConfig.Http http = config.http();
-            ConnectionGuard guard = new ConnectionGuard(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds());
-            int backstop = Math.max(BACKSTOP_IDLE_SECONDS,
+            int backstop = Math.max(BACKSTOP_SECONDS,
                 2 * Math.max(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds()));
+            ConnectionGuard guard = new ConnectionGuard(http.idleTimeoutSeconds(), http.requestBodyTimeoutSeconds(),
+                backstop, counted);
             vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)
                     .setTcpNoDelay(true).setCompressionSupported(false)
                     .setHttp2ClearTextEnabled(false)
                     // No WebSockets here: without these Vert.x adds no extension handshakers to every connection.
                     .setPerMessageWebSocketCompressionSupported(false)
-                    .setPerFrameWebSocketCompressionSupported(false)
-                    .setIdleTimeout(backstop)))
+                    .setPerFrameWebSocketCompressionSupported(false)))
                 .connectionHandler(connection -> {
                     guard.connected(connection);
                     malformed.watchFraming(connection);

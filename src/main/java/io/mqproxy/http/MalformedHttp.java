@@ -45,11 +45,9 @@ final class MalformedHttp {
     private static final Logger log = LoggerFactory.getLogger(MalformedHttp.class);
     static final String ROUTE = "malformed";
 
-    private final Responder responder;
     private final Runnable counted;
 
-    MalformedHttp(Responder responder, Runnable counted) {
-        this.responder = responder;
+    MalformedHttp(Runnable counted) {
         this.counted = counted;
     }
 
@@ -70,7 +68,7 @@ final class MalformedHttp {
             detail = describe(cause);
         }
         log.debug("malformed request head from {}: {}", request.remoteAddress(), String.valueOf(cause));
-        responder.writeAndClose(request, ROUTE, Errors.malformedRequest(detail), httpStatus);
+        Responder.writeAndClose(request, ROUTE, Errors.malformedRequest(detail), httpStatus);
     }
 
     /**

@@ -27,18 +27,20 @@ import org.slf4j.LoggerFactory;
  */
 final class Responder {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
-    static final String STARTED_AT = "mqproxy.startedAt";
     private final ProxyMetrics metrics;
     private final boolean failuresAsHttpCodes;
+    private final ConnectionGuard clock;
 
     /**
      * @param failuresAsHttpCodes false on the data ports: failures are HTTP 200 with the status in the
      *                            body, as the contract's clients expect; true on the admin port, whose
      *                            callers are operators' tools that read HTTP codes
+     * @param clock               the guard of the server whose requests this answers: it knows when each began
      */
-    Responder(ProxyMetrics metrics, boolean failuresAsHttpCodes) {
+    Responder(ProxyMetrics metrics, boolean failuresAsHttpCodes, ConnectionGuard clock) {
         this.metrics = metrics;
         this.failuresAsHttpCodes = failuresAsHttpCodes;
+        this.clock = clock;
     }
 
     /** Answers when the future completes, on the request's own event loop. */
@@ -99,9 +101,10 @@ final class Responder {
             // connection), so the client must not send its next request on it.
             response.putHeader("Connection", "close");
         }
+        // Read before the answer ends the request, after which the guard forgets it.
+        long started = clock.startedAt(ctx);
         Future<Void> written = response.end(serialize(envelope, route));
-        Long started = ctx.get(STARTED_AT);
-        if (started != null) {
+        if (started != ConnectionGuard.UNKNOWN) {
             metrics.httpRequest(route, envelope.status(), System.nanoTime() - started);
         }
         return written;
@@ -125,7 +128,7 @@ final class Responder {
     }
 
     /** Answers a request that never reached a router (its head was malformed), then closes its connection. */
-    void writeAndClose(HttpServerRequest request, String route, ProxyError error, int httpStatus) {
+    static void writeAndClose(HttpServerRequest request, String route, ProxyError error, int httpStatus) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
