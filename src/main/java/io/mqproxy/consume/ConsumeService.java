@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +55,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private final RateLimits rateLimits;
     private volatile boolean stopping;
     /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
-    private final Set<CompletableFuture<List<PoppedMessage>>> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<Answer<?>> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicInteger fetchesUnfinished = new AtomicInteger();
     private volatile java.util.function.Consumer<BatchReceipt> settledObserver = receipt -> { };
 
@@ -124,24 +125,80 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     }
 
     private CompletableFuture<PollResult> fetchAndAnswer(Poll poll, long deadlineNanos, String previousAck) {
-        return answer(poll, answeredAtStop(poll, fetch(poll, deadlineNanos)), m -> result(poll, m, previousAck),
+        return answer(poll, fetch(poll, deadlineNanos), true, m -> result(poll, m, previousAck),
             () -> PollResult.of(PollResult.PAUSED, "", List.of(), List.of(), previousAck, null));
     }
 
     /**
-     * What a poll's messages become once fetched; if the group was paused (or removed) while the poll
-     * waited, they go back and the answer is {@code paused}. One stage, not several: a long poll keeps each
+     * What a poll's messages become once fetched. One stage on the fetch, not several: a long poll keeps each
      * stage of its chain in memory while it waits, ten thousand idle polls as many times over.
+     *
+     * @param stoppable whether {@link #stopWaiting()} answers the poll at once (with no messages) while it waits
      */
     private <T> CompletableFuture<T> answer(Poll poll, CompletableFuture<List<PoppedMessage>> fetching,
-                                            Function<List<PoppedMessage>, T> delivered, Supplier<T> paused) {
-        return fetching.thenCompose(messages -> {
-            if (halted(poll)) {
-                return giveBack(poll, messages).thenApply(v -> paused.get());
+                                            boolean stoppable, Function<List<PoppedMessage>, T> delivered,
+                                            Supplier<T> paused) {
+        Answer<T> answer = new Answer<>(poll, delivered, paused);
+        if (stoppable && poll.pullSeconds > 0 && !fetching.isDone()) {
+            fetchesUnfinished.incrementAndGet();
+            waiting.add(answer);
+            answer.stoppable = true;
+            if (stopping) {
+                answer.stopWaiting();
             }
-            rateLimits.delivered(poll.group, messages.size());
-            return CompletableFuture.completedFuture(delivered.apply(messages));
-        });
+        }
+        fetching.whenComplete(answer);
+        return answer;
+    }
+
+    /**
+     * A poll's answer, given when its fetch completes, or earlier (no messages) when the proxy stops. What the
+     * fetch brings when the answer was given already, or when the group was paused (or removed) while the poll
+     * waited, goes back to the broker at once; the answer is then {@code paused}.
+     */
+    private final class Answer<T> extends CompletableFuture<T> implements BiConsumer<List<PoppedMessage>, Throwable> {
+        private final Poll poll;
+        private final Function<List<PoppedMessage>, T> delivered;
+        private final Supplier<T> paused;
+        /** Registered in {@link #waiting} (and counted in fetchesUnfinished) until the fetch completes. */
+        private boolean stoppable;
+
+        Answer(Poll poll, Function<List<PoppedMessage>, T> delivered, Supplier<T> paused) {
+            this.poll = poll;
+            this.delivered = delivered;
+            this.paused = paused;
+        }
+
+        void stopWaiting() {
+            complete(delivered.apply(List.of()));
+        }
+
+        @Override
+        public void accept(List<PoppedMessage> messages, Throwable failure) {
+            if (stoppable) {
+                waiting.remove(this);
+            }
+            CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
+            if (failure != null) {
+                completeExceptionally(failure);
+            } else if (isDone()) {
+                settled = giveBack(poll, messages);
+            } else if (halted(poll)) {
+                settled = giveBack(poll, messages).whenComplete((v, e) -> complete(paused.get()));
+            } else {
+                rateLimits.delivered(poll.group, messages.size());
+                try {
+                    if (!complete(delivered.apply(messages))) {
+                        settled = giveBack(poll, messages); // the proxy stopped meanwhile and answered first
+                    }
+                } catch (RuntimeException e) {
+                    completeExceptionally(e);
+                }
+            }
+            if (stoppable) {
+                settled.whenComplete((v, e) -> fetchesUnfinished.decrementAndGet());
+            }
+        }
     }
 
     /** Messages the group's policy lets this poll take now: 0 when it is paused or over its rate. */
@@ -505,36 +562,6 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck, poll.consumeTimeoutSeconds);
     }
 
-    /**
-     * A long poll's answer, which {@link #stopWaiting()} gives at once (no messages) instead of after
-     * the broker's wait slice. The broker pop still runs to its end; what it brings then has nobody to
-     * go to and is given back at once. Entries are bounded by the polls in flight.
-     */
-    private CompletableFuture<List<PoppedMessage>> answeredAtStop(Poll poll,
-                                                                  CompletableFuture<List<PoppedMessage>> fetching) {
-        if (poll.pullSeconds <= 0 || fetching.isDone()) {
-            return fetching;
-        }
-        CompletableFuture<List<PoppedMessage>> answer = new CompletableFuture<>();
-        fetchesUnfinished.incrementAndGet();
-        waiting.add(answer);
-        fetching.whenComplete((messages, failure) -> {
-            waiting.remove(answer);
-            CompletableFuture<Void> settled = CompletableFuture.completedFuture(null);
-            if (failure != null) {
-                answer.completeExceptionally(failure);
-            } else if (!answer.complete(messages)) {
-                settled = giveBack(poll, messages);
-            }
-            settled.whenComplete((v, e) -> fetchesUnfinished.decrementAndGet());
-        });
-        if (stopping) {
-            answer.complete(List.of());
-        }
-        return answer;
-    }
-
-
     // ---- push delivery (issue 12): pops for the proxy's own clients, a token per message
 
     /**
@@ -564,7 +591,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         }
         Poll allowed = poll.limitedTo(allowance);
         return withPollPermit(allowed, () -> answer(allowed,
-            fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)),
+            fetch(allowed, System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds)), false,
             m -> each(allowed, m), () -> Deliveries.none(PollResult.PAUSED)));
     }
 
@@ -596,7 +623,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     /** The proxy is stopping: waiting long polls answer now, others at their next turn. */
     public void stopWaiting() {
         stopping = true;
-        waiting.forEach(answer -> answer.complete(List.of()));
+        waiting.forEach(Answer::stopWaiting);
     }
 
     /**
