@@ -109,6 +109,8 @@ public final class ConsumeBenchmark {
     private final int latencyMessages = Integer.getInteger("bench.latency.messages", 500);
     private final int latencyInterval = Integer.getInteger("bench.latency.intervalMs", 20);
     private final int latencyPullTimeout = Integer.getInteger("bench.latency.pullTimeout", 10);
+    /** Native POP long polls measured next to the HTTP clients, on a group of their own: the broker's own floor. */
+    private final int latencyNativePollers = Integer.getInteger("bench.latency.nativePollers", 8);
     private final int idlePolls = Integer.getInteger("bench.idle.polls", 10_000);
     private final boolean idleHistogram = Boolean.getBoolean("bench.idle.histogram");
     private final int idlePullTimeout = Integer.getInteger("bench.idle.pullTimeout", 30);
@@ -175,7 +177,11 @@ public final class ConsumeBenchmark {
         clientThreads = BenchSupport.eventLoopThreads(clientVertx);
         try (TestProxy p = builder.start()) {
             proxy = p;
-            http = BenchSupport.httpClient(clientVertx, p.config().http().consumePort(), 256);
+            // A connection for every latency client: with fewer, the rest of the polls would wait in the client's
+            // queue, not at the proxy (before 2026-12-02's third pass the pool had 256, so the in-JVM latency phase
+            // had at most 256 polls waiting).
+            http = BenchSupport.httpClient(clientVertx, p.config().http().consumePort(),
+                Math.max(256, latencyClients + 1));
             if (phases.contains("drain")) {
                 drain(drainTopic);
             }
@@ -614,6 +620,7 @@ public final class ConsumeBenchmark {
             System.out.printf(Locale.ROOT, "  clocks: this JVM's nanoTime minus the child's, read across the pipe: "
                 + "%.1f ms%n", (System.nanoTime() - childClock) / 1e6);
             child.expect("ready", 60);
+            NativeLatency nativeLatency = new NativeLatency(topic);
             Thread.sleep(1_000); // every client is waiting
             sendTimed(topic, latencyWarmup + latencyMessages);
             String result;
@@ -625,6 +632,7 @@ public final class ConsumeBenchmark {
             }
             System.out.println("  " + result.substring("result ".length()));
             System.out.println("  " + child.expect("slowest", 10));
+            nativeLatency.report();
         } finally {
             child.process().destroy();
             child.process().waitFor(30, TimeUnit.SECONDS);
@@ -667,6 +675,7 @@ public final class ConsumeBenchmark {
             };
             clientVertx.runOnContext(v -> step[0].run());
         }
+        NativeLatency nativeLatency = new NativeLatency(topic);
         Thread.sleep(1_000); // every client is waiting
         sendTimed(topic, latencyWarmup + latencyMessages);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -683,9 +692,111 @@ public final class ConsumeBenchmark {
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
         }
+        nativeLatency.report();
         // Clients still waiting end with their pullTimeout.
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
             .get(latencyPullTimeout + 40L, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The same sends received by native POP long polls ({@code popMessageAsync}, pollTime one long-poll slice, as
+     * the proxy's own), {@code bench.latency.nativePollers} of them on a group of their own, each batch acked: what
+     * the broker delivers without HTTP, in the same run.
+     */
+    private final class NativeLatency {
+        private final LatencyTally tally = new LatencyTally(latencyWarmup, latencyMessages, latencyInterval);
+        private final AtomicInteger running = new AtomicInteger(1);
+        private final LongAdder errors = new LongAdder();
+        private final AtomicReference<String> firstError = new AtomicReference<>();
+
+        NativeLatency(String topic) throws Exception {
+            BrokerData brokerData = broker.admin().examineTopicRouteInfo(topic).getBrokerDatas().get(0);
+            String brokerName = brokerData.getBrokerName();
+            String addr = brokerData.selectBrokerAddr();
+            String group = "bench-latency-native";
+            AckCallback ignore = new AckCallback() {
+                @Override
+                public void onSuccess(AckResult r) {
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    errors.increment();
+                    firstError.compareAndSet(null, "ack: " + e);
+                }
+            };
+            for (int i = 0; i < latencyNativePollers; i++) {
+                Runnable[] lane = new Runnable[1];
+                lane[0] = () -> {
+                    if (running.get() == 0) {
+                        return;
+                    }
+                    PopMessageRequestHeader h = new PopMessageRequestHeader();
+                    h.setConsumerGroup(group);
+                    h.setTopic(topic);
+                    h.setQueueId(-1);
+                    h.setMaxMsgNums(MAX_PER_POP);
+                    h.setInvisibleTime(300_000L);
+                    h.setPollTime(proxy.config().consume().longPollSliceMillis());
+                    h.setBornTime(System.currentTimeMillis());
+                    h.setInitMode(ConsumeInitMode.MIN);
+                    h.setExpType("TAG");
+                    h.setExp("*");
+                    h.setOrder(false);
+                    PopCallback callback = new PopCallback() {
+                        @Override
+                        public void onSuccess(PopResult r) {
+                            long now = System.nanoTime();
+                            if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
+                                List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
+                                for (MessageExt m : r.getMsgFoundList()) {
+                                    tally.record(new String(m.getBody(), StandardCharsets.US_ASCII), now);
+                                    handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
+                                }
+                                try {
+                                    api.batchAckMessageAsync(addr, 10_000, ignore, topic, group, handles);
+                                } catch (Exception e) {
+                                    ignore.onException(e);
+                                }
+                            }
+                            lane[0].run();
+                        }
+
+                        @Override
+                        public void onException(Throwable e) {
+                            errors.increment();
+                            firstError.compareAndSet(null, "pop: " + e);
+                            timer.schedule(lane[0], 100, TimeUnit.MILLISECONDS);
+                        }
+                    };
+                    try {
+                        api.popMessageAsync(brokerName, addr, h, proxy.config().consume().longPollSliceMillis()
+                            + 10_000L, callback);
+                    } catch (Exception e) {
+                        callback.onException(e);
+                    }
+                };
+                lane[0].run();
+            }
+        }
+
+        /** Prints the native figures and stops the pollers (each ends with its current pop). */
+        void report() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (tally.received() < latencyMessages && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            running.set(0);
+            System.out.printf(Locale.ROOT, "  native, %d POP long polls (pollTime %d ms) on a group of their own, same "
+                    + "sends: received %d of %d measured, errors %d, duplicates %d%n", latencyNativePollers,
+                proxy.config().consume().longPollSliceMillis(), tally.received(), latencyMessages, errors.sum(),
+                tally.duplicates());
+            System.out.println("  native " + tally.percentiles());
+            System.out.println("  native " + tally.slowest());
+            if (firstError.get() != null) {
+                System.out.println("  native first error: " + firstError.get());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- 3. idle long polls
