@@ -82,10 +82,12 @@ public final class HttpServers {
     /** Starts every server; the future fails if any port cannot be bound. */
     public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
                               ControlService control, OperatorCredentials operators) {
-        // Built per server (each event loop has its own guard, which times the requests its responder answers).
+        // The operators' web console (issue 13): its sessions are let in through the control plane's door.
+        ConsoleSessions consoleSessions = new ConsoleSessions(operators);
+        ConsoleAssets consoleAssets = ConsoleAssets.load();
+        // Routes are built per server: each event loop has its own guard, which times what its responder answers.
         BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
-            // The operators' web console (issue 13): its sessions are let in through the control plane's door.
-            ConsoleRoutes console = new ConsoleRoutes(new ConsoleSessions(operators), ConsoleAssets.load(), adminResponder);
+            ConsoleRoutes console = new ConsoleRoutes(consoleSessions, consoleAssets, adminResponder);
             AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
             adminRoutes.mount(router);
             new LagRoutes(control, adminRoutes).mount(router);

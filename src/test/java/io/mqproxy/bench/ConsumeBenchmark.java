@@ -589,6 +589,9 @@ public final class ConsumeBenchmark {
 
     /** One native send every {@code latencyInterval} ms, bodies {@code "index sendNanos"}. */
     private void sendTimed(String topic, int count) throws Exception {
+        // "sent at" times in the slowest lists count from here; the JVM's uptime lines them up with a GC log.
+        System.out.printf(Locale.ROOT, "  first send at JVM uptime %.3f s%n",
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
         long t0 = System.nanoTime();
         long intervalNanos = TimeUnit.MILLISECONDS.toNanos(latencyInterval);
         for (int i = 0; i < count; i++) {
