@@ -323,6 +323,26 @@ public final class ConsumeBenchmark {
         return sum;
     }
 
+    /**
+     * A native pop of up to 32 from any queue of {@code topic}, reserved for 300 s; {@code pollMillis} 0 answers at
+     * once, more waits at the broker (which times the wait from the header's born time).
+     */
+    private static PopMessageRequestHeader popHeader(String group, String topic, long pollMillis, boolean order) {
+        PopMessageRequestHeader h = new PopMessageRequestHeader();
+        h.setConsumerGroup(group);
+        h.setTopic(topic);
+        h.setQueueId(-1);
+        h.setMaxMsgNums(MAX_PER_POP);
+        h.setInvisibleTime(300_000L);
+        h.setPollTime(pollMillis);
+        h.setBornTime(pollMillis > 0 ? System.currentTimeMillis() : 0L);
+        h.setInitMode(ConsumeInitMode.MIN);
+        h.setExpType("TAG");
+        h.setExp("*");
+        h.setOrder(order);
+        return h;
+    }
+
     /** {@code lanes} pops in flight until {@code target} messages came; each batch acked at once. */
     private Drain drainNative(String topic, String group, boolean ord, long target, String name) throws Exception {
         BrokerData brokerData = broker.admin().examineTopicRouteInfo(topic).getBrokerDatas().get(0);
@@ -365,18 +385,7 @@ public final class ConsumeBenchmark {
                 maybeDone.run();
                 return;
             }
-            PopMessageRequestHeader h = new PopMessageRequestHeader();
-            h.setConsumerGroup(group);
-            h.setTopic(topic);
-            h.setQueueId(-1);
-            h.setMaxMsgNums(MAX_PER_POP);
-            h.setInvisibleTime(300_000L);
-            h.setPollTime(0L);
-            h.setBornTime(0L);
-            h.setInitMode(ConsumeInitMode.MIN);
-            h.setExpType("TAG");
-            h.setExp("*");
-            h.setOrder(ord);
+            PopMessageRequestHeader h = popHeader(group, topic, 0, ord);
             long sent = System.nanoTime();
             requests.increment();
             PopCallback callback = new PopCallback() {
@@ -734,18 +743,8 @@ public final class ConsumeBenchmark {
                     if (running.get() == 0) {
                         return;
                     }
-                    PopMessageRequestHeader h = new PopMessageRequestHeader();
-                    h.setConsumerGroup(group);
-                    h.setTopic(topic);
-                    h.setQueueId(-1);
-                    h.setMaxMsgNums(MAX_PER_POP);
-                    h.setInvisibleTime(300_000L);
-                    h.setPollTime(proxy.config().consume().longPollSliceMillis());
-                    h.setBornTime(System.currentTimeMillis());
-                    h.setInitMode(ConsumeInitMode.MIN);
-                    h.setExpType("TAG");
-                    h.setExp("*");
-                    h.setOrder(false);
+                    PopMessageRequestHeader h = popHeader(group, topic, proxy.config().consume().longPollSliceMillis(),
+                        false);
                     PopCallback callback = new PopCallback() {
                         @Override
                         public void onSuccess(PopResult r) {
