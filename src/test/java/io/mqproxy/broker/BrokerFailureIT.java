@@ -3,6 +3,7 @@ package io.mqproxy.broker;
 import static io.mqproxy.testing.ProxyClient.form;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.FreePorts;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.ProxyClient.Reply;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerFailureIT {
 
+    @Alongside
     @Test
     void nameServerUnreachable_proxyStarts_produceIs500_readyIs503_healthIs200() {
         try (TestProxy proxy = TestProxy.builder()
@@ -43,6 +45,7 @@ class BrokerFailureIT {
         }
     }
 
+    @Alongside
     @Test
     void brokerThatNeverAnswers_isNever200_andTheProxyStaysUp() throws Exception {
         String topic = TestBroker.get().newTopic("slow", 2);
@@ -71,6 +74,7 @@ class BrokerFailureIT {
         }
     }
 
+    @Alongside
     @Test
     void produceToATopicTheBrokerDoesNotHave_is500_notStored() {
         try (TestProxy proxy = TestProxy.builder().producer("ghost-producer", "ghost-topic-never-created").start()) {

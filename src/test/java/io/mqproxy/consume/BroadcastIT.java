@@ -4,6 +4,7 @@ import static io.mqproxy.testing.ProxyClient.form;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestBroker;
@@ -40,6 +41,7 @@ class BroadcastIT {
         return got;
     }
 
+    @Alongside
     @Test
     void everyClientId_receivesEveryMessage_once() {
         String topic = TestBroker.get().newTopic("bc-all", 4);
@@ -63,6 +65,7 @@ class BroadcastIT {
         }
     }
 
+    @Alongside
     @Test
     void clientThatNeverAcks_getsItsBatchAgain_othersUnaffected() {
         String topic = TestBroker.get().newTopic("bc-redo", 2);
@@ -90,6 +93,7 @@ class BroadcastIT {
         }
     }
 
+    @Alongside
     @Test
     void fetchThroughOneInstance_ackThroughAnother_evenAfterRestart() {
         String topic = TestBroker.get().newTopic("bc-two", 2);
@@ -115,6 +119,7 @@ class BroadcastIT {
         }
     }
 
+    @Alongside
     @Test
     void clientIdsThatDifferOnlyInIllegalCharacters_doNotShareProgress() {
         String topic = TestBroker.get().newTopic("bc-names", 2);
@@ -128,6 +133,7 @@ class BroadcastIT {
         }
     }
 
+    @Alongside
     @Test
     void broadcastWithoutClientId_orPastTheLimit_isRefusedNamingClientId() {
         String topic = TestBroker.get().newTopic("bc-bad", 1);
@@ -149,6 +155,7 @@ class BroadcastIT {
         }
     }
 
+    @Alongside
     @Test
     void idleClientId_isForgotten_activeOneIsNot() throws Exception {
         String topic = TestBroker.get().newTopic("bc-ttl", 1);

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.consume.ConsumeSupport.Lane;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
@@ -85,6 +86,7 @@ class ConsumeAckOnceIT {
             .until(c::pollWithoutAck, r -> !messages(r).isEmpty());
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0} via {1}")
     @CsvSource({"true,/mq/unlock", "true,/mq/nack", "false,/mq/unlock", "false,/mq/nack"})
     void releaseOfAnAckedBatch_isRefused_andTheBatchNeverComesBack(boolean pop, String path) {
@@ -108,6 +110,7 @@ class ConsumeAckOnceIT {
         assertThat(seen).as("the acked batch never returns").doesNotContain("acked");
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void secondAck_saysAlreadyAcked(boolean pop) {
@@ -124,6 +127,7 @@ class ConsumeAckOnceIT {
             .isEqualTo("ALREADY_ACKED");
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void secondRelease_saysAlreadyReleased_andTheBatchComesBackOnce(boolean pop) {
@@ -139,6 +143,7 @@ class ConsumeAckOnceIT {
         assertComesBackOnce(lane, pop);
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void releaseAfterTheDeadline_doesNothing_andAnswersExpired(boolean pop) throws Exception {
@@ -172,6 +177,7 @@ class ConsumeAckOnceIT {
         assertThat(back.get(0).path("deliveryCount").asInt()).isEqualTo(2);
     }
 
+    @Alongside
     @Test
     void queueHeld_ackThroughOneInstance_releaseThroughAnother_isRefusedByTheBroker() {
         Lane lane = cross;

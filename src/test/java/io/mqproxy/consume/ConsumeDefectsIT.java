@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.broker.ReceiptHandle;
 import io.mqproxy.consume.ConsumeSupport.Lane;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.SilentBroker;
@@ -71,6 +72,7 @@ class ConsumeDefectsIT {
         }
     }
 
+    @Alongside
     @Test
     void consumeTimeoutAboveTheGroupsCap_isServedAtTheCap_andSaysSo() {
         capped.produce(client, "capped");
@@ -88,6 +90,7 @@ class ConsumeDefectsIT {
         assertThat(Duration.ofNanos(System.nanoTime() - takenAt)).isLessThan(Duration.ofSeconds(60));
     }
 
+    @Alongside
     @Test
     void queueHeldGroup_byDefault_reservesAtMostAnHour() {
         heldDefault.produce(client, "held");
@@ -98,6 +101,7 @@ class ConsumeDefectsIT {
         ok(c.call("/mq/ack"));
     }
 
+    @Alongside
     @Test
     void aBodyThatIsNotUtf8_isDeliveredByteForByte_asBase64() throws Exception {
         byte[] raw = {(byte) 0xff, (byte) 0xfe, 0, (byte) 0x80, 'a', (byte) 0xc3};
@@ -130,6 +134,7 @@ class ConsumeDefectsIT {
      * The client asked for a big batch and left while the answer was being written: the batch is
      * given back at once, not kept invisible for its consumeTimeout (120 s).
      */
+    @Alongside
     @Test
     void aBatchTheClientNeverReceived_isGivenBackAtOnce() throws Exception {
         String body = "x".repeat(256 * 1024);
@@ -162,6 +167,7 @@ class ConsumeDefectsIT {
     }
 
     /** A group whose consumption the broker refuses is an error that says so, not the operator's PAUSED. */
+    @Alongside
     @Test
     void brokerRefusingTheGroup_isAnError_notPaused() throws Exception {
         Consumer c = refused.consumer(client);
@@ -178,6 +184,7 @@ class ConsumeDefectsIT {
     }
 
     /** Acks take a bounded number of places: past it an ack is refused at once, not queued without end. */
+    @Alongside
     @Test
     void acksInFlight_areBounded() throws Exception {
         try (SilentBroker silent = new SilentBroker("silent-acks-" + System.nanoTime());

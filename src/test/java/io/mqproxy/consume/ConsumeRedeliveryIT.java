@@ -15,6 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.consume.ConsumeSupport.Lane;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
@@ -94,6 +95,7 @@ class ConsumeRedeliveryIT {
         return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - nanos);
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void unackedBatch_comesBackAfterConsumeTimeout_asRetryWithDeliveryCount2(boolean pop) {
@@ -125,6 +127,7 @@ class ConsumeRedeliveryIT {
         assertThat(retry.get(0).path("deliveryCount").asInt()).isEqualTo(2);
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void ackedBatch_neverComesBack_whileAnUnackedOneDoes(boolean pop) {
@@ -144,6 +147,7 @@ class ConsumeRedeliveryIT {
         assertThat(seen).as("the acked batch never returns").doesNotContain("acked");
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void unlock_redeliversAtOnce_notAfterConsumeTimeout(boolean pop) {
@@ -171,6 +175,7 @@ class ConsumeRedeliveryIT {
         assertThat(back).allSatisfy(m -> assertThat(m.path("deliveryCount").asInt()).isEqualTo(2));
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void nack_redeliversAfterItsDelay(boolean pop) {
@@ -196,6 +201,7 @@ class ConsumeRedeliveryIT {
         assertThat(retry.get(0).path("deliveryCount").asInt()).isEqualTo(2);
     }
 
+    @Alongside
     @ParameterizedTest(name = "pop={0}")
     @ValueSource(booleans = {true, false})
     void pastRetryLimit_messageGoesToDeadLetterTopic_andStopsComingBack(boolean pop) throws Exception {
@@ -229,6 +235,7 @@ class ConsumeRedeliveryIT {
         });
     }
 
+    @Alongside
     @Test
     void ack_afterConsumeTimeout_answersExpired_freshOneOk() throws Exception {
         expired.produce(client, "late");

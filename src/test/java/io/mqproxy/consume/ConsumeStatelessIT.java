@@ -9,6 +9,7 @@ import static io.mqproxy.consume.ConsumeSupport.watchUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mqproxy.consume.ConsumeSupport.Lane;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
@@ -62,6 +63,7 @@ class ConsumeStatelessIT {
         }
     }
 
+    @Alongside
     @Test
     void concurrent_fetchThroughOne_ackThroughTheOther_neverComesBack() {
         for (String body : List.of("a", "b", "control")) {
@@ -85,6 +87,7 @@ class ConsumeStatelessIT {
         assertThat(seen).as("acked through the other instance: never back").doesNotContain("a", "b");
     }
 
+    @Alongside
     @Test
     void queueHeld_ackThroughTheOther_releasesTheQueueAtOnce() {
         held.produce(one.client(), "h1");
@@ -101,6 +104,7 @@ class ConsumeStatelessIT {
         assertThat(next.result().path("retryMsgListSize").asInt()).isZero();
     }
 
+    @Alongside
     @Test
     void restartBetweenFetchAndAck_theAckStillWorks() {
         concurrentRestart.produce(one.client(), "r1");
@@ -146,6 +150,7 @@ class ConsumeStatelessIT {
     }
 
     /** A key rotation: requestIds issued under the previous key still ack; without it they are refused. */
+    @Alongside
     @Test
     void afterARequestIdKeyRotation_batchesOutUnderTheOldKeyStillAck() {
         String oldKey = "the-old-request-id-key-0123";

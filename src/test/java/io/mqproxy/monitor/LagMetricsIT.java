@@ -4,6 +4,7 @@ import static io.mqproxy.testing.ProxyClient.form;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.MetricsScrape;
 import io.mqproxy.testing.ProxyClient;
@@ -87,6 +88,7 @@ class LagMetricsIT {
         return MetricsScrape.of(client).value("mqproxy_lag_" + family, "group", lane.group());
     }
 
+    @Alongside
     @Test
     void concurrentGroup_backlogCountsInFlightAndRetries_andHalfConsumedIsHalf() {
         CONCURRENT.produce(20);
@@ -147,6 +149,7 @@ class LagMetricsIT {
         });
     }
 
+    @Alongside
     @Test
     void queueHeldGroup_backlogMovesAtAck_andInFlightShowsTheBatchOut() {
         HELD.produce(10);
@@ -165,6 +168,7 @@ class LagMetricsIT {
         });
     }
 
+    @Alongside
     @Test
     void aMessagePastItsRetries_showsInDeadLetters_andInTheDeadLetterCount() {
         DEAD.produce(1);
@@ -180,6 +184,7 @@ class LagMetricsIT {
         await().atMost(SOON).untilAsserted(() -> assertThat(lag("backlog_messages", DEAD)).isEqualTo(0.0));
     }
 
+    @Alongside
     @Test
     void aMessageRedeliveredById_isRetryBacklog_beforeTheGroupEverReadItsRetryTopic() {
         Reply produced = client.produce(form("producer", AGAIN.producer(), "message", "once more"));
@@ -206,6 +211,7 @@ class LagMetricsIT {
         });
     }
 
+    @Alongside
     @Test
     void oldestMessageAge_growsWhileNothingIsConsumed() throws InterruptedException {
         AGE.produce(3);
@@ -218,6 +224,7 @@ class LagMetricsIT {
             "queue", "0")).isGreaterThan(first);
     }
 
+    @Alongside
     @Test
     void aGroupRemovedAtRunTime_losesItsSeries() {
         String name = "g-removed-" + System.nanoTime() % 100_000;
@@ -232,6 +239,7 @@ class LagMetricsIT {
             .noneMatch(s -> name.equals(s.labels().get("group"))));
     }
 
+    @Alongside
     @Test
     void theCollectorSaysWhatItDid_andJvmAndProcessMetricsAreThere() {
         await().atMost(SOON).untilAsserted(() -> {

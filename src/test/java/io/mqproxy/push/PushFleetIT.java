@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.PushReceiver;
 import io.mqproxy.testing.TestProxy;
@@ -28,6 +29,7 @@ class PushFleetIT {
         return lane.register(TestProxy.builder().operator("ops", TOKEN), settings);
     }
 
+    @Alongside
     @Test
     void twoInstances_pushOneGroup_withoutPushingAMessageTwice() throws InterruptedException {
         PushLane lane = PushLane.create("push-fleet", 8);
@@ -49,6 +51,7 @@ class PushFleetIT {
         }
     }
 
+    @Alongside
     @Test
     void restartedInstance_resumesPushing() {
         PushLane lane = PushLane.create("push-restart", 2);
@@ -71,6 +74,7 @@ class PushFleetIT {
         }
     }
 
+    @Alongside
     @Test
     void webhookSetAtRunTime_reachesEveryInstance_isAudited_andItsSecretIsNeverShown()
         throws InterruptedException {
@@ -116,6 +120,7 @@ class PushFleetIT {
         }
     }
 
+    @Alongside
     @Test
     void badInput_isRefusedNamingTheField() {
         PushLane lane = PushLane.create("push-bad", 1);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.PushReceiver;
 import io.mqproxy.testing.TestProxy;
@@ -80,6 +81,7 @@ class PushWebhookIT {
         }
     }
 
+    @Alongside
     @Test
     void receiverAnswering200_getsEveryMessageOnce() throws InterruptedException {
         Set<String> sent = new HashSet<>();
@@ -108,6 +110,7 @@ class PushWebhookIT {
             + okLane.group() + "\",outcome=\"ok\"}");
     }
 
+    @Alongside
     @Test
     void answer500ThenOk_getsTheMessageAgainWithAHigherDeliveryCount() {
         String id = failOnceLane.produce(client, "retry me");
@@ -124,6 +127,7 @@ class PushWebhookIT {
             + failOnceLane.group() + "\",kind=\"http_5xx\"}");
     }
 
+    @Alongside
     @Test
     void receiverNeverAnswering2xx_drivesTheMessageToTheDeadLetterQueue() {
         String id = dlqLane.produce(client, "doomed");
@@ -135,6 +139,7 @@ class PushWebhookIT {
         assertThat(neverOk.messageIds()).containsExactly(id, id);
     }
 
+    @Alongside
     @Test
     void hangingReceiver_slowsNeitherProduceNorPollingNorAnotherGroupsPushes() {
         for (int i = 0; i < 6; i++) {
@@ -155,6 +160,7 @@ class PushWebhookIT {
         assertThat(hanging.received()).hasSize(2);
     }
 
+    @Alongside
     @Test
     void signature_verifiesWithTheSecret_andATamperedBodyDoesNot() {
         okLane.produce(client, "signed");
@@ -175,6 +181,7 @@ class PushWebhookIT {
             .as("the time is signed too").isFalse();
     }
 
+    @Alongside
     @Test
     void queueHeldBatches_comeInOrder_upToBatchSizeARequest() {
         List<String> bodies = new ArrayList<>();
@@ -191,6 +198,7 @@ class PushWebhookIT {
         assertThat(got).containsExactlyElementsOf(bodies);
     }
 
+    @Alongside
     @Test
     void pause_stopsPushing_andResume_startsAgain() throws InterruptedException {
         pauseLane.produce(client, "before");
@@ -206,6 +214,7 @@ class PushWebhookIT {
         assertThat(paused.messageIds()).hasSize(2);
     }
 
+    @Alongside
     @Test
     void bodyIsText_orBase64_asOnMqMessage() {
         String id = okLane.produce(client, "{\"json\":\"ü\"}");

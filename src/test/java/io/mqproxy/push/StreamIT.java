@@ -4,6 +4,7 @@ import static io.mqproxy.push.PushLane.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.SseClient;
 import io.mqproxy.testing.TestProxy;
@@ -79,6 +80,7 @@ class StreamIT {
             + "&requestId=" + id);
     }
 
+    @Alongside
     @Test
     void queueHeld_eventsComeInOrderPerQueue() {
         PushLane lane = lane("ordered");
@@ -103,6 +105,7 @@ class StreamIT {
         assertThat(byKey.get("b")).containsExactlyElementsOf(expected);
     }
 
+    @Alongside
     @Test
     void ackClient_redeliversWhatIsNotAcked() {
         PushLane lane = lane("client");
@@ -120,6 +123,7 @@ class StreamIT {
         }
     }
 
+    @Alongside
     @Test
     void ackAuto_doesNotRedeliver() {
         PushLane lane = lane("auto");
@@ -133,6 +137,7 @@ class StreamIT {
         assertThat(poll.result().path("msgListSize").asInt() + poll.result().path("retryMsgListSize").asInt()).isZero();
     }
 
+    @Alongside
     @Test
     void unackedBound_holds_andAnAckLetsTheNextOneThrough() {
         PushLane lane = lane("bound");
@@ -150,6 +155,7 @@ class StreamIT {
         }
     }
 
+    @Alongside
     @Test
     void droppedConnection_givesItsMessagesBackPromptly() {
         PushLane lane = lane("drop");
@@ -173,6 +179,7 @@ class StreamIT {
             .isLessThan(Duration.ofSeconds(60));
     }
 
+    @Alongside
     @Test
     void reconnectWithLastEventId_resumesWithoutLosingAnything() {
         PushLane lane = lane("resume");
@@ -204,6 +211,7 @@ class StreamIT {
         assertThat(processed).containsExactlyElementsOf(bodies);
     }
 
+    @Alongside
     @Test
     void badInput_andAPausedGroup_areClearErrors_beforeAnyStream() {
         PushLane lane = lane("paused");
@@ -232,6 +240,7 @@ class StreamIT {
         }
     }
 
+    @Alongside
     @Test
     void aStreamOpenWhenItsGroupIsPaused_saysSo_andGoesOnAfterTheResume() {
         PushLane lane = lane("cors");
