@@ -36,12 +36,13 @@ public final class BrokerAccess implements AutoCloseable {
     private final AlertStateStore alertStates;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
-                         TopicReader reader) {
+                         TopicReader reader, int fleetReadSeconds) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
         this.messages = new MessageFinder(admin, reader);
-        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId());
+        this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId(),
+            fleetReadSeconds);
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
@@ -76,7 +77,7 @@ public final class BrokerAccess implements AutoCloseable {
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
             new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics),
-            new TopicReader(namesrvAddr, instance + "-reader", security));
+            new TopicReader(namesrvAddr, instance + "-reader", security), b.fleetReadSeconds());
     }
 
     /**

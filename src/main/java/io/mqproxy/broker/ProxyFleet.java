@@ -14,17 +14,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy instances alive now, as the brokers see them: every instance's producer client is in
  * one producer group and heartbeats to each broker, and a broker drops a client whose connection
- * closes or goes quiet. Nothing is written for this; it is read every few seconds on its own thread.
+ * closes or goes quiet. Nothing is written for this; it is read every {@code broker.fleetReadSeconds} on its
+ * own thread.
  */
 public final class ProxyFleet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyFleet.class);
-    private static final long REFRESH_SECONDS = 5;
     private static final long TIMEOUT_MILLIS = 3_000;
 
     private final AdminClient cluster;
     private final MQClientAPIImpl api;
     private final String producerGroup;
     private final String self;
+    private final long readSeconds;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqproxy-fleet");
         t.setDaemon(true);
@@ -32,13 +33,17 @@ public final class ProxyFleet implements AutoCloseable {
     });
     private volatile Set<String> instances = Set.of();
 
-    /** @param self this instance's client id, as the brokers list it */
-    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup, String self) {
+    /**
+     * @param self        this instance's client id, as the brokers list it
+     * @param readSeconds how often the brokers are asked
+     */
+    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup, String self, long readSeconds) {
         this.cluster = cluster;
         this.api = api;
         this.producerGroup = producerGroup;
         this.self = self;
-        refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_SECONDS, TimeUnit.SECONDS);
+        this.readSeconds = readSeconds;
+        refresher.scheduleWithFixedDelay(this::refresh, 0, readSeconds, TimeUnit.SECONDS);
     }
 
     /** How many instances are alive: at least this one. */
@@ -60,7 +65,7 @@ public final class ProxyFleet implements AutoCloseable {
      * Whether this instance is the one that does the fleet's single-instance work (lag collection, alert
      * notifications): the brokers see it alive and its client id is the smallest they list. Every
      * instance reads the same list from the same brokers, so they agree once their reads (every
-     * {@value #REFRESH_SECONDS} s) have seen the same fleet.
+     * {@code broker.fleetReadSeconds}) have seen the same fleet.
      */
     public boolean leads() {
         Set<String> now = instances;
@@ -68,8 +73,8 @@ public final class ProxyFleet implements AutoCloseable {
     }
 
     /** How long two instances may disagree on the fleet: two reads of it. */
-    public static long agreementMillis() {
-        return 2 * REFRESH_SECONDS * 1000;
+    public long agreementMillis() {
+        return 2 * readSeconds * 1000;
     }
 
     private void refresh() {

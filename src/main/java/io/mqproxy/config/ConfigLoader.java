@@ -249,7 +249,7 @@ public final class ConfigLoader {
                 + b.secretKeyEnv() + " is not set");
         }
         return new ProxyConfig(c.http(), c.admin(), new ProxyConfig.Broker(b.namesrvAddr(), b.sendTimeoutMillis(),
-            b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls()),
+            b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls(), b.fleetReadSeconds()),
             c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor(), c.push(), c.stream());
     }
 

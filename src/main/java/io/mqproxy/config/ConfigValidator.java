@@ -34,6 +34,7 @@ final class ConfigValidator {
 
         range("broker.sendTimeoutMillis", c.broker().sendTimeoutMillis(), 1, 600_000);
         range("broker.defaultQueues", c.broker().defaultQueues(), 1, 1024);
+        range("broker.fleetReadSeconds", c.broker().fleetReadSeconds(), 1, 60);
         notBlank("broker.clusterName", c.broker().clusterName());
         if (c.broker().embedded()) {
             notBlank("embedded.dataDir", c.embedded().dataDir());

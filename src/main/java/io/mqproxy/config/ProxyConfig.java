@@ -109,9 +109,12 @@ public record ProxyConfig(
      *                     loader resolves into this field
      * @param secretKeyEnv the environment variable that holds the secret
      * @param tls          TLS from every RocketMQ client of the proxy to the name servers and brokers
+     * @param fleetReadSeconds how often each instance asks the brokers which proxy instances are alive
+     *                     (rate limits are shared among them; monitoring changes hands within two reads)
      */
     public record Broker(String namesrvAddr, int sendTimeoutMillis, int defaultQueues, String clusterName,
-                         String accessKey, String secretKey, String secretKeyEnv, BrokerTls tls) {
+                         String accessKey, String secretKey, String secretKeyEnv, BrokerTls tls,
+                         int fleetReadSeconds) {
         public boolean embedded() {
             return namesrvAddr == null || namesrvAddr.isBlank();
         }
@@ -127,7 +130,7 @@ public record ProxyConfig(
             return "Broker[namesrvAddr=" + namesrvAddr + ", sendTimeoutMillis=" + sendTimeoutMillis
                 + ", defaultQueues=" + defaultQueues + ", clusterName=" + clusterName + ", accessKey=" + accessKey
                 + ", secretKey=" + (secretKey == null || secretKey.isEmpty() ? "" : "***")
-                + ", secretKeyEnv=" + secretKeyEnv + ", tls=" + tls + "]";
+                + ", secretKeyEnv=" + secretKeyEnv + ", tls=" + tls + ", fleetReadSeconds=" + fleetReadSeconds + "]";
         }
     }
 

@@ -225,7 +225,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
                 leadingSince = now;
             }
             if (!acting) {
-                if (now - leadingSince < ProxyFleet.agreementMillis()) {
+                if (now - leadingSince < fleet.agreementMillis()) {
                     return; // another instance may still believe it leads: let the fleet agree first
                 }
                 startActing();

@@ -68,6 +68,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fleetReadSeconds_defaultsTo5_andOutOfRangeIsRefused_namingTheKey() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).broker().fleetReadSeconds()).isEqualTo(5);
+        assertThat(ConfigLoader.load(null, Map.of("MQPROXY_BROKER_FLEET_READ_SECONDS", "2"), Map.of()).broker()
+            .fleetReadSeconds()).isEqualTo(2);
+        for (String bad : new String[] {"0", "61"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("broker.fleetReadSeconds", bad)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("broker.fleetReadSeconds")
+                .hasMessageContaining("1..60");
+        }
+    }
+
+    @Test
     void unknownKeyInYamlFile_isRefused_namingTheKey() throws IOException {
         Path file = yaml("http:\n  prodcePort: 9000\n");
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))

@@ -131,6 +131,8 @@ public final class TestProxy implements AutoCloseable {
                 all.put("http.consumePort", Integer.toString(FreePorts.any()));
                 all.put("admin.port", Integer.toString(FreePorts.any()));
                 all.put("http.eventLoops", "2");
+                // Monitoring starts after two reads of the fleet: 2 s here instead of 10 s.
+                all.put("broker.fleetReadSeconds", "1");
                 if (embeddedDataDir != null) {
                     all.put("embedded.dataDir", embeddedDataDir.toString());
                     all.put("embedded.namesrvPort", Integer.toString(FreePorts.any()));
