@@ -25,6 +25,10 @@ final class TopicReader implements AutoCloseable {
         reader.setNamesrvAddr(namesrvAddr);
         reader.setInstanceName(instanceName);
         reader.setVipChannelEnabled(false);
+        // Its client id then is the admin client's (BrokerAccess gives it the admin's instance name), so the
+        // two share one RocketMQ client. The "stream" request type only tells a RocketMQ proxy how to route
+        // pulls; the proxy talks to brokers directly.
+        reader.setEnableStreamRequestType(false);
         try {
             security.start(reader, reader::start);
         } catch (MQClientException e) {
