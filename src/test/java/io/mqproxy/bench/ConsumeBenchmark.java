@@ -324,6 +324,42 @@ public final class ConsumeBenchmark {
     }
 
     /**
+     * A native pop, answered to {@code answered}. A pop that fails is counted in {@code errors} and its
+     * {@code lane} runs again 100 ms later.
+     */
+    private void popAsync(PopMessageRequestHeader h, String brokerName, String addr, long timeoutMillis,
+                          Consumer<PopResult> answered, Runnable lane, LongAdder errors,
+                          AtomicReference<String> firstError) {
+        PopCallback callback = new PopCallback() {
+            @Override
+            public void onSuccess(PopResult r) {
+                answered.accept(r);
+            }
+
+            @Override
+            public void onException(Throwable e) {
+                errors.increment();
+                firstError.compareAndSet(null, "pop: " + e);
+                timer.schedule(lane, 100, TimeUnit.MILLISECONDS);
+            }
+        };
+        try {
+            api.popMessageAsync(brokerName, addr, h, timeoutMillis, callback);
+        } catch (Exception e) {
+            callback.onException(e);
+        }
+    }
+
+    /** Acks a popped batch by its handles; a failure to send reaches {@code done} like any other. */
+    private void ackAsync(String addr, String topic, String group, List<String> handles, AckCallback done) {
+        try {
+            api.batchAckMessageAsync(addr, 10_000, done, topic, group, handles);
+        } catch (Exception e) {
+            done.onException(e);
+        }
+    }
+
+    /**
      * A native pop of up to 32 from any queue of {@code topic}, reserved for 300 s; {@code pollMillis} 0 answers at
      * once, more waits at the broker (which times the wait from the header's born time).
      */
@@ -385,46 +421,26 @@ public final class ConsumeBenchmark {
                 maybeDone.run();
                 return;
             }
-            PopMessageRequestHeader h = popHeader(group, topic, 0, ord);
             long sent = System.nanoTime();
             requests.increment();
-            PopCallback callback = new PopCallback() {
-                @Override
-                public void onSuccess(PopResult r) {
-                    latency.recordValue(System.nanoTime() - sent);
-                    if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
-                        List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
-                        for (MessageExt m : r.getMsgFoundList()) {
-                            handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
-                            if (m.getReconsumeTimes() > 0) {
-                                retried.increment();
-                            }
+            popAsync(popHeader(group, topic, 0, ord), brokerName, addr, 10_000, r -> {
+                latency.recordValue(System.nanoTime() - sent);
+                if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
+                    List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
+                    for (MessageExt m : r.getMsgFoundList()) {
+                        handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
+                        if (m.getReconsumeTimes() > 0) {
+                            retried.increment();
                         }
-                        delivered.addAndGet(handles.size());
-                        acksPending.incrementAndGet();
-                        try {
-                            api.batchAckMessageAsync(addr, 10_000, ackDone, topic, group, handles);
-                        } catch (Exception e) {
-                            ackDone.onException(e);
-                        }
-                    } else {
-                        empty.increment();
                     }
-                    lane[0].run();
+                    delivered.addAndGet(handles.size());
+                    acksPending.incrementAndGet();
+                    ackAsync(addr, topic, group, handles, ackDone);
+                } else {
+                    empty.increment();
                 }
-
-                @Override
-                public void onException(Throwable e) {
-                    errors.increment();
-                    firstError.compareAndSet(null, "pop: " + e);
-                    timer.schedule(lane[0], 100, TimeUnit.MILLISECONDS);
-                }
-            };
-            try {
-                api.popMessageAsync(brokerName, addr, h, 10_000, callback);
-            } catch (Exception e) {
-                callback.onException(e);
-            }
+                lane[0].run();
+            }, lane[0], errors, firstError);
         };
         BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
         long t0 = System.nanoTime();
@@ -743,40 +759,19 @@ public final class ConsumeBenchmark {
                     if (running.get() == 0) {
                         return;
                     }
-                    PopMessageRequestHeader h = popHeader(group, topic, proxy.config().consume().longPollSliceMillis(),
-                        false);
-                    PopCallback callback = new PopCallback() {
-                        @Override
-                        public void onSuccess(PopResult r) {
-                            long now = System.nanoTime();
-                            if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
-                                List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
-                                for (MessageExt m : r.getMsgFoundList()) {
-                                    tally.record(new String(m.getBody(), StandardCharsets.US_ASCII), now);
-                                    handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
-                                }
-                                try {
-                                    api.batchAckMessageAsync(addr, 10_000, ignore, topic, group, handles);
-                                } catch (Exception e) {
-                                    ignore.onException(e);
-                                }
+                    long pollMillis = proxy.config().consume().longPollSliceMillis();
+                    popAsync(popHeader(group, topic, pollMillis, false), brokerName, addr, pollMillis + 10_000L, r -> {
+                        long now = System.nanoTime();
+                        if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
+                            List<String> handles = new ArrayList<>(r.getMsgFoundList().size());
+                            for (MessageExt m : r.getMsgFoundList()) {
+                                tally.record(new String(m.getBody(), StandardCharsets.US_ASCII), now);
+                                handles.add(m.getProperty(MessageConst.PROPERTY_POP_CK));
                             }
-                            lane[0].run();
+                            ackAsync(addr, topic, group, handles, ignore);
                         }
-
-                        @Override
-                        public void onException(Throwable e) {
-                            errors.increment();
-                            firstError.compareAndSet(null, "pop: " + e);
-                            timer.schedule(lane[0], 100, TimeUnit.MILLISECONDS);
-                        }
-                    };
-                    try {
-                        api.popMessageAsync(brokerName, addr, h, proxy.config().consume().longPollSliceMillis()
-                            + 10_000L, callback);
-                    } catch (Exception e) {
-                        callback.onException(e);
-                    }
+                        lane[0].run();
+                    }, lane[0], errors, firstError);
                 };
                 lane[0].run();
             }
