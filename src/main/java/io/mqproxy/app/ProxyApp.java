@@ -79,9 +79,13 @@ public final class ProxyApp implements AutoCloseable {
             RocketMqRuntime.prepare(Path.of(config.embedded().dataDir(), "logs"));
             log.info("mode: embedded broker (no broker.namesrvAddr set); data in {}",
                 Path.of(config.embedded().dataDir()).toAbsolutePath());
-            EmbeddedBroker embedded = EmbeddedBroker.start(config.embedded(), config.broker().clusterName());
+            EmbeddedBroker.User user = config.embedded().acl() ? BrokerAdminKeys.resolve(config.embedded()) : null;
+            EmbeddedBroker embedded = EmbeddedBroker.start(config.embedded(), config.broker().clusterName(), user);
+            // Every RocketMQ client of the proxy signs its requests as the embedded broker's user.
+            ProxyConfig signed = user == null ? config
+                : config.withBroker(config.broker().signedAs(user.accessKey(), user.secretKey()));
             try {
-                return start(config, embedded.namesrvAddr(), embedded);
+                return start(signed, embedded.namesrvAddr(), embedded);
             } catch (RuntimeException e) {
                 embedded.close();
                 throw e;

@@ -213,7 +213,8 @@ final class ConfigValidator {
         boolean hasSecret = b.secretKey() != null && !b.secretKey().isEmpty();
         if ((b.signed() || hasSecret || b.tls().enabled()) && b.embedded()) {
             fail(b.tls().enabled() ? "broker.tls.enabled" : "broker.accessKey", "only for an external cluster "
-                + "(set broker.namesrvAddr); the embedded broker has no ACL and no TLS");
+                + "(set broker.namesrvAddr); the embedded broker has no TLS, and its keys are made by the proxy "
+                + "(embedded.acl, <dataDir>/broker-admin.keys)");
         }
         if (b.signed() && !hasSecret) {
             fail("broker.secretKey", "give the secret of broker.accessKey '" + b.accessKey()

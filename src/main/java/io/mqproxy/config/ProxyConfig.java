@@ -20,6 +20,12 @@ public record ProxyConfig(
     Push push,
     Stream stream) {
 
+    /** The same configuration with another broker section. */
+    public ProxyConfig withBroker(Broker other) {
+        return new ProxyConfig(http, admin, other, embedded, produce, consume, security, producers, consumers, monitor,
+            push, stream);
+    }
+
     /**
      * Credentials of data clients (off by default: the contract's clients send none).
      *
@@ -124,6 +130,12 @@ public record ProxyConfig(
             return accessKey != null && !accessKey.isEmpty();
         }
 
+        /** The same, its requests signed by this user (the embedded broker's, made by the proxy). */
+        public Broker signedAs(String accessKey, String secretKey) {
+            return new Broker(namesrvAddr, sendTimeoutMillis, defaultQueues, clusterName, accessKey, secretKey, null,
+                tls, fleetReadSeconds);
+        }
+
         /** Never prints the secret: configurations are logged and shown in errors. */
         @Override
         public String toString() {
@@ -150,9 +162,12 @@ public record ProxyConfig(
      *
      * @param flushConsumerOffsetMillis how often the broker writes consumer progress to disk: after a
      *                                  crash, about this much consumption is delivered again
+     * @param acl                       name server and broker take only requests signed with the keys the
+     *                                  proxy keeps in {@code <dataDir>/broker-admin.keys} (RocketMQ's ACL 2.0);
+     *                                  off: anyone who reaches their ports may do anything
      */
     public record Embedded(String dataDir, String host, int namesrvPort, int brokerPort, String brokerName,
-                           int commitLogFileMb, int flushConsumerOffsetMillis) {
+                           int commitLogFileMb, int flushConsumerOffsetMillis, boolean acl) {
     }
 
     /**

@@ -60,7 +60,8 @@ public final class TestBroker {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return EmbeddedBroker.start(smallBroker(dir), "DefaultCluster");
+                // No ACL: tests talk to the shared broker with native clients that sign nothing.
+                return EmbeddedBroker.start(smallBroker(dir), "DefaultCluster", null);
             } catch (IllegalStateException e) {
                 last = e;
             }
@@ -71,7 +72,7 @@ public final class TestBroker {
     /** Small files: 16 MiB commit-log segments keep the test run light. */
     public static ProxyConfig.Embedded smallBroker(Path dir) {
         return new ProxyConfig.Embedded(dir.toString(), "127.0.0.1", FreePorts.any(), FreePorts.forBroker(),
-            "broker-test", 16, 1_000);
+            "broker-test", 16, 1_000, false);
     }
 
     public String namesrvAddr() {
