@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The embedded broker's one user (embedded.acl): made at the first start, kept in the data folder in a
- * file only the proxy's user can read, read again at every later start. The access key is random too, so
- * keys made again (the file deleted) are a new user, never a new secret for an old one.
+ * file only the proxy's user can read, read again at every later start (the broker keeps its users in
+ * memory only, so deleting the file and restarting makes new keys). The access key is random too: nobody
+ * knows the user's name without the file.
  */
 final class BrokerAdminKeys {
     static final String FILE = "broker-admin.keys";

@@ -67,7 +67,10 @@ class EmbeddedAclIT {
             DefaultMQAdminExt anonymous = admin(namesrv, null);
             DefaultMQProducer anonymousProducer = producer(namesrv, null);
             try {
+                // Straight to the broker: a write and a read.
                 refused(() -> anonymous.createAndUpdateTopicConfig(brokerAddr, topic("acl-intruder")));
+                refused(() -> anonymous.fetchBrokerRuntimeStats(brokerAddr));
+                // The name server: the proxy's registry (a KV namespace), routes, the cluster.
                 refused(() -> anonymous.createAndUpdateKvConfig("MQPROXY_REGISTRY", "intruder", "{}"));
                 refused(() -> anonymous.getKVConfig("MQPROXY_REGISTRY", "revision"));
                 refused(() -> anonymous.examineTopicRouteInfo(TOPIC));

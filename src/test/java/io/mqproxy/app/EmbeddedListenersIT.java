@@ -10,11 +10,15 @@ import io.mqproxy.testing.ListeningSockets;
 import io.mqproxy.testing.ListeningSockets.Listener;
 import io.mqproxy.testing.TestProxy;
 import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -49,9 +53,13 @@ class EmbeddedListenersIT {
             assertThat(opened).as("every listener bound to loopback, none to every interface")
                 .allSatisfy(l -> assertThat(l.address().isLoopbackAddress()).as(l.toString()).isTrue());
             assertThat(ports).as("no replication (HA) listener").doesNotContain(broker.brokerPort() + 1);
-            try (Socket s = new Socket()) {
-                assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", broker.brokerPort() + 1), 2_000))
-                    .as("a connection to the old HA port").isInstanceOf(ConnectException.class);
+            assertRefused(InetAddress.getLoopbackAddress(), broker.brokerPort() + 1);
+            // From another interface of this host, as a neighbour on its network would connect.
+            for (InetAddress other : otherInterfaces()) {
+                for (int port : new int[] {broker.namesrvPort(), broker.brokerPort(), broker.brokerPort() - 2,
+                    broker.brokerPort() + 1}) {
+                    assertRefused(other, port);
+                }
             }
 
             // The data path is whole without replication.
@@ -60,5 +68,25 @@ class EmbeddedListenersIT {
             Consumer c = new Consumer(proxy.client(), "listeners-topic", "listeners-consumer");
             assertThat(Consumer.bodies(c.poll())).containsExactly("m1");
         }
+    }
+
+    private static void assertRefused(InetAddress address, int port) throws Exception {
+        try (Socket s = new Socket()) {
+            assertThatThrownBy(() -> s.connect(new InetSocketAddress(address, port), 2_000))
+                .as("a connection to %s:%d", address.getHostAddress(), port).isInstanceOf(ConnectException.class);
+        }
+    }
+
+    /** This host's addresses other than loopback (none on a machine with loopback only). */
+    private static List<InetAddress> otherInterfaces() throws Exception {
+        return NetworkInterface.networkInterfaces().filter(i -> {
+            try {
+                return i.isUp() && !i.isLoopback();
+            } catch (java.net.SocketException e) {
+                return false;
+            }
+        }).flatMap(NetworkInterface::inetAddresses)
+            .filter(a -> a instanceof Inet4Address && !a.isLinkLocalAddress())
+            .toList();
     }
 }
