@@ -212,8 +212,9 @@ public final class ControlService implements AutoCloseable {
                                                           ProxyConfig.ConsumeMode mode, Boolean pop,
                                                           GroupOverrides settings) {
         return run(() -> {
-            checkName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH);
-            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH,
+                true);
+            checkOwnName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             if (registry.consumer(name).isPresent()) {
                 throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
             }
@@ -251,8 +252,8 @@ public final class ControlService implements AutoCloseable {
 
     public CompletableFuture<Producer> registerProducer(Actor actor, String name, String topic) {
         return run(() -> {
-            checkName("name", name, ResourceNames.MAX_GROUP_LENGTH);
-            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", name, ResourceNames.MAX_GROUP_LENGTH, false);
+            checkOwnName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             if (registry.producer(name).isPresent()) {
                 throw Errors.badParam("name", "producer '" + name + "' is already registered");
             }
@@ -281,7 +282,7 @@ public final class ControlService implements AutoCloseable {
     /** Creates a topic on every master broker of the cluster (nothing happens if it exists). */
     public CompletableFuture<Map<String, Object>> createTopic(Actor actor, String topic, Integer queues) {
         return run(() -> {
-            checkName("name", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             int n = queues == null ? defaultQueues : queues;
             if (n < 1 || n > 1024) {
                 throw Errors.badParam("queues", "must be 1..1024, got " + n);
@@ -682,8 +683,9 @@ public final class ControlService implements AutoCloseable {
         }
     }
 
-    private static void checkName(String param, String value, int max) {
-        String broken = ResourceNames.check(value, max);
+    /** A name a producer, group or topic would take: legal, and not the proxy's or RocketMQ's own. */
+    private static void checkOwnName(String param, String value, int max, boolean group) {
+        String broken = ResourceNames.checkOwn(value, max, group);
         if (broken != null) {
             throw Errors.badParam(param, broken);
         }
