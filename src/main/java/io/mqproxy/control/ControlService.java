@@ -28,6 +28,7 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
+import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.SecretSeal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,6 +62,7 @@ public final class ControlService implements AutoCloseable {
     private final ClientDirectory clients;
     private final BrokerAccess broker;
     private final AuditLog audit;
+    private final String instance;
     private final int defaultQueues;
     private final MessageLookup messages;
     private final CredentialBook credentialBook;
@@ -77,7 +79,7 @@ public final class ControlService implements AutoCloseable {
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
-                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal) {
+                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac) {
         this.credentialBook = credentialBook;
         this.credentials = new CredentialEntries(credentialBook, seal);
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
@@ -87,7 +89,8 @@ public final class ControlService implements AutoCloseable {
         this.admin = broker.admin();
         this.groups = broker.groups();
         this.clients = broker.clients();
-        this.audit = new AuditLog(broker.audit(), instance);
+        this.audit = new AuditLog(broker.audit(), auditMac, instance);
+        this.instance = instance;
         this.defaultQueues = defaultQueues;
         this.monitoring = monitoring;
         this.metrics = metrics;
@@ -166,9 +169,35 @@ public final class ControlService implements AutoCloseable {
         return broker.fleet().instances();
     }
 
-    /** The newest audit records, for one group, producer or topic, or all (null). */
-    public CompletableFuture<List<AuditRecord>> audit(String target, int limit) {
-        return run(() -> audit.newest(target, limit));
+    /**
+     * A page of the audit log, newest first: one group's, producer's or topic's records (or all, null)
+     * dated within [since, until], from the cursor on (null: the newest). Forged or unverified records
+     * are counted, and shown flagged only with {@code withForged}.
+     */
+    public CompletableFuture<AuditPage> audit(String target, long since, long until, int limit, String cursor,
+                                              boolean withForged) {
+        return run(() -> audit.read(target, since, until, limit, cursor, withForged));
+    }
+
+    /**
+     * Records a control call the HTTP edge turned away or saw fail before the service recorded anything
+     * (bad parameters, unknown groups, a wrong token): {@code result} says why. Off the event loop; never
+     * fails the caller (a full pool or a broker failure is logged).
+     */
+    public void auditRefusal(Actor actor, String source, String action, String target, String result) {
+        AuditRecord record = new AuditRecord(System.currentTimeMillis(), actor == null ? null : actor.operator(),
+            actor == null ? null : actor.requestId(), action, target, null, null, null, result, instance, source,
+            null);
+        try {
+            calls.execute(() -> audit.record(record));
+        } catch (RejectedExecutionException full) {
+            audit.notRecorded(record, "control calls full (" + QUEUE + " queued): refusal not stored");
+        }
+    }
+
+    /** For tests: a smaller bound on the messages one audit page looks at, to reach page ends cheaply. */
+    void auditScanPerPage(int messages) {
+        audit.scanPerPage = messages;
     }
 
     // ---- finding messages (reads: not audited)
@@ -709,6 +738,7 @@ public final class ControlService implements AutoCloseable {
             return result;
         } catch (Exception e) {
             audit.record(actor, action, target, clientId, before, null, "failed: " + e.getMessage());
+            actor.markFailureAudited();
             throw e;
         }
     }
