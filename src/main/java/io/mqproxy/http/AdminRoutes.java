@@ -128,12 +128,10 @@ final class AdminRoutes {
         if (operator.isEmpty() && console != null) {
             ConsoleRoutes.Admission admission = console.admit(ctx);
             if (admission.refusal() != null) {
-                if (admission.refusal().status() == io.mqproxy.error.Status.UNAUTHORIZED) {
-                    logins.failed(address, admission.refusal().getMessage());
-                } else {
-                    logins.refused(address, ctx.request().method().name() + " " + bounded(ctx.request().path()) + ": "
-                        + admission.refusal().getMessage());
-                }
+                // A session gone or a change without its CSRF token: no token was guessed, so it does not count
+                // against the address (a page of another site must not lock the operator out); audited, bounded.
+                logins.refused(address, ctx.request().method().name() + " " + bounded(ctx.request().path()) + ": "
+                    + admission.refusal().getMessage());
                 responder.fail(ctx, "admin", admission.refusal());
                 return;
             }
@@ -144,8 +142,12 @@ final class AdminRoutes {
                 log.info("control call refused: no valid operator token ({} {})", ctx.request().method(),
                     ctx.request().path());
             }
-            logins.failed(address, (ctx.request().getHeader("Authorization") == null ? "no" : "not an")
-                + " operator's token (" + ctx.request().method().name() + " " + bounded(ctx.request().path()) + ")");
+            String call = ctx.request().method().name() + " " + bounded(ctx.request().path());
+            if (ctx.request().getHeader("Authorization") != null) {
+                logins.failed(address, "not an operator's token (" + call + ")"); // a try: it counts
+            } else {
+                logins.refused(address, "no operator's token (" + call + ")");
+            }
             unauthorized(ctx, "Authorization: an operator's token is required, as 'Authorization: Bearer <token>'");
             return;
         }

@@ -108,9 +108,10 @@ final class LoginThrottle {
     }
 
     /**
-     * Audits a refusal that is not a failed login (a console change without its CSRF token: a page of
-     * another site may send those from an operator's browser), at most once per window per address, and
-     * without counting it against the address: such a page must not lock the operator out.
+     * Audits a refusal that guessed no token (no token at all, a console session gone, a console change
+     * without its CSRF token, which a page of another site may send from an operator's browser), at most
+     * once per window per address, and without counting it against the address: such a page must not
+     * lock the operator out.
      */
     void refused(String address, String why) {
         String key = key(address, true);
