@@ -29,6 +29,16 @@ export function currentSession() {
 }
 
 export async function request(method, path, body) {
+  return (await exchange(method, path, body)).result;
+}
+
+/** A paged answer: its result and where the page stands ({cursor, more, scanned, forged} for the audit log). */
+export async function getPage(path) {
+  const envelope = await exchange('GET', path);
+  return {result: envelope.result, page: envelope.page || {}};
+}
+
+async function exchange(method, path, body) {
   const headers = {'Accept': 'application/json'};
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -65,7 +75,7 @@ export async function request(method, path, body) {
     throw new ApiError(envelope?.status ?? res.status,
       envelope?.message || ('the proxy answered HTTP ' + res.status + ' without a message'));
   }
-  return envelope.result;
+  return envelope;
 }
 
 export const get = (path) => request('GET', path);

@@ -1,6 +1,6 @@
 // The console's pages. Each takes the main element and the route, draws itself, refreshes what is live on
 // its own, and returns {stop} for when the operator goes elsewhere.
-import {del, get, patch, path, post} from './api.js';
+import {del, get, getPage, patch, path, post} from './api.js';
 import {backlogChart, spanMinutes} from './chart.js';
 import {act, age, append, badge, clear, clearErrors, clock, confirmAction, field, h, note, num, panel, table, time,
   toast} from './ui.js';
@@ -661,13 +661,20 @@ function audit(main, r) {
       + 'Kept in the broker (topic MQPROXY_AUDIT), newest first.'),
     panel(null, form), results);
 
-  async function load() {
+  async function load(cursor) {
     clear(results, h('p', {class: 'muted'}, 'Loading…'));
     const limit = form.elements.limit.value || 100;
     try {
-      const records = await get('/admin/audit?limit=' + encodeURIComponent(limit)
-        + (select.value ? '&target=' + encodeURIComponent(select.value) : ''));
-      clear(results, panel(records.length + ' record(s)' + (select.value ? ' for ' + select.value : ''), table([
+      const {result: records, page} = await getPage('/admin/audit?limit=' + encodeURIComponent(limit)
+        + (select.value ? '&target=' + encodeURIComponent(select.value) : '')
+        + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      const older = page.more ? h('button', {type: 'button', id: 'audit-older'}, 'Older records') : null;
+      if (older) {
+        older.addEventListener('click', () => load(page.cursor));
+      }
+      clear(results, page.forged > 0 ? note(page.forged + ' record(s) on this page failed their MAC (not written '
+        + 'by the proxy) and are not shown.', 'bad') : null, panel(records.length + ' record(s)'
+        + (select.value ? ' for ' + select.value : '') + (cursor ? ' (older page)' : ''), table([
         {label: 'Time', class: 'nowrap', cell: (a) => time(a.time)},
         {label: 'Operator', cell: (a) => a.operator},
         {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
@@ -678,7 +685,7 @@ function audit(main, r) {
           h('div', {class: 'small muted'}, 'request ', a.requestId, ' on ', a.instance),
           h('pre', {}, 'before: ' + JSON.stringify(a.before ?? null, null, 1)),
           h('pre', {}, 'after: ' + JSON.stringify(a.after ?? null, null, 1)))},
-      ], records, 'No record.')));
+      ], records, 'No record.')), older);
     } catch (e) {
       clear(results, note(['Could not read the audit log: ', e.message], 'bad'));
     }
@@ -687,7 +694,7 @@ function audit(main, r) {
   Promise.all([get('/admin/groups'), get('/admin/producers')]).then(([groups, producers]) => {
     const names = [...new Set(groups.map((g) => g.name).concat(producers.map((p) => p.name), target ? [target] : []))].sort();
     select.append(...names.map((n) => h('option', {value: n, selected: n === target}, n)));
-  }).catch((e) => toast('bad', e.message)).finally(load);
+  }).catch((e) => toast('bad', e.message)).finally(() => load());
   return {stop() {}};
 }
 

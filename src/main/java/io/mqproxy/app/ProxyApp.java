@@ -16,6 +16,7 @@ import io.mqproxy.control.RegistrySync;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
+import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.SecretSeal;
 import io.mqproxy.security.DataAuthenticator;
 import io.mqproxy.consume.RequestIdCodec;
@@ -136,7 +137,8 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
-                new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+                new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)),
+                new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
@@ -209,6 +211,11 @@ public final class ProxyApp implements AutoCloseable {
             log.warn("audit topic {} missing and not created ({}): create it with one queue, or control-plane "
                 + "changes cannot be recorded", AuditTopic.TOPIC, e.getMessage());
         }
+    }
+
+    /** The control service (tests reach its package-private settings through it). */
+    public ControlService control() {
+        return control;
     }
 
     public ProxyMetrics metrics() {

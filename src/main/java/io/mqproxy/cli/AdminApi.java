@@ -14,7 +14,12 @@ final class AdminApi {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** An answer: its envelope's status, message and result. */
-    record Answer(int status, String message, JsonNode result) {
+    /** @param page where a paged answer stands (the audit log's cursor and counts), or null */
+    record Answer(int status, String message, JsonNode result, JsonNode page) {
+        Answer(int status, String message, JsonNode result) {
+            this(status, message, result, null);
+        }
+
         boolean ok() {
             return status == 200;
         }
@@ -49,6 +54,6 @@ final class AdminApi {
                 null);
         }
         return new Answer(envelope.path("status").asInt(response.statusCode()),
-            envelope.path("message").asText(null), envelope.get("result"));
+            envelope.path("message").asText(null), envelope.get("result"), envelope.get("page"));
     }
 }

@@ -66,6 +66,18 @@ public final class AdminCli {
                 err.flush();
                 return 1;
             }
+            if (answer.page() != null) {
+                // Beside the output, which keeps its shape: where the next page starts, and what was left out.
+                PrintWriter err = spec.commandLine().getErr();
+                if (answer.page().path("forged").asInt() > 0) {
+                    err.println(answer.page().path("forged").asInt() + " record(s) without a valid MAC left out "
+                        + "(--forged shows them, flagged)");
+                }
+                if (answer.page().path("more").asBoolean()) {
+                    err.println("older records: add --cursor " + answer.page().path("cursor").asText());
+                }
+                err.flush();
+            }
             if (json) {
                 out.println(answer.result() == null ? "null"
                     : AdminApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer.result()));
@@ -331,7 +343,8 @@ public final class AdminCli {
         }
     }
 
-    @Command(name = "audit", description = "The newest control-plane changes, for one group or all.")
+    @Command(name = "audit", description = "The newest control-plane changes, for one group or all; --cursor for "
+        + "older ones.")
     static final class Audit implements Callable<Integer> {
         @Mixin
         Target target;
@@ -339,10 +352,26 @@ public final class AdminCli {
         String group;
         @Option(names = "--limit", defaultValue = "50")
         int limit;
+        @Option(names = "--since", description = "records dated at or after (epoch ms or ISO-8601)")
+        String since;
+        @Option(names = "--until", description = "records dated at or before (epoch ms or ISO-8601)")
+        String until;
+        @Option(names = "--cursor", description = "continue further back, from the previous page's cursor")
+        String cursor;
+        @Option(names = "--forged", description = "also show records without a valid MAC, flagged")
+        boolean forged;
 
         @Override
         public Integer call() throws Exception {
-            return target.call("GET", "/admin/audit?limit=" + limit + (group == null ? "" : "&target=" + group), null);
+            StringBuilder path = new StringBuilder("/admin/audit?limit=" + limit);
+            for (String[] p : new String[][] {{"target", group}, {"since", since}, {"until", until},
+                {"cursor", cursor}, {"forged", forged ? "true" : null}}) {
+                if (p[1] != null) {
+                    path.append('&').append(p[0]).append('=')
+                        .append(java.net.URLEncoder.encode(p[1], java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return target.call("GET", path.toString(), null);
         }
     }
 

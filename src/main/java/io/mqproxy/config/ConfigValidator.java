@@ -82,8 +82,8 @@ final class ConfigValidator {
         Set<String> producers = new HashSet<>();
         for (int i = 0; i < c.producers().size(); i++) {
             ProxyConfig.Producer p = c.producers().get(i);
-            name("producers[" + i + "].name", p.name(), 120);
-            name("producers[" + i + "].topic", p.topic(), 127);
+            own("producers[" + i + "].name", p.name(), 120, false);
+            own("producers[" + i + "].topic", p.topic(), 127, false);
             if (!producers.add(p.name())) {
                 fail("producers[" + i + "].name", "'" + p.name() + "' is declared twice");
             }
@@ -92,8 +92,8 @@ final class ConfigValidator {
         for (int i = 0; i < c.consumers().size(); i++) {
             ProxyConfig.Consumer g = c.consumers().get(i);
             String key = "consumers[" + i + "].";
-            name(key + "name", g.name(), 120);
-            name(key + "topic", g.topic(), 127);
+            own(key + "name", g.name(), 120, true);
+            own(key + "topic", g.topic(), 127, false);
             if (!consumers.add(g.name())) {
                 fail(key + "name", "'" + g.name() + "' is declared twice");
             }
@@ -336,6 +336,14 @@ final class ConfigValidator {
 
     private static void name(String key, String value, int maxLength) {
         String broken = ResourceNames.check(value, maxLength);
+        if (broken != null) {
+            fail(key, broken);
+        }
+    }
+
+    /** A name a producer or group takes: legal, and not the proxy's or RocketMQ's own. */
+    private static void own(String key, String value, int maxLength, boolean group) {
+        String broken = ResourceNames.checkOwn(value, maxLength, group);
         if (broken != null) {
             fail(key, broken);
         }

@@ -15,7 +15,7 @@ import java.util.Optional;
  * namespaces with {@code %}.
  */
 public final class BrokerGroups {
-    static final String BROADCAST_INFIX = "-bc-";
+    static final String BROADCAST_INFIX = io.mqproxy.config.ResourceNames.BROADCAST_INFIX;
 
     private BrokerGroups() {
     }

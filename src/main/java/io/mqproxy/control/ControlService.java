@@ -28,6 +28,7 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
+import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.SecretSeal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,6 +62,7 @@ public final class ControlService implements AutoCloseable {
     private final ClientDirectory clients;
     private final BrokerAccess broker;
     private final AuditLog audit;
+    private final String instance;
     private final int defaultQueues;
     private final MessageLookup messages;
     private final CredentialBook credentialBook;
@@ -77,7 +79,7 @@ public final class ControlService implements AutoCloseable {
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
-                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal) {
+                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac) {
         this.credentialBook = credentialBook;
         this.credentials = new CredentialEntries(credentialBook, seal);
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
@@ -87,7 +89,8 @@ public final class ControlService implements AutoCloseable {
         this.admin = broker.admin();
         this.groups = broker.groups();
         this.clients = broker.clients();
-        this.audit = new AuditLog(broker.audit(), instance);
+        this.audit = new AuditLog(broker.audit(), auditMac, instance);
+        this.instance = instance;
         this.defaultQueues = defaultQueues;
         this.monitoring = monitoring;
         this.metrics = metrics;
@@ -166,9 +169,35 @@ public final class ControlService implements AutoCloseable {
         return broker.fleet().instances();
     }
 
-    /** The newest audit records, for one group, producer or topic, or all (null). */
-    public CompletableFuture<List<AuditRecord>> audit(String target, int limit) {
-        return run(() -> audit.newest(target, limit));
+    /**
+     * A page of the audit log, newest first: one group's, producer's or topic's records (or all, null)
+     * dated within [since, until], from the cursor on (null: the newest). Forged or unverified records
+     * are counted, and shown flagged only with {@code withForged}.
+     */
+    public CompletableFuture<AuditPage> audit(String target, long since, long until, int limit, String cursor,
+                                              boolean withForged) {
+        return run(() -> audit.read(target, since, until, limit, cursor, withForged));
+    }
+
+    /**
+     * Records a control call the HTTP edge turned away or saw fail before the service recorded anything
+     * (bad parameters, unknown groups, a wrong token): {@code result} says why. Off the event loop; never
+     * fails the caller (a full pool or a broker failure is logged).
+     */
+    public void auditRefusal(Actor actor, String source, String action, String target, String result) {
+        AuditRecord record = new AuditRecord(System.currentTimeMillis(), actor == null ? null : actor.operator(),
+            actor == null ? null : actor.requestId(), action, target, null, null, null, result, instance, source,
+            null);
+        try {
+            calls.execute(() -> audit.record(record));
+        } catch (RejectedExecutionException full) {
+            audit.notRecorded(record, "control calls full (" + QUEUE + " queued): refusal not stored");
+        }
+    }
+
+    /** For tests: a smaller bound on the messages one audit page looks at, to reach page ends cheaply. */
+    void auditScanPerPage(int messages) {
+        audit.scanPerPage = messages;
     }
 
     // ---- finding messages (reads: not audited)
@@ -212,8 +241,9 @@ public final class ControlService implements AutoCloseable {
                                                           ProxyConfig.ConsumeMode mode, Boolean pop,
                                                           GroupOverrides settings) {
         return run(() -> {
-            checkName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH);
-            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH,
+                true);
+            checkOwnName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             if (registry.consumer(name).isPresent()) {
                 throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
             }
@@ -251,8 +281,8 @@ public final class ControlService implements AutoCloseable {
 
     public CompletableFuture<Producer> registerProducer(Actor actor, String name, String topic) {
         return run(() -> {
-            checkName("name", name, ResourceNames.MAX_GROUP_LENGTH);
-            checkName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", name, ResourceNames.MAX_GROUP_LENGTH, false);
+            checkOwnName("topic", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             if (registry.producer(name).isPresent()) {
                 throw Errors.badParam("name", "producer '" + name + "' is already registered");
             }
@@ -281,7 +311,7 @@ public final class ControlService implements AutoCloseable {
     /** Creates a topic on every master broker of the cluster (nothing happens if it exists). */
     public CompletableFuture<Map<String, Object>> createTopic(Actor actor, String topic, Integer queues) {
         return run(() -> {
-            checkName("name", topic, ResourceNames.MAX_TOPIC_LENGTH);
+            checkOwnName("name", topic, ResourceNames.MAX_TOPIC_LENGTH, false);
             int n = queues == null ? defaultQueues : queues;
             if (n < 1 || n > 1024) {
                 throw Errors.badParam("queues", "must be 1..1024, got " + n);
@@ -682,8 +712,9 @@ public final class ControlService implements AutoCloseable {
         }
     }
 
-    private static void checkName(String param, String value, int max) {
-        String broken = ResourceNames.check(value, max);
+    /** A name a producer, group or topic would take: legal, and not the proxy's or RocketMQ's own. */
+    private static void checkOwnName(String param, String value, int max, boolean group) {
+        String broken = ResourceNames.checkOwn(value, max, group);
         if (broken != null) {
             throw Errors.badParam(param, broken);
         }
@@ -707,6 +738,7 @@ public final class ControlService implements AutoCloseable {
             return result;
         } catch (Exception e) {
             audit.record(actor, action, target, clientId, before, null, "failed: " + e.getMessage());
+            actor.markFailureAudited();
             throw e;
         }
     }

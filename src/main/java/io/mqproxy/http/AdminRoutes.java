@@ -39,6 +39,8 @@ final class AdminRoutes {
     private static final String ACTOR = "mqproxy.actor";
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Set<String> SETTINGS = Set.copyOf(GroupOverrides.SETTINGS);
+    private static final Set<io.vertx.core.http.HttpMethod> READS = Set.of(io.vertx.core.http.HttpMethod.GET,
+        io.vertx.core.http.HttpMethod.HEAD, io.vertx.core.http.HttpMethod.OPTIONS);
 
     private final ControlService control;
     private final OperatorCredentials operators;
@@ -46,11 +48,16 @@ final class AdminRoutes {
     /** The operators' web console calls these routes with a session cookie instead of a token (issue 13). */
     private final ConsoleRoutes console;
 
-    AdminRoutes(ControlService control, OperatorCredentials operators, Responder responder, ConsoleRoutes console) {
+    /** Failed logins per source address: too many within a window, and the address waits (429). */
+    private final LoginThrottle logins;
+
+    AdminRoutes(ControlService control, OperatorCredentials operators, Responder responder, ConsoleRoutes console,
+                LoginThrottle logins) {
         this.control = control;
         this.operators = operators;
         this.responder = responder;
         this.console = console;
+        this.logins = logins;
     }
 
     void mount(Router router) {
@@ -94,8 +101,7 @@ final class AdminRoutes {
         }));
         router.delete(PREFIX + "/credentials/:id").handler(ctx -> call(ctx, p -> control.revokeCredential(actor(ctx),
             ctx.pathParam("id")).thenApply(v -> Map.of("revoked", ctx.pathParam("id")))));
-        router.get(PREFIX + "/audit").handler(ctx -> call(ctx, p -> control.audit(p.optional("target"),
-            orDefault(p.integer("limit", 1, 1000), 100))));
+        router.get(PREFIX + "/audit").handler(this::audit);
         new OriginalControlRoutes(control, this).mount(router);
         new AlertRoutes(control, this).mount(router);
         new PushRoutes(control, this).mount(router);
@@ -107,6 +113,12 @@ final class AdminRoutes {
         String given = ctx.request().getHeader("X-Request-Id");
         String requestId = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         ctx.response().putHeader("X-Request-Id", requestId);
+        String address = ClientAddress.peer(ctx);
+        long wait = logins.retryAfterSeconds(address);
+        if (wait > 0) {
+            tooManyFailures(ctx, responder, wait);
+            return;
+        }
         if (!operators.any()) {
             unauthorized(ctx, "no operator is configured, so the control plane is closed: add one with "
                 + "admin.operators: [{name: <you>, tokenEnv: <VARIABLE_WITH_THE_TOKEN>}] and restart");
@@ -116,6 +128,10 @@ final class AdminRoutes {
         if (operator.isEmpty() && console != null) {
             ConsoleRoutes.Admission admission = console.admit(ctx);
             if (admission.refusal() != null) {
+                // A session gone or a change without its CSRF token: no token was guessed, so it does not count
+                // against the address (a page of another site must not lock the operator out); audited, bounded.
+                logins.refused(address, ctx.request().method().name() + " " + bounded(ctx.request().path()) + ": "
+                    + admission.refusal().getMessage());
                 responder.fail(ctx, "admin", admission.refusal());
                 return;
             }
@@ -126,11 +142,74 @@ final class AdminRoutes {
                 log.info("control call refused: no valid operator token ({} {})", ctx.request().method(),
                     ctx.request().path());
             }
+            String call = ctx.request().method().name() + " " + bounded(ctx.request().path());
+            if (ctx.request().getHeader("Authorization") != null) {
+                logins.failed(address, "not an operator's token (" + call + ")"); // a try: it counts
+            } else {
+                logins.refused(address, "no operator's token (" + call + ")");
+            }
             unauthorized(ctx, "Authorization: an operator's token is required, as 'Authorization: Bearer <token>'");
             return;
         }
-        ctx.put(ACTOR, new Actor(operator.get(), requestId));
+        Actor actor = new Actor(operator.get(), requestId);
+        ctx.put(ACTOR, actor);
+        if (!READS.contains(ctx.request().method())) {
+            ctx.addEndHandler(ended -> auditIfRefused(ctx, actor, address));
+        }
         ctx.next();
+    }
+
+    /** 429 with Retry-After: the address failed to log in too often within the throttle's window. */
+    static void tooManyFailures(RoutingContext ctx, Responder responder, long retryAfterSeconds) {
+        ctx.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
+        responder.fail(ctx, "admin", new ProxyError(io.mqproxy.error.Status.RATE_LIMITED, "too many failed operator "
+            + "logins from this address: retry after " + retryAfterSeconds + " s"));
+    }
+
+    /**
+     * A change answered with a failure that the control service did not record itself (turned away by
+     * validation, an unknown group, a malformed body): recorded here, with the reason, as the audit
+     * promises for every change "whether it succeeded or not".
+     */
+    private void auditIfRefused(RoutingContext ctx, Actor actor, String address) {
+        String failure = ctx.get(Responder.FAILURE);
+        if (failure == null || actor.wasFailureAudited()) {
+            return;
+        }
+        control.auditRefusal(actor, address, action(ctx), target(ctx), "refused: " + failure);
+    }
+
+    /** The audit's action of a call the edge records: its method and route, e.g. "POST /admin/producers". */
+    private static String action(RoutingContext ctx) {
+        String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? ctx.request().path()
+            : ctx.currentRoute().getPath();
+        return ctx.request().method().name() + " " + (route.length() > 200 ? route.substring(0, 200) : route);
+    }
+
+    /** The audit's target of a call the edge records: the path's group, producer or id, else the body's name. */
+    private static String target(RoutingContext ctx) {
+        for (String param : List.of("group", "producer", "id", "consumer")) {
+            String value = ctx.pathParam(param);
+            if (value != null) {
+                return bounded(value);
+            }
+        }
+        try {
+            RequestParams p = RequestParams.of(ctx);
+            for (String param : List.of("name", "consumer", "id")) {
+                String value = p.optional(param);
+                if (value != null) {
+                    return bounded(value);
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // the body is what was refused: no target to name
+        }
+        return null;
+    }
+
+    private static String bounded(String value) {
+        return value.length() > 200 ? value.substring(0, 200) + "..." : value;
     }
 
     private void unauthorized(RoutingContext ctx, String why) {
@@ -139,6 +218,42 @@ final class AdminRoutes {
     }
 
     // ---- handlers
+
+    /**
+     * The audit log, a page at a time: {@code result} is the page's records (newest first) as before, and
+     * {@code page} beside it says where the next page starts ({@code cursor}), how many messages this one
+     * looked at, and how many records failed their MAC ({@code forged}; shown, flagged, with forged=true).
+     */
+    private void audit(RoutingContext ctx) {
+        String route = ctx.currentRoute().getPath();
+        CompletableFuture<io.mqproxy.control.AuditPage> work;
+        try {
+            RequestParams p = RequestParams.of(ctx);
+            known(p, Set.of("target", "limit", "since", "until", "cursor", "forged"));
+            long since = p.optional("since") == null ? 0 : range("since", p.optional("since"));
+            long until = p.optional("until") == null ? Long.MAX_VALUE : range("until", p.optional("until"));
+            if (until < since) {
+                throw Errors.badParam("until", "must not be before since");
+            }
+            String cursor = p.optional("cursor");
+            if (cursor != null && cursor.isBlank()) {
+                throw Errors.badParam("cursor", "must not be empty: leave it out for the newest page");
+            }
+            work = control.audit(p.optional("target"), since, until, orDefault(p.integer("limit", 1, 1000), 100),
+                cursor, p.bool("forged", false));
+        } catch (ProxyError e) {
+            responder.fail(ctx, route, e);
+            return;
+        }
+        responder.answer(ctx, route, work, page -> {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("cursor", page.cursor());
+            info.put("more", page.cursor() != null);
+            info.put("scanned", page.scanned());
+            info.put("forged", page.forged());
+            return new Envelope(200, null, page.records(), info);
+        });
+    }
 
     private void registerGroup(RoutingContext ctx) {
         call(ctx, p -> {

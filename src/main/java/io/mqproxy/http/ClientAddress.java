@@ -17,6 +17,15 @@ final class ClientAddress {
             int comma = forwarded.indexOf(',');
             return (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
         }
+        return peer(ctx);
+    }
+
+    /**
+     * The address the connection comes from, whatever the request says: for decisions a client must not
+     * steer (the login throttle), where a header naming another address would let it pick a fresh one
+     * for every try.
+     */
+    static String peer(RoutingContext ctx) {
         return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host();
     }
 }

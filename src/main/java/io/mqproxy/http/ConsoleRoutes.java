@@ -47,10 +47,13 @@ final class ConsoleRoutes {
     private final ConsoleAssets assets;
     private final Responder responder;
 
-    ConsoleRoutes(ConsoleSessions sessions, ConsoleAssets assets, Responder responder) {
+    private final LoginThrottle logins;
+
+    ConsoleRoutes(ConsoleSessions sessions, ConsoleAssets assets, Responder responder, LoginThrottle logins) {
         this.sessions = sessions;
         this.assets = assets;
         this.responder = responder;
+        this.logins = logins;
     }
 
     void mount(Router router) {
@@ -151,6 +154,14 @@ final class ConsoleRoutes {
     }
 
     private void login(RoutingContext ctx) {
+        String address = ClientAddress.peer(ctx);
+        long wait = logins.retryAfterSeconds(address);
+        if (wait > 0) {
+            ctx.response().putHeader("Retry-After", Long.toString(wait));
+            refuse(ctx, new ProxyError(io.mqproxy.error.Status.RATE_LIMITED, "too many failed operator logins from "
+                + "this address: retry after " + wait + " s"));
+            return;
+        }
         String type = ctx.request().getHeader("Content-Type");
         // JSON only: a form on another site can post a form body without asking, not JSON (that needs a
         // pre-flight, which the admin port never grants), so nobody can log a browser into their session.
@@ -179,6 +190,7 @@ final class ConsoleRoutes {
         Optional<ConsoleSessions.Login> login = sessions.login(token);
         if (login.isEmpty()) {
             log.info("console login refused: not an operator's token (from {})", ctx.request().remoteAddress());
+            logins.failed(address, "console login: not an operator's token");
             refuse(ctx, Errors.unauthenticated("token: not an operator's token"));
             return;
         }

@@ -50,6 +50,14 @@ public final class HttpServers {
      */
     private static final int BACKSTOP_SECONDS = 120;
     private static final int WARM_UP_TIMEOUT_MILLIS = 5_000;
+    /**
+     * Failed operator logins an address may make within {@link #LOGIN_WINDOW} before it waits for the window's
+     * end (429): 10 tries a minute make guessing a 128-bit token hopeless, and leave room for typos.
+     */
+    static final int LOGIN_FAILURES = 10;
+    static final java.time.Duration LOGIN_WINDOW = java.time.Duration.ofMinutes(1);
+    /** Addresses the throttle follows at once; beyond, failures from new addresses are throttled together. */
+    static final int LOGIN_ADDRESSES = 10_000;
 
     private final Vertx vertx;
     private final ProxyConfig config;
@@ -85,10 +93,14 @@ public final class HttpServers {
         // The operators' web console (issue 13): its sessions are let in through the control plane's door.
         ConsoleSessions consoleSessions = new ConsoleSessions(operators);
         ConsoleAssets consoleAssets = ConsoleAssets.load();
+        // One throttle for the port's every door (tokens and the console's login), its failures audited.
+        LoginThrottle logins = new LoginThrottle(LOGIN_FAILURES, LOGIN_WINDOW, LOGIN_ADDRESSES,
+            com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+            (address, result) -> control.auditRefusal(null, address, "operator-login", null, result));
         // Routes are built per server: each event loop has its own guard, which times what its responder answers.
         BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
-            ConsoleRoutes console = new ConsoleRoutes(consoleSessions, consoleAssets, adminResponder);
-            AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console);
+            ConsoleRoutes console = new ConsoleRoutes(consoleSessions, consoleAssets, adminResponder, logins);
+            AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console, logins);
             adminRoutes.mount(router);
             new LagRoutes(control, adminRoutes).mount(router);
             new TryRoutes(control, produce, adminRoutes).mount(router);

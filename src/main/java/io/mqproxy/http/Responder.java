@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Responder {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
+    /** The context key under which a failure's message is left for end handlers (the admin port's audit). */
+    static final String FAILURE = "mqproxy.failure";
     private final ProxyMetrics metrics;
     private final boolean failuresAsHttpCodes;
     private final ConnectionGuard clock;
@@ -93,6 +95,9 @@ final class Responder {
             return Future.failedFuture("the client has gone");
         }
         int code = failuresAsHttpCodes && envelope.status() >= 400 ? envelope.status() : httpStatus;
+        if (envelope.status() >= 400) {
+            ctx.put(FAILURE, envelope.message() == null ? "status " + envelope.status() : envelope.message());
+        }
         HttpServerResponse response = ctx.response()
             .setStatusCode(code)
             .putHeader("Content-Type", "application/json; charset=utf-8");

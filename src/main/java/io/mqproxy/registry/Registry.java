@@ -1,6 +1,7 @@
 package io.mqproxy.registry;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.ResourceNames;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -31,6 +32,8 @@ public final class Registry {
     private final ProxyConfig.PushDefaults pushDefaults;
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private final Object applying = new Object();
+    /** Run-time entries on reserved names already warned about (few: each is one an operator registered). */
+    private final Set<String> warnedReserved = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile View view;
 
     private record View(Map<String, ConsumerGroup> consumers, Map<String, Producer> producers,
@@ -122,7 +125,7 @@ public final class Registry {
         runtime.consumers().forEach((name, entry) -> {
             ConsumerGroup base = fileConsumers.get(name);
             if (base == null) {
-                if (entry.removed() || entry.topic() == null) {
+                if (entry.removed() || entry.topic() == null || reserved("consumer group", name, entry.topic())) {
                     consumers.remove(name);
                     return;
                 }
@@ -135,13 +138,29 @@ public final class Registry {
             if (fileProducers.containsKey(name)) {
                 return; // the file's producers keep their topic: a producer's topic is what it is
             }
-            if (entry.removed() || entry.topic() == null) {
+            if (entry.removed() || entry.topic() == null || reserved("producer", name, entry.topic())) {
                 producers.remove(name);
             } else {
                 producers.put(name, new Producer(name, entry.topic(), true));
             }
         });
         return new View(Map.copyOf(consumers), Map.copyOf(producers), runtime);
+    }
+
+    /**
+     * Whether a run-time entry takes a name that is the proxy's or RocketMQ's own: one registered before
+     * such names were refused (a producer on MQPROXY_AUDIT would let data clients forge audit records) is
+     * not served. Warned about once per name.
+     */
+    private boolean reserved(String kind, String name, String topic) {
+        String why = ResourceNames.reserved(name) != null ? ResourceNames.reserved(name) : ResourceNames.reserved(topic);
+        if (why == null) {
+            return false;
+        }
+        if (warnedReserved.add(kind + " " + name)) {
+            log.warn("run-time {} '{}' (topic '{}') is not served: {}; unregister it", kind, name, topic, why);
+        }
+        return true;
     }
 
     private ConsumerGroup newGroup(RuntimeEntries.ConsumerEntry entry) {

@@ -401,10 +401,15 @@ class ControlPlaneIT {
         ok(admin(b, "POST", path + "/pause", null));
         assertThat(admin(a, "PATCH", path, "{\"maxPullSize\":900}").httpStatus()).isEqualTo(400);
         ok(admin(b, "POST", path + "/resume", null));
-        Reply audit = ok(admin(a, "GET", "/admin/audit?target=" + group("audit"), null));
+        // The refused change is recorded too (issue 21), with its reason, once the answer is out.
+        Reply audit = await().atMost(SPREAD).until(() -> ok(admin(a, "GET", "/admin/audit?target=" + group("audit"),
+            null)), r -> r.result().size() == 4);
         List<String> actions = new ArrayList<>();
         audit.result().forEach(r -> actions.add(r.path("action").asText() + ":" + r.path("result").asText()));
-        assertThat(actions).hasSize(3).allMatch(s -> s.startsWith("change-group:ok"));
+        assertThat(actions).filteredOn(s -> s.startsWith("change-group:")).hasSize(3)
+            .allMatch(s -> s.startsWith("change-group:ok"));
+        assertThat(actions).filteredOn(s -> s.contains(":refused: ")).singleElement()
+            .satisfies(s -> assertThat(s).contains("maxPullSize"));
         assertThat(audit.result().get(0).path("operator").asText()).isEqualTo("ops");
         assertThat(audit.result().get(0).path("after").path("paused").asBoolean()).isFalse();
         assertThat(audit.raw().body()).doesNotContain(TOKEN);
