@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mqproxy.broker.RegistryStore;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import java.util.HashMap;
@@ -162,7 +163,7 @@ public final class RegistrySync implements AutoCloseable {
                     producers.put(e.name(), e);
                 }
             } catch (Exception e) {
-                log.warn("run-time registry entry {} ignored: {}", key, e.getMessage());
+                log.warn("run-time registry entry {} ignored: {}", LogSafe.of(key), LogSafe.of(e.getMessage()));
             }
         });
         return new RuntimeEntries(consumers, producers);
