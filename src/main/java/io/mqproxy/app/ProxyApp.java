@@ -138,7 +138,7 @@ public final class ProxyApp implements AutoCloseable {
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
-                credentialBook));
+                credentialBook, metrics));
             app.servers
                 .start(produce, consume, app.streams, app.control,
                     new OperatorCredentials(OperatorToken.operators(config)))
@@ -185,10 +185,15 @@ public final class ProxyApp implements AutoCloseable {
     }
 
     /** Who may use the data plane (when credentials are required): the file's and the operators' credentials. */
-    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book) {
+    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book, ProxyMetrics metrics) {
         ProxyConfig.Security s = config.security();
-        return new DataAuthenticator(s.requireCredentials(), book::all,
+        DataAuthenticator authenticator = new DataAuthenticator(s.requireCredentials(), book::all,
             java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures());
+        metrics.counter("mqproxy.signature.memory.full", "signed requests refused (503) because the memory of "
+            + "signatures was full (security.maxRememberedSignatures)", authenticator::refusedForFullMemory);
+        metrics.gauge("mqproxy.signature.memory.entries", "signatures remembered to refuse replays, of "
+            + "security.maxRememberedSignatures", authenticator::rememberedSignatures);
+        return authenticator;
     }
 
     /** Why {@code /ready} says 503, or null. */
