@@ -115,7 +115,8 @@ public final class ProxyApp implements AutoCloseable {
             app.ensureAuditTopic();
             Registry registry = new Registry(config);
             registered.set(registry);
-            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS);
+            SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
+            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
@@ -132,7 +133,7 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
-                new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+                seal);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
