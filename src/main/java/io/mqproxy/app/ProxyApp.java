@@ -120,7 +120,8 @@ public final class ProxyApp implements AutoCloseable {
             app.ensureAuditTopic();
             Registry registry = new Registry(config);
             registered.set(registry);
-            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS);
+            SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
+            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
@@ -137,14 +138,13 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
-                new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)),
-                new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
-                credentialBook));
+                credentialBook, metrics));
             app.servers
                 .start(produce, consume, app.streams, app.control,
                     new OperatorCredentials(OperatorToken.operators(config)))
@@ -191,10 +191,15 @@ public final class ProxyApp implements AutoCloseable {
     }
 
     /** Who may use the data plane (when credentials are required): the file's and the operators' credentials. */
-    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book) {
+    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book, ProxyMetrics metrics) {
         ProxyConfig.Security s = config.security();
-        return new DataAuthenticator(s.requireCredentials(), book::all,
+        DataAuthenticator authenticator = new DataAuthenticator(s.requireCredentials(), book::all,
             java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures());
+        metrics.counter("mqproxy.signature.memory.full", "signed requests refused (503) because the memory of "
+            + "signatures was full (security.maxRememberedSignatures)", authenticator::refusedForFullMemory);
+        metrics.gauge("mqproxy.signature.memory.entries", "signatures remembered to refuse replays, of "
+            + "security.maxRememberedSignatures", authenticator::rememberedSignatures);
+        return authenticator;
     }
 
     /** Why {@code /ready} says 503, or null. */

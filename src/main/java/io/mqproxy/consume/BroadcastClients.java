@@ -2,6 +2,7 @@ package io.mqproxy.consume;
 
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
@@ -86,7 +87,8 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
             if (now - last > touchInterval(group)) {
                 remember(brokerGroup, now);
                 directory.touch(group.name(), brokerGroup, clientId).exceptionally(e -> {
-                    log.warn("activity of clientId '{}' of {} not recorded: {}", clientId, group.name(), e.getMessage());
+                    log.warn("activity of clientId '{}' of {} not recorded: {}", LogSafe.of(clientId), group.name(),
+                        LogSafe.of(e.getMessage()));
                     return null;
                 });
             }
@@ -102,7 +104,7 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
                         + group.clientTtlSeconds() + " s" : ""));
                 }
                 if (admission == ClientDirectory.Admission.NEW) {
-                    log.info("broadcast consumer {}: new clientId '{}' (group {})", group.name(), clientId,
+                    log.info("broadcast consumer {}: new clientId '{}' (group {})", group.name(), LogSafe.of(clientId),
                         brokerGroup);
                 }
                 remember(brokerGroup, now);
@@ -130,11 +132,12 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
                     }
                     directory.forget(group.name(), e.brokerGroup()).join();
                     log.info("broadcast consumer {}: forgot clientId '{}', idle over {} s", group.name(),
-                        e.clientId(), group.clientTtlSeconds());
+                        LogSafe.of(e.clientId()), group.clientTtlSeconds());
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("broadcast consumer {}: sweep of idle clientIds failed: {}", group.name(), e.getMessage());
+            log.warn("broadcast consumer {}: sweep of idle clientIds failed: {}", group.name(),
+                LogSafe.of(e.getMessage()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mqproxy.control;
 
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.monitor.AlertOverrides;
 import io.mqproxy.monitor.AlertRuleBook;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ final class AlertRuleEntries implements RegistrySync.Section {
                     groups.put(e.getKey().substring(GROUP.length()), rules);
                 }
             } catch (Exception damaged) {
-                log.warn("run-time alert rules {} ignored: {}", e.getKey(), damaged.getMessage());
+                log.warn("run-time alert rules {} ignored: {}", LogSafe.of(e.getKey()), LogSafe.of(damaged.getMessage()));
             }
         }
         book.applyRuntime(defaults, groups);

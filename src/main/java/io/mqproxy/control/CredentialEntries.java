@@ -1,6 +1,7 @@
 package io.mqproxy.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.SecretSeal;
@@ -50,7 +51,7 @@ final class CredentialEntries implements RegistrySync.Section {
                     Set.copyOf(entry.consumers()), entry.expiresAt(), true));
                 parsed.put(entry.id(), entry);
             } catch (Exception damaged) {
-                log.warn("run-time credential {} ignored: {}", e.getKey(), damaged.getMessage());
+                log.warn("run-time credential {} ignored: {}", LogSafe.of(e.getKey()), LogSafe.of(damaged.getMessage()));
             }
         }
         current = Map.copyOf(parsed);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mqproxy.broker.RegistryStore;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
+import io.mqproxy.security.SecretSeal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,8 @@ public final class RegistrySync implements AutoCloseable {
 
     private final Registry registry;
     private final RegistryStore store;
+    /** Seals the secrets of consumer entries' webhooks before they reach the store ({@link PushSecrets}). */
+    private final SecretSeal seal;
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqproxy-registry-sync");
         t.setDaemon(true);
@@ -45,9 +49,10 @@ public final class RegistrySync implements AutoCloseable {
     private final List<Section> sections = new CopyOnWriteArrayList<>();
     private Map<String, String> lastRead = Map.of();
 
-    public RegistrySync(Registry registry, RegistryStore store, long intervalMillis) {
+    public RegistrySync(Registry registry, RegistryStore store, long intervalMillis, SecretSeal seal) {
         this.registry = registry;
         this.store = store;
+        this.seal = seal;
         try {
             refresh();
         } catch (Exception e) {
@@ -87,7 +92,8 @@ public final class RegistrySync implements AutoCloseable {
 
     /** Writes a group's entry, then reads the registry back. Blocks. */
     synchronized void write(RuntimeEntries.ConsumerEntry entry) throws Exception {
-        store.put(CONSUMER + entry.name(), JSON.writeValueAsString(entry), newRevision());
+        store.put(CONSUMER + entry.name(),
+            JSON.writeValueAsString(PushSecrets.sealed(JSON.valueToTree(entry), seal)), newRevision());
         refresh();
     }
 
@@ -149,20 +155,21 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     /** Entries that do not parse (written by a newer version, or damaged) are left out, and said so. */
-    private static RuntimeEntries parse(Map<String, String> raw) {
+    private RuntimeEntries parse(Map<String, String> raw) {
         Map<String, RuntimeEntries.ConsumerEntry> consumers = new HashMap<>();
         Map<String, RuntimeEntries.ProducerEntry> producers = new HashMap<>();
         raw.forEach((key, value) -> {
             try {
                 if (key.startsWith(CONSUMER)) {
-                    RuntimeEntries.ConsumerEntry e = JSON.readValue(value, RuntimeEntries.ConsumerEntry.class);
+                    RuntimeEntries.ConsumerEntry e = JSON.treeToValue(PushSecrets.opened(JSON.readTree(value), seal),
+                        RuntimeEntries.ConsumerEntry.class);
                     consumers.put(e.name(), e);
                 } else if (key.startsWith(PRODUCER)) {
                     RuntimeEntries.ProducerEntry e = JSON.readValue(value, RuntimeEntries.ProducerEntry.class);
                     producers.put(e.name(), e);
                 }
             } catch (Exception e) {
-                log.warn("run-time registry entry {} ignored: {}", key, e.getMessage());
+                log.warn("run-time registry entry {} ignored: {}", LogSafe.of(key), LogSafe.of(e.getMessage()));
             }
         });
         return new RuntimeEntries(consumers, producers);

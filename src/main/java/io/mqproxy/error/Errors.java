@@ -69,6 +69,13 @@ public final class Errors {
         return new ProxyError(Status.TOO_LARGE, "request body: larger than the limit of " + limit + " bytes");
     }
 
+    /** Signed requests are remembered to refuse replays; a full memory refuses new ones rather than forget. */
+    public static ProxyError signatureMemoryFull(long retryAfterSeconds) {
+        return new ProxyError(Status.OVERLOADED, "proxy overloaded: too many signed requests within the signature "
+            + "window to remember them all (security.maxRememberedSignatures); retry in " + retryAfterSeconds
+            + " s, signed anew");
+    }
+
     public static ProxyError overloaded(String what, int limit) {
         return new ProxyError(Status.OVERLOADED,
             "proxy overloaded: " + limit + " " + what + " already in flight; retry later");

@@ -2,6 +2,7 @@ package io.mqproxy.http;
 
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.log.LogSafe;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -139,7 +140,7 @@ final class BoundedBody implements Handler<RoutingContext> {
             if (finished) {
                 return;
             }
-            log.debug("request body from {} broken off: {}", ctx.request().remoteAddress(), cause.toString());
+            log.debug("request body from {} broken off: {}", ctx.request().remoteAddress(), LogSafe.of(cause));
             refuse(Errors.malformedRequest(cause.getMessage()));
         }
 

@@ -2,6 +2,7 @@ package io.mqproxy.http;
 
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.log.LogSafe;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -185,7 +186,8 @@ final class ConnectionGuard implements Handler<RoutingContext> {
                 connection.close();
             } else if (current.request().isEnded()) {
                 log.warn("closing connection from {}: its {} {} had no answer within {} s",
-                    connection.remoteAddress(), current.request().method(), current.request().path(), backstopSeconds);
+                    connection.remoteAddress(), LogSafe.of(current.request().method()), LogSafe.of(current.request().path()),
+                    backstopSeconds);
                 connection.close();
             } else {
                 log.debug("request body from {} not whole within {} s (http.requestBodyTimeoutSeconds)",

@@ -5,6 +5,7 @@ import io.mqproxy.console.ConsoleAssets;
 import io.mqproxy.console.ConsoleSessions;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.error.Status;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
@@ -297,7 +298,7 @@ public final class HttpServers {
                 })
                 .invalidRequestHandler(malformed::answerInvalidHead)
                 // A connection's failures are its client's doing (resets, garbage): one line, never a stack.
-                .exceptionHandler(e -> log.debug("connection failed: {}", e.toString()))
+                .exceptionHandler(e -> log.debug("connection failed: {}", LogSafe.of(e)))
                 .requestHandler(routers.apply(guard))
                 .listen()
                 .onSuccess(server -> sweeper = vertx.setPeriodic(guard.sweepMillis(), id -> guard.sweep()))

@@ -3,6 +3,7 @@ package io.mqproxy.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.log.LogSafe;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -67,7 +68,7 @@ final class MalformedHttp {
             httpStatus = HttpResponseStatus.BAD_REQUEST.code();
             detail = describe(cause);
         }
-        log.debug("malformed request head from {}: {}", request.remoteAddress(), String.valueOf(cause));
+        log.debug("malformed request head from {}: {}", request.remoteAddress(), LogSafe.of(cause));
         Responder.writeAndClose(request, ROUTE, Errors.malformedRequest(detail), httpStatus);
     }
 
@@ -113,7 +114,7 @@ final class MalformedHttp {
                 HttpVersion version = request.protocolVersion();
                 boolean spoken = version.majorVersion() == 1 && version.minorVersion() <= 1;
                 if (!spoken && request.decoderResult().isSuccess() && responses == requests) {
-                    log.debug("request from {} in unsupported {}", ctx.channel().remoteAddress(), version);
+                    log.debug("request from {} in unsupported {}", ctx.channel().remoteAddress(), LogSafe.of(version));
                     answerAndClose(ctx, msg, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
                         Errors.malformedRequest(version.text() + " is not supported; use HTTP/1.1"));
                     return;
@@ -121,7 +122,7 @@ final class MalformedHttp {
                 requests++;
             } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
                 Throwable cause = content.decoderResult().cause();
-                log.debug("malformed request body from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+                log.debug("malformed request body from {}: {}", ctx.channel().remoteAddress(), LogSafe.of(cause));
                 if (responses < requests) {
                     answerAndClose(ctx, msg, HttpResponseStatus.BAD_REQUEST, Errors.malformedRequest(describe(cause)));
                 } else {

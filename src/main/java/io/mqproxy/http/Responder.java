@@ -4,6 +4,7 @@ import io.mqproxy.consume.DeliveredMessage;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -149,7 +150,7 @@ final class Responder {
         try {
             return Json.toBuffer(envelope, sizeHint(envelope));
         } catch (java.io.IOException e) {
-            log.error("cannot serialize the answer to {}", route, e);
+            log.error("cannot serialize the answer to {}", LogSafe.of(route), e);
             return Buffer.buffer("{\"status\":500,\"message\":\"internal error: response not serializable\"}");
         }
     }

@@ -16,7 +16,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -61,6 +63,8 @@ public final class ProxyMetrics implements AutoCloseable {
     private final ConcurrentHashMap<AckKey, Counter> releaseCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> deadLetterCounters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<AckKey, Counter> redeliveryCounters = new ConcurrentHashMap<>();
+    /** What {@link #counter} reads, kept reachable. */
+    private final List<Supplier<Number>> countedBy = new CopyOnWriteArrayList<>();
     private final Counter malformed = Counter.builder("mqproxy.http.malformed")
         .description("requests whose HTTP could not be read (broken head or chunking), answered 400 and closed")
         .register(registry);
@@ -173,6 +177,8 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** A count kept by another component, read when scraped. */
     public void counter(String name, String description, Supplier<Number> value) {
+        // A function counter holds its object weakly: a method reference would be collected, then read as NaN.
+        countedBy.add(value);
         FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
     }
 

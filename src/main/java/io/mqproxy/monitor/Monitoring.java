@@ -13,6 +13,7 @@ import io.mqproxy.broker.AlertStateStore;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.ProxyFleet;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
@@ -194,7 +195,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
             try {
                 out.add(JSON.readValue(e.getValue(), AlertState.class));
             } catch (Exception damaged) {
-                log.warn("alert state {} ignored: {}", e.getKey(), damaged.getMessage());
+                log.warn("alert state {} ignored: {}", LogSafe.of(e.getKey()), LogSafe.of(damaged.getMessage()));
             }
         }
         out.sort((x, y) -> x.key().compareTo(y.key()));

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.LogSafe;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -185,7 +186,7 @@ final class WebhookNotifier implements AutoCloseable {
         if (!retryable || d.attempt() > retries || closed) {
             count(d.event(), "failed");
             log.warn("alert notification {} to {} failed after {} attempt(s): {}", d.id(), d.name(), d.attempt(),
-                failure);
+                LogSafe.of(failure));
             report(d, "failed", failure);
             finish(d);
             return;

@@ -10,6 +10,7 @@ import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.error.Status;
+import io.mqproxy.log.LogSafe;
 import io.vertx.core.Context;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -227,7 +228,7 @@ final class EventStream {
         try {
             return PushPayload.JSON.writeValueAsString(d.message());
         } catch (JsonProcessingException e) {
-            log.error("message {} not serializable", d.message().messageId(), e);
+            log.error("message {} not serializable", LogSafe.of(d.message().messageId()), e);
             return "{}";
         }
     }

@@ -6,6 +6,7 @@ import io.mqproxy.consume.Deliveries;
 import io.mqproxy.consume.Delivery;
 import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
 import io.vertx.core.AsyncResult;
@@ -198,7 +199,7 @@ final class GroupPusher {
         settled.whenComplete((r, failure) -> context.runOnContext(v -> {
             if (failure != null) {
                 // Not settled: the reservation runs out and the broker delivers the batch again.
-                log.debug("push of {} not settled: {}", group.name(), failure.toString());
+                log.debug("push of {} not settled: {}", group.name(), LogSafe.of(failure));
             }
             settling--;
             if (stopped) {
@@ -213,7 +214,8 @@ final class GroupPusher {
     private void failing(String what) {
         if (!what.equals(lastFailure)) {
             lastFailure = what;
-            log.warn("push of consumer {} to {}: {}", group.name(), PushService.origin(push.url()), what);
+            log.warn("push of consumer {} to {}: {}", group.name(), LogSafe.of(PushService.origin(push.url())),
+                LogSafe.of(what));
         }
     }
 

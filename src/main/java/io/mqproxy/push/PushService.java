@@ -2,6 +2,7 @@ package io.mqproxy.push;
 
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
@@ -94,7 +95,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
                 liveInstances);
             pushers.put(name, pusher);
             pusher.start();
-            log.info("pushing consumer {} to {}", name, origin(now.push().url()));
+            log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));
         }
     }
 

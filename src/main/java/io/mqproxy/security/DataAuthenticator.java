@@ -1,7 +1,5 @@
 package io.mqproxy.security;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.mqproxy.error.Errors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,22 +32,23 @@ public final class DataAuthenticator {
     private final boolean required;
     private final Supplier<Collection<Credential>> credentials;
     private final long windowMillis;
-    /** Signatures seen within the window: a replayed request is refused. Bounded; entries outlive the window. */
-    private final Cache<String, Boolean> seen;
+    /** Signatures accepted within the window: a replayed request is refused; a full memory refuses new ones. */
+    private final SignatureMemory seen;
     private volatile Book book;
 
     /**
      * @param required    off: every request is served as before, credentials or not (the contract's clients)
      * @param credentials the credentials in force now (configuration and run time); read on each request,
      *                    indexed again only when the collection returned changes
+     * @param maxRememberedSignatures signatures whose timestamp is inside the window, at most: past that,
+     *                    signed requests are refused (503) until the oldest leave the window
      */
     public DataAuthenticator(boolean required, Supplier<Collection<Credential>> credentials, Duration window,
                              int maxRememberedSignatures) {
         this.required = required;
         this.credentials = credentials;
         this.windowMillis = window.toMillis();
-        this.seen = Caffeine.newBuilder().maximumSize(maxRememberedSignatures)
-            .expireAfterWrite(window.multipliedBy(2)).executor(Runnable::run).build();
+        this.seen = new SignatureMemory(maxRememberedSignatures, windowMillis);
     }
 
     public boolean required() {
@@ -59,7 +58,8 @@ public final class DataAuthenticator {
     /**
      * @param header a request header by name
      * @return who called, or null when credentials are not required
-     * @throws io.mqproxy.error.ProxyError 401 when a credential is required and none valid was given
+     * @throws io.mqproxy.error.ProxyError 401 when a credential is required and none valid was given; 503
+     *         when a signed request cannot be remembered (the memory of signatures is full): retry later
      */
     public Principal authenticate(String method, String path, String rawQuery, byte[] body,
                                   Function<String, String> header, long nowMillis) {
@@ -112,10 +112,29 @@ public final class DataAuthenticator {
         if (!RequestSignature.matches(expected, given)) {
             throw Errors.unauthenticated(RequestSignature.SIGNATURE_HEADER + ": does not match the request");
         }
-        if (seen.asMap().putIfAbsent(c.id() + ":" + expected, Boolean.TRUE) != null) {
-            throw Errors.unauthenticated(RequestSignature.SIGNATURE_HEADER + ": already used; sign each request anew");
+        switch (seen.remember(c.id() + ":" + expected, at, nowMillis)) {
+            case REPLAYED -> throw Errors.unauthenticated(RequestSignature.SIGNATURE_HEADER
+                + ": already used; sign each request anew");
+            case FULL -> throw Errors.signatureMemoryFull(seen.retryAfterSeconds(nowMillis));
+            case REMEMBERED -> {
+            }
         }
         return c;
+    }
+
+    /** Seconds until the memory of signatures has room again (Retry-After of its 503), at least 1. */
+    public long retryAfterSeconds(long nowMillis) {
+        return seen.retryAfterSeconds(nowMillis);
+    }
+
+    /** Signatures remembered now. */
+    public int rememberedSignatures() {
+        return seen.size(System.currentTimeMillis());
+    }
+
+    /** Signed requests refused since start because the memory of signatures was full. */
+    public long refusedForFullMemory() {
+        return seen.refusedFull();
     }
 
     /** @throws io.mqproxy.error.ProxyError 403 when the caller may not produce with this producer */

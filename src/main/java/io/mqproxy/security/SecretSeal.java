@@ -14,8 +14,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals credential secrets issued at run time before they are kept broker-side (where whoever reads
- * the name servers' KV store could read them): AES-GCM with a key derived from the requestId secret,
+ * Seals secrets set at run time (data credentials, webhook secrets of push subscriptions) before they
+ * are kept broker-side (where whoever reads the name servers' KV store, its file or the broker's log
+ * could read them): AES-GCM with a key derived from the requestId secret,
  * which every instance already shares. After a rotation of that secret the previous key still opens
  * what it sealed.
  */

@@ -66,6 +66,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
         return events.stream().map(LogCapture::describe).collect(Collectors.toList());
     }
 
+    /** Every event recorded, as logged (e.g. to render it through the configured layout). */
+    public List<ILoggingEvent> events() {
+        return List.copyOf(events);
+    }
+
     /** Every WARN and above. */
     public List<String> warnings() {
         return events.stream().map(LogCapture::describe).collect(Collectors.toList());
