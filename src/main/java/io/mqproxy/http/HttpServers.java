@@ -50,6 +50,12 @@ public final class HttpServers {
      */
     private static final int BACKSTOP_SECONDS = 120;
     private static final int WARM_UP_TIMEOUT_MILLIS = 5_000;
+    /**
+     * On the admin port's answers under TLS: a browser that reached the console over HTTPS comes back over HTTPS
+     * only, for a year (the usual value; no includeSubDomains: the proxy does not speak for its domain's other
+     * hosts). Not on the data ports: their clients are programs, and plain HTTP there is the operator's choice.
+     */
+    static final String HSTS = "max-age=31536000";
 
     private final Vertx vertx;
     private final ProxyConfig config;
@@ -203,6 +209,7 @@ public final class HttpServers {
         Responder responder = new Responder(metrics, true, guard);
         Router router = Router.router(vertx);
         router.route().handler(guard);
+        router.route().handler(HttpServers::strictTransport);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         adminRoutes.accept(router, responder);
@@ -213,6 +220,14 @@ public final class HttpServers {
             .end(metrics.scrape()));
         new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
+    }
+
+    /** Every admin answer over TLS carries HSTS, refusals and 404s included. */
+    private static void strictTransport(RoutingContext ctx) {
+        if (ctx.request().isSSL()) {
+            ctx.response().putHeader("Strict-Transport-Security", HSTS);
+        }
+        ctx.next();
     }
 
     /** Data requests in flight are counted by the guard; while stopping, new ones are turned away. */
