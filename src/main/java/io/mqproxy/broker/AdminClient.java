@@ -170,16 +170,24 @@ public final class AdminClient implements AutoCloseable {
     public List<ReleasedQueue> releaseHeldQueues(String topic, String group, String brokerName, Integer queueId)
         throws Exception {
         List<ReleasedQueue> released = new ArrayList<>();
-        var stats = admin.examineConsumeStats(group, topic).getOffsetTable();
-        for (var e : stats.entrySet()) {
-            MessageQueue mq = e.getKey();
-            if (!mq.getTopic().equals(topic) || brokerName != null && !brokerName.equals(mq.getBrokerName())
-                || queueId != null && queueId != mq.getQueueId()) {
-                continue;
+        try {
+            var stats = admin.examineConsumeStats(group, topic).getOffsetTable();
+            for (var e : stats.entrySet()) {
+                MessageQueue mq = e.getKey();
+                if (!mq.getTopic().equals(topic) || brokerName != null && !brokerName.equals(mq.getBrokerName())
+                    || queueId != null && queueId != mq.getQueueId()) {
+                    continue;
+                }
+                long acked = Math.max(0, e.getValue().getConsumerOffset());
+                admin.resetOffsetByQueueId(masterAddr(mq.getBrokerName()), group, topic, mq.getQueueId(), acked);
+                released.add(new ReleasedQueue(mq.getBrokerName(), mq.getQueueId(), acked));
             }
-            long acked = Math.max(0, e.getValue().getConsumerOffset());
-            admin.resetOffsetByQueueId(masterAddr(mq.getBrokerName()), group, topic, mq.getQueueId(), acked);
-            released.add(new ReleasedQueue(mq.getBrokerName(), mq.getQueueId(), acked));
+        } catch (MQBrokerException | MQClientException e) {
+            int code = e instanceof MQBrokerException b ? b.getResponseCode() : ((MQClientException) e).getResponseCode();
+            if (code == ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST && released.isEmpty()) {
+                return List.of(); // the group never consumed: the broker holds nothing for it
+            }
+            throw e;
         }
         return released;
     }

@@ -5,6 +5,13 @@ package io.mqproxy.config;
  * (checked at start-up) or an operator's change at run time (checked before it is kept).
  */
 public final class GroupRules {
+    /**
+     * The largest rate limit, in messages per second for a group: far above what one group is consumed at, and
+     * far below what the limiter takes (Bucket4j refuses more than one token a nanosecond and 2^31-1 overflowed
+     * it, which failed every later poll of the group).
+     */
+    public static final int MAX_RATE_LIMIT = 1_000_000;
+
     /** The first setting that breaks a rule, and the rule. */
     public record Violation(String setting, String rule) {
     }
@@ -52,6 +59,12 @@ public final class GroupRules {
                 + g.consumeTimeoutSeconds() + "), got " + g.clientTtlSeconds());
         }
         return v;
+    }
+
+    /** A group's rate limit: 0 (none) to {@link #MAX_RATE_LIMIT} messages per second. */
+    public static Violation rateLimit(int rateLimit) {
+        return rateLimit < 0 || rateLimit > MAX_RATE_LIMIT ? new Violation("rateLimit", "must be 0 (no limit).."
+            + MAX_RATE_LIMIT + " messages per second, got " + rateLimit) : null;
     }
 
     private static Violation range(String setting, long value, long min, long max) {

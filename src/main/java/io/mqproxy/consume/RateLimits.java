@@ -2,6 +2,7 @@ package io.mqproxy.consume;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.mqproxy.config.GroupRules;
 import io.mqproxy.registry.ConsumerGroup;
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +59,9 @@ final class RateLimits {
         if (current != null && current.rate == group.rateLimit() && current.instances == instances) {
             return current.bucket;
         }
-        double share = (double) group.rateLimit() / instances;
+        // A rate kept before the limit had its ceiling (2^31-1 overflowed Bucket4j, failing every poll) counts
+        // as the ceiling: an old registry entry must not break its group.
+        double share = (double) Math.min(group.rateLimit(), GroupRules.MAX_RATE_LIMIT) / instances;
         // Whole tokens refill at the share's pace; a share under one a second refills one token in 1/share s.
         long perSecond = Math.max(1, Math.round(share));
         Duration period = share >= 1 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.round(1000 / share));

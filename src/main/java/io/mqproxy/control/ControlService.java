@@ -707,8 +707,9 @@ public final class ControlService implements AutoCloseable {
         if (v != null) {
             throw Errors.badParam(v.setting(), v.rule());
         }
-        if (g.rateLimit() < 0) {
-            throw Errors.badParam("rateLimit", "must be 0 (no limit) or more messages per second, got " + g.rateLimit());
+        GroupRules.Violation rate = GroupRules.rateLimit(g.rateLimit());
+        if (rate != null) {
+            throw Errors.badParam(rate.setting(), rate.rule());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.mqproxy.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.control.Actor;
 import io.mqproxy.control.ControlService;
@@ -95,7 +95,7 @@ final class AdminRoutes {
         router.get(PREFIX + "/credentials").handler(ctx -> ok(ctx, control.credentials()));
         router.post(PREFIX + "/credentials").handler(ctx -> call(ctx, p -> {
             known(p, Set.of("id", "producers", "consumers", "expiresAt"));
-            Long expiresAt = p.longValue("expiresAt", 0, Long.MAX_VALUE, "epoch milliseconds");
+            Long expiresAt = p.longValue("expiresAt", 0, MAX_EPOCH_MILLIS, "epoch milliseconds (0: never)");
             return control.issueCredential(actor(ctx), p.required("id"), names(p, "producers"), names(p, "consumers"),
                 expiresAt == null ? 0 : expiresAt);
         }));
@@ -305,7 +305,7 @@ final class AdminRoutes {
         call(ctx, p -> {
             known(p, Set.of("messageIds", "all", "clientId"));
             boolean all = p.bool("all", false);
-            List<String> ids = strings(p.jsonValue("messageIds"));
+            List<String> ids = p.list("messageIds");
             if (all == (ids != null)) {
                 throw Errors.badParam("messageIds", "give either messageIds (a JSON array of ids) or all=true");
             }
@@ -426,7 +426,7 @@ final class AdminRoutes {
             p.integer("maxRetries", Integer.MIN_VALUE, Integer.MAX_VALUE), position,
             p.integer("clientTtlSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
             p.integer("maxClientIds", Integer.MIN_VALUE, Integer.MAX_VALUE), p.bool("paused"),
-            p.integer("rateLimit", 0, Integer.MAX_VALUE));
+            p.integer("rateLimit", 0, GroupRules.MAX_RATE_LIMIT));
     }
 
     private static ProxyConfig.ConsumeMode mode(RequestParams p) {
@@ -441,7 +441,13 @@ final class AdminRoutes {
         }
     }
 
-    /** "earliest", "latest", epoch milliseconds, or an ISO-8601 instant. */
+    /**
+     * The latest time a parameter may name: the end of year 9999. Instants go far beyond what epoch milliseconds
+     * hold ({@code +999999999-12-31T23:59:59Z} overflowed into a 500), and no message is stored that late.
+     */
+    static final long MAX_EPOCH_MILLIS = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
+    /** "earliest", "latest", epoch milliseconds, or an ISO-8601 instant, from 1970 to the end of year 9999. */
     static long timestamp(String param, String value) {
         String v = value.trim();
         if (v.equalsIgnoreCase("earliest")) {
@@ -450,46 +456,32 @@ final class AdminRoutes {
         if (v.equalsIgnoreCase("latest")) {
             return -1;
         }
+        String shown = "'" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'";
+        long ms;
         try {
-            long ms = Long.parseLong(v);
-            if (ms < 0) {
-                throw Errors.badParam(param, "must be earliest, latest, epoch milliseconds or an ISO-8601 time, got "
-                    + ms);
-            }
-            return ms;
+            ms = Long.parseLong(v);
         } catch (NumberFormatException notNumber) {
+            Instant instant;
             try {
-                return Instant.parse(v).toEpochMilli();
+                instant = Instant.parse(v);
             } catch (DateTimeParseException e) {
                 throw Errors.badParam(param, "must be earliest, latest, epoch milliseconds or an ISO-8601 time "
-                    + "(2026-12-01T10:00:00Z), got '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+                    + "(2026-12-01T10:00:00Z), got " + shown);
             }
+            ms = instant.isBefore(Instant.EPOCH) ? -1 : instant.isAfter(Instant.ofEpochMilli(MAX_EPOCH_MILLIS))
+                ? MAX_EPOCH_MILLIS + 1 : instant.toEpochMilli();
         }
+        if (ms < 0 || ms > MAX_EPOCH_MILLIS) {
+            throw Errors.badParam(param, "must be earliest, latest, or a time from 1970-01-01T00:00:00Z to "
+                + "9999-12-31T23:59:59.999Z (epoch milliseconds 0.." + MAX_EPOCH_MILLIS + " or ISO-8601), got " + shown);
+        }
+        return ms;
     }
 
-    /** A list of names: a JSON array, or names separated by commas. */
+    /** A list of names: a JSON array of strings, or (form, query) names separated by commas. */
     private static List<String> names(RequestParams p, String param) {
-        JsonNode node = p.jsonValue(param);
-        if (node != null && node.isArray()) {
-            List<String> out = new ArrayList<>();
-            node.forEach(n -> out.add(n.asText()));
-            return out;
-        }
-        String text = p.optional(param);
-        return text == null ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::trim)
-            .filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static List<String> strings(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw Errors.badParam("messageIds", "must be a JSON array of message ids");
-        }
-        List<String> out = new ArrayList<>();
-        node.forEach(n -> out.add(n.asText()));
-        return out;
+        List<String> names = p.list(param);
+        return names == null ? List.of() : names;
     }
 
     /** Refuses a parameter the route does not know: a typo must not pass as "unchanged". */
@@ -522,7 +514,7 @@ final class AdminRoutes {
         String route = ctx.currentRoute().getPath() == null ? "admin" : ctx.currentRoute().getPath();
         CompletionStage<?> work;
         try {
-            work = call.apply(RequestParams.of(ctx));
+            work = call.apply(RequestParams.admin(ctx));
         } catch (ProxyError e) {
             responder.fail(ctx, route, e);
             return;

@@ -176,7 +176,7 @@ final class ConsoleRoutes {
         }
         String token;
         try {
-            RequestParams p = RequestParams.of(ctx);
+            RequestParams p = RequestParams.admin(ctx);
             AdminRoutes.known(p, Set.of("token"));
             token = p.optional("token");
         } catch (ProxyError e) {

@@ -86,7 +86,9 @@ final class ConsumeHandler {
             ctx.response().addCookie(Cookie.cookie(cookieName(consumer), result.requestId())
                 .setPath("/mq")
                 .setHttpOnly(true)
-                .setSameSite(CookieSameSite.LAX));
+                .setSameSite(CookieSameSite.LAX)
+                // Over TLS the requestId (it acks the batch) is never sent back in clear.
+                .setSecure(ctx.request().isSSL()));
             return Envelope.ok(result);
         };
     }

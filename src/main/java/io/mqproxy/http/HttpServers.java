@@ -59,6 +59,12 @@ public final class HttpServers {
     static final java.time.Duration LOGIN_WINDOW = java.time.Duration.ofMinutes(1);
     /** Addresses the throttle follows at once; beyond, failures from new addresses are throttled together. */
     static final int LOGIN_ADDRESSES = 10_000;
+    /**
+     * On the admin port's answers under TLS: a browser that reached the console over HTTPS comes back over HTTPS
+     * only, for a year (the usual value; no includeSubDomains: the proxy does not speak for its domain's other
+     * hosts). Not on the data ports: their clients are programs, and plain HTTP there is the operator's choice.
+     */
+    static final String HSTS = "max-age=31536000";
 
     private final Vertx vertx;
     private final ProxyConfig config;
@@ -216,6 +222,7 @@ public final class HttpServers {
         Responder responder = new Responder(metrics, true, guard);
         Router router = Router.router(vertx);
         router.route().handler(guard);
+        router.route().handler(HttpServers::strictTransport);
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         adminRoutes.accept(router, responder);
@@ -226,6 +233,14 @@ public final class HttpServers {
             .end(metrics.scrape()));
         new RouterFailures(responder, config.http().maxBodyBytes()).install(router);
         return router;
+    }
+
+    /** Every admin answer over TLS carries HSTS, refusals and 404s included. */
+    private static void strictTransport(RoutingContext ctx) {
+        if (ctx.request().isSSL()) {
+            ctx.response().putHeader("Strict-Transport-Security", HSTS);
+        }
+        ctx.next();
     }
 
     /** Data requests in flight are counted by the guard; while stopping, new ones are turned away. */

@@ -1,5 +1,6 @@
 package io.mqproxy.http;
 
+import io.mqproxy.config.GroupRules;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.ConsumerGroup;
@@ -71,7 +72,7 @@ final class OriginalControlRoutes {
             Integer pullMillis = p.integer("pullTimeoutInMillis", 1_000, 60_000);
             Boolean pause = p.bool("pause");
             Boolean limited = p.bool("rateLimitEnabled");
-            Integer rate = p.integer("limitRate", 1, Integer.MAX_VALUE);
+            Integer rate = p.integer("limitRate", 1, GroupRules.MAX_RATE_LIMIT);
             String clientId = p.optional("clientId");
             String reset = p.optional("resetOffsetTimestamp");
             Long resetTo = reset == null ? null : AdminRoutes.timestamp("resetOffsetTimestamp", reset);

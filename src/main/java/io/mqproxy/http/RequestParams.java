@@ -18,27 +18,43 @@ import java.util.Map;
  * A request's parameters, whichever way they came: query string, form body or JSON object body all
  * mean the same (CONTRACT.md). Typed getters refuse bad values with a {@code 400} naming the
  * parameter and the rule.
+ *
+ * <p>The admin port's JSON bodies ({@link #admin}) are also bounded ({@link AdminJson}) and typed: a number
+ * is a JSON number (not {@code "5"}), a list a JSON array of strings, a single value never an array or an
+ * object. Form and query parameters are text, as the original contract's clients send them.
  */
 final class RequestParams {
     /** What Vert.x and Netty decode at most; the rest of a longer query is ignored, as there. */
     private static final int MAX_QUERY_PARAMS = 1024;
     private final MultiMap form;
     private final Map<String, JsonNode> json;
+    /** An admin body: JSON values must have the type of their parameter. */
+    private final boolean typed;
 
-    private RequestParams(MultiMap form, Map<String, JsonNode> json) {
+    private RequestParams(MultiMap form, Map<String, JsonNode> json, boolean typed) {
         this.form = form;
         this.json = json;
+        this.typed = typed;
     }
 
     /** Query and form parameters, then a JSON object body's fields. */
     static RequestParams of(RoutingContext ctx) {
+        return of(ctx, false);
+    }
+
+    /** As {@link #of}, for the control plane: a JSON body is bounded and typed. */
+    static RequestParams admin(RoutingContext ctx) {
+        return of(ctx, true);
+    }
+
+    private static RequestParams of(RoutingContext ctx, boolean admin) {
         Map<String, JsonNode> json = Map.of();
         String type = ctx.request().getHeader("Content-Type");
         Buffer raw = BoundedBody.of(ctx);
         if (type != null && type.toLowerCase().startsWith("application/json") && raw.length() > 0) {
             JsonNode body;
             try {
-                body = Json.readTree(raw);
+                body = admin ? AdminJson.readTree(raw) : Json.readTree(raw);
             } catch (JsonProcessingException e) {
                 throw Errors.badParam("request body", "malformed JSON: " + e.getOriginalMessage());
             } catch (java.io.IOException e) {
@@ -55,7 +71,7 @@ final class RequestParams {
             }
         }
         boolean form = type != null && type.toLowerCase().startsWith("application/x-www-form-urlencoded");
-        return new RequestParams(form ? queryThenForm(ctx, raw, type) : query(ctx), json);
+        return new RequestParams(form ? queryThenForm(ctx, raw, type) : query(ctx), json, admin);
     }
 
     /**
@@ -187,9 +203,36 @@ final class RequestParams {
     String string(String name) {
         JsonNode node = json.get(name);
         if (node != null && !node.isNull()) {
+            if (typed && node.isContainerNode()) {
+                throw Errors.badParam(name, "must be a single value, not a JSON " + type(node));
+            }
             return node.isTextual() ? node.textValue() : node.toString();
         }
         return form.get(name);
+    }
+
+    /**
+     * A list of names, or null when absent: a JSON array of strings in a JSON body (an admin body refuses
+     * anything else), names separated by commas otherwise.
+     */
+    java.util.List<String> list(String name) {
+        JsonNode node = json.get(name);
+        if (node != null && node.isArray()) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (JsonNode item : node) {
+                if (typed && !item.isTextual()) {
+                    throw Errors.badParam(name, "must be a JSON array of strings, got an element that is " + type(item));
+                }
+                out.add(item.asText());
+            }
+            return out;
+        }
+        if (typed && node != null && !node.isNull()) {
+            throw Errors.badParam(name, "must be a JSON array of strings, not " + type(node));
+        }
+        String text = optional(name);
+        return text == null ? null : java.util.Arrays.stream(text.split(",")).map(String::trim)
+            .filter(s -> !s.isEmpty()).toList();
     }
 
     /**
@@ -216,6 +259,10 @@ final class RequestParams {
     }
 
     Integer integer(String name, int min, int max) {
+        JsonNode node = typedValue(name);
+        if (node != null) {
+            return (int) number(name, node, min, max, "a whole number");
+        }
         String value = optional(name);
         if (value == null) {
             return null;
@@ -232,6 +279,10 @@ final class RequestParams {
     }
 
     Long longValue(String name, long min, long max, String meaning) {
+        JsonNode node = typedValue(name);
+        if (node != null) {
+            return number(name, node, min, max, meaning);
+        }
         String value = optional(name);
         if (value == null) {
             return null;
@@ -263,6 +314,35 @@ final class RequestParams {
             case "true", "1" -> true;
             case "false", "0" -> false;
             default -> throw Errors.badParam(name, "must be true, false, 1 or 0, got '" + shorten(value) + "'");
+        };
+    }
+
+    /** The JSON value of a parameter of an admin body, or null (absent, null, or not a JSON body). */
+    private JsonNode typedValue(String name) {
+        JsonNode node = typed ? json.get(name) : null;
+        return node == null || node.isNull() ? null : node;
+    }
+
+    /** A JSON number, whole and in range: "5" (a string), 5.5 and 1e400 are refused, never coerced. */
+    private static long number(String name, JsonNode node, long min, long max, String meaning) {
+        if (!node.isIntegralNumber()) {
+            throw Errors.badParam(name, "must be " + meaning + " " + min + ".." + max + " as a JSON number, got "
+                + type(node) + (node.isContainerNode() ? "" : " " + shorten(node.toString())));
+        }
+        if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max) {
+            throw Errors.badParam(name, "must be " + min + ".." + max + ", got " + shorten(node.asText()));
+        }
+        return node.longValue();
+    }
+
+    private static String type(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case BOOLEAN -> "a boolean";
+            case NUMBER -> "a number";
+            default -> node.getNodeType().name().toLowerCase();
         };
     }
 

@@ -84,6 +84,34 @@ class ListenerTlsIT {
         }
     }
 
+    /**
+     * Issue 21: under TLS the admin port tells browsers to come back only over HTTPS (HSTS), and every cookie a
+     * TLS listener sets is Secure: the console's session and the data port's {@code mqproxy-requestId-*}.
+     */
+    @Test
+    void underTls_theAdminPortSendsHsts_andEveryCookieIsSecure() {
+        String topic = TestBroker.get().newTopic("tls-hsts", 1);
+        try (TestProxy proxy = tlsProxy(topic, true).operator("tls-ops", OPERATOR).start()) {
+            ProxyClient plain = proxy.client();
+            ProxyClient https = new ProxyClient(plain.producePort(), plain.consumePort(), plain.adminPort(),
+                cert.trustingIt());
+            for (String path : new String[] {"/ready", "/admin/groups", "/console/login", "/no-such-path"}) {
+                Reply reply = https.admin("GET", path, OPERATOR, null);
+                assertThat(reply.raw().headers().firstValue("Strict-Transport-Security")).as("HSTS on %s", path)
+                    .hasValue("max-age=31536000");
+            }
+            assertThat(https.get(https.consumePort(), "/ready").raw().headers()
+                .firstValue("Strict-Transport-Security")).as("not on the data ports").isEmpty();
+
+            Reply produced = https.produce(form("producer", "tls-producer", "message", "cookie"));
+            assertThat(produced.status()).as(produced.raw().body()).isEqualTo(200);
+            Reply polled = new Consumer(https, topic, "tls-consumer").with("useCookie", "true").poll();
+            assertThat(polled.status()).as(polled.raw().body()).isEqualTo(200);
+            assertThat(polled.raw().headers().allValues("Set-Cookie")).as("the requestId cookie")
+                .anySatisfy(c -> assertThat(c).startsWith("mqproxy-requestId-tls-consumer=").contains("; Secure"));
+        }
+    }
+
     @Test
     void plainHttpToATlsPort_andAClientThatDoesNotTrustTheCertificate_getNothing() {
         String topic = TestBroker.get().newTopic("tls-refused", 1);
