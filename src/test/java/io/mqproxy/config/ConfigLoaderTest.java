@@ -44,6 +44,15 @@ class ConfigLoaderTest {
         assertThat(set.embedded().flushConsumerOffsetMillis()).isEqualTo(5000);
     }
 
+    /** Secure by default: the embedded broker takes only the proxy's signed requests unless told otherwise. */
+    @Test
+    void embeddedAcl_isOnByDefault_andCanBeTurnedOff() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).embedded().acl()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of("MQPROXY_EMBEDDED_ACL", "false"), Map.of()).embedded().acl())
+            .isFalse();
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("embedded.acl", "false")).embedded().acl()).isFalse();
+    }
+
     @Test
     void produceCoalesce_isOnByDefault_andCanBeTurnedOff() {
         assertThat(ConfigLoader.load(null, Map.of(), Map.of()).produce().coalesce()).isTrue();

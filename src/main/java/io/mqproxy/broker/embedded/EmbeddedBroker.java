@@ -1,19 +1,11 @@
 package io.mqproxy.broker.embedded;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqproxy.broker.RemotingStop;
 import io.mqproxy.config.ProxyConfig;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider;
 import org.apache.rocketmq.auth.config.AuthConfig;
 import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.broker.auth.pipeline.AuthenticationPipeline;
@@ -24,7 +16,6 @@ import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.store.config.MessageStoreConfig;
-import org.apache.rocketmq.store.ha.HAService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
-    /** Where RocketMQ's store looks for a replacement of its replication service (ServiceProvider.PREFIX). */
-    private static final String HA_SERVICE_FILE = "META-INF/service/" + HAService.class.getName();
-    /** Brokers started in this JVM: each gets its own ACL state (see {@link #authConfig}). */
-    private static final AtomicInteger STARTS = new AtomicInteger();
 
     private final NamesrvController namesrv;
     private final BrokerController broker;
@@ -71,7 +58,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(ProxyConfig.Embedded cfg, String clusterName, User admin) {
         Path root = Path.of(cfg.dataDir()).toAbsolutePath();
         long began = System.nanoTime();
-        AuthConfig auth = admin == null ? null : authConfig(root, cfg, clusterName, admin);
+        AuthConfig auth = admin == null ? null : EmbeddedAcl.authConfig(root, cfg, clusterName, admin);
         NamesrvController namesrv = startNamesrv(root, cfg, auth);
         String namesrvAddr = cfg.host() + ":" + cfg.namesrvPort();
         BrokerController broker;
@@ -85,37 +72,6 @@ public final class EmbeddedBroker implements AutoCloseable {
             (System.nanoTime() - began) / 1_000_000, namesrvAddr, cfg.brokerName(), broker.getBrokerAddr(), root,
             admin == null ? "no authentication" : "requests signed by user " + admin.accessKey() + " only");
         return new EmbeddedBroker(namesrv, broker, namesrvAddr);
-    }
-
-    /**
-     * ACL 2.0 authentication with one super user. RocketMQ creates the user at the broker's construction
-     * ({@code initAuthenticationUser}) and signs the broker's own requests to the name server with it
-     * ({@code innerClientAuthenticationCredentials}). Authorization stays off: it lets a super user through
-     * without looking further ({@code UserAuthorizationHandler}), and there is no other user.
-     *
-     * <p>RocketMQ keeps providers and evaluators in JVM-wide maps keyed by {@code configName}; a broker
-     * started again in the same JVM (tests, a restart on the same folder) would otherwise get its
-     * predecessor's, shut down with it. Hence a name of its own per start.
-     */
-    private static AuthConfig authConfig(Path root, ProxyConfig.Embedded cfg, String clusterName, User admin) {
-        AuthConfig auth = new AuthConfig();
-        auth.setConfigName(cfg.brokerName() + "-" + STARTS.incrementAndGet());
-        auth.setClusterName(clusterName);
-        auth.setAuthConfigPath(root.resolve("store").resolve("config").toString());
-        auth.setAuthenticationEnabled(true);
-        auth.setAuthenticationProvider(DefaultAuthenticationProvider.class.getName());
-        auth.setAuthenticationMetadataProvider(MemoryAuthenticationMetadataProvider.class.getName());
-        auth.setAuthorizationEnabled(false);
-        ObjectMapper json = new ObjectMapper();
-        try {
-            auth.setInitAuthenticationUser(json.writeValueAsString(
-                Map.of("username", admin.accessKey(), "password", admin.secretKey())));
-            auth.setInnerClientAuthenticationCredentials(json.writeValueAsString(
-                Map.of("accessKey", admin.accessKey(), "secretKey", admin.secretKey())));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("embedded broker user cannot be written as JSON", e);
-        }
-        return auth;
     }
 
     private static NamesrvController startNamesrv(Path root, ProxyConfig.Embedded cfg, AuthConfig auth) {
@@ -188,7 +144,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         BrokerController controller = new BrokerController(brokerConfig, server, new NettyClientConfig(), storeConfig,
             auth);
         try {
-            if (!withoutReplication(controller::initialize)) {
+            if (!NoReplicaHAService.installedDuring(controller::initialize)) {
                 throw new IllegalStateException("broker failed to initialize (is the data folder in use?)");
             }
             controller.start();
@@ -197,41 +153,6 @@ public final class EmbeddedBroker implements AutoCloseable {
             controller.shutdown();
             throw new IllegalStateException("embedded broker could not start on port " + cfg.brokerPort()
                 + " (embedded.brokerPort; it also binds port-2): " + e.getMessage(), e);
-        }
-    }
-
-    /** A step of the broker's start that may throw what RocketMQ's declare. */
-    private interface Step {
-        boolean run() throws Exception;
-    }
-
-    /**
-     * Runs the broker's initialization (where its message store is built) so that the store takes
-     * {@link NoReplicaHAService} for its replication service: no HA listener, which RocketMQ would bind on
-     * every interface whatever {@code embedded.host} says. The store looks for a replacement with
-     * {@code ServiceProvider.loadClass(HAService.class)}, a {@code META-INF/service} file found through the
-     * thread's context class loader; a loader that answers that one file is put there for this call only.
-     * A file on the class path instead would change every broker started from these jars, the test
-     * clusters' separate broker processes included.
-     */
-    private static boolean withoutReplication(Step step) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        ClassLoader parent = EmbeddedBroker.class.getClassLoader();
-        thread.setContextClassLoader(new ClassLoader(parent) {
-            @Override
-            public InputStream getResourceAsStream(String name) {
-                if (HA_SERVICE_FILE.equals(name)) {
-                    return new ByteArrayInputStream(
-                        NoReplicaHAService.class.getName().getBytes(StandardCharsets.UTF_8));
-                }
-                return super.getResourceAsStream(name);
-            }
-        });
-        try {
-            return step.run();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.mqproxy.broker.embedded;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,12 +21,15 @@ import org.apache.rocketmq.store.ha.WaitNotifyObject;
  *
  * <p>RocketMQ's {@code DefaultHAService} listens for slaves on {@code haListenPort} on every interface
  * ({@code new InetSocketAddress(port)}, whatever the broker's bind address) and streams the commit log from
- * any offset to whoever connects, without authentication. The embedded broker is a single master that never
- * has a slave, so it does not run that listener at all: what nobody listens on cannot be reached.
- * {@link EmbeddedBroker} installs this class through the store's own plug-in point (a
- * {@code META-INF/service} lookup through the thread's context class loader), for the embedded broker only.
+ * any offset to whoever connects, without authentication; MessageStoreConfig has no bind address for it.
+ * The embedded broker is a single master that never has a slave, so it does not run that listener at all:
+ * what nobody listens on cannot be reached. {@link #installedDuring} puts this class in through the store's
+ * own plug-in point, for the embedded broker only.
  */
 public final class NoReplicaHAService implements HAService {
+    /** Where RocketMQ's store looks for a replacement of its replication service (ServiceProvider.PREFIX). */
+    private static final String HA_SERVICE_FILE = "META-INF/service/" + HAService.class.getName();
+
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong replicatedOffset = new AtomicLong();
     private final WaitNotifyObject waitNotify = new WaitNotifyObject();
@@ -116,5 +122,40 @@ public final class NoReplicaHAService implements HAService {
     @Override
     public boolean isSlaveOK(long masterPutWhere) {
         return false;
+    }
+
+    /** A step of the broker's start, throwing what RocketMQ's methods declare. */
+    interface Step {
+        boolean run() throws Exception;
+    }
+
+    /**
+     * Runs a step of the broker's start (its initialization, where the message store is built) so that
+     * the store takes this class for its replication service: no HA listener, which RocketMQ would bind on
+     * every interface whatever {@code embedded.host} says. The store looks for a replacement with
+     * {@code ServiceProvider.loadClass(HAService.class)}, a {@code META-INF/service} file found through the
+     * thread's context class loader; a loader that answers that one file is put there for this call only.
+     * A file on the class path instead would change every broker started from these jars, the test
+     * clusters' separate broker processes included.
+     */
+    static boolean installedDuring(Step step) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        ClassLoader parent = NoReplicaHAService.class.getClassLoader();
+        thread.setContextClassLoader(new ClassLoader(parent) {
+            @Override
+            public InputStream getResourceAsStream(String name) {
+                if (HA_SERVICE_FILE.equals(name)) {
+                    return new ByteArrayInputStream(
+                        NoReplicaHAService.class.getName().getBytes(StandardCharsets.UTF_8));
+                }
+                return super.getResourceAsStream(name);
+            }
+        });
+        try {
+            return step.run();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 }
