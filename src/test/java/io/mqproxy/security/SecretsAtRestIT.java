@@ -40,12 +40,15 @@ import org.junit.jupiter.api.Test;
  * (the name server's KV file, the commit log with the audit records, the stores), in RocketMQ's log (which
  * logs every KV write: the push secret was there in clear), or in any line the proxy logged.
  *
- * <p>Not here: the broker's own access and secret keys. With ACL 2.0 on in embedded mode (issue 21) the proxy
- * keeps them in an owner-only file of the data folder on purpose; a file named {@code broker-acl*} is
- * therefore left out of the search, and only it.
+ * <p>The embedded broker's secret key (ACL 2.0, on by default) and the requestId secret are searched for too:
+ * the proxy keeps each in an owner-only file of the data folder on purpose ({@code broker-admin.keys},
+ * {@code requestid.secret}), so those two files, and only they, are left out of the search.
  */
 class SecretsAtRestIT {
     private static final Duration READY = Duration.ofSeconds(60);
+    private static final String KEYS_FILE = "broker-admin.keys";
+    private static final String REQUEST_ID_SECRET_FILE = "requestid.secret";
+    private static final Set<String> KEPT_ON_PURPOSE = Set.of(KEYS_FILE, REQUEST_ID_SECRET_FILE);
     private static final Duration ALERT = Duration.ofSeconds(60);
     /** RocketMQ's log line of the name server's KV write that set the push. */
     private static final Pattern PUSH_ENTRY_WRITTEN =
@@ -89,6 +92,8 @@ class SecretsAtRestIT {
                  .start()) {
             ProxyClient client = proxy.client();
             await().atMost(READY).until(() -> client.get(client.producePort(), "/ready").httpStatus() == 200);
+            secrets.put("embedded broker's secret key", keyFileValue(data.resolve(KEYS_FILE), "secretKey"));
+            secrets.put("requestId secret", Files.readString(data.resolve(REQUEST_ID_SECRET_FILE)).trim());
 
             // A credential issued at run time: its secret is answered once.
             Reply issued = client.admin("POST", "/admin/credentials", operatorToken,
@@ -181,11 +186,18 @@ class SecretsAtRestIT {
         return false;
     }
 
-    /** Every regular file under {@code root}, but the broker's ACL keys file (its secret is kept there on purpose). */
+    /** {@code name=value} from the embedded broker's key file. */
+    private static String keyFileValue(Path file, String name) throws IOException {
+        return Files.readAllLines(file).stream().filter(l -> l.startsWith(name + "="))
+            .map(l -> l.substring(name.length() + 1).trim()).findFirst()
+            .orElseThrow(() -> new AssertionError(name + " not in " + file));
+    }
+
+    /** Every regular file under {@code root}, but the two that keep a secret on purpose (owner-only). */
     private static List<Path> files(Path root) {
         try (Stream<Path> all = Files.walk(root)) {
             return all.filter(Files::isRegularFile)
-                .filter(p -> !p.getFileName().toString().startsWith("broker-acl"))
+                .filter(p -> !KEPT_ON_PURPOSE.contains(p.getFileName().toString()))
                 .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
