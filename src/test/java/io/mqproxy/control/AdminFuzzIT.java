@@ -47,6 +47,9 @@ class AdminFuzzIT {
     private static final List<String> SETTINGS = List.of("maxPullSize", "consumeTimeoutSeconds",
         "minConsumeTimeoutSeconds", "maxConsumeTimeoutSeconds", "pullTimeoutSeconds", "maxRetries", "broadcastStart",
         "clientTtlSeconds", "maxClientIds", "paused", "rateLimit");
+    /** Fields a route needs to get anywhere: given (right) more often than not. */
+    private static final java.util.Set<String> REQUIRED = java.util.Set.of("consumer", "url", "secret", "to",
+        "name", "topic", "id", "message", "rateLimitEnabled");
     private static String topic;
     private static TestProxy proxy;
     private static ProxyClient client;
@@ -179,8 +182,12 @@ class AdminFuzzIT {
                     Field target = route.fields().isEmpty() ? null : route.fields().get(i % route.fields().size());
                     for (Field field : route.fields()) {
                         if (field == target) {
-                            params.put(field.name(), random.nextInt(4) == 0 ? valid(random, field) : fuzz(random));
-                        } else if (random.nextInt(4) == 0) {
+                            // The first rounds give each field the values that broke groups: far past its range,
+                            // and the largest int; then anything.
+                            int round = i / route.fields().size();
+                            params.put(field.name(), round == 0 ? farPast(field) : round == 1 ? Integer.MAX_VALUE
+                                : random.nextBoolean() ? valid(random, field) : fuzz(random));
+                        } else if (REQUIRED.contains(field.name()) ? random.nextInt(8) > 0 : random.nextInt(4) == 0) {
                             params.put(field.name(), valid(random, field));
                         }
                     }
@@ -252,6 +259,16 @@ class AdminFuzzIT {
         return String.valueOf(value);
     }
 
+    /** Far past what the field takes, where an int overflows or a library gives up. */
+    private static Object farPast(Field field) {
+        return switch (field.kind()) {
+            case INT, LONG -> field.max() * 1000 + 1;
+            case TIME -> "+999999999-12-31T23:59:59Z";
+            case BOOL -> 2;
+            default -> "x".repeat(5_000);
+        };
+    }
+
     /** A value the field takes (mostly), so that the requests get past the first check to the later ones. */
     private static Object valid(Random random, Field field) {
         return switch (field.kind()) {
@@ -274,7 +291,7 @@ class AdminFuzzIT {
                 default -> Long.toString(System.currentTimeMillis() + random.nextInt(1_000_000));
             };
             case TEXT -> random.nextBoolean() ? "c" + random.nextInt(3) : "*";
-            case NAME -> switch (random.nextInt(4)) {
+            case NAME -> field.name().equals("consumer") ? GROUP : switch (random.nextInt(4)) {
                 case 0 -> GROUP;
                 case 1 -> topic;
                 case 2 -> BROADCAST;
