@@ -47,6 +47,9 @@ class AdminFuzzIT {
     private static final List<String> SETTINGS = List.of("maxPullSize", "consumeTimeoutSeconds",
         "minConsumeTimeoutSeconds", "maxConsumeTimeoutSeconds", "pullTimeoutSeconds", "maxRetries", "broadcastStart",
         "clientTtlSeconds", "maxClientIds", "paused", "rateLimit");
+    /** Fields a route needs to get anywhere: given (right) more often than not. */
+    private static final java.util.Set<String> REQUIRED = java.util.Set.of("consumer", "url", "secret", "to",
+        "name", "topic", "id", "message", "rateLimitEnabled");
     private static String topic;
     private static TestProxy proxy;
     private static ProxyClient client;
@@ -154,8 +157,23 @@ class AdminFuzzIT {
             new Route("GET", "/admin/alerts", true, List.of(Field.of("group", Kind.NAME), Field.of("status", Kind.TEXT))),
             new Route("GET", "/mq/broadcast/queue/offset", true, List.of(Field.of("consumer", Kind.NAME),
                 Field.of("clientId", Kind.TEXT))),
+            new Route("GET", "/mq/clustering/queue/offset", true, List.of(Field.of("consumer", Kind.NAME))),
+            // The group is the file's: unregistering it is refused, whatever the body says.
+            new Route("POST", "/mq/unregister", false, List.of(Field.of("consumer", Kind.NAME))),
+            new Route("DELETE", g, false, List.of()),
+            new Route("DELETE", "/admin/alerts/groups/" + GROUP, false, List.of()),
+            new Route("DELETE", "/admin/alerts/defaults", false, List.of()),
+            new Route("POST", "/console/api/login", false, List.of(Field.of("token", Kind.TEXT))),
             new Route("DELETE", g + "/push", false, List.of()));
     }
+
+    /** Routes with a path parameter, {x} filled with anything (percent-encoded), and a body that would do. */
+    private static final String[][] PATHS = {{"GET", "/admin/groups/{x}", null},
+        {"PATCH", "/admin/groups/{x}", "{\"maxPullSize\":5}"}, {"POST", "/admin/groups/{x}/reset", "{\"to\":\"latest\"}"},
+        {"GET", "/admin/groups/{x}/queues", null}, {"GET", "/mq/config/{x}", null},
+        {"DELETE", "/admin/credentials/{x}", null}, {"DELETE", "/admin/producers/{x}", null},
+        {"GET", "/admin/alerts/groups/{x}", null}, {"PUT", "/admin/groups/{x}/push", "{\"url\":\"http://127.0.0.1:9/\"}"},
+        {"POST", "/admin/producers/{x}/test-message", "{\"message\":\"m\"}"}};
 
     private static List<Field> alertFields() {
         return List.of(Field.number("backlog", 0, 1_000_000_000_000L), Field.number("oldestAgeSeconds", 0, 315_360_000),
@@ -172,15 +190,19 @@ class AdminFuzzIT {
         Map<String, Integer> outcomes = new TreeMap<>();
         try (LogCapture log = LogCapture.attach()) {
             for (Route route : routes()) {
-                for (int i = 0; i < CASES; i++) {
+                for (int i = 0; i < (route.fields().isEmpty() ? 3 : CASES); i++) {
                     // One field fuzzed in turn, a few others right: a request gets past the first check to the
                     // field under test, and values that happen to be in range are accepted and used.
                     Map<String, Object> params = new LinkedHashMap<>();
                     Field target = route.fields().isEmpty() ? null : route.fields().get(i % route.fields().size());
                     for (Field field : route.fields()) {
                         if (field == target) {
-                            params.put(field.name(), random.nextInt(4) == 0 ? valid(random, field) : fuzz(random));
-                        } else if (random.nextInt(4) == 0) {
+                            // The first rounds give each field the values that broke groups: far past its range,
+                            // and the largest int; then anything.
+                            int round = i / route.fields().size();
+                            params.put(field.name(), round == 0 ? farPast(field) : round == 1 ? Integer.MAX_VALUE
+                                : random.nextBoolean() ? valid(random, field) : fuzz(random));
+                        } else if (REQUIRED.contains(field.name()) ? random.nextInt(8) > 0 : random.nextInt(4) == 0) {
                             params.put(field.name(), valid(random, field));
                         }
                     }
@@ -207,6 +229,29 @@ class AdminFuzzIT {
                 if (failures.size() > 30) {
                     break;
                 }
+            }
+            for (String[] p : PATHS) {
+                for (int i = 0; i < CASES / 3; i++) {
+                    String x = URLEncoder.encode(String.valueOf(fuzz(random)), StandardCharsets.UTF_8)
+                        .replace("+", "%20");
+                    String path = p[1].replace("{x}", x.isEmpty() ? "%20" : x);
+                    HttpRequest.Builder request = HttpRequest.newBuilder(client.uri(client.adminPort(), path))
+                        .header("Authorization", "Bearer " + TOKEN).method(p[0], p[2] == null
+                            ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(p[2]));
+                    if (p[2] != null) {
+                        request.header("Content-Type", "application/json");
+                    }
+                    Reply reply = client.send(request);
+                    outcomes.merge(p[0] + " " + p[1] + " " + reply.httpStatus(), 1, Integer::sum);
+                    if (reply.httpStatus() >= 500 || reply.status() >= 500) {
+                        failures.add(p[0] + " " + shorten(path) + " -> " + reply.httpStatus() + " "
+                            + shorten(reply.raw().body()));
+                    }
+                }
+            }
+            String unusable = unusable();
+            if (unusable != null) {
+                failures.add("after the path parameters, a poll -> " + unusable);
             }
             System.out.println("AdminFuzzIT outcomes: " + outcomes);
             failures.forEach(f -> System.out.println("AdminFuzzIT failure: " + f));
@@ -252,6 +297,16 @@ class AdminFuzzIT {
         return String.valueOf(value);
     }
 
+    /** Far past what the field takes, where an int overflows or a library gives up. */
+    private static Object farPast(Field field) {
+        return switch (field.kind()) {
+            case INT, LONG -> field.max() * 1000 + 1;
+            case TIME -> "+999999999-12-31T23:59:59Z";
+            case BOOL -> 2;
+            default -> "x".repeat(5_000);
+        };
+    }
+
     /** A value the field takes (mostly), so that the requests get past the first check to the later ones. */
     private static Object valid(Random random, Field field) {
         return switch (field.kind()) {
@@ -274,7 +329,7 @@ class AdminFuzzIT {
                 default -> Long.toString(System.currentTimeMillis() + random.nextInt(1_000_000));
             };
             case TEXT -> random.nextBoolean() ? "c" + random.nextInt(3) : "*";
-            case NAME -> switch (random.nextInt(4)) {
+            case NAME -> field.name().equals("consumer") ? GROUP : switch (random.nextInt(4)) {
                 case 0 -> GROUP;
                 case 1 -> topic;
                 case 2 -> BROADCAST;

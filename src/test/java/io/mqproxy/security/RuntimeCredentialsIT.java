@@ -82,7 +82,7 @@ class RuntimeCredentialsIT {
     void aCredentialPastItsExpiry_isRefused() throws Exception {
         long expires = System.currentTimeMillis() + 3_000;
         Reply issued = a.client().admin("POST", "/admin/credentials", TOKEN,
-            "{\"id\":\"short-lived\",\"producers\":\"rt-cred-p\",\"expiresAt\":" + expires + "}");
+            "{\"id\":\"short-lived\",\"producers\":[\"rt-cred-p\"],\"expiresAt\":" + expires + "}");
         assertThat(issued.httpStatus()).as(issued.raw().body()).isEqualTo(200);
         String secret = issued.result().path("secret").asText();
         assertThat(produce(a, secret)).isEqualTo(200);
