@@ -109,6 +109,7 @@ final class AuditLog {
     AuditPage read(String target, long since, long until, int limit, String cursor, boolean withForged)
         throws Exception {
         int[] forged = {0};
+        int[] unsigned = {0};
         List<AuditRecord> records = new ArrayList<>();
         AuditTopic.Page page;
         try {
@@ -121,6 +122,7 @@ final class AuditLog {
                 boolean genuine = mac.verifies(entry.body(), entry.mac());
                 if (!genuine) {
                     forged[0]++;
+                    unsigned[0] += entry.mac() == null ? 1 : 0;
                     if (!withForged) {
                         return false;
                     }
@@ -133,7 +135,7 @@ final class AuditLog {
                 + "unchanged");
         }
         records.sort(Comparator.comparingLong(AuditRecord::time).reversed());
-        return new AuditPage(records, page.cursor(), page.scanned(), forged[0]);
+        return new AuditPage(records, page.cursor(), page.scanned(), forged[0], unsigned[0]);
     }
 
     private static AuditRecord parse(byte[] bytes) {
