@@ -185,6 +185,24 @@ class AuditIntegrityIT {
     }
 
     @Test
+    void sinceAndUntil_boundTheRange() {
+        long before = System.currentTimeMillis() - 1;
+        ok(admin("POST", "/admin/groups/" + group + "/pause", null));
+        ok(admin("POST", "/admin/groups/" + group + "/resume", null));
+        JsonNode inRange = ok(admin("GET", "/admin/audit?target=" + group + "&since=" + before, null)).result();
+        assertThat(inRange).hasSize(2);
+        JsonNode older = ok(admin("GET", "/admin/audit?target=" + group + "&until=" + before, null)).result();
+        older.forEach(r -> assertThat(r.path("time").asLong()).isLessThanOrEqualTo(before));
+        Reply future = ok(admin("GET", "/admin/audit?since=" + q(java.time.Instant.now().plusSeconds(3_600)
+            .toString()), null));
+        assertThat(future.result()).isEmpty();
+        assertThat(future.body().path("page").path("more").asBoolean()).isFalse();
+        Reply backwards = admin("GET", "/admin/audit?since=2000&until=1000", null);
+        assertThat(backwards.httpStatus()).isEqualTo(400);
+        assertThat(backwards.message()).contains("until");
+    }
+
+    @Test
     void aBadCursor_isA400NamingCursor() {
         for (String bad : List.of("nope", "YTE6", "%%%", "YTE6YnJva2VyLzAvLTE")) {
             Reply r = admin("GET", "/admin/audit?cursor=" + q(bad), null);
