@@ -53,13 +53,18 @@ public final class AuditTopic {
      * messages and keeping up to {@code max} that {@code wanted} accepts, down to the first stored before
      * {@code stopBefore} (epoch ms, 0 for none). Blocks.
      *
-     * @throws IllegalArgumentException when the cursor is not one this topic's pages gave
+     * @throws IllegalArgumentException when the cursor is not one this topic's pages gave ({@link #checkCursor})
      */
     public Page older(String cursor, int scan, long stopBefore, Predicate<Entry> wanted, int max) throws Exception {
         Map<MessageQueue, Long> from = cursor == null ? null : decode(cursor);
         TopicReader.Walk walk = reader.walkBack(TOPIC, from, scan, m -> wanted.test(entry(m)), max, stopBefore);
         return new Page(walk.found().stream().map(AuditTopic::entry).toList(),
             walk.remaining().isEmpty() ? null : encode(walk.remaining()), walk.scanned());
+    }
+
+    /** @throws IllegalArgumentException when the cursor is not one this topic's pages gave */
+    public static void checkCursor(String cursor) {
+        decode(cursor);
     }
 
     private static Entry entry(MessageExt m) {

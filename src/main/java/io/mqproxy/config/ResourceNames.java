@@ -16,6 +16,9 @@ public final class ResourceNames {
     /** What the proxy puts between a broadcast group's name and a clientId's hash (consume.BrokerGroups). */
     public static final String BROADCAST_INFIX = "-bc-";
     private static final Pattern LEGAL = Pattern.compile("[%|a-zA-Z0-9_-]+");
+    /** The shape of a broadcast clientId's group (consume.BrokerGroups.forClient): a group must not take it. */
+    private static final Pattern BROADCAST_CLIENT_GROUP = Pattern.compile(Pattern.quote(BROADCAST_INFIX)
+        + "[0-9a-fA-F]{24}$");
 
     /**
      * Prefixes (compared without case): the proxy's own topics and KV namespaces ({@code MQPROXY_AUDIT},
@@ -62,7 +65,8 @@ public final class ResourceNames {
      * For a name a producer, a group or a created topic would take: {@link #check}, then whether the name
      * is the proxy's or RocketMQ's own.
      *
-     * @param group whether it names a consumer group (which must not look like a broadcast clientId's group)
+     * @param group whether it names a consumer group (which must not look like a broadcast clientId's group,
+     *              {@code <group>-bc-<24 hex digits>})
      * @return null when it may be used, else the rule it breaks
      */
     public static String checkOwn(String name, int maxLength, boolean group) {
@@ -74,9 +78,9 @@ public final class ResourceNames {
         if (reserved != null) {
             return reserved;
         }
-        if (group && name.toLowerCase(Locale.ROOT).contains(BROADCAST_INFIX)) {
-            return "must not contain '" + BROADCAST_INFIX + "': the proxy names its broadcast clientIds' groups "
-                + "<group>" + BROADCAST_INFIX + "<hash>, got '" + abbreviate(name) + "'";
+        if (group && BROADCAST_CLIENT_GROUP.matcher(name).find()) {
+            return "must not end in '" + BROADCAST_INFIX + "' and 24 hex digits: the proxy names its broadcast "
+                + "clientIds' groups <group>" + BROADCAST_INFIX + "<hash>, got '" + abbreviate(name) + "'";
         }
         return null;
     }

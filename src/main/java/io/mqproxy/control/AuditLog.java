@@ -109,31 +109,36 @@ final class AuditLog {
     AuditPage read(String target, long since, long until, int limit, String cursor, boolean withForged)
         throws Exception {
         int[] forged = {0};
+        int[] unsigned = {0};
         List<AuditRecord> records = new ArrayList<>();
-        AuditTopic.Page page;
-        try {
-            page = topic.older(cursor, scanPerPage, since > 0 ? Math.max(1, since - CLOCK_SKEW_MILLIS) : 0, entry -> {
-                AuditRecord r = parse(entry.body());
-                if (r == null || r.time() < since || r.time() > until
-                    || (target != null && !target.equals(r.target()))) {
+        if (cursor != null) {
+            try {
+                AuditTopic.checkCursor(cursor);
+            } catch (IllegalArgumentException badCursor) {
+                throw Errors.badParam("cursor", "not a cursor of the audit log: pass the previous page's cursor "
+                    + "unchanged");
+            }
+        }
+        long stopBefore = since > 0 ? Math.max(1, since - CLOCK_SKEW_MILLIS) : 0;
+        AuditTopic.Page page = topic.older(cursor, scanPerPage, stopBefore, entry -> {
+            AuditRecord r = parse(entry.body());
+            if (r == null || r.time() < since || r.time() > until
+                || (target != null && !target.equals(r.target()))) {
+                return false;
+            }
+            boolean genuine = mac.verifies(entry.body(), entry.mac());
+            if (!genuine) {
+                forged[0]++;
+                unsigned[0] += entry.mac() == null ? 1 : 0;
+                if (!withForged) {
                     return false;
                 }
-                boolean genuine = mac.verifies(entry.body(), entry.mac());
-                if (!genuine) {
-                    forged[0]++;
-                    if (!withForged) {
-                        return false;
-                    }
-                }
-                records.add(r.withGenuine(genuine));
-                return true;
-            }, limit);
-        } catch (IllegalArgumentException badCursor) {
-            throw Errors.badParam("cursor", "not a cursor of the audit log: pass the previous page's cursor "
-                + "unchanged");
-        }
+            }
+            records.add(r.withGenuine(genuine));
+            return true;
+        }, limit);
         records.sort(Comparator.comparingLong(AuditRecord::time).reversed());
-        return new AuditPage(records, page.cursor(), page.scanned(), forged[0]);
+        return new AuditPage(records, page.cursor(), page.scanned(), forged[0], unsigned[0]);
     }
 
     private static AuditRecord parse(byte[] bytes) {

@@ -251,6 +251,7 @@ final class AdminRoutes {
             info.put("more", page.cursor() != null);
             info.put("scanned", page.scanned());
             info.put("forged", page.forged());
+            info.put("unsigned", page.unsigned());
             return new Envelope(200, null, page.records(), info);
         });
     }

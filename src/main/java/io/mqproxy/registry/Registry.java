@@ -153,7 +153,10 @@ public final class Registry {
      * not served. Warned about once per name.
      */
     private boolean reserved(String kind, String name, String topic) {
-        String why = ResourceNames.reserved(name) != null ? ResourceNames.reserved(name) : ResourceNames.reserved(topic);
+        String why = ResourceNames.reserved(name);
+        if (why == null) {
+            why = ResourceNames.reserved(topic);
+        }
         if (why == null) {
             return false;
         }

@@ -46,9 +46,10 @@ class ReservedNamesConfigTest {
             Map.of(), Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].name");
         assertThatThrownBy(() -> ConfigLoader.load(yaml("consumers:\n  - {name: g, topic: MQPROXY_AUDIT}\n"),
             Map.of(), Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].topic");
-        assertThatThrownBy(() -> ConfigLoader.load(yaml("consumers:\n  - {name: orders-bc-0123, topic: t}\n"),
-            Map.of(), Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("consumers[0].name")
-            .hasMessageContaining("-bc-");
+        String broadcastClientsGroup = "orders-bc-0123456789abcdef01234567";
+        assertThatThrownBy(() -> ConfigLoader.load(yaml("consumers:\n  - {name: " + broadcastClientsGroup
+            + ", topic: t}\n"), Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("consumers[0].name").hasMessageContaining("-bc-");
     }
 
     @Test
@@ -62,6 +63,7 @@ class ReservedNamesConfigTest {
         assertThat(ResourceNames.checkOwn("orders-topic", 127, false)).isNull();
         assertThat(ResourceNames.checkOwn("mqcloud_http_test", 127, false)).isNull();
         assertThat(ResourceNames.checkOwn("my_rmq_sys", 127, false)).isNull();
-        assertThat(ResourceNames.checkOwn("orders-bc-x", 127, false)).isNull(); // a topic or producer may
+        assertThat(ResourceNames.checkOwn("orders-bc-0123456789abcdef01234567", 127, false)).isNull(); // not a group
+        assertThat(ResourceNames.checkOwn("orders-bc-east", 120, true)).isNull();
     }
 }

@@ -65,6 +65,10 @@ class AuditIntegrityIT {
 
     /** Writes straight to the broker, as a data client once could (and anyone with broker access can). */
     private static void writeNatively(List<byte[]> bodies, String key) throws Exception {
+        writeNatively(bodies, key, null);
+    }
+
+    private static void writeNatively(List<byte[]> bodies, String key, String mac) throws Exception {
         DefaultMQProducer producer = new DefaultMQProducer("audit-int-native");
         producer.setNamesrvAddr(TestBroker.get().namesrvAddr());
         producer.setInstanceName("audit-int-native-" + System.nanoTime());
@@ -73,7 +77,11 @@ class AuditIntegrityIT {
             for (int i = 0; i < bodies.size(); i += 100) {
                 List<Message> batch = new ArrayList<>();
                 for (byte[] body : bodies.subList(i, Math.min(bodies.size(), i + 100))) {
-                    batch.add(new Message(AUDIT_TOPIC, null, key, body));
+                    Message m = new Message(AUDIT_TOPIC, null, key, body);
+                    if (mac != null) {
+                        m.putUserProperty("mqproxyAuditMac", mac);
+                    }
+                    batch.add(m);
                 }
                 producer.send(batch);
             }
@@ -116,11 +124,21 @@ class AuditIntegrityIT {
         Reply page = ok(admin("GET", "/admin/audit?target=" + target, null));
         assertThat(page.result()).isEmpty();
         assertThat(page.body().path("page").path("forged").asInt()).isEqualTo(1);
+        assertThat(page.body().path("page").path("unsigned").asInt()).isEqualTo(1);
 
         Reply shown = ok(admin("GET", "/admin/audit?forged=true&target=" + target, null));
         assertThat(shown.result()).hasSize(1);
         assertThat(shown.result().get(0).path("operator").asText()).isEqualTo("alice");
         assertThat(shown.result().get(0).path("genuine").asBoolean()).isFalse();
+
+        // One with a MAC made up (no key): forged, not unsigned.
+        String guessed = target + "-mac";
+        writeNatively(List.of(forged.replace(target, guessed).getBytes(StandardCharsets.UTF_8)), guessed,
+            "q9ZbB0vYw2j3oXhTqkq3nq8m1X6yJ9gJ8Z8l2R0nq3Q");
+        Reply guessedPage = ok(admin("GET", "/admin/audit?target=" + guessed, null));
+        assertThat(guessedPage.result()).isEmpty();
+        assertThat(guessedPage.body().path("page").path("forged").asInt()).isEqualTo(1);
+        assertThat(guessedPage.body().path("page").path("unsigned").asInt()).isZero();
 
         // A record the proxy wrote is genuine.
         ok(admin("POST", "/admin/groups/" + group + "/pause", null));
@@ -164,6 +182,24 @@ class AuditIntegrityIT {
         } finally {
             proxy.app().control().auditScanPerPage(AuditLog.SCAN_PER_PAGE);
         }
+    }
+
+    @Test
+    void sinceAndUntil_boundTheRange() {
+        long before = System.currentTimeMillis() - 1;
+        ok(admin("POST", "/admin/groups/" + group + "/pause", null));
+        ok(admin("POST", "/admin/groups/" + group + "/resume", null));
+        JsonNode inRange = ok(admin("GET", "/admin/audit?target=" + group + "&since=" + before, null)).result();
+        assertThat(inRange).hasSize(2);
+        JsonNode older = ok(admin("GET", "/admin/audit?target=" + group + "&until=" + before, null)).result();
+        older.forEach(r -> assertThat(r.path("time").asLong()).isLessThanOrEqualTo(before));
+        Reply future = ok(admin("GET", "/admin/audit?since=" + q(java.time.Instant.now().plusSeconds(3_600)
+            .toString()), null));
+        assertThat(future.result()).isEmpty();
+        assertThat(future.body().path("page").path("more").asBoolean()).isFalse();
+        Reply backwards = admin("GET", "/admin/audit?since=2000&until=1000", null);
+        assertThat(backwards.httpStatus()).isEqualTo(400);
+        assertThat(backwards.message()).contains("until");
     }
 
     @Test
