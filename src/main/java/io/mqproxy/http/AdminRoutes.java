@@ -6,6 +6,7 @@ import io.mqproxy.control.Actor;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.error.Errors;
+import io.mqproxy.log.LogSafe;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.GroupOverrides;
@@ -140,7 +141,7 @@ final class AdminRoutes {
         if (operator.isEmpty()) {
             try (var ignored = MDC.putCloseable("requestId", requestId)) {
                 log.info("control call refused: no valid operator token ({} {})", ctx.request().method(),
-                    ctx.request().path());
+                    LogSafe.of(ctx.request().path()));
             }
             String call = ctx.request().method().name() + " " + bounded(ctx.request().path());
             if (ctx.request().getHeader("Authorization") != null) {
