@@ -44,6 +44,8 @@ public final class ResourceNames {
         "CID_ONS-HTTP-PROXY", "CID_ONSAPI_PERMISSION", "CID_ONSAPI_OWNER", "CID_ONSAPI_PULL",
         // the proxy's producer group (broker.ProducerClient) and DefaultMQAdminExt's group
         "mq-proxy", "admin_ext_group");
+    /** RocketMQ's request-reply topic of a cluster, {@code <cluster>_REPLY_TOPIC} (MixAll.REPLY_TOPIC_POSTFIX). */
+    private static final String REPLY_TOPIC_SUFFIX = "_reply_topic";
     private static final Set<String> RESERVED_LOWER = RESERVED_NAMES.stream()
         .map(n -> n.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
@@ -93,6 +95,10 @@ public final class ResourceNames {
         String lower = name.toLowerCase(Locale.ROOT);
         if (RESERVED_LOWER.contains(lower)) {
             return "'" + abbreviate(name) + "' is reserved: RocketMQ or the proxy uses this name itself";
+        }
+        if (lower.endsWith(REPLY_TOPIC_SUFFIX)) {
+            return "'" + abbreviate(name) + "' is reserved: RocketMQ names each cluster's request-reply topic "
+                + "<cluster>_REPLY_TOPIC";
         }
         for (String prefix : RESERVED_PREFIXES) {
             if (lower.startsWith(prefix)) {
