@@ -134,13 +134,15 @@ class SecretsAtRestIT {
             // The KV writes of the push reached RocketMQ's log (else this test would search the wrong place).
             addIfSet(searched, rocketLogsBefore);
             addIfSet(searched, System.getProperty("mqproxy.rocketmqLogDir"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> anyFileMatches(searched, PUSH_ENTRY_WRITTEN));
+            await().atMost(Duration.ofSeconds(30)).until(() -> anyFileMatches(searched, PUSH_ENTRY_WRITTEN)
+                || openRocketMqLogs().stream().anyMatch(f -> PUSH_ENTRY_WRITTEN.matcher(read(f)).find()));
             logLines = logs.all();
         }
 
         List<String> found = new ArrayList<>();
         Set<Path> files = new LinkedHashSet<>(); // the log folder may lie inside the data folder
         searched.forEach(root -> files(root).forEach(f -> files.add(f.toAbsolutePath().normalize())));
+        files.addAll(openRocketMqLogs());
         for (Path file : files) {
             String text = read(file);
             secrets.forEach((kind, secret) -> {
@@ -167,6 +169,26 @@ class SecretsAtRestIT {
             .header("Authorization", "Bearer " + secret)
             .POST(HttpRequest.BodyPublishers.ofString(ProxyClient.encode(form("producer", "secret-p", "message",
                 body))))).status();
+    }
+
+    /**
+     * RocketMQ's log file as this process has it open. Its logging is set up once per JVM, in the folder of the
+     * first broker started: in a whole test run that may be another test's folder, deleted since, where the
+     * file lives on unlinked. {@code /proc/self/fd/N} still reads it.
+     */
+    private static List<Path> openRocketMqLogs() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    return target.contains("rocketmq") && (target.endsWith(".log") || target.endsWith(".log (deleted)"));
+                } catch (IOException | UnsupportedOperationException gone) {
+                    return false;
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void addIfSet(Set<Path> into, String dir) {
