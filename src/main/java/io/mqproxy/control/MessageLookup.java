@@ -4,6 +4,7 @@ import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
 import io.mqproxy.broker.MessageFinder;
 import io.mqproxy.broker.MessageFinder.Found;
+import io.mqproxy.broker.RedriveHistory;
 import io.mqproxy.config.ResourceNames;
 import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.consume.MessageBody;
@@ -28,7 +29,18 @@ public final class MessageLookup {
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{16,64}");
 
     /** Where a message is for one group (or one broadcast clientId). */
-    public record GroupState(String group, String clientId, String state, boolean exact, String note) {
+    public record GroupState(String group, String clientId, String state, boolean exact, String note,
+                             Redrive redrive) {
+        GroupState(String group, String clientId, String state, boolean exact, String note) {
+            this(group, clientId, state, exact, note, null);
+        }
+    }
+
+    /**
+     * For state {@code REDRIVEN}: who redrove the dead letter, when, the how-many-th redrive that was,
+     * and the state of the redriven copy ({@code IN_RETRY}: waiting to be delivered, {@code DELIVERED}).
+     */
+    public record Redrive(String operator, long at, int redrives, String copyState) {
     }
 
     /** A message as an operator reads it. */
@@ -133,8 +145,14 @@ public final class MessageLookup {
 
     private GroupState state(ConsumerGroup g, String clientId, Found f) throws Exception {
         String brokerGroup = BrokerGroups.forClient(g.name(), clientId);
-        if (finder.exists("%DLQ%" + brokerGroup) && !finder.byId("%DLQ%" + brokerGroup, f.messageId()).isEmpty()) {
-            return new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to %DLQ%" + brokerGroup);
+        String dlq = "%DLQ%" + brokerGroup;
+        List<Found> letters = finder.exists(dlq) ? finder.byId(dlq, f.messageId()) : List.of();
+        if (!letters.isEmpty()) {
+            long lastDeadLettered = letters.stream().mapToLong(Found::storeTimestamp).max().orElse(0);
+            GroupState redriven = redriven(g, clientId, brokerGroup, f, lastDeadLettered);
+            return redriven != null ? redriven
+                : new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to " + dlq
+                    + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""));
         }
         long committed = committed(f.topic(), brokerGroup, f.brokerName(), f.queueId());
         if (!g.pop()) {
@@ -159,6 +177,37 @@ public final class MessageLookup {
         }
         return new GroupState(g.name(), clientId, "DELIVERED", false, "handed out: acked, or in flight until its "
             + "consumeTimeout (the broker keeps no per-message ack state to read)");
+    }
+
+    /**
+     * A dead letter redriven since it was last dead-lettered: the newest copy in the group's retry topic
+     * that a redrive wrote (or the broker re-delivered from it) after the last dead letter. Says who redrove
+     * it and when, and where that copy is now. Null when there is none.
+     */
+    private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered)
+        throws Exception {
+        String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
+        if (!finder.exists(retryTopic)) {
+            return null;
+        }
+        Found copy = null;
+        for (Found c : finder.byId(retryTopic, f.messageId())) {
+            if (c.storeTimestamp() >= lastDeadLettered && RedriveHistory.of(c.properties()).redriven()
+                && (copy == null || c.storeTimestamp() > copy.storeTimestamp())) {
+                copy = c;
+            }
+        }
+        if (copy == null) {
+            return null;
+        }
+        RedriveHistory h = RedriveHistory.of(copy.properties());
+        String when = "redriven by " + h.lastBy() + " at " + java.time.Instant.ofEpochMilli(h.lastAt())
+            + (h.redrives() > 1 ? " (redrive " + h.redrives() + ")" : "");
+        boolean waiting = copy.queueOffset() >= committed(retryTopic, brokerGroup, copy.brokerName(), copy.queueId());
+        return new GroupState(g.name(), clientId, "REDRIVEN", waiting, when + "; then " + (waiting
+            ? "waiting in " + retryTopic + " to be delivered (delivery " + (copy.reconsumeTimes() + 1) + ")"
+            : "handed out: acked, or in flight until its consumeTimeout"),
+            new Redrive(h.lastBy(), h.lastAt(), h.redrives(), waiting ? "IN_RETRY" : "DELIVERED"));
     }
 
     private long committed(String topic, String brokerGroup, String brokerName, int queueId) throws Exception {
