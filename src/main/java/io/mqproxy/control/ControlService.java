@@ -94,7 +94,8 @@ public final class ControlService implements AutoCloseable {
                           ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac) {
         this.credentialBook = credentialBook;
         this.credentials = new CredentialEntries(credentialBook, seal);
-        this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes);
+        this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes,
+            this::redriveMarks);
         this.registry = registry;
         this.sync = sync;
         this.broker = broker;
@@ -501,6 +502,16 @@ public final class ControlService implements AutoCloseable {
             return List.of();
         }
         long oldest = letters.stream().mapToLong(StoredMessage::storeTimestamp).min().orElse(0);
+        Map<String, AuditedRedrive> marks = redriveMarks(name, clientId, oldest);
+        List<DeadLetter> out = new ArrayList<>(letters.size());
+        for (StoredMessage m : letters) {
+            out.add(new DeadLetter(m, RedriveHistory.of(m.properties()), marks.get(mark(m))));
+        }
+        return out;
+    }
+
+    /** The redrives the audit records of the group's dead letters stored since {@code oldest}, by {@link #mark}. */
+    private Map<String, AuditedRedrive> redriveMarks(String name, String clientId, long oldest) throws Exception {
         Map<String, AuditedRedrive> marks = new java.util.HashMap<>();
         for (AuditRecord r : audit.read(name, oldest, Long.MAX_VALUE, MARK_RECORDS, null, false).records()) {
             if (!"redrive".equals(r.action()) || !"ok".equals(r.result())
@@ -515,11 +526,19 @@ public final class ControlService implements AutoCloseable {
                     job == null ? null : job.toString()));
             }
         }
-        List<DeadLetter> out = new ArrayList<>(letters.size());
+        return marks;
+    }
+
+    /**
+     * One dead letter per id, the newest: a message dead-lettered twice is listed twice, and redriving both
+     * copies would deliver it twice.
+     */
+    private static List<StoredMessage> newestOfEach(List<StoredMessage> letters) {
+        Map<String, StoredMessage> newest = new LinkedHashMap<>();
         for (StoredMessage m : letters) {
-            out.add(new DeadLetter(m, RedriveHistory.of(m.properties()), marks.get(mark(m))));
+            newest.merge(m.messageId(), m, (a, b) -> a.storeTimestamp() >= b.storeTimestamp() ? a : b);
         }
-        return out;
+        return List.copyOf(newest.values());
     }
 
     /** One dead letter, as the audit names it: its id and when it was stored (an id dead-lettered twice has two). */
@@ -539,8 +558,8 @@ public final class ControlService implements AutoCloseable {
             ConsumerGroup g = consumer(name);
             requireConcurrent(g, "redrive");
             String brokerGroup = brokerGroup(g, clientId);
-            List<StoredMessage> letters = groups.deadLetters(brokerGroup,
-                messageIds == null ? null : new HashSet<>(messageIds), REDRIVE_SCAN);
+            List<StoredMessage> letters = newestOfEach(groups.deadLetters(brokerGroup,
+                messageIds == null ? null : new HashSet<>(messageIds), REDRIVE_SCAN));
             if (messageIds != null) {
                 Set<String> missing = new HashSet<>(messageIds);
                 letters.forEach(m -> missing.remove(m.messageId()));
@@ -574,8 +593,10 @@ public final class ControlService implements AutoCloseable {
             requireConcurrent(g, "redrive");
             long[] selected = {0};
             List<StoredMessage> first = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
             int scanned = groups.forEachDeadLetter(brokerGroup(g, clientId), SELECTION_SCAN, m -> {
-                if (selection.matches(m)) {
+                // Newest first: an id dead-lettered twice counts once, as the redrive sends it once.
+                if (selection.matches(m) && seen.add(m.messageId())) {
                     selected[0]++;
                     if (first.size() < PREVIEW) {
                         first.add(m);
@@ -620,12 +641,14 @@ public final class ControlService implements AutoCloseable {
             .capacity(job.ratePerSecond).refillGreedy(job.ratePerSecond, java.time.Duration.ofSeconds(1))
             .build()).build();
         List<String> marks = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         long at = System.currentTimeMillis();
         String result = "ok";
         try {
             int scanned = groups.forEachDeadLetter(brokerGroup, SELECTION_SCAN, m -> {
                 job.scanned.incrementAndGet();
-                if (!job.selection.matches(m)) {
+                // Newest first: an id dead-lettered twice is sent once (its newest copy).
+                if (!job.selection.matches(m) || !seen.add(m.messageId())) {
                     return true;
                 }
                 job.selected.incrementAndGet();

@@ -57,8 +57,15 @@ public final class MessageLookup {
     private final MessageFinder finder;
     private final GroupAdmin groups;
     private final int previewBytes;
+    private final RedriveMarks marks;
 
-    MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes) {
+    /** The audit's redrives of a group's dead letters since a time, by {@code ControlService#mark}. */
+    interface RedriveMarks {
+        Map<String, ControlService.AuditedRedrive> since(String group, String clientId, long oldest) throws Exception;
+    }
+
+    MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes, RedriveMarks marks) {
+        this.marks = marks;
         this.registry = registry;
         this.finder = finder;
         this.groups = groups;
@@ -149,7 +156,10 @@ public final class MessageLookup {
         List<Found> letters = finder.exists(dlq) ? finder.byId(dlq, f.messageId()) : List.of();
         if (!letters.isEmpty()) {
             long lastDeadLettered = letters.stream().mapToLong(Found::storeTimestamp).max().orElse(0);
-            GroupState redriven = redriven(g, clientId, brokerGroup, f, lastDeadLettered);
+            ControlService.AuditedRedrive audited = marks.since(g.name(), clientId, lastDeadLettered)
+                .get(f.messageId() + "@" + lastDeadLettered);
+            GroupState redriven = audited == null ? null : redriven(g, clientId, brokerGroup, f, lastDeadLettered,
+                audited);
             return redriven != null ? redriven
                 : new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to " + dlq
                     + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""));
@@ -180,34 +190,33 @@ public final class MessageLookup {
     }
 
     /**
-     * A dead letter redriven since it was last dead-lettered: the newest copy in the group's retry topic
-     * that a redrive wrote (or the broker re-delivered from it) after the last dead letter. Says who redrove
-     * it and when, and where that copy is now. Null when there is none.
+     * A dead letter the audit says was redriven since it was last dead-lettered: who and when, and where
+     * the redriven copy is now, read from the group's retry topic (the newest copy written after the dead
+     * letter: the redrive's, or the broker's re-delivery of it). The name server learns of a new retry
+     * topic late (within 30 s): until then, or once retention dropped the copy, its state is UNKNOWN.
      */
-    private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered)
-        throws Exception {
+    private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered,
+                                ControlService.AuditedRedrive audited) throws Exception {
         String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
-        if (!finder.exists(retryTopic)) {
-            return null;
-        }
         Found copy = null;
-        for (Found c : finder.byId(retryTopic, f.messageId())) {
-            if (c.storeTimestamp() >= lastDeadLettered && RedriveHistory.of(c.properties()).redriven()
-                && (copy == null || c.storeTimestamp() > copy.storeTimestamp())) {
-                copy = c;
+        if (finder.exists(retryTopic)) {
+            for (Found c : finder.byId(retryTopic, f.messageId())) {
+                if (c.storeTimestamp() >= lastDeadLettered && (copy == null || c.storeTimestamp() > copy.storeTimestamp())) {
+                    copy = c;
+                }
             }
         }
+        int redrives = copy == null ? 0 : RedriveHistory.of(copy.properties()).redrives();
+        String when = "redriven by " + audited.operator() + " at " + java.time.Instant.ofEpochMilli(audited.at());
         if (copy == null) {
-            return null;
+            return new GroupState(g.name(), clientId, "REDRIVEN", false, when + "; the copy in " + retryTopic
+                + " is not readable here (yet)", new Redrive(audited.operator(), audited.at(), redrives, "UNKNOWN"));
         }
-        RedriveHistory h = RedriveHistory.of(copy.properties());
-        String when = "redriven by " + h.lastBy() + " at " + java.time.Instant.ofEpochMilli(h.lastAt())
-            + (h.redrives() > 1 ? " (redrive " + h.redrives() + ")" : "");
         boolean waiting = copy.queueOffset() >= committed(retryTopic, brokerGroup, copy.brokerName(), copy.queueId());
         return new GroupState(g.name(), clientId, "REDRIVEN", waiting, when + "; then " + (waiting
             ? "waiting in " + retryTopic + " to be delivered (delivery " + (copy.reconsumeTimes() + 1) + ")"
             : "handed out: acked, or in flight until its consumeTimeout"),
-            new Redrive(h.lastBy(), h.lastAt(), h.redrives(), waiting ? "IN_RETRY" : "DELIVERED"));
+            new Redrive(audited.operator(), audited.at(), redrives, waiting ? "IN_RETRY" : "DELIVERED"));
     }
 
     private long committed(String topic, String brokerGroup, String brokerName, int queueId) throws Exception {
