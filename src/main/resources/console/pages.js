@@ -433,7 +433,7 @@ function group(main, r) {
     const rowKey = (m) => m.messageId + '@' + m.storeTimestamp;
     const selectedRows = () => [...checks.values()].filter((c) => c.checked);
     const selectedIds = () => [...new Set(selectedRows().map((c) => c.dataset.id))];
-    const count = h('span', {class: 'muted small'}, '0 selected');
+    const count = h('span', {class: 'muted small', id: 'dlq-selected-count'}, '0 selected');
     const update = () => {
       count.textContent = selectedRows().length + ' selected';
     };
@@ -457,8 +457,11 @@ function group(main, r) {
       if (clientId) {
         body.clientId = clientId;
       }
-      await act(button, () => post(path`/admin/groups/${name}/dlq/redrive`, body),
+      const r = await act(button, () => post(path`/admin/groups/${name}/dlq/redrive`, body),
         {done: (r) => 'Redriven ' + r.redriven + ' dead letter(s) of ' + name + '.'});
+      if (r) {
+        drawDlq(); // the rows now say who redrove them
+      }
     };
     const selectedButton = h('button', {type: 'button', id: 'redrive-selected', class: 'primary',
       disabled: !g.pop, onclick: (e) => {

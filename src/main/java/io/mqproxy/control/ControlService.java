@@ -65,6 +65,8 @@ public final class ControlService implements AutoCloseable {
     static final int MARKS_PER_RECORD = 1_000;
     /** How many of a group's audit records (one page, newest first) the dead-letter list reads for marks. */
     static final int MARK_RECORDS = 200;
+    /** A background redrive stops after this many sends failed one after the other. */
+    static final int MAX_FAILURES_IN_A_ROW = 20;
 
     private final Registry registry;
     private final RegistrySync sync;
@@ -642,6 +644,7 @@ public final class ControlService implements AutoCloseable {
             .build()).build();
         List<String> marks = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        int[] failedInARow = {0};
         long at = System.currentTimeMillis();
         String result = "ok";
         try {
@@ -665,6 +668,7 @@ public final class ControlService implements AutoCloseable {
                     job.redriven.incrementAndGet();
                     metrics.redeliveredByOperator(g.name(), "redrive", 1);
                     marks.add(mark(m));
+                    failedInARow[0] = 0;
                     if (marks.size() == MARKS_PER_RECORD) {
                         audit.record(actor, "redrive", g.name(), job.clientId, null,
                             redriveRecord(job.id, "running", job.selection, job.redriven.get(), job.failed.get(),
@@ -674,6 +678,11 @@ public final class ControlService implements AutoCloseable {
                 } catch (Exception e) {
                     job.failed.incrementAndGet();
                     job.error = e.getMessage() == null ? e.toString() : e.getMessage();
+                    if (++failedInARow[0] >= MAX_FAILURES_IN_A_ROW) {
+                        // The broker refuses them all: stop rather than walk the rest of the dead letters.
+                        throw new IllegalStateException("stopped after " + MAX_FAILURES_IN_A_ROW + " failures in a "
+                            + "row, the last: " + job.error);
+                    }
                 }
                 return true;
             });
