@@ -428,11 +428,14 @@ function group(main, r) {
       clear(dlq, note(['Could not read dead letters: ', e.message], 'bad'));
       return;
     }
+    // Keyed by row: one id dead-lettered twice has two rows (and is redriven once, its newest copy).
     const checks = new Map();
-    const selectedIds = () => [...checks].filter(([, c]) => c.checked).map(([id]) => id);
-    const count = h('span', {class: 'muted small'}, '0 selected');
+    const rowKey = (m) => m.messageId + '@' + m.storeTimestamp;
+    const selectedRows = () => [...checks.values()].filter((c) => c.checked);
+    const selectedIds = () => [...new Set(selectedRows().map((c) => c.dataset.id))];
+    const count = h('span', {class: 'muted small', id: 'dlq-selected-count'}, '0 selected');
     const update = () => {
-      count.textContent = selectedIds().length + ' selected';
+      count.textContent = selectedRows().length + ' selected';
     };
     const redrive = async (button, ids) => {
       const n = ids ? ids.length : letters.length;
@@ -440,10 +443,11 @@ function group(main, r) {
         h('p', {}, ids ? 'The ' + n + ' selected dead letter(s) go back into consumption of ' + name + '.'
           : 'Every dead letter of ' + name + ' (' + (letters.length >= 100 ? 'at least ' : '') + n
             + ', among its newest 10,000) goes back into consumption.'),
-        h('p', {}, 'Each comes again in retryMsgList with its id, keys and properties. The dead-letter topic keeps its '
-          + 'copies (RocketMQ cannot delete a message), so a second redrive delivers them again.'),
-        state.group.maxRetries === 0 ? h('p', {class: 'note warn'}, 'This group allows 0 retries: a message not acked at once '
-          + 'goes straight back to the dead letters. Raise "Retries before dead letter" first.') : null],
+        h('p', {}, 'Each comes again in retryMsgList with its id, keys and properties, and the group\'s whole retry '
+          + 'budget again. The dead-letter topic keeps its copies (RocketMQ cannot delete a message), so a second '
+          + 'redrive delivers them again: the list marks those already redriven.'),
+        ids && letters.some((m) => ids.includes(m.messageId) && m.redriven)
+          ? h('p', {class: 'note warn'}, 'Some selected dead letters were already redriven.') : null],
       'Redrive');
       if (!ok) {
         toast('ok', 'Redrive cancelled: nothing changed.');
@@ -453,8 +457,11 @@ function group(main, r) {
       if (clientId) {
         body.clientId = clientId;
       }
-      await act(button, () => post(path`/admin/groups/${name}/dlq/redrive`, body),
+      const r = await act(button, () => post(path`/admin/groups/${name}/dlq/redrive`, body),
         {done: (r) => 'Redriven ' + r.redriven + ' dead letter(s) of ' + name + '.'});
+      if (r) {
+        drawDlq(); // the rows now say who redrove them
+      }
     };
     const selectedButton = h('button', {type: 'button', id: 'redrive-selected', class: 'primary',
       disabled: !g.pop, onclick: (e) => {
@@ -476,7 +483,7 @@ function group(main, r) {
         {label: '', cell: (m) => {
           const c = h('input', {type: 'checkbox', 'aria-label': 'select ' + m.messageId, onchange: update,
             dataset: {id: m.messageId}});
-          checks.set(m.messageId, c);
+          checks.set(rowKey(m), c);
           return c;
         }},
         {label: 'Body (preview)', class: 'preview', cell: (m) => h('span', {class: 'mono small'}, m.preview)},
@@ -484,9 +491,96 @@ function group(main, r) {
           m.keys ? [h('br'), h('span', {class: 'muted small'}, 'keys: ' + m.keys)] : null]},
         {label: 'Deliveries', num: true, cell: (m) => m.deliveryCount},
         {label: 'Dead-lettered', cell: (m) => time(m.storeTimestamp)},
+        {label: 'Redriven', cell: (m) => [
+          m.redriven ? h('span', {class: 'small redriven'}, 'redriven by ' + m.redriven.operator + ' at ')
+            : null, m.redriven ? time(m.redriven.at) : null,
+          m.redrives ? [m.redriven ? h('br') : null, h('span', {class: 'muted small'}, 'redriven ' + m.redrives
+            + '× before, last by ' + m.lastRedrive.operator + ' at '), time(m.lastRedrive.at)] : null,
+          !m.redriven && !m.redrives ? h('span', {class: 'muted small'}, '–') : null]},
       ], letters, 'No dead letters.'),
       h('div', {class: 'actions'}, selectedButton, allButton, count,
-        h('button', {type: 'button', class: 'small', onclick: drawDlq}, 'Refresh')));
+        h('button', {type: 'button', class: 'small', onclick: drawDlq}, 'Refresh')),
+      g.pop ? selectionRedrive(clientId) : null);
+  }
+
+  /** Redrive by key, tag, text or store time: preview (a dry run), confirm, then progress until done. */
+  function selectionRedrive(clientId) {
+    const form = h('form', {class: 'stack', id: 'redrive-selection', novalidate: true});
+    const result = h('div', {class: 'redrive-result'});
+    const input = (n, placeholder) => h('input', {name: n, spellcheck: 'false', placeholder});
+    const preview = h('button', {type: 'submit', class: 'primary'}, 'Preview');
+    append(form, h('h3', {}, 'Redrive by selection'),
+      field('Key', input('key', 'one of the message keys')), field('Tag', input('tag', 'the tag')),
+      field('Body contains', input('text', 'text in the body')),
+      field('Stored since', input('since', 'ISO time or epoch ms')),
+      field('Stored until', input('until', 'ISO time or epoch ms')),
+      field('Rate (messages/s)', h('input', {name: 'ratePerSecond', type: 'number', min: 1, placeholder: 'no limit'}),
+        'so a large redrive does not flatten the consumers'),
+      h('div', {class: 'actions'}, preview), result);
+    const selection = () => {
+      const body = {};
+      ['key', 'tag', 'text', 'since', 'until'].forEach((k) => {
+        const v = form.elements[k].value.trim();
+        if (v) {
+          body[k] = v;
+        }
+      });
+      if (clientId) {
+        body.clientId = clientId;
+      }
+      return body;
+    };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = selection();
+      const r = await act(preview, () => post(path`/admin/groups/${name}/dlq/redrive`, {...body, dryRun: true}),
+        {form});
+      if (!r) {
+        return;
+      }
+      const go = h('button', {type: 'button', id: 'redrive-selection-go', class: 'primary', disabled: !r.selected,
+        onclick: async (ev) => {
+          const ok = await confirmAction('Redrive ' + r.selected + ' dead letter(s) of ' + name + '?',
+            h('p', {}, 'They go back into consumption in the background'
+              + (form.elements.ratePerSecond.value ? ', at ' + form.elements.ratePerSecond.value + ' a second' : '')
+              + '.'), 'Redrive');
+          if (!ok) {
+            toast('ok', 'Redrive cancelled: nothing changed.');
+            return;
+          }
+          const rate = form.elements.ratePerSecond.value.trim();
+          const job = await act(ev.currentTarget, () => post(path`/admin/groups/${name}/dlq/redrive`,
+            rate ? {...body, ratePerSecond: Number(rate)} : body), {form});
+          if (job) {
+            progress(job);
+          }
+        }}, 'Redrive ' + r.selected);
+      clear(result, h('p', {class: 'small', id: 'redrive-preview'}, r.selected + ' selected'
+        + (r.complete ? '' : ' among the newest ' + r.scanned) + (r.first.length ? '; the first:' : '.')),
+      r.first.length ? h('ul', {class: 'small mono'}, r.first.map((m) => h('li', {}, m.messageId + ' · '
+        + m.preview.slice(0, 60) + (m.redriven ? ' (already redriven by ' + m.redriven.operator + ')' : ''))))
+        : null, h('div', {class: 'actions'}, go));
+    });
+    const progress = async (job) => {
+      const line = h('p', {class: 'small', id: 'redrive-progress', role: 'status'});
+      clear(result, line);
+      for (let p = job; ; ) {
+        line.textContent = 'Redrive ' + p.id + ': ' + p.state + ', ' + p.redriven + ' of ' + p.selected
+          + ' redriven' + (p.failed ? ', ' + p.failed + ' failed' : '') + '.';
+        if (p.state !== 'running') {
+          drawDlq();
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        try {
+          p = await get(path`/admin/groups/${name}/dlq/redrives/${job.id}`);
+        } catch (e) {
+          line.textContent = 'Could not read the progress: ' + e.message;
+          return;
+        }
+      }
+    };
+    return form;
   }
 
   const started = loadGroup().then(() => {
@@ -706,6 +800,10 @@ function changes(record) {
   if (Array.isArray(after) && after.every((q) => q && q.queueId !== undefined && q.consumedOffset !== undefined)) {
     return h('span', {class: 'small'}, 'offsets now: ' + after.map((q) => q.brokerName + '/' + q.queueId + ' @ '
       + q.consumedOffset).join(', '));
+  }
+  if (record.action === 'redrive' && after && typeof after === 'object' && after.redriven !== undefined) {
+    return h('span', {class: 'small'}, after.state === 'running' && !after.messages ? 'redrive started'
+      : after.redriven + ' message(s) redriven' + (after.failed ? ', ' + after.failed + ' failed' : ''));
   }
   if (typeof after === 'number' && (record.action === 'redeliver' || record.action === 'redrive')) {
     return h('span', {class: 'small'}, record.action === 'redeliver' ? 'delivered to ' + after + ' consumer(s)'

@@ -37,7 +37,8 @@ public final class GroupAdmin {
 
     /** A stored message, free of RocketMQ types. */
     public record StoredMessage(String messageId, String topic, byte[] body, String keys, String tags,
-                                Map<String, String> properties, long storeTimestamp, int reconsumeTimes) {
+                                Map<String, String> properties, long storeTimestamp, int reconsumeTimes,
+                                long queueOffset) {
         /** The first characters of the body, as text. */
         public String preview(int chars) {
             String text = new String(body, StandardCharsets.UTF_8);
@@ -146,16 +147,36 @@ public final class GroupAdmin {
      * before this returns, so a proxy restart loses nothing.
      */
     public void redeliver(String topic, String group, StoredMessage m) throws Exception {
+        sendAsRetry(topic, group, m, Map.of());
+    }
+
+    /**
+     * Sends a dead letter back to the group as {@link #redeliver} does, with its redrive history one
+     * redrive longer ({@link RedriveHistory}): deliveries from here on count against the group's retry
+     * limit afresh, and lookups show who redrove it, when, and how often.
+     */
+    public void redrive(String topic, String group, StoredMessage m, String operator, long at) throws Exception {
+        RedriveHistory next = RedriveHistory.of(m.properties()).next(operator, at, firstRetry(m));
+        sendAsRetry(topic, group, m, next.properties());
+    }
+
+    /** A copy sent to a retry topic is delivered with this reconsumeTimes (a retry: at least 1). */
+    private static int firstRetry(StoredMessage m) {
+        return Math.max(1, m.reconsumeTimes());
+    }
+
+    private void sendAsRetry(String topic, String group, StoredMessage m, Map<String, String> extra)
+        throws Exception {
         String retryTopic = KeyBuilder.buildPopRetryTopicV1(topic, group);
         // The broker checks a retry topic's sends against the group it reads from the name: with V1 names
         // that is "<group>_<topic>". Made explicitly, so a cluster that does not auto-create groups takes it.
         ensureGroup(KeyBuilder.parseGroup(retryTopic));
         Message copy = new Message(retryTopic, m.tags(), m.keys(), m.body());
         m.properties().forEach((k, v) -> MessageAccessor.putProperty(copy, k, v));
+        extra.forEach((k, v) -> MessageAccessor.putProperty(copy, k, v));
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, m.messageId());
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RETRY_TOPIC, topic);
-        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RECONSUME_TIME,
-            Integer.toString(Math.max(1, m.reconsumeTimes())));
+        MessageAccessor.putProperty(copy, MessageConst.PROPERTY_RECONSUME_TIME, Integer.toString(firstRetry(m)));
         MessageAccessor.putProperty(copy, MessageConst.PROPERTY_MAX_RECONSUME_TIMES, NO_BROKER_LIMIT);
         // The retry topic may exist on the broker before the name server hears of it (the broker registers
         // it later), or not yet at all (the broker makes it on the first write): send to a broker directly.
@@ -184,6 +205,42 @@ public final class GroupAdmin {
         }
     }
 
+    /** How many dead letters one step of {@link #forEachDeadLetter} reads (and holds) at most. */
+    private static final int WALK_CHUNK = 256;
+
+    /**
+     * Hands the group's dead letters to {@code visitor}, newest first within each queue, until it answers
+     * false or {@code scan} messages were looked at. Holds no more than a chunk at a time, so a walk over
+     * a hundred thousand dead letters needs no more memory than one over ten.
+     *
+     * @return how many it looked at
+     */
+    public int forEachDeadLetter(String group, int scan, java.util.function.Predicate<StoredMessage> visitor)
+        throws Exception {
+        String dlq = MixAll.getDLQTopic(group);
+        Map<MessageQueue, Long> from = null;
+        int scanned = 0;
+        while (scanned < scan) {
+            TopicReader.Walk walk;
+            try {
+                walk = reader.walkBack(dlq, from, Math.min(WALK_CHUNK, scan - scanned), m -> true, WALK_CHUNK, 0);
+            } catch (MQClientException e) {
+                return scanned; // no dead-letter topic: nothing was ever dead-lettered
+            }
+            scanned += walk.scanned();
+            for (MessageExt m : walk.found()) {
+                if (!visitor.test(stored(m))) {
+                    return scanned;
+                }
+            }
+            if (walk.remaining().isEmpty() || walk.scanned() == 0) {
+                return scanned;
+            }
+            from = walk.remaining();
+        }
+        return scanned;
+    }
+
     private void ensureGroup(String group) throws Exception {
         for (String addr : cluster.masterAddrs()) {
             if (admin.examineSubscriptionGroupConfig(addr, group) == null) {
@@ -208,6 +265,6 @@ public final class GroupAdmin {
         });
         String id = MessageClientIDSetter.getUniqID(m);
         return new StoredMessage(id != null ? id : m.getMsgId(), m.getTopic(), m.getBody(), m.getKeys(), m.getTags(),
-            user, m.getStoreTimestamp(), m.getReconsumeTimes());
+            user, m.getStoreTimestamp(), m.getReconsumeTimes(), m.getQueueOffset());
     }
 }

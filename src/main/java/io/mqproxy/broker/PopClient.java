@@ -123,7 +123,9 @@ public final class PopClient implements AutoCloseable {
             case FOUND -> {
                 List<PoppedMessage> delivered = new ArrayList<>(r.getMsgFoundList().size());
                 for (MessageExt m : r.getMsgFoundList()) {
-                    if (m.getReconsumeTimes() > maxRetries) {
+                    // Deliveries since the last redrive count: a redriven message gets the whole budget again.
+                    if (RedriveHistory.countedRetries(m.getReconsumeTimes(), m.getProperty(RedriveHistory.BUDGET_BASE))
+                        > maxRetries) {
                         deadLetter(group, topic, target, m, maxRetries);
                     } else {
                         delivered.add(toPopped(m));

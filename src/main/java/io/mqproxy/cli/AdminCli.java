@@ -221,7 +221,9 @@ public final class AdminCli {
         }
     }
 
-    @Command(name = "dlq", description = "List a group's dead letters, or redrive them (--redrive with --id or --all).")
+    @Command(name = "dlq", description = "List a group's dead letters, or redrive them (--redrive with --id, --all, "
+        + "or a selection: --key, --tag, --since, --until, --text; --dry-run shows how many and which first; "
+        + "--rate sends at most that many a second, in the background: --progress <id> shows how far it is).")
     static final class Dlq extends GroupCommand {
         @Option(names = "--limit", defaultValue = "50")
         int limit;
@@ -233,23 +235,58 @@ public final class AdminCli {
         boolean all;
         @Option(names = "--client-id")
         String clientId;
+        @Option(names = "--key", description = "select dead letters with this key")
+        String key;
+        @Option(names = "--tag", description = "select dead letters with this tag")
+        String tag;
+        @Option(names = "--since", description = "select dead letters stored at or after (epoch ms or ISO time)")
+        String since;
+        @Option(names = "--until", description = "select dead letters stored before (epoch ms or ISO time)")
+        String until;
+        @Option(names = "--text", description = "select dead letters whose body contains this text")
+        String text;
+        @Option(names = "--dry-run", description = "with --redrive: how many would be redriven, and the first")
+        boolean dryRun;
+        @Option(names = "--rate", description = "with --redrive: at most this many messages per second")
+        Integer rate;
+        @Option(names = "--progress", description = "a background redrive's progress, by the id it answered")
+        String progress;
 
         @Override
         public Integer call() throws Exception {
+            if (progress != null) {
+                return target.call("GET", path("/dlq/redrives/" + java.net.URLEncoder.encode(progress,
+                    java.nio.charset.StandardCharsets.UTF_8)), null);
+            }
             if (!redrive) {
                 return target.call("GET", path("/dlq?limit=" + limit + (clientId == null ? "" : "&clientId="
                     + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8))), null);
             }
             Map<String, Object> body = new LinkedHashMap<>();
+            Map<String, Object> selection = new LinkedHashMap<>();
+            putIf(selection, "key", key);
+            putIf(selection, "tag", tag);
+            putIf(selection, "since", since);
+            putIf(selection, "until", until);
+            putIf(selection, "text", text);
             if (all) {
                 body.put("all", true);
-            } else {
+            } else if (ids != null || selection.isEmpty()) {
                 body.put("messageIds", ids == null ? List.of() : ids);
             }
-            if (clientId != null) {
-                body.put("clientId", clientId);
+            body.putAll(selection);
+            putIf(body, "clientId", clientId);
+            putIf(body, "ratePerSecond", rate);
+            if (dryRun) {
+                body.put("dryRun", true);
             }
             return target.call("POST", path("/dlq/redrive"), body);
+        }
+
+        private static void putIf(Map<String, Object> body, String name, Object value) {
+            if (value != null) {
+                body.put(name, value);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
 import io.mqproxy.broker.MessageFinder;
 import io.mqproxy.broker.MessageFinder.Found;
+import io.mqproxy.broker.RedriveHistory;
 import io.mqproxy.config.ResourceNames;
 import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.consume.MessageBody;
@@ -28,7 +29,18 @@ public final class MessageLookup {
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{16,64}");
 
     /** Where a message is for one group (or one broadcast clientId). */
-    public record GroupState(String group, String clientId, String state, boolean exact, String note) {
+    public record GroupState(String group, String clientId, String state, boolean exact, String note,
+                             Redrive redrive) {
+        GroupState(String group, String clientId, String state, boolean exact, String note) {
+            this(group, clientId, state, exact, note, null);
+        }
+    }
+
+    /**
+     * For state {@code REDRIVEN}: who redrove the dead letter, when, the how-many-th redrive that was,
+     * and the state of the redriven copy ({@code IN_RETRY}: waiting to be delivered, {@code DELIVERED}).
+     */
+    public record Redrive(String operator, long at, int redrives, String copyState) {
     }
 
     /** A message as an operator reads it. */
@@ -45,8 +57,15 @@ public final class MessageLookup {
     private final MessageFinder finder;
     private final GroupAdmin groups;
     private final int previewBytes;
+    private final RedriveMarks marks;
 
-    MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes) {
+    /** The audit's redrives of a group's dead letters since a time, by {@code ControlService#mark}. */
+    interface RedriveMarks {
+        Map<String, ControlService.AuditedRedrive> since(String group, String clientId, long oldest) throws Exception;
+    }
+
+    MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes, RedriveMarks marks) {
+        this.marks = marks;
         this.registry = registry;
         this.finder = finder;
         this.groups = groups;
@@ -133,8 +152,17 @@ public final class MessageLookup {
 
     private GroupState state(ConsumerGroup g, String clientId, Found f) throws Exception {
         String brokerGroup = BrokerGroups.forClient(g.name(), clientId);
-        if (finder.exists("%DLQ%" + brokerGroup) && !finder.byId("%DLQ%" + brokerGroup, f.messageId()).isEmpty()) {
-            return new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to %DLQ%" + brokerGroup);
+        String dlq = "%DLQ%" + brokerGroup;
+        List<Found> letters = finder.exists(dlq) ? finder.byId(dlq, f.messageId()) : List.of();
+        if (!letters.isEmpty()) {
+            long lastDeadLettered = letters.stream().mapToLong(Found::storeTimestamp).max().orElse(0);
+            ControlService.AuditedRedrive audited = marks.since(g.name(), clientId, lastDeadLettered)
+                .get(f.messageId() + "@" + lastDeadLettered);
+            GroupState redriven = audited == null ? null : redriven(g, clientId, brokerGroup, f, lastDeadLettered,
+                audited);
+            return redriven != null ? redriven
+                : new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to " + dlq
+                    + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""));
         }
         long committed = committed(f.topic(), brokerGroup, f.brokerName(), f.queueId());
         if (!g.pop()) {
@@ -159,6 +187,36 @@ public final class MessageLookup {
         }
         return new GroupState(g.name(), clientId, "DELIVERED", false, "handed out: acked, or in flight until its "
             + "consumeTimeout (the broker keeps no per-message ack state to read)");
+    }
+
+    /**
+     * A dead letter the audit says was redriven since it was last dead-lettered: who and when, and where
+     * the redriven copy is now, read from the group's retry topic (the newest copy written after the dead
+     * letter: the redrive's, or the broker's re-delivery of it). The name server learns of a new retry
+     * topic late (within 30 s): until then, or once retention dropped the copy, its state is UNKNOWN.
+     */
+    private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered,
+                                ControlService.AuditedRedrive audited) throws Exception {
+        String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
+        Found copy = null;
+        if (finder.exists(retryTopic)) {
+            for (Found c : finder.byId(retryTopic, f.messageId())) {
+                if (c.storeTimestamp() >= lastDeadLettered && (copy == null || c.storeTimestamp() > copy.storeTimestamp())) {
+                    copy = c;
+                }
+            }
+        }
+        int redrives = copy == null ? 0 : RedriveHistory.of(copy.properties()).redrives();
+        String when = "redriven by " + audited.operator() + " at " + java.time.Instant.ofEpochMilli(audited.at());
+        if (copy == null) {
+            return new GroupState(g.name(), clientId, "REDRIVEN", false, when + "; the copy in " + retryTopic
+                + " is not readable here (yet)", new Redrive(audited.operator(), audited.at(), redrives, "UNKNOWN"));
+        }
+        boolean waiting = copy.queueOffset() >= committed(retryTopic, brokerGroup, copy.brokerName(), copy.queueId());
+        return new GroupState(g.name(), clientId, "REDRIVEN", waiting, when + "; then " + (waiting
+            ? "waiting in " + retryTopic + " to be delivered (delivery " + (copy.reconsumeTimes() + 1) + ")"
+            : "handed out: acked, or in flight until its consumeTimeout"),
+            new Redrive(audited.operator(), audited.at(), redrives, waiting ? "IN_RETRY" : "DELIVERED"));
     }
 
     private long committed(String topic, String brokerGroup, String brokerName, int queueId) throws Exception {

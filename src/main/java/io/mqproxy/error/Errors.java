@@ -23,6 +23,11 @@ public final class Errors {
         return new ProxyError(Status.NOT_FOUND, what + " does not exist");
     }
 
+    /** Refused because an earlier request of the same kind is still at work on it. */
+    public static ProxyError conflict(String why) {
+        return new ProxyError(Status.CONFLICT, why);
+    }
+
     /** A control call without a valid operator credential. */
     public static ProxyError unauthenticated(String why) {
         return new ProxyError(Status.UNAUTHORIZED, why);

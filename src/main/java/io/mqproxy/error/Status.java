@@ -17,6 +17,8 @@ public final class Status {
     public static final int REQUEST_TIMEOUT = 408;
     /** The request body is larger than the configured limit. */
     public static final int TOO_LARGE = 413;
+    /** The resource is busy with an earlier request of the same kind (a redrive already running). */
+    public static final int CONFLICT = 409;
     public static final int RATE_LIMITED = 429;
     public static final int INTERNAL = 500;
     /** The proxy is at a configured bound (sends, polls or body bytes in flight): retry later. */

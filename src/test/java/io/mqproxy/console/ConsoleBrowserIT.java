@@ -220,9 +220,28 @@ class ConsoleBrowserIT {
             careless.pollWithoutAck();
             return client.admin("GET", "/admin/groups/payments/dlq", TOKEN, null).result().size() > 0;
         });
+        // Redriven once at 0 retries: delivered once more (the whole budget again), then dead-lettered a second time.
+        String id = client.admin("GET", "/admin/groups/payments/dlq", TOKEN, null).result().get(0).path("messageId")
+            .asText();
+        ok(client.admin("POST", "/admin/groups/payments/dlq/redrive", TOKEN, "{\"messageIds\":[\"" + id + "\"]}"));
+        await("dead-lettered twice").atMost(LONG).until(() -> {
+            careless.pollWithoutAck();
+            return client.admin("GET", "/admin/groups/payments/dlq", TOKEN, null).result().size() > 1;
+        });
         open("#/group/payments");
-        awaitTrue("the dead letter is listed", () -> browser.findElements(By.cssSelector("#main input[type=checkbox]"))
-            .size() > 0);
+        awaitTrue("both dead letters are listed", () -> browser.findElements(By.cssSelector(
+            "#main input[type=checkbox]")).size() > 1);
+        awaitContains("the older one is marked", By.id("main"), "redriven by alice at");
+        // One id, two rows: ticking the first counts it (it used to leave "0 selected").
+        click(By.cssSelector("#main input[type=checkbox]"));
+        assertThat(browser.findElement(By.id("dlq-selected-count")).getText()).isEqualTo("1 selected");
+        click(By.cssSelector("#main input[type=checkbox]"));
+
+        // A selection redrive is previewed first: how many, and which.
+        setValue(By.cssSelector("#redrive-selection input[name='text']"), "poison");
+        click(By.cssSelector("#redrive-selection button[type='submit']"));
+        awaitContains("the preview", By.id("redrive-preview"), "1 selected");
+        screenshot("redrive-selection-preview");
 
         // A value the server refuses: its message is shown next to the field, and nothing changes.
         setValue(By.cssSelector("#settings-form input[name='maxPullSize']"), "500");

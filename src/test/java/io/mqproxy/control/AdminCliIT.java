@@ -105,6 +105,27 @@ class AdminCliIT {
     }
 
     @Test
+    void dlq_redrivesBySelection_withDryRunRateAndProgress() throws Exception {
+        Run dry = admin("dlq", "-g", "cli-group", "--redrive", "--tag", "A", "--since", "2026-01-01T00:00:00Z",
+            "--dry-run", "--json");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        JsonNode preview = new ObjectMapper().readTree(dry.out());
+        assertThat(preview.path("dryRun").asBoolean()).isTrue();
+        assertThat(preview.path("selected").asLong()).isZero();
+        Run started = admin("dlq", "-g", "cli-group", "--redrive", "--text", "poison", "--rate", "5", "--json");
+        assertThat(started.code()).as(started.err()).isZero();
+        String id = new ObjectMapper().readTree(started.out()).path("id").asText();
+        assertThat(id).hasSize(16);
+        Run progress = admin("dlq", "-g", "cli-group", "--progress", id, "--json");
+        assertThat(progress.code()).as(progress.err()).isZero();
+        assertThat(new ObjectMapper().readTree(progress.out()).path("selection").path("text").asText())
+            .isEqualTo("poison");
+        Run refused = admin("dlq", "-g", "cli-group", "--redrive", "--rate", "0", "--all");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("400").contains("ratePerSecond");
+    }
+
+    @Test
     void msg_findsAMessageById_andSaysWhereItIs() throws Exception {
         var produced = proxy.client().produce(io.mqproxy.testing.ProxyClient.form("producer", "cli-producer",
             "message", "find me", "keys", "cli-key"));
