@@ -82,18 +82,27 @@ final class Table {
         } else if (result.isArray()) {
             rows(result, out, zone);
         } else if (result.isObject()) {
-            result.fields().forEachRemaining(f -> {
-                if (f.getValue().isArray() && f.getValue().size() > 0 && f.getValue().get(0).isObject()) {
-                    out.println(f.getKey() + ":");
-                    rows(f.getValue(), out, zone);
-                } else {
-                    out.println(f.getKey() + ": " + cell(f.getKey(), f.getValue(), zone));
-                }
-            });
+            object(result, out, zone, "");
         } else {
             out.println(text(result));
         }
         out.flush();
+    }
+
+    /** Key: value lines; a nested object's fields indented under its key. */
+    private static void object(JsonNode object, PrintWriter out, ZoneId zone, String indent) {
+        object.fields().forEachRemaining(f -> {
+            JsonNode v = f.getValue();
+            if (v.isArray() && v.size() > 0 && v.get(0).isObject()) {
+                out.println(indent + f.getKey() + ":");
+                rows(v, out, zone);
+            } else if (v.isObject() && v.size() > 0) {
+                out.println(indent + f.getKey() + ":");
+                object(v, out, zone, indent + "  ");
+            } else {
+                out.println(indent + f.getKey() + ": " + cell(f.getKey(), v, zone));
+            }
+        });
     }
 
     private static void rows(JsonNode array, PrintWriter out, ZoneId zone) {
