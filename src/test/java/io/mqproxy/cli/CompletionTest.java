@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -63,5 +64,17 @@ class CompletionTest {
         assertThat(bash.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(bash.exitValue()).as(output).isZero();
+    }
+
+    @Test
+    void zshAcceptsTheZshScript_whereZshIsInstalled(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/zsh")) || Files.isExecutable(Path.of("/bin/zsh")),
+            "zsh is not installed");
+        Path file = dir.resolve("_" + Completion.COMMAND);
+        Files.writeString(file, script("zsh"), StandardCharsets.UTF_8);
+        Process zsh = new ProcessBuilder("zsh", "-n", file.toString()).redirectErrorStream(true).start();
+        assertThat(zsh.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String output = new String(zsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(zsh.exitValue()).as(output).isZero();
     }
 }
