@@ -1,12 +1,15 @@
 package io.mqproxy.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,29 +18,59 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar mq-proxy.jar admin ...}: the control plane from a terminal or a script. Tables for
- * people, {@code --json} for scripts; exit code 0 on success, 1 when the proxy refused or failed,
- * 2 on a usage error.
+ * people (times as local dates), {@code --json} for scripts (times in epoch milliseconds). Exit codes:
+ * {@link #OK}, {@link #REFUSED}, {@link #USAGE}, {@link #UNREACHABLE}.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "admin", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, sortOptions = false,
+    versionProvider = AdminCli.Version.class,
     description = "Operate an MQ-Proxy through its control plane (the admin port).",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:the proxy refused or failed (its message is printed)",
+        "2:usage error (a wrong command or option)", "3:the proxy could not be reached (no answer at --url)"},
     subcommands = {AdminCli.Groups.class, AdminCli.Group.class, AdminCli.Change.class, AdminCli.Pause.class,
         AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
         AdminCli.Resend.class, AdminCli.Dlq.class, AdminCli.Release.class, AdminCli.Register.class,
         AdminCli.Unregister.class, AdminCli.Producers.class, AdminCli.Topic.class, AdminCli.Instances.class,
-        AdminCli.Audit.class, AdminCli.Msg.class, AdminCli.Credentials.class})
+        AdminCli.Audit.class, AdminCli.Msg.class, AdminCli.Credentials.class, Alerts.class,
+        Completion.class})
 public final class AdminCli {
+    /** The command did what was asked. */
+    public static final int OK = 0;
+    /** The proxy answered with an error (a 4xx or 5xx): its message is printed. */
+    public static final int REFUSED = 1;
+    /** The command line itself was wrong: unknown command or option, a missing value. */
+    public static final int USAGE = 2;
+    /** Nothing answered at the URL (refused, timed out, TLS failed): the URL and what to check are printed. */
+    public static final int UNREACHABLE = 3;
 
     /** Runs the command line; returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new AdminCli());
+        CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof CommandLine.ParameterException usage) {
+                return line.getParameterExceptionHandler().handleParseException(usage, args);
+            }
             err.println("mq-proxy admin: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             err.flush();
-            return 1;
+            return e instanceof AdminApi.Unreachable ? UNREACHABLE : REFUSED;
         });
         return cli.execute(args);
+    }
+
+    /** The command line's model: what it runs, and what its completion scripts are generated from. */
+    static CommandLine commandLine() {
+        return new CommandLine(new AdminCli());
+    }
+
+    /** The version in the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AdminCli.class.getPackage().getImplementationVersion();
+            return new String[] {"mq-proxy admin " + (v == null ? "(development build)" : v)};
+        }
     }
 
     /** Where the proxy is, who is calling, how to print. */
@@ -48,23 +81,40 @@ public final class AdminCli {
         String token;
         @Option(names = "--token-file", description = "file holding the token, e.g. data/operator.token")
         Path tokenFile;
-        @Option(names = "--json", description = "print the result as JSON, for scripts")
+        @Option(names = "--json", description = "print the result as JSON, for scripts (times in epoch ms)")
         boolean json;
 
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         CommandLine.Model.CommandSpec spec;
 
         int call(String method, String path, Object body) throws Exception {
+            return call(method, path, body, Table::printResult, UnaryOperator.identity());
+        }
+
+        int call(String method, String path, Object body, Views.View view) throws Exception {
+            return call(method, path, body, view, UnaryOperator.identity());
+        }
+
+        /** One call; {@code shape} turns the result into what both tables and --json print. */
+        int call(String method, String path, Object body, Views.View view, UnaryOperator<JsonNode> shape)
+            throws Exception {
             String base = url != null ? url : env("MQPROXY_ADMIN_URL", "http://127.0.0.1:8083");
-            String t = token != null ? token : tokenFile != null ? Files.readString(tokenFile).trim()
-                : env("MQPROXY_ADMIN_TOKEN", null);
-            AdminApi.Answer answer = new AdminApi(base, t).call(method, path, body);
+            if (!base.matches("(?i)https?://[^/\\s]+.*")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--url '" + base + "' is not an "
+                    + "address like http://127.0.0.1:8083" + (url == null ? " (it came from MQPROXY_ADMIN_URL)" : ""));
+            }
+            String t = token != null ? token : tokenFile != null ? readToken() : env("MQPROXY_ADMIN_TOKEN", null);
+            AdminApi api = new AdminApi(base, t);
+            AdminApi.Answer answer = api.call(method, path, body);
             PrintWriter out = spec.commandLine().getOut();
             if (!answer.ok()) {
                 PrintWriter err = spec.commandLine().getErr();
-                err.println("mq-proxy admin: " + answer.status() + " " + answer.message());
+                err.println("mq-proxy admin: " + answer.status() + " " + answer.message() + (answer.status() == 401
+                    ? " (" + api.url() + "): check the token: --token, --token-file (embedded mode writes it to "
+                        + "<embedded.dataDir>/operator.token) or MQPROXY_ADMIN_TOKEN"
+                    : answer.status() == 403 ? ": this operator may not do this" : ""));
                 err.flush();
-                return 1;
+                return REFUSED;
             }
             if (answer.page() != null) {
                 // Beside the output, which keeps its shape: where the next page starts, and what was left out.
@@ -78,17 +128,30 @@ public final class AdminCli {
                 }
                 err.flush();
             }
+            JsonNode result = answer.result() == null ? null : shape.apply(answer.result());
             if (json) {
-                out.println(answer.result() == null ? "null"
-                    : AdminApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer.result()));
-                out.flush();
+                out.println(result == null ? "null"
+                    : AdminApi.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            } else if (result == null || result.isNull()) {
+                out.println("done");
             } else {
-                Table.print(answer.result(), out);
+                view.print(result, out, ZoneId.systemDefault());
             }
-            return 0;
+            out.flush();
+            return OK;
         }
 
-        private static String env(String name, String fallback) {
+        private String readToken() {
+            try {
+                return Files.readString(tokenFile).trim();
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--token-file " + tokenFile
+                    + " cannot be read (" + e.getClass().getSimpleName() + "): with the embedded broker the token is "
+                    + "in <embedded.dataDir>/operator.token, e.g. data/operator.token");
+            }
+        }
+
+        static String env(String name, String fallback) {
             String v = System.getenv(name);
             return v == null || v.isEmpty() ? fallback : v;
         }
@@ -165,15 +228,39 @@ public final class AdminCli {
         }
     }
 
-    @Command(name = "lag", description = "Where a group stands on each queue: offsets and backlog.")
-    static final class Lag extends GroupCommand {
-        @Option(names = "--client-id", description = "one broadcast clientId (default: every one)")
+    @Command(name = "lag", description = {"Backlog, in flight, retries, dead letters and the oldest message's "
+        + "age, as the collecting instance last read them: every group, or one group per queue (-g).",
+        "--offsets: the group's offsets per queue, as the broker keeps them."})
+    static final class Lag implements Callable<Integer> {
+        @Mixin
+        Target target;
+        @Option(names = {"-g", "--group"}, description = "one consumer group, per queue (default: every group)")
+        String group;
+        @Option(names = "--offsets", description = "the group's offsets per queue (needs -g)")
+        boolean offsets;
+        @Option(names = "--client-id", description = "with --offsets: one broadcast clientId (default: every one)")
         String clientId;
 
         @Override
         public Integer call() throws Exception {
-            return target.call("GET", path("/queues") + (clientId == null ? "" : "?clientId="
-                + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8)), null);
+            if (group == null) {
+                if (offsets || clientId != null) {
+                    throw new CommandLine.ParameterException(target.spec.commandLine(),
+                        (offsets ? "--offsets" : "--client-id") + " needs a group: -g GROUP");
+                }
+                return target.call("GET", "/admin/lag", null, Views::lagAll);
+            }
+            if (!offsets) {
+                return target.call("GET", "/admin/groups/" + group + "/lag?minutes=1", null, Views::lagGroup);
+            }
+            return target.call("GET", "/admin/groups/" + group + "/queues" + (clientId == null ? "" : "?clientId="
+                + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8)), null, Table::printResult,
+                Lag::unwrap);
+        }
+
+        /** A clustering group's offsets come keyed by "" (no clientId): just the list, then. */
+        static JsonNode unwrap(JsonNode byClient) {
+            return byClient.size() == 1 && byClient.has("") ? byClient.get("") : byClient;
         }
     }
 
@@ -380,8 +467,8 @@ public final class AdminCli {
         }
     }
 
-    @Command(name = "audit", description = "The newest control-plane changes, for one group or all; --cursor for "
-        + "older ones.")
+    @Command(name = "audit", description = "The newest control-plane changes, for one group or all, each with "
+        + "what it changed (field: before → after); --cursor for older ones.")
     static final class Audit implements Callable<Integer> {
         @Mixin
         Target target;
@@ -408,7 +495,7 @@ public final class AdminCli {
                         .append(java.net.URLEncoder.encode(p[1], java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
-            return target.call("GET", path.toString(), null);
+            return target.call("GET", path.toString(), null, Views::audit);
         }
     }
 

@@ -34,6 +34,14 @@ class CommandLineTest {
     }
 
     @Test
+    void help_listsTheOptionsThatMatterAtStart() {
+        // config file, ports, data folder, broker address, operator token file (README: "--help lists the options")
+        assertThat(CommandLine.usage()).contains("--config FILE").contains("--http.producePort=")
+            .contains("--http.consumePort=").contains("--admin.port=").contains("--embedded.dataDir=")
+            .contains("--broker.namesrvAddr=").contains("operator.token").contains("--token-file");
+    }
+
+    @Test
     void configWithoutAPath_isRefused() {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--config"}))
             .isInstanceOf(ConfigException.class).hasMessageContaining("--config");

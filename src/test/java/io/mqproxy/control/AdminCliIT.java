@@ -1,6 +1,7 @@
 package io.mqproxy.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ class AdminCliIT {
         proxy = TestProxy.builder().operator("cli-ops", TOKEN)
             .consumer("cli-group", topic, Map.of("pop", true))
             .producer("cli-producer", topic)
+            .monitor("intervalSeconds", 1)
             .start();
     }
 
@@ -138,5 +141,69 @@ class AdminCliIT {
         Run missing = admin("msg", "--topic", topic);
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("since");
+    }
+
+    private static final String LOCAL_TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(Z|[+-]\\d\\d:\\d\\d)";
+
+    @Test
+    void lag_showsBacklogInFlightRetryDeadLettersAndAge_asAdminLag() throws Exception {
+        proxy.client().produce(io.mqproxy.testing.ProxyClient.form("producer", "cli-producer", "message", "lagging"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Run json = admin("lag", "--json");
+            assertThat(json.code()).as(json.err()).isZero();
+            assertThat(new ObjectMapper().readTree(json.out()).path("groups").path("cli-group").path("backlog").asLong())
+                .isPositive();
+        });
+        Run all = admin("lag");
+        assertThat(all.out()).containsPattern("read at " + LOCAL_TIME);
+        assertThat(all.out().lines().filter(l -> l.startsWith("group")).findFirst().orElseThrow())
+            .contains("backlog").contains("in flight").contains("retry").contains("dead letters").contains("oldest age");
+        assertThat(all.out()).containsPattern("cli-group +" + topic + " +[1-9]");
+        Run one = admin("lag", "-g", "cli-group");
+        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(one.out()).contains("broker").contains("queue").contains("backlog");
+        Run offsets = admin("lag", "-g", "cli-group", "--offsets");
+        assertThat(offsets.code()).as(offsets.err()).isZero();
+        assertThat(offsets.out().lines()).noneMatch(l -> l.strip().equals(":"));
+        JsonNode offsetsJson = new ObjectMapper().readTree(admin("lag", "-g", "cli-group", "--offsets", "--json").out());
+        assertThat(offsetsJson.isArray()).as("a clustering group's offsets, not keyed by \"\"").isTrue();
+    }
+
+    @Test
+    void audit_showsWhatChanged_withLocalTimes_andEpochMillisInJson() throws Exception {
+        assertThat(admin("resume", "-g", "cli-group").code()).isZero();
+        assertThat(admin("pause", "-g", "cli-group").code()).isZero();
+        assertThat(admin("resume", "-g", "cli-group").code()).isZero();
+        Run audit = admin("audit", "-g", "cli-group", "--limit", "5");
+        assertThat(audit.code()).as(audit.err()).isZero();
+        assertThat(audit.out()).contains("paused: false → true").contains("paused: true → false")
+            .containsPattern(LOCAL_TIME).doesNotContain("{\"");
+        JsonNode json = new ObjectMapper().readTree(admin("audit", "-g", "cli-group", "--limit", "1", "--json").out());
+        assertThat(json.get(0).path("time").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void alerts_setShowListClear_andTheMonitor() throws Exception {
+        Run set = admin("alerts", "set", "-g", "cli-group", "backlog=1", "oldestAgeSeconds=3600");
+        assertThat(set.code()).as(set.err()).isZero();
+        assertThat(set.out()).containsPattern("backlog +1 +");
+        assertThat(admin("alerts", "show", "-g", "cli-group").out()).containsPattern("oldestAgeSeconds +3600 +");
+        assertThat(admin("alerts", "show").out()).contains("(defaults)").containsPattern("cli-group +1 +3600");
+        proxy.client().produce(io.mqproxy.testing.ProxyClient.form("producer", "cli-producer", "message", "alerting"));
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin("alerts", "list").out())
+                .containsPattern("cli-group +backlog +firing +" + LOCAL_TIME));
+            JsonNode firing = new ObjectMapper().readTree(admin("alerts", "list", "-g", "cli-group", "--json").out());
+            assertThat(firing.get(0).path("since").isIntegralNumber()).isTrue();
+        } finally {
+            assertThat(admin("alerts", "clear", "-g", "cli-group").code()).isZero();
+        }
+        assertThat(admin("alerts", "show", "-g", "cli-group").out()).containsPattern("backlog +0 \\(off\\)");
+        Run bad = admin("alerts", "set", "--defaults", "backlog=-1");
+        assertThat(bad.code()).isEqualTo(AdminCli.REFUSED);
+        assertThat(bad.err()).contains("400").contains("backlog");
+        Run monitor = admin("alerts", "monitor");
+        assertThat(monitor.out()).contains("collecting: true").contains("lastCollection:")
+            .containsPattern("at: " + LOCAL_TIME);
     }
 }
