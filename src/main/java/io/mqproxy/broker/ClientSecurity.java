@@ -20,9 +20,6 @@ import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
  * broker's servers, other proxies in a test JVM) keeps its own.
  */
 final class ClientSecurity {
-    /** RocketMQ's TLS statics are process-wide: one client start at a time changes them. */
-    private static final Object TLS_STATICS = new Object();
-
     private final RPCHook hook;
     private final ProxyConfig.BrokerTls tls;
 
@@ -54,7 +51,7 @@ final class ClientSecurity {
             start.run();
             return;
         }
-        synchronized (TLS_STATICS) {
+        synchronized (TlsStatics.LOCK) {
             Saved saved = Saved.now();
             try {
                 apply();
