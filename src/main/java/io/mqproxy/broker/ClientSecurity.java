@@ -22,16 +22,22 @@ import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
 final class ClientSecurity {
     private final RPCHook hook;
     private final ProxyConfig.BrokerTls tls;
+    private final String clientIp;
 
-    private ClientSecurity(RPCHook hook, ProxyConfig.BrokerTls tls) {
+    private ClientSecurity(RPCHook hook, ProxyConfig.BrokerTls tls, String clientIp) {
         this.hook = hook;
         this.tls = tls;
+        this.clientIp = clientIp;
     }
 
-    static ClientSecurity of(ProxyConfig.Broker broker) {
+    /**
+     * @param clientIp the address the clients name themselves by (their clientId), or null: RocketMQ's
+     *                 default, the machine's first non-loopback address
+     */
+    static ClientSecurity of(ProxyConfig.Broker broker, String clientIp) {
         RPCHook hook = broker.signed()
             ? new AclClientRPCHook(new SessionCredentials(broker.accessKey(), broker.secretKey())) : null;
-        return new ClientSecurity(hook, broker.tls());
+        return new ClientSecurity(hook, broker.tls(), clientIp);
     }
 
     /** The signing hook for a client's constructor, or null when the proxy sends no credentials. */
@@ -47,6 +53,9 @@ final class ClientSecurity {
     /** Starts {@code client} with TLS as configured (its connections are made with the settings in force now). */
     void start(ClientConfig client, Start start) throws MQClientException {
         client.setUseTLS(tls.enabled());
+        if (clientIp != null) {
+            client.setClientIP(clientIp);
+        }
         if (!tls.enabled()) {
             start.run();
             return;

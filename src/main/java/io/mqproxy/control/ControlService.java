@@ -449,7 +449,7 @@ public final class ControlService implements AutoCloseable {
             return changed(actor, "redeliver", name, clientId, null, () -> {
                 for (String brokerGroup : targets) {
                     groups.redeliver(g.topic(), brokerGroup, m);
-                    metrics.redeliveredByOperator(name, "redeliver", 1);
+                    metrics.redeliveredByOperator(name, ProxyMetrics.REDELIVER, 1);
                 }
             }, targets::size);
         });
@@ -486,7 +486,7 @@ public final class ControlService implements AutoCloseable {
             return changed(actor, "redrive", name, clientId, null, () -> {
                 for (StoredMessage m : letters) {
                     groups.redeliver(g.topic(), brokerGroup, m);
-                    metrics.redeliveredByOperator(name, "redrive", 1);
+                    metrics.redeliveredByOperator(name, ProxyMetrics.REDRIVE, 1);
                 }
             }, letters::size);
         });
