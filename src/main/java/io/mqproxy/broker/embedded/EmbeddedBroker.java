@@ -154,6 +154,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         storeConfig.setMaxHashSlotNum(100_000);
         storeConfig.setMaxIndexNum(400_000);
 
+        try {
+            FreshTimerCheckpoint.prepare(store, store.resolve("commitlog"), storeConfig.getTimerPrecisionMs());
+        } catch (Exception e) {
+            // Only slower: the timer walks its last 7 days once.
+            log.warn("embedded broker: timer checkpoint of the new store not written: {}", e.toString());
+        }
+
         // Remoting and fast remoting (port-2, a clone of this configuration) bind the configured host only.
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(cfg.host());
