@@ -113,14 +113,16 @@ class MonitoringAssetsIT {
 
     /**
      * Issue 22: counters existed only from their first event, so on a fresh proxy panels showed "no data"
-     * and absent() rules fired. Nothing is produced or consumed here. Lag is measured, not assumed: its
-     * series come with the first collection (a second after start here), which the test waits for. Only
-     * the per-clientId lag of broadcast groups stays out: no clientId is known before a client polls.
+     * and absent() rules fired. Nothing is produced or consumed here. A proxy with its own embedded broker,
+     * so that it is the fleet's collecting instance (lag and alerts_firing are exported there only). Lag is
+     * measured, not assumed: its series come with the first collection (a second after start here), which
+     * the test waits for. Only the per-clientId lag of broadcast groups stays out: no clientId is known
+     * before a client polls.
      */
     @Test
     void aFreshProxy_exportsEveryMetricTheFilesUse_beforeAnyTraffic() throws Exception {
-        String fresh = TestBroker.get().newTopic("assets-fresh", 1);
-        try (TestProxy idle = TestProxy.builder()
+        String fresh = "assets-fresh";
+        try (TestProxy idle = TestProxy.builder().embedded(Files.createTempDirectory("mqproxy-assets-fresh"))
             .producer("p-" + fresh, fresh)
             .consumer("g-" + fresh, fresh, Map.of("pop", true))
             .consumer("bc-" + fresh, fresh, Map.of("mode", "broadcast"))
