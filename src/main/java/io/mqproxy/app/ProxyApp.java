@@ -13,7 +13,10 @@ import io.mqproxy.consume.PollResult;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.control.RegistrySync;
+import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.AuditMac;
@@ -120,6 +123,7 @@ public final class ProxyApp implements AutoCloseable {
             app.ensureAuditTopic();
             Registry registry = new Registry(config);
             registered.set(registry);
+            exportAtZero(registry, metrics);
             SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
             app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
             ProduceService produce = new ProduceService(registry,
@@ -181,6 +185,31 @@ public final class ProxyApp implements AutoCloseable {
         }
         warmedUp = true;
         log.info("warm-up done in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    }
+
+    /**
+     * Every producer's and group's counters exist from the first scrape (at zero), not from their first
+     * event: the dashboard's panels and the alert rules' absent() see them from the start. Producers and
+     * groups added at run time get theirs when they are added.
+     */
+    private static void exportAtZero(Registry registry, ProxyMetrics metrics) {
+        registry.addListener(new RegistryListener() {
+            @Override
+            public void consumerChanged(ConsumerGroup before, ConsumerGroup after) {
+                if (before == null && after != null) {
+                    metrics.consumerKnown(after.name());
+                }
+            }
+
+            @Override
+            public void producerChanged(Producer before, Producer after) {
+                if (before == null && after != null) {
+                    metrics.producerKnown(after.name());
+                }
+            }
+        });
+        registry.producers().forEach(p -> metrics.producerKnown(p.name()));
+        registry.consumers().forEach(c -> metrics.consumerKnown(c.name()));
     }
 
     private static List<Credential> fileCredentials(ProxyConfig config) {

@@ -61,7 +61,8 @@ public final class BrokerAccess implements AutoCloseable {
         // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
         String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
         ProxyConfig.Broker b = config.broker();
-        ClientSecurity security = ClientSecurity.of(b);
+        // With the embedded broker everything talks over embedded.host, the clients' own name included.
+        ClientSecurity security = ClientSecurity.of(b, b.embedded() ? config.embedded().host() : null);
         AdminClient admin = new AdminClient(namesrvAddr, instance + "-admin", b.clusterName(), b.sendTimeoutMillis(),
             security);
         try {

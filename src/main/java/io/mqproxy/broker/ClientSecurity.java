@@ -20,21 +20,24 @@ import org.apache.rocketmq.remoting.netty.TlsSystemConfig;
  * broker's servers, other proxies in a test JVM) keeps its own.
  */
 final class ClientSecurity {
-    /** RocketMQ's TLS statics are process-wide: one client start at a time changes them. */
-    private static final Object TLS_STATICS = new Object();
-
     private final RPCHook hook;
     private final ProxyConfig.BrokerTls tls;
+    private final String clientIp;
 
-    private ClientSecurity(RPCHook hook, ProxyConfig.BrokerTls tls) {
+    private ClientSecurity(RPCHook hook, ProxyConfig.BrokerTls tls, String clientIp) {
         this.hook = hook;
         this.tls = tls;
+        this.clientIp = clientIp;
     }
 
-    static ClientSecurity of(ProxyConfig.Broker broker) {
+    /**
+     * @param clientIp the address the clients name themselves by (their clientId), or null: RocketMQ's
+     *                 default, the machine's first non-loopback address
+     */
+    static ClientSecurity of(ProxyConfig.Broker broker, String clientIp) {
         RPCHook hook = broker.signed()
             ? new AclClientRPCHook(new SessionCredentials(broker.accessKey(), broker.secretKey())) : null;
-        return new ClientSecurity(hook, broker.tls());
+        return new ClientSecurity(hook, broker.tls(), clientIp);
     }
 
     /** The signing hook for a client's constructor, or null when the proxy sends no credentials. */
@@ -50,11 +53,14 @@ final class ClientSecurity {
     /** Starts {@code client} with TLS as configured (its connections are made with the settings in force now). */
     void start(ClientConfig client, Start start) throws MQClientException {
         client.setUseTLS(tls.enabled());
+        if (clientIp != null) {
+            client.setClientIP(clientIp);
+        }
         if (!tls.enabled()) {
             start.run();
             return;
         }
-        synchronized (TLS_STATICS) {
+        synchronized (TlsStatics.LOCK) {
             Saved saved = Saved.now();
             try {
                 apply();

@@ -217,7 +217,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     private <T> CompletableFuture<T> withPollPermit(Poll poll, Supplier<CompletableFuture<T>> work) {
         if (!polls.tryAcquire()) {
-            metrics.overloaded("polls");
+            metrics.overloaded(ProxyMetrics.BOUND_POLLS);
             return CompletableFuture.failedFuture(Errors.overloaded("polls", settings.maxPollsInFlight()));
         }
         CompletableFuture<T> done;
@@ -311,7 +311,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     /** Acks, unlocks and nacks are bounded too: each holds broker calls and memory while it runs. */
     private <T> CompletableFuture<T> withAckPermit(Supplier<CompletableFuture<T>> work) {
         if (!acks.tryAcquire()) {
-            metrics.overloaded("acks");
+            metrics.overloaded(ProxyMetrics.BOUND_ACKS);
             return CompletableFuture.failedFuture(Errors.overloaded("acks, unlocks and nacks",
                 settings.maxAcksInFlight()));
         }

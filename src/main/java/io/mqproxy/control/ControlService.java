@@ -464,7 +464,7 @@ public final class ControlService implements AutoCloseable {
             return changed(actor, "redeliver", name, clientId, null, () -> {
                 for (String brokerGroup : targets) {
                     groups.redeliver(g.topic(), brokerGroup, m);
-                    metrics.redeliveredByOperator(name, "redeliver", 1);
+                    metrics.redeliveredByOperator(name, ProxyMetrics.REDELIVER, 1);
                 }
             }, targets::size);
         });
@@ -575,7 +575,7 @@ public final class ControlService implements AutoCloseable {
                 for (StoredMessage m : letters) {
                     groups.redrive(g.topic(), brokerGroup, m, actor.operator(), at);
                     marks.add(mark(m));
-                    metrics.redeliveredByOperator(name, "redrive", 1);
+                    metrics.redeliveredByOperator(name, ProxyMetrics.REDRIVE, 1);
                 }
             }, () -> redriveRecord(null, "done", messageIds == null ? DeadLetterSelection.ALL
                 : DeadLetterSelection.ofIds(new HashSet<>(messageIds)), letters.size(), 0, firstMarks(marks)));
@@ -666,7 +666,7 @@ public final class ControlService implements AutoCloseable {
                 try {
                     groups.redrive(g.topic(), brokerGroup, m, actor.operator(), at);
                     job.redriven.incrementAndGet();
-                    metrics.redeliveredByOperator(g.name(), "redrive", 1);
+                    metrics.redeliveredByOperator(g.name(), ProxyMetrics.REDRIVE, 1);
                     marks.add(mark(m));
                     failedInARow[0] = 0;
                     if (marks.size() == MARKS_PER_RECORD) {

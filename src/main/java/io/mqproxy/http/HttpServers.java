@@ -89,7 +89,7 @@ public final class HttpServers {
         BodyBudget budget = new BodyBudget(config.http().maxBodyBytesInFlight());
         metrics.bodyBytesReserved(budget::reserved);
         this.bodies = new BoundedBody(config.http().maxBodyBytes(), budget,
-            () -> metrics.overloaded("bodyBytes"));
+            () -> metrics.overloaded(ProxyMetrics.BOUND_BODY_BYTES));
         this.malformed = new MalformedHttp(metrics::malformedHttp);
         this.cors = CorsPolicy.of(config.http().cors());
     }

@@ -36,6 +36,20 @@ public final class ProxyMetrics implements AutoCloseable {
     /** Far above the real number of routes x statuses or producers x outcomes. */
     static final int MAX_CACHED = 1024;
 
+    /** What a production that failed ended as ({@link #produceFailed}): refused, or not known to be stored. */
+    public static final String FAILED = "failed";
+    public static final String UNKNOWN = "unknown";
+    /** The bounds a request is refused at ({@link #overloaded}). */
+    public static final String BOUND_SENDS = "sends";
+    public static final String BOUND_POLLS = "polls";
+    public static final String BOUND_ACKS = "acks";
+    public static final String BOUND_BODY_BYTES = "bodyBytes";
+    /** An operator's re-delivery ({@link #redeliveredByOperator}): of a message, or of dead letters. */
+    public static final String REDELIVER = "redeliver";
+    public static final String REDRIVE = "redrive";
+    /** The status of an ack or release that went through (AckResult.OK): the one series every group has. */
+    private static final String SETTLED = "OK";
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -78,6 +92,29 @@ public final class ProxyMetrics implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         new JvmInfoMetrics().bindTo(registry);
         gc.bindTo(registry);
+        for (String bound : List.of(BOUND_SENDS, BOUND_POLLS, BOUND_ACKS, BOUND_BODY_BYTES)) {
+            overloaded(bound, 0);
+        }
+    }
+
+    /**
+     * Exports a producer's series at zero before its first message, so that a dashboard's rate() and an
+     * alert rule's absent() see the producer from the first scrape, not from its first event.
+     */
+    public void producerKnown(String producer) {
+        produced(producer, 0, 0);
+        produceFailed(producer, FAILED, 0);
+        produceFailed(producer, UNKNOWN, 0);
+    }
+
+    /** The same for a consumer group: deliveries, acks, releases, dead letters, operators' re-deliveries. */
+    public void consumerKnown(String consumer) {
+        delivered(consumer, 0, 0);
+        acked(consumer, 0, SETTLED);
+        released(consumer, 0, SETTLED);
+        deadLettered(consumer, 0);
+        redeliveredByOperator(consumer, REDELIVER, 0);
+        redeliveredByOperator(consumer, REDRIVE, 0);
     }
 
     public MeterRegistry registry() {
@@ -198,10 +235,14 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** A request refused because a bound was reached: what is at its bound. */
     public void overloaded(String bound) {
+        overloaded(bound, 1);
+    }
+
+    private void overloaded(String bound, int refusals) {
         cached(overloadCounters, bound, b -> Counter.builder("mqproxy.overload.refusals")
             .description("requests refused at a bound")
             .tag("bound", b).register(registry))
-            .increment();
+            .increment(refusals);
     }
 
     /** The cached meter, else a new one, kept while the cache is under its bound. */

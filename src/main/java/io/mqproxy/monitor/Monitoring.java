@@ -22,6 +22,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +72,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private final Timer collectionTime;
     private final Counter brokerCalls;
     private final MultiGauge firing;
+    /** The value each row of {@link #firing} reads: a row kept from one publication to the next keeps its box. */
+    private Map<List<String>, AtomicInteger> firingBoxes = Map.of();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqproxy-monitor");
         t.setDaemon(true);
@@ -318,11 +322,33 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private synchronized void publishFiring() {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         if (acting) {
-            for (AlertState a : evaluator.states()) {
-                if (a.firing()) {
-                    rows.add(MultiGauge.Row.of(Tags.of("group", a.group(), "rule", a.rule()), 1));
+            // 1 for each alert firing, 0 for each rule in force that does not: a panel and an absent() rule
+            // see every group's rules from the first collection, not from their first alert.
+            Map<List<String>, Integer> values = new LinkedHashMap<>();
+            for (ConsumerGroup g : registry.consumers()) {
+                AlertThresholds thresholds = rules.forGroup(g.name());
+                for (AlertRule rule : AlertRule.values()) {
+                    if (rule.threshold(thresholds) > 0) {
+                        values.put(List.of(g.name(), rule.id()), 0);
+                    }
                 }
             }
+            for (AlertState a : evaluator.states()) {
+                if (a.firing()) {
+                    values.put(List.of(a.group(), a.rule()), 1);
+                }
+            }
+            Map<List<String>, AtomicInteger> boxes = new HashMap<>();
+            values.forEach((key, value) -> {
+                AtomicInteger box = firingBoxes.getOrDefault(key, new AtomicInteger());
+                box.set(value);
+                boxes.put(key, box);
+                rows.add(MultiGauge.Row.of(Tags.of("group", key.get(0), "rule", key.get(1)), box,
+                    AtomicInteger::get));
+            });
+            firingBoxes = boxes;
+        } else {
+            firingBoxes = Map.of();
         }
         // Not overwriting: an alert that still fires keeps its gauge, so no scrape misses it.
         firing.register(rows, false);

@@ -100,6 +100,12 @@ final class WebhookNotifier implements AutoCloseable {
         Gauge.builder("mqproxy.alert.notifications.pending", alive, AtomicInteger::get)
             .description("notifications queued, being sent or waiting for a retry (at most monitor.webhookQueue)")
             .register(registry);
+        // From the first scrape, at zero: "failed or dropped within 15 min" rules see a series before any alert.
+        for (String event : List.of(AlertState.FIRING, AlertState.RESOLVED)) {
+            for (String outcome : List.of("ok", "failed", "retried", "dropped", "superseded")) {
+                counter(event, outcome);
+            }
+        }
         for (int i = 0; i < SENDERS; i++) {
             senders.execute(this::sendLoop);
         }
@@ -223,11 +229,15 @@ final class WebhookNotifier implements AutoCloseable {
     }
 
     private void count(String event, String outcome) {
-        Counter.builder("mqproxy.alert.notifications")
+        counter(event, outcome).increment();
+    }
+
+    private Counter counter(String event, String outcome) {
+        return Counter.builder("mqproxy.alert.notifications")
             .description("alert notifications by event (firing, resolved) and outcome (ok, failed, retried, dropped, "
                 + "superseded)")
             .tag("event", event).tag("outcome", outcome)
-            .register(registry).increment();
+            .register(registry);
     }
 
     /** "webhooks[0] https://hooks.example.com": a webhook's path and query may hold a secret (as Slack's do). */

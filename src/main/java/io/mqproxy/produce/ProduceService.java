@@ -73,7 +73,7 @@ public final class ProduceService implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         if (!inFlight.tryAcquire()) {
-            metrics.overloaded("sends");
+            metrics.overloaded(ProxyMetrics.BOUND_SENDS);
             return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
         }
         return client.send(message).whenComplete((receipt, failure) -> {
@@ -111,7 +111,7 @@ public final class ProduceService implements AutoCloseable {
         }
         int permits = Math.min(messages.size(), limits.maxSendsInFlight());
         if (!inFlight.tryAcquire(permits)) {
-            metrics.overloaded("sends");
+            metrics.overloaded(ProxyMetrics.BOUND_SENDS);
             return CompletableFuture.failedFuture(Errors.overloaded("sends", limits.maxSendsInFlight()));
         }
         ProxyError[] failures = new ProxyError[messages.size()];
@@ -135,7 +135,7 @@ public final class ProduceService implements AutoCloseable {
                         return sendChunk(r.producer(), messages, c[0], c[1], failures);
                     }
                     Arrays.fill(failures, c[0], c[1], Errors.notSent("an earlier message of this orderId failed"));
-                    metrics.produceFailed(r.producer(), "failed", c[1] - c[0]);
+                    metrics.produceFailed(r.producer(), ProxyMetrics.FAILED, c[1] - c[0]);
                     return CompletableFuture.completedFuture(false);
                 });
             }
@@ -241,7 +241,7 @@ public final class ProduceService implements AutoCloseable {
     }
 
     private static String outcome(Throwable failure) {
-        return ErrorMapper.toProxyError(failure).status() == Status.UNKNOWN ? "unknown" : "failed";
+        return ErrorMapper.toProxyError(failure).status() == Status.UNKNOWN ? ProxyMetrics.UNKNOWN : ProxyMetrics.FAILED;
     }
 
     /** Waits (bounded by the send time-out) for sends in flight, so each gets its real answer. */

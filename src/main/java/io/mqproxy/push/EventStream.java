@@ -46,6 +46,8 @@ final class EventStream {
     private int acking;
     private boolean fetching;
     private boolean paused;
+    /** Waiting because the client holds maxUnacked messages not acked (ack=client): said once, with its end. */
+    private boolean atLimit;
     private boolean retryScheduled;
     private long heartbeat = -1;
     /** Read by the consume service's threads too: a waiting pop of a closed stream gives back what it gets. */
@@ -118,7 +120,17 @@ final class EventStream {
         expire();
         int free = maxUnacked - (request.autoAck() ? acking : unacked.size());
         if (free <= 0) {
+            if (!request.autoAck() && !atLimit) {
+                // The client is told why nothing comes: it holds maxUnacked messages it has not acked.
+                atLimit = true;
+                event("paused", "{\"consumer\":" + quote(request.consumer()) + ",\"reason\":\"maxUnacked\","
+                    + "\"unacked\":" + unacked.size() + ",\"maxUnacked\":" + maxUnacked + "}");
+            }
             return; // a settled message, an expiry or the heartbeat fetches again
+        }
+        if (atLimit) {
+            atLimit = false;
+            event("resumed", "{\"consumer\":" + quote(request.consumer()) + ",\"reason\":\"maxUnacked\"}");
         }
         if (sink.full()) {
             sink.onDrain(this::fetch);
@@ -151,14 +163,14 @@ final class EventStream {
         if (PollResult.PAUSED.equals(d.status())) {
             if (!paused) {
                 paused = true;
-                event("paused", "{\"consumer\":" + quote(request.consumer()) + "}");
+                event("paused", "{\"consumer\":" + quote(request.consumer()) + ",\"reason\":\"group\"}");
             }
             retryIn(RETRY_MILLIS);
             return;
         }
         if (paused) {
             paused = false;
-            event("resumed", "{\"consumer\":" + quote(request.consumer()) + "}");
+            event("resumed", "{\"consumer\":" + quote(request.consumer()) + ",\"reason\":\"group\"}");
         }
         if (PollResult.RATE_LIMITED.equals(d.status())) {
             retryIn(RETRY_MILLIS);

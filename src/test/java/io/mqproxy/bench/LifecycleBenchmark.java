@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * client does right after "ready"; the proxy's first requests pay what start-up left undone), then a
  * stop with work in flight: a batch consumed and not acked, and a long poll waiting. It reports the
  * time to ready, each first request, how soon SIGTERM answered the waiting long poll, the time to
- * exit, and whether the store was closed cleanly (no {@code abort} file).
+ * exit, and whether the store was closed cleanly (no {@code abort} file); then a restart on the same
+ * data folder, to ready.
  */
 public final class LifecycleBenchmark {
     private static final String PRODUCER = "mqcloud-http-test-topic-producer";
@@ -61,19 +62,20 @@ public final class LifecycleBenchmark {
                     rows.computeIfAbsent(jar, j -> new ArrayList<>()).add(row);
                     System.out.printf(Locale.ROOT, "%s run %d: ready %d ms; first produces %d, %d, %d ms; first poll %d ms;"
                             + " long poll answered %d ms after SIGTERM; exit %d ms after SIGTERM (embedded broker %d ms);"
-                            + " clean store %s; load %s%n", jar.getFileName(), i, row[0], row[1], row[2], row[3], row[4],
-                        row[5], row[6], row[7], row[8] == 1 ? "yes" : "NO", BenchSupport.loadAverage());
+                            + " clean store %s; restart ready %d ms; load %s%n", jar.getFileName(), i, row[0], row[1],
+                        row[2], row[3], row[4], row[5], row[6], row[7], row[8] == 1 ? "yes" : "NO", row[9],
+                        BenchSupport.loadAverage());
                 } finally {
                     delete(dir);
                 }
             }
         }
         String[] names = {"ready", "produce 1", "produce 2", "produce 3", "poll 1", "long poll answered",
-            "exit after SIGTERM", "embedded broker stop"};
+            "exit after SIGTERM", "embedded broker stop", "ready (restart)"};
         rows.forEach((jar, list) -> {
             System.out.println(jar + ": median (min-max) over " + list.size() + " runs");
             for (int c = 0; c < names.length; c++) {
-                int col = c;
+                int col = c < 8 ? c : 9;
                 long[] v = list.stream().mapToLong(r -> r[col]).sorted().toArray();
                 System.out.printf(Locale.ROOT, "  %-20s %6d ms (%d-%d)%n", names[c], v[(v.length - 1) / 2], v[0],
                     v[v.length - 1]);
@@ -81,10 +83,10 @@ public final class LifecycleBenchmark {
         });
     }
 
-    /** ready, produce 1-3, poll 1, long poll answered, exit, broker stop (ms), clean (1/0). */
+    /** ready, produce 1-3, poll 1, long poll answered, exit, broker stop (ms), clean (1/0), restart ready (ms). */
     private static long[] once(Path jar, Path dir) throws Exception {
         ChildProxy child = ChildProxy.start(jar, dir, Map.of());
-        long[] row = new long[9];
+        long[] row = new long[10];
         try {
             row[0] = child.awaitReady(180);
             ProxyClient client = child.client();
@@ -122,10 +124,25 @@ public final class LifecycleBenchmark {
             row[7] = child.logLines("embedded RocketMQ stopped in").stream().findFirst()
                 .map(l -> Long.parseLong(l.replaceAll(".*stopped in (\\d+) ms.*", "$1"))).orElse(-1L);
             row[8] = Files.exists(dir.resolve("store").resolve("abort")) ? 0 : 1;
+            row[9] = restart(jar, dir);
             return row;
         } finally {
             if (child.alive()) {
                 child.kill9();
+            }
+        }
+    }
+
+    /** Start again on the data folder the first start left, to ready; then stopped. */
+    private static long restart(Path jar, Path dir) throws Exception {
+        ChildProxy again = ChildProxy.start(jar, dir, Map.of());
+        try {
+            long ready = again.awaitReady(180);
+            again.stop(120);
+            return ready;
+        } finally {
+            if (again.alive()) {
+                again.kill9();
             }
         }
     }

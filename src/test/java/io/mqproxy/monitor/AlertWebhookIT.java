@@ -172,7 +172,8 @@ class AlertWebhookIT {
         Thread.sleep(3_000);
         assertThat(deliveries("/ok", "resolved", g)).hasSize(1);
         assertThat(deliveries("/ok", "firing", g)).hasSize(1);
-        assertThat(MetricsScrape.of(client).all("mqproxy_alerts_firing", "group", g)).isEmpty();
+        assertThat(MetricsScrape.of(client).value("mqproxy_alerts_firing", "group", g, "rule", "backlog"))
+            .as("resolved: the rule in force reads 0").isEqualTo(0.0);
 
         // The rule change is audited like every control change.
         JsonNode audit = admin("GET", "/admin/audit?target=" + g, null).result();

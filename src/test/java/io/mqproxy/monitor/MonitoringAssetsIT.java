@@ -111,6 +111,41 @@ class MonitoringAssetsIT {
         }
     }
 
+    /**
+     * Issue 22: counters existed only from their first event, so on a fresh proxy panels showed "no data"
+     * and absent() rules fired. Nothing is produced or consumed here. A proxy with its own embedded broker,
+     * so that it is the fleet's collecting instance (lag and alerts_firing are exported there only). Lag is
+     * measured, not assumed: its series come with the first collection (a second after start here), which
+     * the test waits for. Only the per-clientId lag of broadcast groups stays out: no clientId is known
+     * before a client polls.
+     */
+    @Test
+    void aFreshProxy_exportsEveryMetricTheFilesUse_beforeAnyTraffic() throws Exception {
+        String fresh = "assets-fresh";
+        try (TestProxy idle = TestProxy.builder().embedded(Files.createTempDirectory("mqproxy-assets-fresh"))
+            .producer("p-" + fresh, fresh)
+            .consumer("g-" + fresh, fresh, Map.of("pop", true))
+            .consumer("bc-" + fresh, fresh, Map.of("mode", "broadcast"))
+            .set("monitor.intervalSeconds", "1")
+            .monitor("groupRules", List.of(Map.of("group", "g-" + fresh, "backlog", 1000)))
+            .start()) {
+            await().atMost(SOON).until(() -> MetricsScrape.of(idle.client())
+                .value("mqproxy_monitor_last_collection_timestamp_seconds") > 0);
+            Set<String> wanted = new TreeSet<>(referenced(DASHBOARD));
+            wanted.addAll(referenced(ALERTS));
+            wanted.removeIf(name -> name.startsWith("mqproxy_lag_client_"));
+            // The JVM's GC pause series are labelled by collector and cause: they exist once a collection
+            // happened after the meters were bound (in a proxy's own JVM, during its start).
+            System.gc();
+            await().atMost(SOON).untilAsserted(() -> {
+                Set<String> missing = new TreeSet<>(wanted);
+                missing.removeAll(MetricsScrape.of(idle.client()).names());
+                assertThat(missing)
+                    .as("metrics the dashboard or the alert rules use that a fresh proxy does not export").isEmpty();
+            });
+        }
+    }
+
     @Test
     void everyMetricTheDashboardAndTheAlertRulesUse_isExported() throws Exception {
         String producer = "p-" + topic;

@@ -147,8 +147,19 @@ class StreamIT {
         try (SseClient s = stream(lane, "&maxUnacked=3")) {
             List<SseClient.Event> got = s.messages(3, BOUND);
             assertThat(got).hasSize(3);
-            assertThat(s.messages(1, Duration.ofSeconds(4))).as("no fourth while three are unacked").isEmpty();
+            // Issue 22: the stream says why nothing more comes, once, and when it goes on.
+            SseClient.Event held = s.next(BOUND);
+            assertThat(held).as("an event saying the stream waits").isNotNull();
+            assertThat(held.name()).isEqualTo("paused");
+            assertThat(held.json().path("reason").asText()).isEqualTo("maxUnacked");
+            assertThat(held.json().path("unacked").asInt()).isEqualTo(3);
+            assertThat(s.next(Duration.ofSeconds(4))).as("no fourth while three are unacked, no second paused")
+                .isNull();
             ack(lane, got.get(0).id());
+            SseClient.Event resumed = s.next(BOUND);
+            assertThat(resumed).as("an event saying the stream goes on").isNotNull();
+            assertThat(resumed.name()).isEqualTo("resumed");
+            assertThat(resumed.json().path("reason").asText()).isEqualTo("maxUnacked");
             assertThat(s.messages(1, BOUND)).as("an ack frees one place").hasSize(1);
             assertThat(s.messages(1, Duration.ofSeconds(3))).isEmpty();
             assertThat(s.comments()).as("heartbeats while waiting").contains("heartbeat");

@@ -1,10 +1,13 @@
 package io.mqproxy.broker.embedded;
 
 import io.mqproxy.broker.RemotingStop;
+import io.mqproxy.broker.TlsStatics;
 import io.mqproxy.config.ProxyConfig;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.auth.config.AuthConfig;
 import org.apache.rocketmq.broker.BrokerController;
@@ -25,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    /** How long the start waits for the broker's client to reach the name server before registering. */
+    private static final long REGISTER_WAIT_SECONDS = 10;
 
     private final NamesrvController namesrv;
     private final BrokerController broker;
@@ -50,7 +56,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /**
-     * Starts name server then broker; blocks until the broker has registered (5-35 s).
+     * Starts name server then broker; returns once the broker is registered with the name server (a few
+     * seconds on a quiet machine).
      *
      * @param admin the only user the name server and broker accept, or null: no authentication at all
      *              (anyone who reaches their ports may do anything)
@@ -82,9 +89,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(cfg.host());
         server.setListenPort(cfg.namesrvPort());
-        NamesrvController controller = new NamesrvController(config, server);
+        // The name server's own client only calls brokers back (at their registered address). Left alone it
+        // also probes "its name server", the machine's first non-loopback address, every 3 s: a refused
+        // connection each time on a name server bound to embedded.host.
+        NettyClientConfig client = new NettyClientConfig();
+        client.setScanAvailableNameSrv(false);
+        NamesrvController controller = new NamesrvController(config, server, client);
         try {
-            if (!controller.initialize()) {
+            if (!TlsStatics.serversWithoutTls(controller::initialize)) {
                 throw new IllegalStateException("name server failed to initialize");
             }
             if (auth != null) {
@@ -95,6 +107,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                 controller.getRemotingServer().setRequestPipeline(new AuthenticationPipeline(auth));
             }
             controller.start();
+            // start() points that client at the machine's address; everything embedded talks over embedded.host.
+            controller.getRemotingClient().updateNameServerAddressList(
+                new ArrayList<>(List.of(cfg.host() + ":" + cfg.namesrvPort())));
             return controller;
         } catch (Exception e) {
             controller.shutdown();
@@ -116,6 +131,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         brokerConfig.setBrokerName(cfg.brokerName());
         brokerConfig.setBrokerClusterName(clusterName);
         brokerConfig.setBrokerIP1(cfg.host());
+        // The replication address the broker registers (it runs no replication listener): not the machine's.
+        brokerConfig.setBrokerIP2(cfg.host());
         brokerConfig.setNamesrvAddr(namesrvAddr);
         brokerConfig.setListenPort(cfg.brokerPort());
         brokerConfig.setEnablePropertyFilter(true);
@@ -137,6 +154,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         storeConfig.setMaxHashSlotNum(100_000);
         storeConfig.setMaxIndexNum(400_000);
 
+        try {
+            FreshTimerCheckpoint.prepare(store, store.resolve("commitlog"), storeConfig.getTimerPrecisionMs());
+        } catch (Exception e) {
+            // Only slower: the timer walks its last 7 days once.
+            log.warn("embedded broker: timer checkpoint of the new store not written: {}", e.toString());
+        }
+
         // Remoting and fast remoting (port-2, a clone of this configuration) bind the configured host only.
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(cfg.host());
@@ -144,16 +168,48 @@ public final class EmbeddedBroker implements AutoCloseable {
         BrokerController controller = new BrokerController(brokerConfig, server, new NettyClientConfig(), storeConfig,
             auth);
         try {
-            if (!NoReplicaHAService.installedDuring(controller::initialize)) {
+            if (!TlsStatics.serversWithoutTls(() -> RemotingOnlyScan.during(
+                () -> NoReplicaHAService.installedDuring(controller::initialize)))) {
                 throw new IllegalStateException("broker failed to initialize (is the data folder in use?)");
             }
+            try {
+                PatientTransactionMetricsFlush.replaceIn(controller);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // Only slower: RocketMQ's own service keeps a core busy for its first 10 s.
+                log.warn("embedded broker: transaction metrics flush not replaced: {}", e.toString());
+            }
             controller.start();
+            registerNow(controller);
             return controller;
         } catch (Exception e) {
             controller.shutdown();
             throw new IllegalStateException("embedded broker could not start on port " + cfg.brokerPort()
                 + " (embedded.brokerPort; it also binds port-2): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The broker's start registers it only if its client has already found the name server reachable,
+     * which it checks asynchronously, a moment later: usually not yet, and the next registration is
+     * scheduled 10 s on. Until then the name server knows no route and nothing can be created or sent.
+     * So: wait (briefly) for the client to reach the name server, then register at once.
+     */
+    private static void registerNow(BrokerController controller) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REGISTER_WAIT_SECONDS);
+        while (controller.getBrokerOuterAPI().getRemotingClient().getAvailableNameSrvList().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                log.warn("embedded broker: name server not reachable after {} s; the broker registers on its own "
+                    + "schedule (every 30 s)", REGISTER_WAIT_SECONDS);
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        controller.registerBrokerAll(true, false, true);
     }
 
     public String namesrvAddr() {
