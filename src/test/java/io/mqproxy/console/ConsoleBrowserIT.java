@@ -60,7 +60,7 @@ class ConsoleBrowserIT {
 
     @Test
     void anOperatorRunsTheConsole_fromLoginToLogout() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does)").exists();
+        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; ./test.sh does)").exists();
         assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
         String mainTopic = TestBroker.get().newTopic("console-main", 2);
         String dlqTopic = TestBroker.get().newTopic("console-dlq", 1);

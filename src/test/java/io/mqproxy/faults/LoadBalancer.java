@@ -52,7 +52,7 @@ final class LoadBalancer implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " is not installed: this test runs the shipped " + name
-            + " configuration (apt-get install -y haproxy nginx; .ci/run installs them)");
+            + " configuration (apt-get install -y haproxy nginx; ./test.sh installs them)");
     }
 
     /** HAProxy on {@code producePort}/{@code consumePort} (and stats on {@code statsPort}) in front of the instances. */

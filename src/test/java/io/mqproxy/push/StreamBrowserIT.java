@@ -32,7 +32,7 @@ class StreamBrowserIT {
 
     @Test
     void pageOnAnotherOrigin_receivesMessagesByEventSource_andAcksThem() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; .ci/run does)")
+        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; ./test.sh does)")
             .exists();
         assertThat(CHROMEDRIVER).as("Debian's chromium-driver").exists();
         PushLane lane = PushLane.create("stream-browser", 4);
