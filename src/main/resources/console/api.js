@@ -67,7 +67,7 @@ async function exchange(method, path, body) {
     // navigation and greet the operator with "your session ended".
     if (!leaving) {
       leaving = true;
-      location.assign('/console/login?expired=1');
+      location.assign('/console/login?expired=1' + (location.hash.startsWith('#/') ? location.hash : ''));
     }
     throw new ApiError(401, envelope?.message || 'session ended');
   }

@@ -34,7 +34,8 @@ form.addEventListener('submit', async (event) => {
       // shown below with the HTTP status
     }
     if (res.ok && envelope && envelope.status === 200) {
-      location.replace('/console/');
+      // Back to the page asked for (an alert's link to a group page), not always the overview.
+      location.replace('/console/' + (location.hash.startsWith('#/') ? location.hash : ''));
       return;
     }
     showError(res.status === 401 ? 'Refused: ' + (envelope?.message || 'not an operator\'s token')

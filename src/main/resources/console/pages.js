@@ -183,13 +183,25 @@ function group(main, r) {
 
   function drawHead() {
     const g = state.group;
+    const toggle = (button) => act(button, async () => {
+      await post(path`/admin/groups/${name}/${g.paused ? 'resume' : 'pause'}`);
+      await loadGroup();
+      drawSettings();
+    }, {done: () => (state.group.paused ? 'Paused ' + name + ': its polls answer PAUSED.'
+      : 'Resumed ' + name + ': its polls get messages again.')});
     const pause = h('button', {type: 'button', class: g.paused ? 'primary' : '', id: 'pause-toggle',
-      onclick: (e) => act(e.currentTarget, async () => {
-        await post(path`/admin/groups/${name}/${g.paused ? 'resume' : 'pause'}`);
-        await loadGroup();
-        drawSettings();
-      }, {done: () => (state.group.paused ? 'Paused ' + name + ': its polls answer PAUSED.'
-        : 'Resumed ' + name + ': its polls get messages again.')})}, g.paused ? 'Resume' : 'Pause');
+      onclick: async (e) => {
+        const button = e.currentTarget;
+        // Pausing stops every consumer of the group: asked first, as reset and redrive are. Resuming is not.
+        if (!g.paused && !await confirmAction('Pause ' + name + '?', [
+          h('p', {}, 'Its consumers get no messages until it is resumed: their polls answer PAUSED, on every '
+            + 'instance. Messages produced meanwhile wait in the backlog; nothing is lost.'),
+          h('p', {class: 'muted small'}, 'Recorded in the audit log under your name.')], 'Pause')) {
+          toast('ok', 'Pause cancelled: nothing changed.');
+          return;
+        }
+        toggle(button);
+      }}, g.paused ? 'Resume' : 'Pause');
     clear(head, h('div', {},
       h('h1', {}, name, ' ', modeBadges(g)),
       h('p', {class: 'muted'}, 'Topic ', h('span', {class: 'mono'}, g.topic), ' · registered in ',

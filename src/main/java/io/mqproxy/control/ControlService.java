@@ -246,9 +246,21 @@ public final class ControlService implements AutoCloseable {
             RuntimeEntries.ConsumerEntry entry = before.runtime()
                 ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
                 : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
-            return changed(actor, "change-group", name, null, before, () -> sync.write(entry),
+            return changed(actor, groupAction(change), name, null, before, () -> sync.write(entry),
                 () -> consumer(name));
         });
+    }
+
+    /**
+     * The audit's name for a change of settings, from what it changes, so operators read "pause" rather than a
+     * generic "change-group": pause or resume, rate-limit, else set (several settings, or others).
+     */
+    static String groupAction(GroupOverrides change) {
+        Set<String> set = change.asMap().keySet();
+        if (set.equals(Set.of("paused"))) {
+            return Boolean.TRUE.equals(change.paused()) ? "pause" : "resume";
+        }
+        return set.equals(Set.of("rateLimit")) ? "rate-limit" : "set";
     }
 
     /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */

@@ -380,7 +380,9 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         if (a.resolvedAt() != null) {
             n.put("resolvedAt", Instant.ofEpochMilli(a.resolvedAt()).toString());
         }
-        n.put("link", adminUrl + "/admin/groups/" + URLEncoder.encode(a.group(), StandardCharsets.UTF_8));
+        // The console's group page (behind its login), not the API (which wants the operator token).
+        n.put("link", adminUrl + "/console/#/group/"
+            + URLEncoder.encode(a.group(), StandardCharsets.UTF_8).replace("+", "%20"));
         n.put("instance", fleet.self());
         n.put("sentAt", Instant.now().toString());
         return n;

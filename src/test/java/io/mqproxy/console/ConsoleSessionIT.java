@@ -175,7 +175,7 @@ class ConsoleSessionIT {
         List<String> seen = new ArrayList<>();
         audit.forEach(a -> seen.add(a.path("operator").asText() + " " + a.path("action").asText() + " "
             + a.path("after").path("paused").asText()));
-        assertThat(seen).contains("alice change-group true", "alice change-group false");
+        assertThat(seen).contains("alice pause true", "alice resume false");
         // Bearer tokens keep working as before, without any CSRF token.
         assertThat(client.admin("POST", "/admin/groups/" + GROUP + "/resume", TOKEN, null).httpStatus()).isEqualTo(200);
     }

@@ -171,7 +171,7 @@ class AuditIntegrityIT {
                 pages++;
                 assertThat(page.body().path("page").path("scanned").asInt()).isLessThanOrEqualTo(500);
                 for (JsonNode r : page.result()) {
-                    found |= r.path("action").asText().equals("change-group")
+                    found |= r.path("action").asText().equals("set")
                         && r.path("after").path("maxPullSize").asInt() == 7;
                 }
                 cursor = page.body().path("page").path("cursor").isNull() ? null

@@ -119,7 +119,7 @@ class AlertWebhookIT {
         assertThat(n.path("topic").asText()).isEqualTo(topics.get("fires"));
         assertThat(n.path("summary").asText()).contains(g, "5 messages", "3");
         assertThat(Instant.parse(n.path("since").asText())).isBefore(Instant.now());
-        assertThat(n.path("link").asText()).endsWith("/admin/groups/" + g)
+        assertThat(n.path("link").asText()).endsWith("/console/#/group/" + g)
             .startsWith("http://127.0.0.1:" + client.adminPort());
         assertThat(firing.header("X-MQProxy-Event")).isEqualTo("firing");
         String timestamp = firing.header("X-MQProxy-Timestamp");

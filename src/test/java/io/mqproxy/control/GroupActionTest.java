@@ -1,0 +1,33 @@
+package io.mqproxy.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mqproxy.registry.GroupOverrides;
+import org.junit.jupiter.api.Test;
+
+/** The audit names a change of group settings by what it does (issue 22), not a generic "change-group". */
+class GroupActionTest {
+
+    private static GroupOverrides change(Integer maxPullSize, Boolean paused, Integer rateLimit) {
+        return new GroupOverrides(maxPullSize, null, null, null, null, null, null, null, null, paused, rateLimit);
+    }
+
+    @Test
+    void pausedAlone_isPauseOrResume() {
+        assertThat(ControlService.groupAction(change(null, true, null))).isEqualTo("pause");
+        assertThat(ControlService.groupAction(change(null, false, null))).isEqualTo("resume");
+    }
+
+    @Test
+    void rateLimitAlone_isRateLimit_evenTurnedOff() {
+        assertThat(ControlService.groupAction(change(null, null, 50))).isEqualTo("rate-limit");
+        assertThat(ControlService.groupAction(change(null, null, 0))).isEqualTo("rate-limit");
+    }
+
+    @Test
+    void otherSettings_orSeveralAtOnce_areSet() {
+        assertThat(ControlService.groupAction(change(7, null, null))).isEqualTo("set");
+        assertThat(ControlService.groupAction(change(null, true, 50))).isEqualTo("set");
+        assertThat(ControlService.groupAction(change(7, false, null))).isEqualTo("set");
+    }
+}
