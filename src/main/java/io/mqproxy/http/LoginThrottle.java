@@ -93,11 +93,7 @@ final class LoginThrottle {
     /** Counts a failed login from the address, and audits it when it is the first of its window or throttles it. */
     void failed(String address, String why) {
         String key = key(address, true);
-        Window w = windows.get(key, k -> new Window(ticker.read()));
-        int failures;
-        synchronized (w) {
-            failures = ++w.failures;
-        }
+        int failures = count(key, true);
         if (failures == 1) {
             audit.failed(key, "refused: " + why);
         } else if (failures == maxFailures) {
@@ -115,14 +111,17 @@ final class LoginThrottle {
      */
     void refused(String address, String why) {
         String key = key(address, true);
-        Window w = windows.get(key, k -> new Window(ticker.read()));
-        int refusals;
-        synchronized (w) {
-            refusals = ++w.refusals;
-        }
-        if (refusals == 1) {
+        if (count(key, false) == 1) {
             audit.failed(key, "refused: " + why + " (later ones from this address within "
                 + windowNanos / 1_000_000_000L + " s are not recorded one by one)");
+        }
+    }
+
+    /** Counts one more failed login ({@code failure}) or token-less refusal in the key's window; the new count. */
+    private int count(String key, boolean failure) {
+        Window w = windows.get(key, k -> new Window(ticker.read()));
+        synchronized (w) {
+            return failure ? ++w.failures : ++w.refusals;
         }
     }
 
