@@ -45,7 +45,7 @@ final class ProduceHandler {
             request = new ProduceRequest(p.required("producer"), p.string("message"), p.optional("keys"),
                 p.optional("tags"), p.optional("orderId"), p.integer("delayLevel", 1, 18),
                 p.longValue("deliveryTimestamp", 0, MAX_TIMESTAMP, "epoch milliseconds"), p.bool("roundRobin", false),
-                ClientAddress.of(ctx, p));
+                ClientAddress.of(ctx, p), PropertiesParam.single(p));
         } catch (ProxyError e) {
             responder.fail(ctx, PRODUCE, e);
             return;
@@ -58,8 +58,9 @@ final class ProduceHandler {
         try {
             RequestParams p = RequestParams.of(ctx);
             access.requireProducer(ctx, p.required("producer"));
-            request = new BatchProduceRequest(p.required("producer"), messages(p), p.optional("tags"),
-                p.optional("orderId"), ClientAddress.of(ctx, p));
+            List<String> messages = messages(p);
+            request = new BatchProduceRequest(p.required("producer"), messages, p.optional("tags"),
+                p.optional("orderId"), ClientAddress.of(ctx, p), PropertiesParam.perMessage(p, messages.size()));
         } catch (ProxyError e) {
             responder.fail(ctx, BATCH, e);
             return;

@@ -30,10 +30,11 @@ final class TryRoutes {
 
     void mount(Router router) {
         router.post(AdminRoutes.PREFIX + "/producers/:producer/test-message").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of("message", "keys", "tags"));
+            AdminRoutes.known(p, Set.of("message", "keys", "tags", PropertiesParam.NAME));
             String producer = ctx.pathParam("producer");
             ProduceRequest request = new ProduceRequest(producer, p.required("message"), p.optional("keys"),
-                p.optional("tags"), null, null, null, false, ctx.request().remoteAddress().hostAddress());
+                p.optional("tags"), null, null, null, false, ctx.request().remoteAddress().hostAddress(),
+                PropertiesParam.single(p));
             return control.sendTestMessage(AdminRoutes.actor(ctx), producer, () -> produce.produce(request));
         }));
         router.get(AdminRoutes.PREFIX + "/groups/:group/peek").handler(ctx -> admin.call(ctx, p -> {

@@ -15,6 +15,7 @@ import io.mqproxy.metrics.ProxyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -66,9 +67,11 @@ public final class ProduceService implements AutoCloseable {
             propertyText("keys", r.keys(), MAX_KEYS_BYTES);
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
             propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
+            int propertyBytes = MessageProperties.check("properties", r.properties());
+            MessageProperties.checkTogether("properties", propertyBytes, r.keys(), r.tags());
             message = new OutgoingMessage(topic, body, r.keys(), r.tags(), r.orderId(),
-                r.delayLevel() == null ? 0 : r.delayLevel(),
-                r.deliveryTimestamp() == null ? 0 : r.deliveryTimestamp(), r.roundRobin(), properties(r.clientIp()));
+                r.delayLevel() == null ? 0 : r.delayLevel(), r.deliveryTimestamp() == null ? 0 : r.deliveryTimestamp(),
+                r.roundRobin(), properties(r.clientIp(), r.properties()));
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -100,11 +103,18 @@ public final class ProduceService implements AutoCloseable {
             }
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
             propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
-            Map<String, String> properties = properties(r.clientIp());
+            if (r.properties() != null && r.properties().size() != r.messages().size()) {
+                throw Errors.badParam("properties", "as a list it has one entry per message: " + r.messages().size()
+                    + " messages, " + r.properties().size() + " entries");
+            }
             messages = new ArrayList<>(r.messages().size());
             for (int i = 0; i < r.messages().size(); i++) {
                 byte[] body = body("messages[" + i + "]", r.messages().get(i));
-                messages.add(new OutgoingMessage(topic, body, null, r.tags(), r.orderId(), 0, 0, false, properties));
+                Map<String, String> own = r.properties() == null ? null : r.properties().get(i);
+                String param = "properties[" + i + "]";
+                MessageProperties.checkTogether(param, MessageProperties.check(param, own), null, r.tags());
+                messages.add(new OutgoingMessage(topic, body, null, r.tags(), r.orderId(), 0, 0, false,
+                    properties(r.clientIp(), own)));
             }
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
@@ -236,8 +246,15 @@ public final class ProduceService implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> properties(String clientIp) {
-        return clientIp == null ? Map.of() : Map.of("clientIp", clientIp);
+    private static Map<String, String> properties(String clientIp, Map<String, String> own) {
+        if (own == null || own.isEmpty()) {
+            return clientIp == null ? Map.of() : Map.of("clientIp", clientIp);
+        }
+        Map<String, String> all = new LinkedHashMap<>(own);
+        if (clientIp != null) {
+            all.put("clientIp", clientIp);
+        }
+        return all;
     }
 
     private static String outcome(Throwable failure) {
