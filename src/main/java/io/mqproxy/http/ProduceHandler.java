@@ -45,7 +45,8 @@ final class ProduceHandler {
             request = new ProduceRequest(p.required("producer"), p.string("message"), p.optional("keys"),
                 p.optional("tags"), p.optional("orderId"), p.integer("delayLevel", 1, 18),
                 p.longValue("deliveryTimestamp", 0, MAX_TIMESTAMP, "epoch milliseconds"), p.bool("roundRobin", false),
-                ClientAddress.of(ctx, p), PropertiesParam.single(p));
+                ClientAddress.of(ctx, p),
+                TraceContext.addTo(PropertiesParam.single(p), TraceContext.of(ctx)));
         } catch (ProxyError e) {
             responder.fail(ctx, PRODUCE, e);
             return;
@@ -60,7 +61,8 @@ final class ProduceHandler {
             access.requireProducer(ctx, p.required("producer"));
             List<String> messages = messages(p);
             request = new BatchProduceRequest(p.required("producer"), messages, p.optional("tags"),
-                p.optional("orderId"), ClientAddress.of(ctx, p), PropertiesParam.perMessage(p, messages.size()));
+                p.optional("orderId"), ClientAddress.of(ctx, p), withTrace(PropertiesParam.perMessage(p, messages.size()),
+                TraceContext.of(ctx), messages.size()));
         } catch (ProxyError e) {
             responder.fail(ctx, BATCH, e);
             return;
@@ -90,6 +92,19 @@ final class ProduceHandler {
             messages.add(element.isNull() ? null : element.isTextual() ? element.textValue() : element.toString());
         }
         return messages;
+    }
+
+    private static List<Map<String, String>> withTrace(List<Map<String, String>> properties,
+                                                       Map<String, String> trace, int messages) {
+        // A length mismatch is left for production to refuse with its own message.
+        if (trace.isEmpty() || properties != null && properties.size() != messages) {
+            return properties;
+        }
+        List<Map<String, String>> out = new ArrayList<>(messages);
+        for (int i = 0; i < messages; i++) {
+            out.add(TraceContext.addTo(properties == null ? null : properties.get(i), trace));
+        }
+        return out;
     }
 
     private static Envelope batchEnvelope(BatchOutcome outcome) {

@@ -2,6 +2,7 @@ package io.mqproxy.push;
 
 import io.mqproxy.config.PushRules;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.DeliveredMessage;
 import io.mqproxy.consume.Deliveries;
 import io.mqproxy.consume.Delivery;
 import io.mqproxy.consume.PollRequest;
@@ -11,6 +12,7 @@ import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -169,11 +171,26 @@ final class GroupPusher {
             .putHeader("X-MQProxy-Message-Id", String.join(",", each.stream().map(e -> e.message().messageId())
                 .toList()))
             .putHeader("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)))
+            .putHeaders(traceHeaders(each.get(0).message()))
             .putHeader(PushSignature.HEADER, PushSignature.header(push.secret(), System.currentTimeMillis() / 1000,
                 body))
             .as(BodyCodec.none())
             .sendBuffer(Buffer.buffer(body))
             .onComplete(answer -> answered(d, answer, System.nanoTime() - started));
+    }
+
+    /** The (first) message's W3C trace context, so the receiver's trace goes on from the producer's. */
+    private static MultiMap traceHeaders(DeliveredMessage m) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        if (m.properties() != null) {
+            for (String name : List.of("traceparent", "tracestate")) {
+                String value = m.properties().get(name);
+                if (value != null) {
+                    headers.add(name, value);
+                }
+            }
+        }
+        return headers;
     }
 
     private void answered(Deliveries d, AsyncResult<HttpResponse<Void>> answer, long nanos) {

@@ -136,6 +136,45 @@ class MessagePropertiesIT {
     }
 
     @Test
+    void traceContext_travelsWithTheMessage_toPolls_sseEvents_andWebhookHeaders() {
+        String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String state = "vendor=abc,other=1";
+        String hookId = sendWithTrace("props-hook-p", "traced hook", parent, state);
+        await().atMost(BOUND).until(() -> receiver.messageIds().contains(hookId));
+        PushReceiver.Received pushed = receiver.received().stream().filter(r -> r.messageIds().contains(hookId))
+            .findFirst().orElseThrow();
+        assertThat(pushed.header("traceparent")).isEqualTo(parent);
+        assertThat(pushed.header("tracestate")).isEqualTo(state);
+        assertThat(pushed.json().path("messages").get(0).path("properties").path("traceparent").asText())
+            .isEqualTo(parent);
+
+        sendWithTrace("props-sse-p", "traced stream", parent, state);
+        try (SseClient s = SseClient.open(client.consumePort(), "/mq/stream?topic=" + streamTopic
+            + "&consumer=props-sse-g&ack=auto")) {
+            JsonNode event = s.messages(1, BOUND).get(0).json();
+            assertThat(event.path("message").asText()).isEqualTo("traced stream");
+            assertThat(event.path("properties").path("traceparent").asText()).isEqualTo(parent);
+            assertThat(event.path("properties").path("tracestate").asText()).isEqualTo(state);
+        }
+
+        String badId = sendWithTrace("props-hook-p", "badly traced", "00-xyz-00f067aa0ba902b7-01", state);
+        await().atMost(BOUND).until(() -> receiver.messageIds().contains(badId));
+        PushReceiver.Received bad = receiver.received().stream().filter(r -> r.messageIds().contains(badId))
+            .findFirst().orElseThrow();
+        assertThat(bad.header("traceparent")).as("a malformed traceparent is ignored, not kept").isNull();
+        assertThat(bad.json().path("messages").get(0).path("properties").has("tracestate")).isFalse();
+    }
+
+    private static String sendWithTrace(String producer, String body, String parent, String state) {
+        Reply reply = client.send(java.net.http.HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json").header("traceparent", parent).header("tracestate", state)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"producer\":\"" + producer
+                + "\",\"message\":\"" + body + "\"}")));
+        assertThat(reply.status()).as(reply.raw().body()).isEqualTo(200);
+        return reply.result().path("msgId").asText();
+    }
+
+    @Test
     void badProperties_areRefused_namingTheProperty_andNothingIsStored() {
         BrokerSnapshot before = BrokerSnapshot.of(topic);
         String many = "{" + String.join(",", java.util.stream.IntStream.range(0, 65)
