@@ -81,7 +81,7 @@ export class Transport {
     } catch (e) {
       if (options.signal?.aborted) throw e;
       if (signal.aborted) throw new ProxyError(0, 'timeout', `${method} ${path}: no answer within ${timeout} ms`, {cause: e});
-      throw new ProxyError(0, 'network', `${method} ${path}: ${(e as Error).message ?? e}`, {cause: e});
+      throw new ProxyError(0, 'network', `${method} ${this.base}${path}: ${describe(e)}`, {cause: e});
     } finally {
       done();
     }
@@ -117,6 +117,13 @@ export function ok<T>(envelope: Envelope<T>, what: string): T {
 export function errorOf(envelope: Envelope<unknown>, what: string): ProxyError {
   return new ProxyError(envelope.status, codeFor(envelope.status), `${what}: ${envelope.message ?? 'status ' + envelope.status}`,
     {result: envelope.result, retryAfterSeconds: envelope.retryAfterSeconds});
+}
+
+/** fetch's own message ("fetch failed") and what lies under it (ECONNREFUSED ...). */
+export function describe(e: unknown): string {
+  const error = e as {message?: string; cause?: {code?: string; message?: string}};
+  const under = error?.cause?.code ?? error?.cause?.message;
+  return (error?.message ?? String(e)) + (under ? ` (${under})` : '');
 }
 
 export function query(params: Params): string {

@@ -1,6 +1,6 @@
 import {Message} from './consumer.js';
 import {codeFor, ProxyError} from './errors.js';
-import {backoff, ConnectionOptions, errorOf, Params, sleep, Transport} from './http.js';
+import {backoff, ConnectionOptions, describe, errorOf, Params, sleep, Transport} from './http.js';
 import {SseEvent, SseParser} from './sse.js';
 
 export interface EventStreamOptions extends ConnectionOptions {
@@ -141,7 +141,7 @@ export class EventStream implements AsyncIterable<StreamMessage> {
         ...this.group, ack: o.ack, maxUnacked: o.maxUnacked, consumeTimeout: o.consumeTimeout,
       }, headers, this.closer.signal);
     } catch (e) {
-      throw new ProxyError(0, 'network', `stream: ${(e as Error).message ?? e}`, {cause: e});
+      throw new ProxyError(0, 'network', `stream: ${describe(e)}`, {cause: e});
     }
     const type = response.headers.get('Content-Type') ?? '';
     if (!type.startsWith('text/event-stream')) {
@@ -164,7 +164,7 @@ export class EventStream implements AsyncIterable<StreamMessage> {
       }
     } catch (e) {
       if (this.closer.signal.aborted) return;
-      throw new ProxyError(0, 'network', `stream dropped: ${(e as Error).message ?? e}`, {cause: e});
+      throw new ProxyError(0, 'network', `stream dropped: ${describe(e)}`, {cause: e});
     } finally {
       reader.releaseLock();
     }
