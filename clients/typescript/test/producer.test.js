@@ -60,7 +60,7 @@ test('no answer within timeoutMs is a timeout, tried again up to the bound', asy
   const began = Date.now();
   await assert.rejects(p.send('x'), e => e.code === 'timeout' && e.status === 0 && e.unknownOutcome);
   assert.equal(f.requests.length, 2);
-  assert.ok(Date.now() - began < 2000);
+  assert.ok(Date.now() - began < 5000);
 });
 
 test('a batch with failures throws its per-message statuses', async () => {
