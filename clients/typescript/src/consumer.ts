@@ -89,6 +89,8 @@ export class Consumer {
   private readonly options: ConsumerOptions;
   private readonly base: Params;
   private readonly stopper = new AbortController();
+  /** One signal per poller (fired with the stopper), so no one signal gathers a listener per poller. */
+  private readonly pollerStoppers: AbortController[] = [];
   private stopDeadline?: Promise<'stopped'>;
   private loops: Promise<void>[] = [];
   private stopping?: Promise<void>;
@@ -108,7 +110,11 @@ export class Consumer {
   start(): this {
     if (this.loops.length) throw new Error('already started');
     const n = Math.max(1, this.options.pollers ?? 1);
-    for (let i = 0; i < n; i++) this.loops.push(this.loop());
+    for (let i = 0; i < n; i++) {
+      const stopper = new AbortController();
+      this.pollerStoppers.push(stopper);
+      this.loops.push(this.loop(stopper.signal));
+    }
     return this;
   }
 
@@ -126,7 +132,9 @@ export class Consumer {
       const ms = this.options.stopTimeoutMs ?? 10_000;
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.stopDeadline = new Promise(resolve => timer = setTimeout(() => resolve('stopped'), ms));
-      this.stopper.abort(new Error('consumer stopped'));
+      const reason = new Error('consumer stopped');
+      this.stopper.abort(reason);
+      for (const p of this.pollerStoppers) p.abort(reason);
       this.stopping = this.done.then(() => clearTimeout(timer));
     }
     return this.stopping;
@@ -146,7 +154,7 @@ export class Consumer {
     }
   }
 
-  private async loop(): Promise<void> {
+  private async loop(stop: AbortSignal): Promise<void> {
     const o = this.options;
     const pullTimeout = o.pullTimeout ?? 20;
     let requestId = '';
@@ -156,7 +164,7 @@ export class Consumer {
       try {
         const envelope = await this.transport.get<PollResult>('/mq/message', {
           ...this.base, requestId, maxPullSize: o.maxPullSize, consumeTimeout: o.consumeTimeout, pullTimeout, pop: o.pop,
-        }, {signal: this.stopper.signal, extraTimeoutMs: pullTimeout * 1000});
+        }, {signal: stop, extraTimeoutMs: pullTimeout * 1000});
         if (envelope.status !== 200) {
           const error = errorOf(envelope, 'poll');
           // 503: nothing was done, the same requestId acks on the next try. Anything else (a requestId
@@ -170,7 +178,7 @@ export class Consumer {
         if (this.stopped) break;
         this.report(e);
         const hinted = e instanceof ProxyError && e.retryAfterSeconds ? e.retryAfterSeconds * 1000 : 0;
-        await sleep(Math.max(hinted, backoff(failures++, o.backoffMs ?? 500, o.maxBackoffMs ?? 30_000)), this.stopper.signal);
+        await sleep(Math.max(hinted, backoff(failures++, o.backoffMs ?? 500, o.maxBackoffMs ?? 30_000)), stop);
         continue;
       }
       requestId = result.requestId ?? '';
@@ -179,12 +187,12 @@ export class Consumer {
         ...(result.retryMsgList ?? []).map(m => ({...m, retry: true})),
       ];
       if (messages.length === 0) {
-        if (result.status === 'PAUSED') await sleep(o.pausedWaitMs ?? 5000, this.stopper.signal);
-        else if (result.status === 'RATE_LIMITED') await sleep(o.rateLimitedWaitMs ?? 1000, this.stopper.signal);
-        else if (pullTimeout === 0) await sleep(o.idleWaitMs ?? 1000, this.stopper.signal);
+        if (result.status === 'PAUSED') await sleep(o.pausedWaitMs ?? 5000, stop);
+        else if (result.status === 'RATE_LIMITED') await sleep(o.rateLimitedWaitMs ?? 1000, stop);
+        else if (pullTimeout === 0) await sleep(o.idleWaitMs ?? 1000, stop);
         continue;
       }
-      const outcome = await this.handle(messages, requestId);
+      const outcome = await this.handle(messages, requestId, stop);
       if (outcome === 'failed') {
         await this.settle('/mq/nack', requestId, {delay: o.nackDelaySeconds ?? 5});
         requestId = '';
@@ -198,8 +206,8 @@ export class Consumer {
     if (requestId) await this.settle('/mq/ack', requestId, {});
   }
 
-  private async handle(messages: Message[], requestId: string): Promise<Outcome> {
-    const context: HandlerContext = {requestId, signal: this.stopper.signal};
+  private async handle(messages: Message[], requestId: string, stop: AbortSignal): Promise<Outcome> {
+    const context: HandlerContext = {requestId, signal: stop};
     const work = (async (): Promise<Outcome> => {
       try {
         if (this.options.batchHandler) {
@@ -222,9 +230,9 @@ export class Consumer {
       // Until stop(), wait for the handler alone; a listener is left behind for no batch.
       const first = await new Promise<Outcome | 'stop'>(resolve => {
         const onStop = () => resolve('stop');
-        this.stopper.signal.addEventListener('abort', onStop, {once: true});
+        stop.addEventListener('abort', onStop, {once: true});
         work.then(o => {
-          this.stopper.signal.removeEventListener('abort', onStop);
+          stop.removeEventListener('abort', onStop);
           resolve(o);
         });
       });

@@ -225,9 +225,11 @@ describe('against the jar', {skip: !jar && 'MQPROXY_JAR not set'}, () => {
   });
 
   test('the README snippets: examples/produce.mjs stores a message, examples/consume.mjs gets it and stops on SIGINT', async () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const f of ['produce.mjs', 'consume.mjs']) {
-      assert.ok(readme.includes(readFileSync(new URL(`../examples/${f}`, import.meta.url), 'utf8')), `README shows examples/${f} as it is`);
+    for (const readme of ['../README.md', '../../../README.md']) {
+      const text = readFileSync(new URL(readme, import.meta.url), 'utf8');
+      for (const f of ['produce.mjs', 'consume.mjs']) {
+        assert.ok(text.includes(readFileSync(new URL(`../examples/${f}`, import.meta.url), 'utf8')), `${readme} shows examples/${f} as it is`);
+      }
     }
     const env = {...process.env, MQPROXY_PRODUCE_URL: open.produceUrl, MQPROXY_CONSUME_URL: open.consumeUrl};
     const produced = await run('produce.mjs', env, out => /stored \w+/.test(out));

@@ -33,13 +33,13 @@ function isFree(port) {
 export const jar = process.env.MQPROXY_JAR;
 
 /** Starts the jar with `yaml` as its config file; resolves once /ready answers 200. */
-export async function startProxy(yaml, {name = 'proxy', env = {}} = {}) {
-  if (!jar) throw new Error('MQPROXY_JAR: the path of target/mq-proxy.jar is needed for integration tests');
+export async function startProxy(yaml, {name = 'proxy', env = {}, jarPath = jar} = {}) {
+  if (!jarPath) throw new Error('MQPROXY_JAR: the path of target/mq-proxy.jar is needed for integration tests');
   const dir = mkdtempSync(join(tmpdir(), `mqproxy-ts-${name}-`));
   const config = join(dir, 'mq-proxy.yaml');
   writeFileSync(config, yaml);
   const ports = {produce: await freePort(), consume: await freePort(), admin: await freePort()};
-  const args = ['-Xmx512m', '-jar', jar, '--config', config,
+  const args = ['-Xmx512m', '-jar', jarPath, '--config', config,
     `--embedded.dataDir=${join(dir, 'data')}`, `--embedded.namesrvPort=${await freePort()}`,
     `--embedded.brokerPort=${await freePort([-2, 1])}`, '--embedded.commitLogFileMb=64', '--http.host=127.0.0.1',
     `--http.producePort=${ports.produce}`, `--http.consumePort=${ports.consume}`, `--admin.port=${ports.admin}`];
