@@ -34,3 +34,15 @@ test('a producer signs exactly the bytes it sends', async () => {
     await f.close();
   }
 });
+
+test('without globalThis.crypto (Node 18), WebCrypto comes from node:crypto', async () => {
+  const own = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+  Object.defineProperty(globalThis, 'crypto', {value: undefined, configurable: true, writable: true});
+  try {
+    assert.equal(globalThis.crypto, undefined);
+    const fresh = await import('../dist/crypto.js?node18');
+    assert.equal(await fresh.hmacSha256Hex('k', new TextEncoder().encode('text')), createHmac('sha256', 'k').update('text').digest('hex'));
+  } finally {
+    Object.defineProperty(globalThis, 'crypto', own);
+  }
+});
