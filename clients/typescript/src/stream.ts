@@ -73,17 +73,22 @@ export class EventStream implements AsyncIterable<StreamMessage> {
       this.started = true;
       this.run().catch(e => this.finish(e));
     }
-    while (true) {
-      const next = this.queue.shift();
-      if (next) {
-        yield next;
-        continue;
+    try {
+      while (true) {
+        const next = this.queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (this.ended) {
+          if (this.failure !== undefined) throw this.failure;
+          return;
+        }
+        await new Promise<void>(resolve => this.waiting = resolve);
       }
-      if (this.ended) {
-        if (this.failure !== undefined) throw this.failure;
-        return;
-      }
-      await new Promise<void>(resolve => this.waiting = resolve);
+    } finally {
+      // a `break` out of the loop ends the stream too: the connection is not left open
+      this.close();
     }
   }
 
@@ -181,7 +186,11 @@ export class EventStream implements AsyncIterable<StreamMessage> {
     }
     if (e.event !== 'message') {
       this.options.onEvent?.(e.event, data);
-      if (e.event === 'error') this.finish(new ProxyError(500, 'server_error', `stream: ${e.data}`));
+      if (e.event === 'error') {
+        // the proxy ended the stream for good (its group removed or changed): no reconnect
+        this.finish(new ProxyError(500, 'server_error', `stream: ${e.data}`));
+        this.closer.abort(new Error('stream ended by the proxy'));
+      }
       return;
     }
     const token = e.id;

@@ -73,3 +73,22 @@ test('consume() acks what the handler returns from and nacks what it throws on',
   await f.close();
   assert.deepEqual(f.requests.slice(1).map(r => r.path + ' ' + r.query.requestId), ['/mq/ack a', '/mq/nack b']);
 });
+
+test('an error event ends the stream with a ProxyError, without reconnecting; a break closes the connection', async () => {
+  const f = await fakeProxy((r, res) => {
+    res.writeHead(200, {'Content-Type': 'text/event-stream'});
+    res.write('id: a\ndata: {"messageId":"1"}\n\nevent: error\ndata: {"message":"group removed"}\n\n');
+  });
+  const s = new EventStream({url: f.url, topic: 't', consumer: 'g', backoffMs: 10});
+  const ids = [];
+  await assert.rejects(async () => { for await (const m of s) ids.push(m.messageId); }, e => e instanceof ProxyError && /group removed/.test(e.message));
+  assert.deepEqual(ids, ['1']);
+  await sleep(100);
+  assert.equal(f.requests.length, 1);
+
+  const again = new EventStream({url: f.url, topic: 't', consumer: 'g'});
+  for await (const m of again) { void m; break; }
+  await sleep(50);
+  assert.equal(f.requests.length, 2);
+  await f.close();
+});
