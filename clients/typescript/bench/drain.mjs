@@ -48,9 +48,14 @@ async function drainLib(group, target) {
   let reachedAt = 0;
   let reached;
   const done = new Promise(r => reached = r);
+  let polls = 0;
+  const counting = (url, init) => {
+    if (String(url).includes('/mq/message')) polls++;
+    return fetch(url, init);
+  };
   const t0 = performance.now();
   const c = new Consumer({url: proxy.consumeUrl, topic: 'bench-t', consumer: group, pop: true, pollers: clients, maxPullSize: pull,
-    pullTimeout, handler: () => {
+    pullTimeout, fetch: counting, handler: () => {
       if (c.handled + 1 >= target && !reachedAt) {
         reachedAt = performance.now();
         reached();
@@ -58,7 +63,7 @@ async function drainLib(group, target) {
     }}).start();
   await done;
   await c.stop();
-  return {delivered: c.handled, ms: reachedAt - t0};
+  return {delivered: c.handled, polls, ms: reachedAt - t0};
 }
 
 try {
