@@ -170,7 +170,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Exponential back-off with full jitter: attempt 0 waits up to `base`, each next one twice that, at most `max`. */
+/** Exponential back-off with jitter: attempt 0 waits half to all of `base`, each next one twice that, at most `max`. */
 export function backoff(attempt: number, base: number, max: number, random: () => number = Math.random): number {
   return Math.round(Math.min(max, base * 2 ** Math.min(attempt, 30)) * (0.5 + random() / 2));
 }
