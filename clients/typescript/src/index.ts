@@ -1,0 +1,14 @@
+export {ProxyError} from './errors.js';
+export {bearer, signed} from './credentials.js';
+export type {Credentials} from './credentials.js';
+export type {ConnectionOptions, Envelope} from './http.js';
+export {Producer} from './producer.js';
+export type {ProducerOptions, SendOptions, BatchOptions, SendReceipt} from './producer.js';
+export {Consumer, BroadcastConsumer} from './consumer.js';
+export type {ConsumerOptions, Message, PollResult, HandlerContext} from './consumer.js';
+export {EventStream} from './stream.js';
+export type {EventStreamOptions, StreamMessage} from './stream.js';
+export {SseParser} from './sse.js';
+export type {SseEvent} from './sse.js';
+export {verifyWebhook} from './webhook.js';
+export type {VerifyOptions, HeaderSource} from './webhook.js';
