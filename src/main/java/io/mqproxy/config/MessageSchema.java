@@ -64,18 +64,27 @@ public final class MessageSchema {
         return "does not match the producer's schema " + describe(result);
     }
 
-    /** The deepest failure (the first of those): "Property lines does not match" says less than its cause. */
+    /** The deepest failure (by place, then by keyword): "Property amount does not match" says less than its cause. */
     static String describe(OutputUnit result) {
         OutputUnit first = result;
         if (result.getErrors() != null) {
             for (OutputUnit e : result.getErrors()) {
-                if (first == result || location(e).length() > location(first).length()) {
+                if (first == result || deeper(e, first)) {
                     first = e;
                 }
             }
         }
         String at = location(first);
         return "at " + (at.isEmpty() ? "/" : at) + ": " + first.getError();
+    }
+
+    private static boolean deeper(OutputUnit a, OutputUnit b) {
+        int byInstance = Integer.compare(location(a).length(), location(b).length());
+        return byInstance > 0 || byInstance == 0 && length(a.getKeywordLocation()) > length(b.getKeywordLocation());
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     private static String location(OutputUnit unit) {
