@@ -75,6 +75,7 @@ public final class ConfigLoader {
         applyGroupDefaults(tree);
         PushConfig.applyDefaults(tree);
         ProxyConfig config = PushConfig.withSecrets(withBrokerSecret(withWebhookSecrets(withOperatorTokens(bind(tree), env), env), env), env);
+        config = withSchemaFiles(config, file == null ? Path.of("") : file.toAbsolutePath().getParent());
         ConfigValidator.validate(config);
         return config;
     }
@@ -231,6 +232,29 @@ public final class ConfigLoader {
             c.producers(), c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
             m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
             m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()), c.push(), c.stream());
+    }
+
+    /** A producer's {@code schema} given as a path (relative to the configuration file's folder) is read here. */
+    private static ProxyConfig withSchemaFiles(ProxyConfig c, Path folder) {
+        if (c.producers().stream().noneMatch(p -> p.schema() != null && p.schema().isTextual())) {
+            return c;
+        }
+        List<ProxyConfig.Producer> producers = new ArrayList<>();
+        for (int i = 0; i < c.producers().size(); i++) {
+            ProxyConfig.Producer p = c.producers().get(i);
+            if (p.schema() != null && p.schema().isTextual()) {
+                Path path = folder.resolve(p.schema().textValue());
+                try {
+                    p = new ProxyConfig.Producer(p.name(), p.topic(), new ObjectMapper().readTree(path.toFile()));
+                } catch (IOException e) {
+                    throw new ConfigException("configuration key 'producers[" + i + "].schema': cannot read " + path
+                        + " as JSON: " + firstLine(e.getMessage()));
+                }
+            }
+            producers.add(p);
+        }
+        return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(),
+            producers, c.consumers(), c.monitor(), c.push(), c.stream());
     }
 
     /** A broker secret named by {@code secretKeyEnv} comes from the environment, or start-up stops. */

@@ -84,6 +84,13 @@ final class ConfigValidator {
             ProxyConfig.Producer p = c.producers().get(i);
             own("producers[" + i + "].name", p.name(), 120, false);
             own("producers[" + i + "].topic", p.topic(), 127, false);
+            if (p.schema() != null) {
+                try {
+                    MessageSchema.compile(p.schema());
+                } catch (IllegalArgumentException e) {
+                    fail("producers[" + i + "].schema", e.getMessage());
+                }
+            }
             if (!producers.add(p.name())) {
                 fail("producers[" + i + "].name", "'" + p.name() + "' is declared twice");
             }

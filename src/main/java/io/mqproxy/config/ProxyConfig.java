@@ -214,8 +214,15 @@ public record ProxyConfig(
         }
     }
 
-    /** A producer group and the topic it writes to. */
-    public record Producer(String name, String topic) {
+    /**
+     * A producer group and the topic it writes to.
+     *
+     * @param schema a JSON Schema every body must match (inline; a file path in the file is read at load), or null
+     */
+    public record Producer(String name, String topic, com.fasterxml.jackson.databind.JsonNode schema) {
+        public Producer(String name, String topic) {
+            this(name, topic, null);
+        }
     }
 
     /**

@@ -61,8 +61,10 @@ public final class ProduceService implements AutoCloseable {
     public CompletableFuture<SendReceipt> produce(ProduceRequest r) {
         OutgoingMessage message;
         try {
-            String topic = topicOf(r.producer());
+            Producer producer = producerOf(r.producer());
+            String topic = producer.topic();
             byte[] body = body("message", r.message());
+            conforming(producer, "message", body);
             checkDelivery(r, limits.maxDeliveryDelaySeconds());
             propertyText("keys", r.keys(), MAX_KEYS_BYTES);
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
@@ -93,7 +95,8 @@ public final class ProduceService implements AutoCloseable {
     public CompletableFuture<BatchOutcome> produceBatch(BatchProduceRequest r) {
         List<OutgoingMessage> messages;
         try {
-            String topic = topicOf(r.producer());
+            Producer producer = producerOf(r.producer());
+            String topic = producer.topic();
             if (r.messages() == null || r.messages().isEmpty()) {
                 throw Errors.badParam("messages", "must be a non-empty JSON array");
             }
@@ -108,14 +111,17 @@ public final class ProduceService implements AutoCloseable {
                     + " messages, " + r.properties().size() + " entries");
             }
             messages = new ArrayList<>(r.messages().size());
+            List<String> nonConforming = new ArrayList<>();
             for (int i = 0; i < r.messages().size(); i++) {
                 byte[] body = body("messages[" + i + "]", r.messages().get(i));
+                nonConforming = conforming(producer, "messages[" + i + "]", body, nonConforming);
                 Map<String, String> own = r.properties() == null ? null : r.properties().get(i);
                 String param = "properties[" + i + "]";
                 MessageProperties.checkTogether(param, MessageProperties.check(param, own), null, r.tags());
                 messages.add(new OutgoingMessage(topic, body, null, r.tags(), r.orderId(), 0, 0, false,
                     properties(r.clientIp(), own)));
             }
+            refuseNonConforming(nonConforming);
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -193,7 +199,37 @@ public final class ProduceService implements AutoCloseable {
         return end;
     }
 
-    private String topicOf(String producer) {
+    /** A body the producer's schema refuses stops the message here, before the broker. */
+    private static void conforming(Producer producer, String param, byte[] body) {
+        String violation = producer.schema() == null ? null : producer.schema().violation(body);
+        if (violation != null) {
+            throw Errors.badParam(param, violation);
+        }
+    }
+
+    /** In a batch every message is checked, so the answer names each that fails (up to a few). */
+    private static List<String> conforming(Producer producer, String param, byte[] body, List<String> failed) {
+        String violation = producer.schema() == null ? null : producer.schema().violation(body);
+        if (violation != null) {
+            failed.add(param + " " + violation);
+        }
+        return failed;
+    }
+
+    /**
+     * The whole batch is refused when any message fails its schema: sending the others would leave gaps a
+     * producer cannot see (and, with orderId, break the order it asked for).
+     */
+    private static void refuseNonConforming(List<String> failed) {
+        if (failed.isEmpty()) {
+            return;
+        }
+        String shown = String.join("; ", failed.subList(0, Math.min(5, failed.size())));
+        throw Errors.badParam("messages", failed.size() + (failed.size() == 1 ? " message fails" : " messages fail")
+            + " the producer's schema, so none was sent: " + shown + (failed.size() > 5 ? "; ..." : ""));
+    }
+
+    private Producer producerOf(String producer) {
         if (producer == null || producer.isBlank()) {
             throw Errors.missing("producer");
         }
@@ -201,7 +237,7 @@ public final class ProduceService implements AutoCloseable {
         if (broken != null) {
             throw Errors.badParam("producer", broken);
         }
-        return registry.producer(producer).map(Producer::topic).orElseThrow(() -> Errors.unknownProducer(producer));
+        return registry.producer(producer).orElseThrow(() -> Errors.unknownProducer(producer));
     }
 
     private byte[] body(String param, String text) {

@@ -1,5 +1,7 @@
 package io.mqproxy.registry;
 
+import io.mqproxy.config.MessageSchema;
+
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.ResourceNames;
 import java.util.ArrayList;
@@ -44,7 +46,8 @@ public final class Registry {
         this.defaults = config.consume().defaults();
         this.pushDefaults = config.push().defaults();
         config.consumers().forEach(c -> fileConsumers.put(c.name(), ConsumerGroup.of(c)));
-        config.producers().forEach(p -> fileProducers.put(p.name(), new Producer(p.name(), p.topic(), false)));
+        config.producers().forEach(p -> fileProducers.put(p.name(), new Producer(p.name(), p.topic(), false,
+            p.schema() == null ? null : MessageSchema.compile(p.schema()))));
         view = build(RuntimeEntries.NONE);
     }
 

@@ -51,6 +51,27 @@ final class BenchSupport {
         return b;
     }
 
+    /** A JSON object of ten string fields f0..f9, about {@code size} bytes in all. */
+    static String tenFieldJson(int size) {
+        int each = Math.max(1, (size - 2 - 10 * 8) / 10);
+        StringBuilder json = new StringBuilder("{");
+        String text = new String(body(each), java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < 10; i++) {
+            json.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":\"").append(text).append('"');
+        }
+        return json.append('}').toString();
+    }
+
+    /** The schema of {@link #tenFieldJson}: an object with the ten fields required, each a bounded string. */
+    static java.util.Map<String, Object> tenFieldSchema() {
+        java.util.Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 10; i++) {
+            properties.put("f" + i, java.util.Map.of("type", "string", "maxLength", 4096));
+        }
+        return java.util.Map.of("type", "object", "required", java.util.List.copyOf(properties.keySet()),
+            "properties", properties, "additionalProperties", false);
+    }
+
     /** The load generator's HTTP client: keep-alive, no pipelining, one connection per request in flight. */
     static HttpClient httpClient(Vertx vertx, int port, int connections) {
         return httpClient(vertx, port, connections, null);

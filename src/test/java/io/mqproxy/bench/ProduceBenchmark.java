@@ -75,6 +75,7 @@ public final class ProduceBenchmark {
     private static final ObjectMapper JSON = BenchSupport.JSON;
     private static final byte[] OK_PREFIX = "{\"status\":200".getBytes(StandardCharsets.US_ASCII);
     private static final String PRODUCER = "bench-producer";
+    private static final String SCHEMA_PRODUCER = "bench-schema-producer";
     /** After the warm-up round, each measured phase still gets this long to reach its steady state. */
     private static final long RAMP_MILLIS = 1_000;
 
@@ -89,7 +90,7 @@ public final class ProduceBenchmark {
     /** Which phases to run, e.g. "http-single" when profiling one path; the ratio line needs all four. */
     private final Set<String> phases = Set.of(System.getProperty("bench.phases",
         "native-single,native-single-autobatch,http-single,http-single-uncoalesced,native-serial,http-serial,"
-            + "native-batch,http-batch").split(","));
+            + "native-batch,http-batch,http-json,http-json-schema").split(","));
 
     private final ThreadMXBean threads = BenchSupport.THREADS;
     private final com.sun.management.OperatingSystemMXBean os = BenchSupport.OS;
@@ -121,7 +122,8 @@ public final class ProduceBenchmark {
         autoBatchProducer.setAutoBatch(true);
 
         Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
-        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic).start();
+        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic)
+                 .producer(SCHEMA_PRODUCER, topic, BenchSupport.tenFieldSchema()).start();
              TestProxy uncoalesced = phases.contains("http-single-uncoalesced")
                  ? TestProxy.builder().producer(PRODUCER, topic).set("produce.coalesce", "false").start() : null) {
             int port = proxy.config().http().producePort();
@@ -146,6 +148,16 @@ public final class ProduceBenchmark {
                 () -> new NativeLoad(autoBatchProducer, concurrency, () -> List.of(new Message(topic, body)))));
             all.put("http-single", new Phase("HTTP single", 1, concurrency,
                 () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", singleBody, concurrency,
+                    clientThreads), proxy));
+            // The same JSON body (10 fields, ~size bytes) to a producer without and with a schema of those fields.
+            String jsonMessage = java.net.URLEncoder.encode(BenchSupport.tenFieldJson(size), StandardCharsets.UTF_8);
+            Buffer plainJson = Buffer.buffer("producer=" + PRODUCER + "&message=" + jsonMessage);
+            Buffer schemaJson = Buffer.buffer("producer=" + SCHEMA_PRODUCER + "&message=" + jsonMessage);
+            all.put("http-json", new Phase("HTTP single JSON", 1, concurrency,
+                () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", plainJson, concurrency,
+                    clientThreads), proxy));
+            all.put("http-json-schema", new Phase("HTTP single JSON with schema", 1, concurrency,
+                () -> new HttpLoad(http, "/mq/produce", "application/x-www-form-urlencoded", schemaJson, concurrency,
                     clientThreads), proxy));
             all.put("http-single-uncoalesced", new Phase("HTTP single uncoalesced", 1, concurrency,
                 () -> new HttpLoad(httpUncoalesced, "/mq/produce", "application/x-www-form-urlencoded", singleBody,
@@ -226,7 +238,14 @@ public final class ProduceBenchmark {
         ratio(line, results, "single-uncoalesced", "http-single-uncoalesced", "native-single", 1);
         ratio(line, results, "batch", "http-batch", "native-batch", batch);
         ratio(line, results, "serial", "http-serial", "native-serial", 1);
+        ratio(line, results, "json", "http-json", "native-single", 1);
+        ratio(line, results, "json-schema", "http-json-schema", "native-single", 1);
         System.out.println(line);
+        if (results.containsKey("http-json") && results.containsKey("http-json-schema")) {
+            System.out.printf(Locale.ROOT, "schema cost: with/without = %.2f (10-field schema, %d-byte JSON bodies)%n",
+                results.get("http-json-schema").messagesPerSecond(1) / results.get("http-json").messagesPerSecond(1),
+                size);
+        }
         Stats nativeSerial = results.get("native-serial");
         Stats httpSerial = results.get("http-serial");
         if (nativeSerial != null && httpSerial != null) {

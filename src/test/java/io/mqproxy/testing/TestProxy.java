@@ -65,6 +65,12 @@ public final class TestProxy implements AutoCloseable {
             return this;
         }
 
+        /** A producer with a JSON Schema: a map (inline) or a file path. */
+        public Builder producer(String name, String topic, Object schema) {
+            producers.add(Map.of("name", name, "topic", topic, "schema", schema));
+            return this;
+        }
+
         /** A consumer group; {@code settings} overrides the group defaults (mode, pop, timeouts...). */
         public Builder consumer(String name, String topic, Map<String, Object> settings) {
             Map<String, Object> entry = new LinkedHashMap<>(settings);
