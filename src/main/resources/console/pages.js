@@ -221,8 +221,8 @@ function group(main, r) {
         toggle(button);
       }}, g.paused ? 'Resume' : 'Pause');
     // The state is the badge; the line under it says how it came to be, in words that cannot contradict it.
-    const how = g.paused ? 'paused at run time: its polls answer PAUSED'
-      : state.sources.paused === 'runtime' ? 'active: resumed at run time' : 'active: never paused (default)';
+    const how = g.paused ? 'paused at run time (its polls answer PAUSED)'
+      : state.sources.paused === 'runtime' ? 'active (resumed at run time)' : 'active (default: never paused)';
     clear(head, h('div', {},
       h('h1', {}, name, ' ', modeBadges(g)),
       h('p', {class: 'muted'}, 'Topic ', h('span', {class: 'mono'}, g.topic), ' · registered ',

@@ -228,7 +228,7 @@ class ConsoleBrowserIT {
      */
     private void groupWordsAndAlertRules() throws Exception {
         // orders was paused and resumed above; its file entry gives consumeTimeoutSeconds and nothing else.
-        awaitContains("the state, apart from its source", By.id("group-state"), "active: resumed at run time");
+        awaitContains("the state, apart from its source", By.id("group-state"), "active (resumed at run time)");
         assertThat(browser.findElement(By.cssSelector("#main h1")).getText()).contains("active").doesNotContain("paused");
         assertThat(browser.findElement(By.id("group-state")).getText()).contains("Rate limit: none (default)");
         assertThat(settingSource("consumeTimeoutSeconds")).isEqualTo("from the config file");
@@ -240,7 +240,7 @@ class ConsoleBrowserIT {
         assertThat(settingSource("consumeTimeoutSeconds")).isEqualTo("from the config file");
 
         open("#/group/payments");
-        awaitContains("never paused", By.id("group-state"), "active: never paused (default)");
+        awaitContains("never paused", By.id("group-state"), "active (default: never paused)");
         assertThat(settingSource("maxRetries")).isEqualTo("from the config file");
         assertThat(settingSource("pullTimeoutSeconds")).isEqualTo("default");
 
@@ -277,6 +277,7 @@ class ConsoleBrowserIT {
         client.admin("GET", "/admin/audit?target=payments&limit=20", TOKEN, null).result()
             .forEach(r -> audited.add(r.path("operator").asText() + " " + r.path("action").asText()));
         assertThat(audited).contains("alice set-alert-rules", "alice remove-alert-rules");
+        open("#/"); // the next step opens payments again: a new hash draws the page anew
     }
 
     private String settingSource(String setting) {
