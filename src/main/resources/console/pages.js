@@ -875,7 +875,12 @@ function audit(main, r) {
         {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
         {label: 'Change', class: 'change', cell: (a) => changes(a)},
-        {label: 'Result', cell: (a) => badge(a.result, a.result === 'ok' ? 'ok' : 'bad')},
+        {label: 'Result', class: 'result', cell: (a) => {
+          // "refused: <why>": the verdict as a badge, the reason as text that wraps inside the column.
+          const [verdict, ...why] = String(a.result).split(': ');
+          return [badge(verdict, a.result === 'ok' ? 'ok' : 'bad'), why.length ? h('div', {class: 'small'}, why.join(': '))
+            : null];
+        }},
         {label: 'Details', cell: (a) => h('details', {}, h('summary', {}, 'before / after'),
           h('div', {class: 'small muted'}, 'request ', a.requestId, ' on ', a.instance),
           h('pre', {}, 'before: ' + JSON.stringify(a.before ?? null, null, 1)),

@@ -374,16 +374,17 @@ class ConsoleBrowserIT {
         assertThat(orders).contains("pause", "resume", "reset-offset", "alice").doesNotContain("change-group");
         assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false",
             "offsets now: ", "delivered to 1 consumer(s)", "rules.backlog: 0 → 3");
+        screenshot("audit");
         // The "Change" column is whole inside its panel: the table does not scroll sideways to show it.
         Map<?, ?> fit = (Map<?, ?>) browser.executeScript("const th = [...document.querySelectorAll('#main th')]"
             + ".find(t => t.textContent === 'Change'); const wrap = th.closest('.table-wrap');"
             + "return {thRight: th.getBoundingClientRect().right, panelRight: th.closest('.panel')"
-            + ".getBoundingClientRect().right, scroll: wrap.scrollWidth, client: wrap.clientWidth}");
+            + ".getBoundingClientRect().right, scroll: wrap.scrollWidth, client: wrap.clientWidth,"
+            + "columns: [...th.parentElement.children].map(c => c.textContent + ' ' + Math.round(c.getBoundingClientRect().width))}");
         assertThat(((Number) fit.get("scroll")).intValue()).as("audit table scrolls sideways: %s", fit)
             .isLessThanOrEqualTo(((Number) fit.get("client")).intValue());
         assertThat(((Number) fit.get("thRight")).doubleValue()).as("Change column's right edge: %s", fit)
             .isLessThanOrEqualTo(((Number) fit.get("panelRight")).doubleValue());
-        screenshot("audit");
         open("#/audit?target=payments");
         awaitContains("the audit of payments", By.id("main"), "redrive");
         assertThat(browser.findElement(By.id("main")).getText()).contains("redrive", "alice",
