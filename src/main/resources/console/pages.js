@@ -816,7 +816,8 @@ function alerts(main) {
     clear(body,
       m ? note(['Collected by ', m.collecting ? 'this instance' : 'another instance', ' every ', m.intervalSeconds,
         ' s; ', m.webhooks, ' webhook(s) configured', m.lastCollection ? '; last collection ' + time(Date.parse(m.lastCollection.at)) : '',
-        '. Rules are changed with PUT /admin/alerts/... (docs/monitoring.md).']) : failure(monitor, 'the collector'),
+        '. A group\'s rules are set and cleared on its page; the defaults with PUT /admin/alerts/defaults '
+        + '(docs/monitoring.md).']) : failure(monitor, 'the collector'),
       panel('Alerts and their last notifications', failure(list, 'alerts'), table([
         {label: 'Group', cell: (a) => groupLink(a.group)},
         {label: 'Rule', cell: (a) => a.rule},
