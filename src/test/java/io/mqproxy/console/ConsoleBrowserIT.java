@@ -40,7 +40,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * logs in; a group's backlog shows after producing; pausing from the page makes polls answer PAUSED and
  * resuming lets them through; a reset to earliest brings the backlog back; a dead letter is redriven;
  * each action is in the audit page under the operator. Also a server validation message next to its
- * field, the debug tools, a phone-sized screen and dark mode. Every page is saved as a screenshot under
+ * field, the debug tools, a phone-sized screen and dark mode; a group's header words (state apart from
+ * its source, "from the config file" only for what the file gives), its alert rules set and cleared
+ * from its page, and layout (the audit's Change column inside its panel, peek at full width, the
+ * overview's Backlog in view on a phone, no redrive buttons for a queue-held group). Every page is saved as a screenshot under
  * target/console-screenshots/ for a reviewer; at the end every URL the page fetched is asked again
  * without the session, and refused.
  */
