@@ -1,6 +1,6 @@
 // The console's pages. Each takes the main element and the route, draws itself, refreshes what is live on
 // its own, and returns {stop} for when the operator goes elsewhere.
-import {del, get, getPage, patch, path, post} from './api.js';
+import {del, get, getPage, patch, path, post, request} from './api.js';
 import {backlogChart, spanMinutes} from './chart.js';
 import {act, age, append, badge, clear, clearErrors, clock, confirmAction, field, h, note, num, panel, table, time,
   toast} from './ui.js';
@@ -93,13 +93,15 @@ function overview(main) {
       lagNote(l), failure(lag, 'lag'),
       panel('Consumer groups', failure(groups, 'groups'), table([
         {label: 'Group', cell: (x) => groupLink(x.name)},
-        {label: 'Topic', cell: (x) => x.topic},
+        // On a phone the less telling columns go first, so the backlog stays in view (issue 22).
+        {label: 'Topic', class: 'hide-narrow', cell: (x) => x.topic},
         {label: 'Mode', cell: (x) => modeBadges(x)},
-        {label: 'Rate limit', cell: (x) => (x.rateLimit ? x.rateLimit + '/s' : 'none')},
+        {label: 'Rate limit', class: 'hide-narrow', cell: (x) => (x.rateLimit ? x.rateLimit + '/s' : 'none')},
         {label: 'Backlog', num: true, cell: (x) => num(lags[x.name]?.backlog)},
-        {label: 'In flight', num: true, cell: (x) => num(lags[x.name]?.inflight)},
+        {label: 'In flight', num: true, class: 'hide-narrow', cell: (x) => num(lags[x.name]?.inflight)},
         {label: 'Dead letters', num: true, cell: (x) => num(lags[x.name]?.deadLetters)},
-        {label: 'Oldest waiting', num: true, cell: (x) => (lags[x.name] ? age(lags[x.name].oldestAgeSeconds) : '–')},
+        {label: 'Oldest waiting', num: true, class: 'hide-narrow',
+          cell: (x) => (lags[x.name] ? age(lags[x.name].oldestAgeSeconds) : '–')},
       ], g.map((x) => ({...x, __key: x.name})), 'No consumer groups are registered.')),
       h('div', {class: 'grid'},
         panel('Alerts firing', failure(firing, 'alerts'), table([
@@ -142,6 +144,20 @@ const SETTINGS = [
   ['maxRetries', 'Retries before dead letter', 'deliveries after the first'],
   ['rateLimit', 'Rate limit (messages/s)', 'for the whole group across the fleet; 0: none'],
 ];
+// Alert thresholds of a group ([field, label, help, the alert's rule name]); the same fields as
+// PUT /admin/alerts/groups/<group> and `admin alerts set -g`.
+const ALERT_RULES = [
+  ['backlog', 'Backlog (messages)', 'messages not yet consumed, in flight and retries included', 'backlog'],
+  ['oldestAgeSeconds', 'Oldest waiting (s)', 'the oldest message waiting is older than this', 'oldestAge'],
+  ['stuckSeconds', 'Stuck for (s)', 'the backlog grew and nothing was consumed for this long', 'stuck'],
+  ['deadLetters', 'Dead letters', 'this many dead-lettered within the window', 'deadLetters'],
+  ['deadLettersWindowSeconds', 'Dead-letter window (s)', 'the window dead letters are counted in (not a rule)', null],
+];
+// The layers a threshold comes from (AlertRuleBook), in an operator's words.
+const ALERT_SOURCES = {
+  'config': 'default', 'runtime': 'default set at run time', 'group config': 'from the config file',
+  'group runtime': 'set at run time',
+};
 const BROADCAST_SETTINGS = [
   ['clientTtlSeconds', 'Client TTL (s)', 'an idle clientId is forgotten after this; 0: never'],
   ['maxClientIds', 'Most clientIds', 'a new one past it is refused'],
@@ -159,6 +175,7 @@ function group(main, r) {
   const settings = h('div');
   const reset = h('div');
   const redeliver = h('div');
+  const alertRules = h('div', {id: 'alert-rules'});
   const dlq = h('div');
   clear(main, head, numbers,
     panel('Backlog and consume rate, last hour', chart,
@@ -166,7 +183,8 @@ function group(main, r) {
         h('span', {}, h('span', {class: 'swatch rate'}), 'consumed per second (right axis)')), chartNote),
     panel('Queues', queues), clients,
     h('div', {class: 'grid'}, panel('Settings', settings),
-      h('div', {class: 'column'}, panel('Reset offsets', reset), panel('Re-deliver a message', redeliver))),
+      h('div', {class: 'column'}, panel('Reset offsets', reset), panel('Re-deliver a message', redeliver),
+        panel('Alert rules', alertRules))),
     panel('Dead letters', dlq));
 
   async function loadGroup() {
@@ -202,10 +220,15 @@ function group(main, r) {
         }
         toggle(button);
       }}, g.paused ? 'Resume' : 'Pause');
+    // The state is the badge; the line under it says how it came to be, in words that cannot contradict it.
+    const how = g.paused ? 'paused at run time (its polls answer PAUSED)'
+      : state.sources.paused === 'runtime' ? 'active (resumed at run time)' : 'active (default: never paused)';
     clear(head, h('div', {},
       h('h1', {}, name, ' ', modeBadges(g)),
-      h('p', {class: 'muted'}, 'Topic ', h('span', {class: 'mono'}, g.topic), ' · registered in ',
-        state.group.runtime ? 'run time' : 'the config file', ' · paused: ', source('paused'))),
+      h('p', {class: 'muted'}, 'Topic ', h('span', {class: 'mono'}, g.topic), ' · registered ',
+        state.group.runtime ? 'at run time' : 'in the config file'),
+      h('p', {class: 'small', id: 'group-state'}, h('strong', {}, 'State: '), how, ' · ', h('strong', {}, 'Rate limit: '),
+        g.rateLimit ? g.rateLimit + ' messages/s' : 'none', ' (', source('rateLimit'), ')')),
     h('div', {class: 'actions'}, pause,
       h('a', {href: '#/audit?target=' + encodeURIComponent(name)}, 'Audit of this group')));
   }
@@ -423,6 +446,68 @@ function group(main, r) {
     clear(redeliver, form);
   }
 
+  /**
+   * The group's alert thresholds in force, each with where it comes from, and a form for the group's
+   * run-time entry (what `admin alerts set -g` and `clear -g` change; audited by the API).
+   */
+  async function drawAlertRules() {
+    let view;
+    let firing;
+    try {
+      [view, firing] = await Promise.all([get(path`/admin/alerts/groups/${name}`),
+        get(path`/admin/alerts?status=firing&group=${name}`)]);
+    } catch (e) {
+      clear(alertRules, note(['Could not read the alert rules: ', e.message], 'bad'));
+      return;
+    }
+    const own = (k) => view.sources[k] === 'group runtime';
+    const shown = (k, v) => (k === 'deadLettersWindowSeconds' ? num(v) + ' s' : v ? num(v) : 'off');
+    const form = h('form', {class: 'stack', id: 'alert-rules-form', novalidate: true});
+    const set = h('button', {type: 'submit', class: 'primary'}, 'Set rules');
+    const drop = h('button', {type: 'button', id: 'alert-rules-clear', disabled: !ALERT_RULES.some(([k]) => own(k)),
+      onclick: async () => {
+        const r = await act(drop, () => del(path`/admin/alerts/groups/${name}`), {form,
+          done: 'Cleared the run-time alert rules of ' + name + ': the configuration\'s apply again.'});
+        if (r) {
+          drawAlertRules();
+        }
+      }}, 'Clear run-time rules');
+    append(form, table([
+      {label: 'Rule', cell: ([, label]) => label},
+      {label: 'In force', num: true, cell: ([k]) => shown(k, view.rules[k])},
+      {label: 'From', cell: ([k]) => h('span', {class: 'small', dataset: {rule: k}}, ALERT_SOURCES[view.sources[k]]
+        || view.sources[k])},
+      {label: 'Now', cell: ([, , , rule]) => (firing.some((a) => a.rule === rule) ? badge('firing', 'bad') : '')},
+    ], ALERT_RULES),
+    h('h3', {}, 'This group\'s run-time rules'),
+    h('p', {class: 'muted small'}, 'An empty field is inherited; 0 turns a rule off. Setting replaces the whole '
+      + 'run-time entry of the group, kept broker-side on every instance and recorded in the audit log.'),
+    h('div', {class: 'fields'}, ALERT_RULES.map(([k, label, help]) => field(label,
+      h('input', {name: k, type: 'number', min: 0, inputmode: 'numeric', value: own(k) ? String(view.rules[k]) : '',
+        placeholder: 'inherit (' + shown(k, view.rules[k]) + ')'}), help))),
+    h('div', {class: 'actions'}, set, drop));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = {};
+      ALERT_RULES.forEach(([k]) => {
+        const v = form.elements[k].value.trim();
+        if (v !== '') {
+          body[k] = Number(v);
+        }
+      });
+      if (!Object.keys(body).length) {
+        toast('bad', 'Nothing to set: give a threshold, or clear the run-time rules.');
+        return;
+      }
+      const r = await act(set, () => request('PUT', path`/admin/alerts/groups/${name}`, body), {form,
+        done: 'Alert rules of ' + name + ' set: ' + Object.entries(body).map(([k, v]) => k + ' = ' + v).join(', ')});
+      if (r) {
+        drawAlertRules();
+      }
+    });
+    clear(alertRules, form);
+  }
+
   async function drawDlq() {
     const g = state.group;
     let clientId = null;
@@ -475,8 +560,7 @@ function group(main, r) {
         drawDlq(); // the rows now say who redrove them
       }
     };
-    const selectedButton = h('button', {type: 'button', id: 'redrive-selected', class: 'primary',
-      disabled: !g.pop, onclick: (e) => {
+    const selectedButton = h('button', {type: 'button', id: 'redrive-selected', class: 'primary', onclick: (e) => {
         const ids = selectedIds();
         if (!ids.length) {
           toast('bad', 'Select the dead letters to redrive first.');
@@ -484,7 +568,7 @@ function group(main, r) {
         }
         redrive(e.currentTarget, ids);
       }}, 'Redrive selected');
-    const allButton = h('button', {type: 'button', id: 'redrive-all', disabled: !g.pop || !letters.length,
+    const allButton = h('button', {type: 'button', id: 'redrive-all', disabled: !letters.length,
       onclick: (e) => redrive(e.currentTarget, null)}, 'Redrive all');
     clear(dlq,
       clientId ? field('clientId', h('select', {name: 'clientId', onchange: drawDlq},
@@ -493,6 +577,9 @@ function group(main, r) {
       g.pop ? null : note('Queue-held groups cannot take single messages back: reset the offsets instead.'),
       table([
         {label: '', cell: (m) => {
+          if (!g.pop) {
+            return null; // a queue-held group cannot take single messages back: nothing to select
+          }
           const c = h('input', {type: 'checkbox', 'aria-label': 'select ' + m.messageId, onchange: update,
             dataset: {id: m.messageId}});
           checks.set(rowKey(m), c);
@@ -510,7 +597,8 @@ function group(main, r) {
             + '× before, last by ' + m.lastRedrive.operator + ' at '), time(m.lastRedrive.at)] : null,
           !m.redriven && !m.redrives ? h('span', {class: 'muted small'}, '–') : null]},
       ], letters, 'No dead letters.'),
-      h('div', {class: 'actions'}, selectedButton, allButton, count,
+      // Queue-held groups get no redrive buttons: they could not use them (the note above says what to do).
+      h('div', {class: 'actions'}, g.pop ? [selectedButton, allButton, count] : null,
         h('button', {type: 'button', class: 'small', onclick: drawDlq}, 'Refresh')),
       g.pop ? selectionRedrive(clientId) : null);
   }
@@ -599,6 +687,7 @@ function group(main, r) {
     drawSettings();
     drawReset();
     drawRedeliver();
+    drawAlertRules();
     drawDlq();
   }).catch((e) => {
     clear(main, h('section', {class: 'panel'}, h('h1', {}, name),
@@ -727,7 +816,8 @@ function alerts(main) {
     clear(body,
       m ? note(['Collected by ', m.collecting ? 'this instance' : 'another instance', ' every ', m.intervalSeconds,
         ' s; ', m.webhooks, ' webhook(s) configured', m.lastCollection ? '; last collection ' + time(Date.parse(m.lastCollection.at)) : '',
-        '. Rules are changed with PUT /admin/alerts/... (docs/monitoring.md).']) : failure(monitor, 'the collector'),
+        '. A group\'s rules are set and cleared on its page; the defaults with PUT /admin/alerts/defaults '
+        + '(docs/monitoring.md).']) : failure(monitor, 'the collector'),
       panel('Alerts and their last notifications', failure(list, 'alerts'), table([
         {label: 'Group', cell: (a) => groupLink(a.group)},
         {label: 'Rule', cell: (a) => a.rule},
@@ -785,8 +875,13 @@ function audit(main, r) {
         {label: 'Operator', cell: (a) => a.operator},
         {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
-        {label: 'Change', cell: (a) => changes(a)},
-        {label: 'Result', cell: (a) => badge(a.result, a.result === 'ok' ? 'ok' : 'bad')},
+        {label: 'Change', class: 'change', cell: (a) => changes(a)},
+        {label: 'Result', class: 'result', cell: (a) => {
+          // "refused: <why>": the verdict as a badge, the reason as text that wraps inside the column.
+          const [verdict, ...why] = String(a.result).split(': ');
+          return [badge(verdict, a.result === 'ok' ? 'ok' : 'bad'), why.length ? h('div', {class: 'small'}, why.join(': '))
+            : null];
+        }},
         {label: 'Details', cell: (a) => h('details', {}, h('summary', {}, 'before / after'),
           h('div', {class: 'small muted'}, 'request ', a.requestId, ' on ', a.instance),
           h('pre', {}, 'before: ' + JSON.stringify(a.before ?? null, null, 1)),
@@ -824,9 +919,17 @@ function changes(record) {
   if (!before || !after || typeof before !== 'object' || typeof after !== 'object' || Array.isArray(after)) {
     return h('span', {class: 'muted small'}, after && typeof after !== 'object' ? String(after) : '');
   }
-  const diff = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-  return diff.length ? diff.map((k, i) => [i ? h('br') : null,
-    h('span', {class: 'small'}, k + ': ' + JSON.stringify(before[k]) + ' → ' + JSON.stringify(after[k]))])
+  // One level down too: an alert-rule change reads "rules.backlog: 0 → 3", not as two whole objects.
+  const plain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const json = (v) => JSON.stringify(v ?? null);
+  const diff = [];
+  for (const k of Object.keys(after)) {
+    const pairs = plain(before[k]) && plain(after[k])
+      ? Object.keys(after[k]).map((k2) => [k + '.' + k2, before[k][k2], after[k][k2]]) : [[k, before[k], after[k]]];
+    diff.push(...pairs.filter(([, b, a]) => json(b) !== json(a)));
+  }
+  return diff.length ? diff.map(([k, b, a], i) => [i ? h('br') : null,
+    h('span', {class: 'small'}, k + ': ' + json(b) + ' → ' + json(a))])
     : h('span', {class: 'muted small'}, 'no field changed');
 }
 
@@ -891,7 +994,8 @@ function tryIt(main) {
     h('div', {class: 'debug-banner', role: 'note'}, h('strong', {}, 'Debug tools. '),
       'A test message is real: it is stored in the producer\'s topic, every group of that topic receives it, and it '
       + 'is recorded in the audit log. Peek only reads: it reserves nothing.'),
-    h('div', {class: 'grid'},
+    // One above the other: the peeked messages' ids and bodies need the page's whole width.
+    h('div', {class: 'column'},
       panel('Produce a test message', produceForm),
       panel('Peek at a group\'s next messages', h('p', {class: 'note'}, h('strong', {}, 'Peek does not reserve, ack '
         + 'or move anything: '), 'it reads the messages stored after the group\'s committed offset on each queue. '

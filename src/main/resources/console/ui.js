@@ -50,10 +50,12 @@ export function table(columns, rows, empty = 'Nothing here.') {
   if (!rows.length) {
     return h('p', {class: 'empty', text: empty});
   }
+  // A number column may have a class of its own too (e.g. hide-narrow).
+  const classOf = (c) => [c.num ? 'num' : null, c.class].filter(Boolean).join(' ') || null;
   return h('div', {class: 'table-wrap'}, h('table', {},
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {class: c.num ? 'num' : c.class, scope: 'col'}, c.label)))),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {class: classOf(c), scope: 'col'}, c.label)))),
     h('tbody', {}, rows.map((row) => h('tr', {dataset: row.__key ? {key: row.__key} : undefined},
-      columns.map((c) => h('td', {class: c.num ? 'num' : c.class}, c.cell(row))))))));
+      columns.map((c) => h('td', {class: classOf(c)}, c.cell(row))))))));
 }
 
 export function panel(title, ...children) {

@@ -125,14 +125,19 @@ public final class ControlService implements AutoCloseable {
         return registry.producers();
     }
 
-    /** A group's settings, and for each whether it comes from the configuration or an operator's change. */
+    /**
+     * A group's settings, and for each where it comes from: an operator's change ({@code runtime}), the
+     * group's own entry in the configuration file ({@code config}), or else {@code default}.
+     */
     public GroupView group(String name) {
         ConsumerGroup g = consumer(name);
         RuntimeEntries.ConsumerEntry entry = registry.runtime().consumers().get(name);
         Map<String, String> sources = new LinkedHashMap<>();
         Set<String> changed = entry == null ? Set.of() : entry.settings().asMap().keySet();
+        Set<String> fromFile = registry.fileSettings(name);
         for (String setting : GroupOverrides.SETTINGS) {
-            sources.put(setting, changed.contains(setting) ? "runtime" : g.runtime() ? "default" : "config");
+            sources.put(setting, changed.contains(setting) ? "runtime" : fromFile.contains(setting) ? "config"
+                : "default");
         }
         return new GroupView(g, g.consumeTimeoutCap(), g.runtime() ? "runtime" : "config", sources);
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -90,6 +91,35 @@ public final class Registry {
     /** The group as the configuration file has it, without run-time changes; empty for a run-time group. */
     public Optional<ConsumerGroup> fileConsumer(String name) {
         return Optional.ofNullable(fileConsumers.get(name));
+    }
+
+    /**
+     * The settings the configuration file's entry for the group gives a value of its own (other than
+     * {@code consume.defaults}): those a view may call "from the config file". Empty for a run-time group.
+     */
+    public Set<String> fileSettings(String name) {
+        ConsumerGroup f = fileConsumers.get(name);
+        if (f == null) {
+            return Set.of();
+        }
+        ProxyConfig.GroupDefaults d = defaults;
+        Set<String> own = new LinkedHashSet<>();
+        own(own, "maxPullSize", f.maxPullSize(), d.maxPullSize());
+        own(own, "consumeTimeoutSeconds", f.consumeTimeoutSeconds(), d.consumeTimeoutSeconds());
+        own(own, "minConsumeTimeoutSeconds", f.minConsumeTimeoutSeconds(), d.minConsumeTimeoutSeconds());
+        own(own, "maxConsumeTimeoutSeconds", f.maxConsumeTimeoutSeconds(), d.maxConsumeTimeoutSeconds());
+        own(own, "pullTimeoutSeconds", f.pullTimeoutSeconds(), d.pullTimeoutSeconds());
+        own(own, "maxRetries", f.maxRetries(), d.maxRetries());
+        own(own, "broadcastStart", f.broadcastStart(), d.broadcastStart());
+        own(own, "clientTtlSeconds", f.clientTtlSeconds(), d.clientTtlSeconds());
+        own(own, "maxClientIds", f.maxClientIds(), d.maxClientIds());
+        return own;
+    }
+
+    private static void own(Set<String> out, String setting, Object value, Object inherited) {
+        if (!Objects.equals(value, inherited)) {
+            out.add(setting);
+        }
     }
 
     /** The run-time entries in force, e.g. to show where each setting comes from. */

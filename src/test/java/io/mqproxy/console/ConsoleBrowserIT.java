@@ -40,7 +40,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * logs in; a group's backlog shows after producing; pausing from the page makes polls answer PAUSED and
  * resuming lets them through; a reset to earliest brings the backlog back; a dead letter is redriven;
  * each action is in the audit page under the operator. Also a server validation message next to its
- * field, the debug tools, a phone-sized screen and dark mode. Every page is saved as a screenshot under
+ * field, the debug tools, a phone-sized screen and dark mode; a group's header words (state apart from
+ * its source, "from the config file" only for what the file gives), its alert rules set and cleared
+ * from its page, and layout (the audit's Change column inside its panel, peek at full width, the
+ * overview's Backlog in view on a phone, no redrive buttons for a queue-held group). Every page is saved as a screenshot under
  * target/console-screenshots/ for a reviewer; at the end every URL the page fetched is asked again
  * without the session, and refused.
  */
@@ -72,7 +75,8 @@ class ConsoleBrowserIT {
             .consumer("orders", mainTopic, Map.of("pop", true, "consumeTimeoutSeconds", 60))
             .consumer("notifications", mainTopic, Map.of("mode", "broadcast"))
             .consumer("payments", dlqTopic, Map.of("pop", true, "consumeTimeoutSeconds", 1,
-                "minConsumeTimeoutSeconds", 1, "maxRetries", 0));
+                "minConsumeTimeoutSeconds", 1, "maxRetries", 0))
+            .monitor("groupRules", List.of(Map.of("group", "payments", "stuckSeconds", 86_400)));
         Files.createDirectories(SHOTS);
         Path profile = Files.createTempDirectory("chromium-profile");
         try (TestProxy proxy = builder.start()) {
@@ -87,6 +91,7 @@ class ConsoleBrowserIT {
             String sessionCookie = logIn();
             overviewShowsTheBacklog();
             pauseResumeAndReset(mainTopic);
+            groupWordsAndAlertRules();
             redriveADeadLetter(dlqTopic);
             broadcastClientIds(mainTopic);
             auditShowsEveryAction();
@@ -220,6 +225,77 @@ class ConsoleBrowserIT {
         screenshot("group");
     }
 
+    /**
+     * Issue 22: the header says state and where it comes from apart, a setting is "from the config file" only
+     * when the file gives it; the group's alert rules are shown with their sources and set and cleared there.
+     */
+    private void groupWordsAndAlertRules() throws Exception {
+        // orders was paused and resumed above; its file entry gives consumeTimeoutSeconds and nothing else.
+        awaitContains("the state, apart from its source", By.id("group-state"), "active (resumed at run time)");
+        assertThat(browser.findElement(By.cssSelector("#main h1")).getText()).contains("active").doesNotContain("paused");
+        assertThat(browser.findElement(By.id("group-state")).getText()).contains("Rate limit: none (default)");
+        assertThat(settingSource("consumeTimeoutSeconds")).isEqualTo("from the config file");
+        assertThat(settingSource("maxPullSize")).as("the file does not name it").isEqualTo("default");
+        setValue(By.cssSelector("#settings-form input[name='pullTimeoutSeconds']"), "1");
+        click(By.cssSelector("#settings-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Saved: pullTimeoutSeconds = 1");
+        awaitTrue("a run-time setting says so", () -> settingSource("pullTimeoutSeconds").equals("changed at run time"));
+        assertThat(settingSource("consumeTimeoutSeconds")).isEqualTo("from the config file");
+
+        open("#/group/payments");
+        awaitContains("never paused", By.id("group-state"), "active (default: never paused)");
+        assertThat(settingSource("maxRetries")).isEqualTo("from the config file");
+        assertThat(settingSource("pullTimeoutSeconds")).isEqualTo("default");
+
+        // The rules in force, each with its source: the file's groupRules entry, the defaults.
+        awaitText("the file's stuck rule", alertSource("stuckSeconds"), "from the config file");
+        assertThat(browser.findElement(alertSource("oldestAgeSeconds")).getText()).isEqualTo("default");
+        // A value the API refuses: its message next to the field, and nothing set.
+        setValue(By.cssSelector("#alert-rules-form input[name='oldestAgeSeconds']"), "3600");
+        setValue(By.cssSelector("#alert-rules-form input[name='deadLettersWindowSeconds']"), "0");
+        click(By.cssSelector("#alert-rules-form button[type='submit']"));
+        WebElement error = awaitElement(By.cssSelector("#alert-rules-form .field-error"));
+        assertThat(error.getText()).startsWith("deadLettersWindowSeconds: must be 1..");
+        assertThat(error.findElement(By.xpath("..")).findElement(By.cssSelector("input")).getAttribute("name"))
+            .as("shown in its field").isEqualTo("deadLettersWindowSeconds");
+        screenshot("alert-rule-refused");
+        assertThat(alertRulesOfPayments().path("sources").path("oldestAgeSeconds").asText()).isEqualTo("config");
+
+        browser.findElement(By.cssSelector("#alert-rules-form input[name='deadLettersWindowSeconds']")).clear();
+        click(By.cssSelector("#alert-rules-form button[type='submit']"));
+        awaitContains("feedback", By.id("toasts"), "Alert rules of payments set: oldestAgeSeconds = 3600");
+        awaitText("in force, set at run time", alertSource("oldestAgeSeconds"), "set at run time");
+        JsonNode set = alertRulesOfPayments();
+        assertThat(set.path("rules").path("oldestAgeSeconds").asLong()).isEqualTo(3600);
+        assertThat(set.path("sources").path("oldestAgeSeconds").asText()).isEqualTo("group runtime");
+        assertThat(browser.findElement(By.cssSelector("#alert-rules-form input[name='oldestAgeSeconds']"))
+            .getAttribute("value")).as("the run-time entry, to change").isEqualTo("3600");
+        screenshot("group-alert-rules");
+
+        click(By.id("alert-rules-clear"));
+        awaitContains("feedback", By.id("toasts"), "Cleared the run-time alert rules of payments");
+        awaitText("back to the default", alertSource("oldestAgeSeconds"), "default");
+        assertThat(alertRulesOfPayments().path("sources").path("oldestAgeSeconds").asText()).isEqualTo("config");
+        List<String> audited = new ArrayList<>();
+        client.admin("GET", "/admin/audit?target=payments&limit=20", TOKEN, null).result()
+            .forEach(r -> audited.add(r.path("operator").asText() + " " + r.path("action").asText()));
+        assertThat(audited).contains("alice set-alert-rules", "alice remove-alert-rules");
+        open("#/"); // the next step opens payments again: a new hash draws the page anew
+    }
+
+    private String settingSource(String setting) {
+        return browser.findElement(By.cssSelector("#settings-form .field:has(input[name='" + setting + "']) .source"))
+            .getText();
+    }
+
+    private static By alertSource(String rule) {
+        return By.cssSelector("#alert-rules span[data-rule='" + rule + "']");
+    }
+
+    private JsonNode alertRulesOfPayments() {
+        return ok(client.admin("GET", "/admin/alerts/groups/payments", TOKEN, null)).result();
+    }
+
     private void redriveADeadLetter(String topic) throws Exception {
         produce("payments-producer", "{\"payment\":\"poison\"}");
         Consumer careless = new Consumer(client, topic, "payments").with("pullTimeout", "1").with("consumeTimeout", "1");
@@ -287,6 +363,10 @@ class ConsoleBrowserIT {
         open("#/group/notifications");
         awaitContains("the clientId with its own backlog", By.id("main"), "phone-1");
         assertThat(browser.findElement(By.id("main")).getText()).contains("Broadcast clientIds");
+        // Queue-held (pop: false): no redrive button or selection it could not use, only what to do instead.
+        awaitContains("the dead letters panel", By.id("main"), "Queue-held groups cannot take single messages back");
+        assertThat(browser.findElements(By.cssSelector("#redrive-selected, #redrive-all, #redrive-selection, "
+            + "#main input[type=checkbox]"))).as("redrive controls of a queue-held group").isEmpty();
         screenshot("group-broadcast");
     }
 
@@ -296,8 +376,18 @@ class ConsoleBrowserIT {
         String orders = browser.findElement(By.id("main")).getText();
         assertThat(orders).contains("pause", "resume", "reset-offset", "alice").doesNotContain("change-group");
         assertThat(orders).as("what each change did").contains("paused: false → true", "paused: true → false",
-            "offsets now: ", "delivered to 1 consumer(s)");
+            "offsets now: ", "delivered to 1 consumer(s)", "rules.backlog: 0 → 3");
         screenshot("audit");
+        // The "Change" column is whole inside its panel: the table does not scroll sideways to show it.
+        Map<?, ?> fit = (Map<?, ?>) browser.executeScript("const th = [...document.querySelectorAll('#main th')]"
+            + ".find(t => t.textContent === 'Change'); const wrap = th.closest('.table-wrap');"
+            + "return {thRight: th.getBoundingClientRect().right, panelRight: th.closest('.panel')"
+            + ".getBoundingClientRect().right, scroll: wrap.scrollWidth, client: wrap.clientWidth,"
+            + "columns: [...th.parentElement.children].map(c => c.textContent + ' ' + Math.round(c.getBoundingClientRect().width))}");
+        assertThat(((Number) fit.get("scroll")).intValue()).as("audit table scrolls sideways: %s", fit)
+            .isLessThanOrEqualTo(((Number) fit.get("client")).intValue());
+        assertThat(((Number) fit.get("thRight")).doubleValue()).as("Change column's right edge: %s", fit)
+            .isLessThanOrEqualTo(((Number) fit.get("panelRight")).doubleValue());
         open("#/audit?target=payments");
         awaitContains("the audit of payments", By.id("main"), "redrive");
         assertThat(browser.findElement(By.id("main")).getText()).contains("redrive", "alice",
@@ -353,6 +443,17 @@ class ConsoleBrowserIT {
         choose(By.cssSelector("#peek-form select"), "orders");
         click(By.cssSelector("#peek-form button[type='submit']"));
         awaitContains("the peeked message", By.id("peek-form"), "from try it");
+        // The peek table has the page's width, so a message id takes a line or two, not six.
+        Map<?, ?> peek = (Map<?, ?>) browser.executeScript("const t = document.querySelector('#peek-form table');"
+            + "const main = document.getElementById('main'); const cs = getComputedStyle(main);"
+            + "return {table: t.getBoundingClientRect().width, panel: t.closest('.panel').getBoundingClientRect().width,"
+            + "page: main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),"
+            + "idLines: t.querySelector('td.id span').getClientRects().length}");
+        assertThat(((Number) peek.get("panel")).doubleValue()).as("peek panel against the page: %s", peek)
+            .isGreaterThan(0.95 * ((Number) peek.get("page")).doubleValue());
+        assertThat(((Number) peek.get("table")).doubleValue()).as("peek table against its panel: %s", peek)
+            .isGreaterThan(0.9 * ((Number) peek.get("panel")).doubleValue());
+        assertThat(((Number) peek.get("idLines")).intValue()).as("lines of a message id: %s", peek).isLessThanOrEqualTo(2);
         assertThat(browser.findElement(By.id("main")).getText()).contains("Debug tools", "reserves nothing");
         screenshot("try-it");
     }
@@ -362,6 +463,14 @@ class ConsoleBrowserIT {
         open("#/");
         awaitText("the overview", By.cssSelector("tr[data-key='orders'] td:nth-child(5)"), Integer.toString(N + 2));
         assertNoSidewaysScroll("overview");
+        WebElement backlogHeader = browser.findElement(By.xpath(
+            "//section[h2='Consumer groups']//th[normalize-space()='Backlog']"));
+        assertThat(backlogHeader.isDisplayed()).isTrue();
+        Number right = (Number) browser.executeScript("return arguments[0].getBoundingClientRect().right", backlogHeader);
+        Number visible = (Number) browser.executeScript("const w = arguments[0].closest('.table-wrap');"
+            + "return Math.min(window.innerWidth, w.getBoundingClientRect().right)", backlogHeader);
+        assertThat(right.doubleValue()).as("the Backlog column is in view on a phone, not scrolled away")
+            .isLessThanOrEqualTo(visible.doubleValue());
         screenshot("phone-overview");
         open("#/group/orders");
         awaitElement(By.cssSelector(".chart svg"));

@@ -38,6 +38,8 @@ class ConsoleSessionIT {
         new String[] {"GET", "/admin/lag"}, new String[] {"GET", "/admin/instances"},
         new String[] {"GET", "/admin/alerts?status=firing"}, new String[] {"GET", "/admin/alerts"},
         new String[] {"GET", "/admin/alerts/rules"}, new String[] {"GET", "/admin/monitor"},
+        new String[] {"GET", "/admin/alerts/groups/" + GROUP}, new String[] {"GET", "/admin/alerts?status=firing&group=" + GROUP},
+        new String[] {"PUT", "/admin/alerts/groups/" + GROUP}, new String[] {"DELETE", "/admin/alerts/groups/" + GROUP},
         new String[] {"GET", "/admin/audit?limit=100"}, new String[] {"GET", "/admin/groups/" + GROUP},
         new String[] {"GET", "/admin/groups/" + GROUP + "/lag"}, new String[] {"GET", "/admin/groups/" + GROUP + "/queues"},
         new String[] {"GET", "/admin/groups/" + GROUP + "/clients"}, new String[] {"GET", "/admin/groups/" + GROUP + "/dlq?limit=100"},

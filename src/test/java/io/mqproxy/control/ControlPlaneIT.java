@@ -101,7 +101,7 @@ class ControlPlaneIT {
             null)).result().path("group").path("maxPullSize").asInt()).isEqualTo(3));
         JsonNode sources = admin(b, "GET", "/admin/groups/" + group("settings"), null).result().path("sources");
         assertThat(sources.path("maxPullSize").asText()).isEqualTo("runtime");
-        assertThat(sources.path("maxRetries").asText()).isEqualTo("config");
+        assertThat(sources.path("maxRetries").asText()).as("the file's entry does not name it").isEqualTo("default");
 
         // It is what clients of the other instance get.
         for (int i = 0; i < 5; i++) {
