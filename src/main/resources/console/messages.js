@@ -33,7 +33,7 @@ const pad = (n) => String(n).padStart(2, '0');
 
 /** An ISO time as a datetime-local value in the browser's zone ('' when not a time). */
 function localInput(iso) {
-  const d = new Date(iso);
+  const d = new Date(iso || NaN);
   return Number.isNaN(d.getTime()) ? '' : d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate())
     + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
 }
