@@ -60,7 +60,7 @@ export function messages(main, r) {
     value: localInput(q.get('since') || (by === 'time' ? new Date(Date.now() - 3600_000).toISOString() : ''))});
   const until = h('input', {name: 'until', type: 'datetime-local', step: 1, value: localInput(q.get('until'))});
   const parts = {
-    id: h('div', {class: 'fields', dataset: {by: 'id'}},
+    id: h('div', {class: 'fields wide', dataset: {by: 'id'}},
       field('Message id', input('id', {class: 'mono', placeholder: 'the msgId produce answered, or the offset id'}))),
     key: h('div', {class: 'fields', dataset: {by: 'key'}}, field('Key', input('key', {placeholder: 'one of its keys'}))),
     time: h('div', {class: 'fields', dataset: {by: 'time'}}, field('Tag', input('tag', {placeholder: 'any tag'}))),
@@ -253,7 +253,7 @@ function messageCard(m, s, statesHow) {
       fact('Tag', m.tags || '–'),
       fact('Stored', time(m.storeTimestamp)),
       fact('Born (sent)', time(m.bornTimestamp)),
-      fact('Queue', m.brokerName || '–', ' / ', m.queueId, ' @ ', m.queueOffset),
+      fact('Queue', m.brokerName ? m.brokerName + ' / ' : '', 'queue ', m.queueId, ', offset ', num(m.queueOffset)),
       fact('Offset id', h('span', {class: 'mono small'}, m.offsetMsgId || '–')),
       fact('Size', bytes(m.size)),
       m.reconsumeTimes ? fact('Deliveries before this copy', m.reconsumeTimes) : null),
