@@ -2,6 +2,7 @@
 // its own, and returns {stop} for when the operator goes elsewhere.
 import {del, get, getPage, patch, path, post, request} from './api.js';
 import {backlogChart, spanMinutes} from './chart.js';
+import {messageLink, messages} from './messages.js';
 import {act, age, append, badge, clear, clearErrors, clock, confirmAction, field, h, note, num, panel, table, time,
   toast} from './ui.js';
 
@@ -586,7 +587,7 @@ function group(main, r) {
           return c;
         }},
         {label: 'Body (preview)', class: 'preview', cell: (m) => h('span', {class: 'mono small'}, m.preview)},
-        {label: 'Message id · keys', class: 'id', cell: (m) => [h('span', {class: 'mono small'}, m.messageId),
+        {label: 'Message id · keys', class: 'id', cell: (m) => [messageLink(g.topic, m.messageId, clientId),
           m.keys ? [h('br'), h('span', {class: 'muted small'}, 'keys: ' + m.keys)] : null]},
         {label: 'Deliveries', num: true, cell: (m) => m.deliveryCount},
         {label: 'Dead-lettered', cell: (m) => time(m.storeTimestamp)},
@@ -875,7 +876,7 @@ function audit(main, r) {
         {label: 'Operator', cell: (a) => a.operator},
         {label: 'Action', class: 'nowrap', cell: (a) => h('strong', {}, a.action)},
         {label: 'Target', cell: (a) => [a.target, a.clientId ? ' (clientId ' + a.clientId + ')' : '']},
-        {label: 'Change', class: 'change', cell: (a) => changes(a)},
+        {label: 'Change', class: 'change', cell: (a) => [changes(a), auditedMessages(a, topicOf)]},
         {label: 'Result', class: 'result', cell: (a) => {
           // "refused: <why>": the verdict as a badge, the reason as text that wraps inside the column.
           const [verdict, ...why] = String(a.result).split(': ');
@@ -892,11 +893,32 @@ function audit(main, r) {
     }
   }
 
+  const topicOf = new Map();
   Promise.all([get('/admin/groups'), get('/admin/producers')]).then(([groups, producers]) => {
+    groups.concat(producers).forEach((x) => topicOf.set(x.name, x.topic));
     const names = [...new Set(groups.map((g) => g.name).concat(producers.map((p) => p.name), target ? [target] : []))].sort();
     select.append(...names.map((n) => h('option', {value: n, selected: n === target}, n)));
   }).catch((e) => toast('bad', e.message)).finally(() => load());
   return {stop() {}};
+}
+
+/**
+ * The messages a record names, as links to the finder: a test message's id, and the dead letters a redrive
+ * sent back ("id@storeTime" entries; the first few, the group's topic known from the registry).
+ */
+function auditedMessages(record, topicOf) {
+  const after = record.after;
+  if (record.action === 'test-message' && after?.msgId) {
+    return [h('br'), 'message ', messageLink(after.messageQueue?.topic || topicOf.get(record.target), after.msgId)];
+  }
+  const entries = record.action === 'redrive' && Array.isArray(after?.messages) ? after.messages : [];
+  const topic = topicOf.get(record.target);
+  if (!entries.length || !topic) {
+    return null;
+  }
+  const ids = [...new Set(entries.map((e) => String(e).split('@')[0]))];
+  return [h('br'), ids.slice(0, 5).map((id, i) => [i ? ', ' : '', messageLink(topic, id, record.clientId)]),
+    ids.length > 5 ? h('span', {class: 'muted small'}, ' and ' + (ids.length - 5) + ' more') : null];
 }
 
 /** What a record changed, in a line: the fields whose values differ between before and after. */
@@ -980,9 +1002,10 @@ function tryIt(main) {
     }
     const list = await act(look, () => get(path`/admin/groups/${groupSelect.value}/peek` + '?' + q),
       {form: peekForm, done: (l) => 'Peeked ' + l.length + ' message(s); nothing was reserved or acked.'});
+    const peekedTopic = groups.find((g) => g.name === groupSelect.value)?.topic;
     if (list) {
       clear(peeked, table([
-        {label: 'Message id', class: 'id', cell: (m) => h('span', {class: 'mono small'}, m.messageId)},
+        {label: 'Message id', class: 'id', cell: (m) => messageLink(peekedTopic, m.messageId, clientInput.value)},
         {label: 'Queue / offset', cell: (m) => m.brokerName + ' / ' + m.queueId + ' @ ' + m.queueOffset},
         {label: 'Stored', cell: (m) => time(m.storeTimestamp)},
         {label: 'Keys / tags', cell: (m) => [m.keys || '–', ' / ', m.tags || '–']},
@@ -1010,4 +1033,4 @@ function tryIt(main) {
   return {stop() {}};
 }
 
-export const pages = {overview, group, registry, alerts, audit, try: tryIt};
+export const pages = {overview, group, registry, alerts, audit, messages, try: tryIt};

@@ -28,14 +28,21 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
  * messages. Its calls block: callers run them on their own pool.
  */
 public final class MessageFinder {
-    /** A stored message and where it is, free of RocketMQ types. */
+    /**
+     * A stored message and where it is, free of RocketMQ types.
+     *
+     * @param bornHost      the address of the client that sent it to the broker (for a message produced
+     *                      through the proxy: the proxy instance)
+     * @param producerGroup the producer group the message records, or null: RocketMQ records it only for
+     *                      transactional messages
+     */
     public record Found(String messageId, String offsetMsgId, String topic, String brokerName, int queueId,
                         long queueOffset, long storeTimestamp, long bornTimestamp, String keys, String tags,
-                        Map<String, String> properties, int size, String bornHost, int reconsumeTimes,
-                        byte[] body) {
+                        Map<String, String> properties, int size, String bornHost, String producerGroup,
+                        int reconsumeTimes, byte[] body) {
         Found withBroker(String name) {
             return new Found(messageId, offsetMsgId, topic, name, queueId, queueOffset, storeTimestamp, bornTimestamp,
-                keys, tags, properties, size, bornHost, reconsumeTimes, body);
+                keys, tags, properties, size, bornHost, producerGroup, reconsumeTimes, body);
         }
     }
 
@@ -228,7 +235,8 @@ public final class MessageFinder {
         String offsetId = m instanceof MessageClientExt c ? c.getOffsetMsgId() : m.getMsgId();
         return new Found(id != null ? id : offsetId, offsetId, m.getTopic(), m.getBrokerName(),
             m.getQueueId(), m.getQueueOffset(), m.getStoreTimestamp(), m.getBornTimestamp(), m.getKeys(), m.getTags(),
-            user, m.getStoreSize(), born, m.getReconsumeTimes(), m.getBody());
+            user, m.getStoreSize(), born, m.getProperty(MessageConst.PROPERTY_PRODUCER_GROUP), m.getReconsumeTimes(),
+            m.getBody());
     }
 
 }

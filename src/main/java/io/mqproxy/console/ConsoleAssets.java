@@ -25,7 +25,7 @@ public final class ConsoleAssets {
         "css", "text/css; charset=utf-8",
         "svg", "image/svg+xml");
     private static final String[] FILES = {"index.html", "login.html", "console.css", "api.js", "app.js",
-        "chart.js", "pages.js", "ui.js", "login.js", "favicon.svg"};
+        "chart.js", "pages.js", "messages.js", "ui.js", "login.js", "favicon.svg"};
 
     /** One file: its bytes, content type, ETag, and whether it is served without a session. */
     public record Asset(String name, byte[] bytes, String contentType, String etag, boolean open) {

@@ -28,11 +28,26 @@ public final class MessageLookup {
     static final int MAX_BY_KEY = 64;
     private static final Pattern ID = Pattern.compile("[0-9A-Fa-f]{16,64}");
 
-    /** Where a message is for one group (or one broadcast clientId). */
+    /**
+     * Where a message is for one group (or one broadcast clientId), and what happened to it there, oldest
+     * first (empty when it was never dead-lettered there).
+     */
     public record GroupState(String group, String clientId, String state, boolean exact, String note,
-                             Redrive redrive) {
+                             Redrive redrive, List<Event> history) {
         GroupState(String group, String clientId, String state, boolean exact, String note) {
-            this(group, clientId, state, exact, note, null);
+            this(group, clientId, state, exact, note, null, List.of());
+        }
+    }
+
+    /** One step of a message's history in a group: {@code DEAD_LETTERED} (by the proxy) or {@code REDRIVEN} (by). */
+    public record Event(String event, long at, String by) {
+    }
+
+    /** The redrives a stored copy records (its properties): how many, the last by whom and when. */
+    public record CarriedRedrives(int redrives, String lastBy, long lastAt) {
+        static CarriedRedrives of(Map<String, String> properties) {
+            RedriveHistory h = RedriveHistory.of(properties);
+            return h.redriven() ? new CarriedRedrives(h.redrives(), h.lastBy(), h.lastAt()) : null;
         }
     }
 
@@ -43,11 +58,17 @@ public final class MessageLookup {
     public record Redrive(String operator, long at, int redrives, String copyState) {
     }
 
-    /** A message as an operator reads it. */
+    /**
+     * A message as an operator reads it. {@code clientIp}: the HTTP client that produced it, as the proxy
+     * saw it; {@code bornHost}: who sent it to the broker (the proxy instance); {@code producerGroup}: as
+     * the message records it (transactional messages only); {@code producers}: the producers registered
+     * for its topic (a message does not record which of them sent it).
+     */
     public record MessageView(String messageId, String offsetMsgId, String topic, String brokerName, int queueId,
                        long queueOffset, long storeTimestamp, long bornTimestamp, String keys, String tags,
-                       Map<String, String> properties, int size, String clientIp, int reconsumeTimes, String body,
-                       String encoding, boolean truncated, int bodyBytes, List<GroupState> states) {
+                       Map<String, String> properties, int size, String clientIp, String bornHost,
+                       String producerGroup, List<String> producers, CarriedRedrives redriveHistory, int reconsumeTimes,
+                       String body, String encoding, boolean truncated, int bodyBytes, List<GroupState> states) {
     }
 
     public record PageView(List<MessageView> messages, String cursor) {
@@ -158,11 +179,10 @@ public final class MessageLookup {
             long lastDeadLettered = letters.stream().mapToLong(Found::storeTimestamp).max().orElse(0);
             ControlService.AuditedRedrive audited = marks.since(g.name(), clientId, lastDeadLettered)
                 .get(f.messageId() + "@" + lastDeadLettered);
-            GroupState redriven = audited == null ? null : redriven(g, clientId, brokerGroup, f, lastDeadLettered,
-                audited);
-            return redriven != null ? redriven
+            List<Event> history = history(letters, audited);
+            return audited != null ? redriven(g, clientId, brokerGroup, f, lastDeadLettered, audited, history)
                 : new GroupState(g.name(), clientId, "DEAD_LETTERED", true, "moved to " + dlq
-                    + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""));
+                    + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""), null, history);
         }
         long committed = committed(f.topic(), brokerGroup, f.brokerName(), f.queueId());
         if (!g.pop()) {
@@ -190,13 +210,35 @@ public final class MessageLookup {
     }
 
     /**
+     * The message's dead-letterings in a group (the store times of its copies in the dead-letter topic) and
+     * its redrives: the one each copy records (the redrive before it was dead-lettered again) and the one
+     * the audit records since the last copy. Oldest first.
+     */
+    static List<Event> history(List<Found> letters, ControlService.AuditedRedrive audited) {
+        List<Event> events = new ArrayList<>();
+        java.util.Set<Long> redrives = new java.util.HashSet<>();
+        for (Found letter : letters) {
+            events.add(new Event("DEAD_LETTERED", letter.storeTimestamp(), null));
+            RedriveHistory h = RedriveHistory.of(letter.properties());
+            if (h.redriven() && h.lastAt() > 0 && redrives.add(h.lastAt())) {
+                events.add(new Event("REDRIVEN", h.lastAt(), h.lastBy()));
+            }
+        }
+        if (audited != null && redrives.add(audited.at())) {
+            events.add(new Event("REDRIVEN", audited.at(), audited.operator()));
+        }
+        events.sort(java.util.Comparator.comparingLong(Event::at));
+        return events;
+    }
+
+    /**
      * A dead letter the audit says was redriven since it was last dead-lettered: who and when, and where
      * the redriven copy is now, read from the group's retry topic (the newest copy written after the dead
      * letter: the redrive's, or the broker's re-delivery of it). The name server learns of a new retry
      * topic late (within 30 s): until then, or once retention dropped the copy, its state is UNKNOWN.
      */
     private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered,
-                                ControlService.AuditedRedrive audited) throws Exception {
+                                ControlService.AuditedRedrive audited, List<Event> history) throws Exception {
         String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
         Found copy = null;
         if (finder.exists(retryTopic)) {
@@ -210,13 +252,14 @@ public final class MessageLookup {
         String when = "redriven by " + audited.operator() + " at " + java.time.Instant.ofEpochMilli(audited.at());
         if (copy == null) {
             return new GroupState(g.name(), clientId, "REDRIVEN", false, when + "; the copy in " + retryTopic
-                + " is not readable here (yet)", new Redrive(audited.operator(), audited.at(), redrives, "UNKNOWN"));
+                + " is not readable here (yet)", new Redrive(audited.operator(), audited.at(), redrives, "UNKNOWN"),
+                history);
         }
         boolean waiting = copy.queueOffset() >= committed(retryTopic, brokerGroup, copy.brokerName(), copy.queueId());
         return new GroupState(g.name(), clientId, "REDRIVEN", waiting, when + "; then " + (waiting
             ? "waiting in " + retryTopic + " to be delivered (delivery " + (copy.reconsumeTimes() + 1) + ")"
             : "handed out: acked, or in flight until its consumeTimeout"),
-            new Redrive(audited.operator(), audited.at(), redrives, waiting ? "IN_RETRY" : "DELIVERED"));
+            new Redrive(audited.operator(), audited.at(), redrives, waiting ? "IN_RETRY" : "DELIVERED"), history);
     }
 
     private long committed(String topic, String brokerGroup, String brokerName, int queueId) throws Exception {
@@ -239,8 +282,14 @@ public final class MessageLookup {
         }
         return new MessageView(f.messageId(), f.offsetMsgId(), f.topic(), f.brokerName(), f.queueId(), f.queueOffset(),
             f.storeTimestamp(), f.bornTimestamp(), f.keys(), f.tags(), f.properties(), f.size(),
-            f.properties().get("clientIp"), f.reconsumeTimes(), body.text(), body.encoding(), truncated,
+            f.properties().get("clientIp"), f.bornHost(), f.producerGroup(), producersOf(f.topic()),
+            CarriedRedrives.of(f.properties()), f.reconsumeTimes(), body.text(), body.encoding(), truncated,
             f.body().length, states);
+    }
+
+    private List<String> producersOf(String topic) {
+        return registry.producers().stream().filter(p -> p.topic().equals(topic)).map(p -> p.name()).sorted()
+            .toList();
     }
 
     private void checkTopic(String topic) {

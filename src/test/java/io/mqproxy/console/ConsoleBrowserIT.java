@@ -93,6 +93,7 @@ class ConsoleBrowserIT {
             pauseResumeAndReset(mainTopic);
             groupWordsAndAlertRules();
             redriveADeadLetter(dlqTopic);
+            findAMessage(dlqTopic);
             broadcastClientIds(mainTopic);
             auditShowsEveryAction();
             registryShowsServerMessagesByTheirField();
@@ -355,6 +356,62 @@ class ConsoleBrowserIT {
         });
         consumer.poll();
         screenshot("group-dead-letters");
+    }
+
+    /**
+     * An operator's walk-through: a message produced with a key is found by that key on the Messages page,
+     * with its body (whole on demand) and where it is for each group; a dead letter's row and an audit
+     * record link to the same page, which runs the lookup from the address.
+     */
+    private void findAMessage(String topic) throws Exception {
+        String body = "{\"order\":4711,\"note\":\"" + "n".repeat(5000) + "\"}";
+        // Into payments' topic: the later steps count the backlog of orders.
+        Reply sent = client.produce(form("producer", "payments-producer", "message", body, "keys", "order-4711",
+            "tags", "big"));
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        String id = sent.result().path("msgId").asText();
+        open("#/");
+        click(By.cssSelector("#nav a[data-page='messages']"));
+        setValue(By.cssSelector("#finder-form input[name='topic']"), topic);
+        setValue(By.cssSelector("#finder-form input[name='key']"), "no-such-key");
+        click(By.id("finder-submit"));
+        awaitContains("what was asked, and what to try", By.id("finder-results"),
+            "No message with key no-such-key in topic " + topic);
+        assertThat(browser.findElement(By.cssSelector("#nav a[aria-current='page']")).getText()).isEqualTo("Messages");
+
+        setValue(By.cssSelector("#finder-form input[name='key']"), "order-4711");
+        click(By.id("finder-submit"));
+        // The broker indexes keys as it stores: a search right after producing may come back empty once.
+        await("found by its key").atMost(LONG).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+            String text = browser.findElement(By.id("finder-results")).getText();
+            if (text.contains("No message with key order-4711")) {
+                browser.findElement(By.id("finder-submit")).click();
+            }
+            return text.contains(id);
+        });
+        assertThat(browser.getCurrentUrl()).as("the search is in the address").contains("#/messages?", "key=order-4711");
+        awaitContains("where it is for the group", By.cssSelector("#finder-results tr[data-key='payments']"),
+            "NOT_DELIVERED");
+        String card = browser.findElement(By.id("finder-results")).getText();
+        assertThat(card).contains("order-4711", "big", "payments-producer", "127.0.0.1", "Preview: only the start");
+        click(By.id("finder-whole-body"));
+        awaitContains("the whole body", By.cssSelector("#finder-results pre.body"), "n".repeat(5000) + "\"}");
+        screenshot("messages-by-key");
+
+        // From a dead letter's row: the same page, looked up by id, with what happened to it in its group.
+        open("#/group/payments");
+        click(By.cssSelector("#main a.message-link"));
+        awaitContains("the dead letter's message", By.id("finder-results"), "{\"payment\":\"poison\"}");
+        awaitContains("its state in the group", By.cssSelector("#finder-results tr[data-key='payments']"), "REDRIVEN");
+        String story = browser.findElement(By.cssSelector("#finder-results ol.history")).getText();
+        assertThat(story).contains("Produced", "Dead-lettered", "Redriven", "by alice", "in group payments");
+        assertThat(browser.getCurrentUrl()).contains("#/messages?", "id=");
+        screenshot("messages-from-dead-letter");
+
+        // From an audit record of a redrive: the same message again.
+        open("#/audit?target=payments");
+        click(By.cssSelector("#main a.message-link"));
+        awaitContains("the redriven message", By.id("finder-results"), "{\"payment\":\"poison\"}");
     }
 
     private void broadcastClientIds(String topic) throws Exception {

@@ -106,7 +106,8 @@ class ConsoleSessionIT {
             assertThat(r.raw().headers().firstValue("Location")).as(page).hasValueSatisfying(l ->
                 assertThat(l).startsWith("/console/"));
         }
-        for (String asset : List.of("app.js", "api.js", "pages.js", "ui.js", "chart.js", "no-such-file", "api/nothing")) {
+        for (String asset : List.of("app.js", "api.js", "pages.js", "messages.js", "ui.js", "chart.js", "no-such-file",
+            "api/nothing")) {
             Reply r = call("GET", "/console/" + asset, null, null, null);
             assertThat(r.httpStatus()).as(asset).isEqualTo(401);
             assertThat(r.message()).as(asset).contains("/console/login");
@@ -213,8 +214,8 @@ class ConsoleSessionIT {
         assertThat(call("GET", "/console/console.css", null, null, null).raw().headers().firstValue("Content-Type"))
             .hasValue("text/css; charset=utf-8");
         // Nothing the page loads names another host (SVG's namespace is a name, not a load).
-        for (String file : List.of("index.html", "login.html", "app.js", "api.js", "pages.js", "ui.js", "chart.js",
-            "login.js", "console.css")) {
+        for (String file : List.of("index.html", "login.html", "app.js", "api.js", "pages.js", "messages.js", "ui.js",
+            "chart.js", "login.js", "console.css")) {
             String text = call("GET", "/console/" + file, s.cookie(), null, null).raw().body();
             List<String> urls = new ArrayList<>();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(https?:)?//[A-Za-z0-9.-]+\\.[a-z]{2,}[^'\"\\s)]*")

@@ -141,6 +141,18 @@ class DeadLetterRedriveIT {
         assertThat(letters.get(0).has("redriven")).as("newest not yet redriven").isFalse();
         assertThat(letters.get(1).path("redriven").path("operator").asText()).isEqualTo("ops");
         assertThat(letters.get(1).path("redriven").path("at").asLong()).isPositive();
+
+        // The lookup tells the whole story in the group: dead-lettered, redriven by ops, dead-lettered again
+        // (the redrive read from the history the second dead letter carries, as the audit has no newer one).
+        JsonNode state = ok(admin("GET", "/admin/messages?topic=" + topics.get("budget") + "&id=" + id
+            + "&states=true", null)).result().get(0).path("states").get(0);
+        assertThat(list(state.path("history"))).as(state.toString())
+            .extracting(e -> e.path("event").asText() + " " + e.path("by").asText(""))
+            .containsExactly("DEAD_LETTERED ", "REDRIVEN ops", "DEAD_LETTERED ");
+        JsonNode letter = ok(admin("GET", "/admin/messages?topic=%25DLQ%25" + group("budget") + "&id=" + id, null))
+            .result();
+        assertThat(list(letter)).as("the second dead letter carries its redrive")
+            .anySatisfy(l -> assertThat(l.path("redriveHistory").path("lastBy").asText()).isEqualTo("ops"));
     }
 
     @Test
@@ -160,6 +172,9 @@ class DeadLetterRedriveIT {
         assertThat(state.path("redrive").path("at").asLong()).isPositive();
         // The retry topic's copy is readable once the name server knows the topic (within 30 s): not waiting.
         assertThat(state.path("redrive").path("copyState").asText()).isIn("DELIVERED", "UNKNOWN");
+        assertThat(list(state.path("history"))).as("dead-lettered, then redriven by ops (from the audit)")
+            .extracting(e -> e.path("event").asText() + " " + e.path("by").asText(""))
+            .containsExactly("DEAD_LETTERED ", "REDRIVEN ops");
     }
 
     @Test

@@ -98,6 +98,11 @@ class MessageLookupIT {
             assertThat(m.path("keys").asText()).isEqualTo("key-" + i);
             assertThat(m.path("tags").asText()).isEqualTo(i % 2 == 0 ? "even" : "odd");
             assertThat(m.path("clientIp").asText()).isEqualTo("127.0.0.1");
+            // Who sent it to the broker (the proxy's producer client), and the producers registered for the topic.
+            assertThat(m.path("bornHost").asText()).as(m.toString()).matches(".+:\\d+");
+            assertThat(m.path("producers")).extracting(JsonNode::asText).containsExactly("lookup-p");
+            assertThat(m.has("producerGroup")).as("recorded by RocketMQ for transactional messages only").isFalse();
+            assertThat(m.has("redriveHistory")).as("never redriven").isFalse();
             assertThat(m.path("queueOffset").isNumber()).isTrue();
             assertThat(m.path("storeTimestamp").asLong()).isBetween(before, after);
         }
@@ -188,6 +193,12 @@ class MessageLookupIT {
         assertThat(state(msg.get("m3"), "lookup-c")).isEqualTo("NOT_DELIVERED");
         JsonNode exactness = states(msg.get("m3")).get("lookup-c");
         assertThat(exactness.path("exact").asBoolean()).isTrue();
+        assertThat(exactness.path("history")).as("never dead-lettered: no history in the group").isEmpty();
+        // Dead-lettered: when, in the group's history.
+        JsonNode deadHistory = states(msg.get("m1")).get("lookup-d").path("history");
+        assertThat(deadHistory).as(deadHistory.toString()).hasSize(1);
+        assertThat(deadHistory.get(0).path("event").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(deadHistory.get(0).path("at").asLong()).isBetween(before, System.currentTimeMillis());
 
         // Dead letters are searchable the same way: they are messages of %DLQ%<group>.
         Reply letter = get("topic=" + q("%DLQ%lookup-d") + "&id=" + msg.get("m1"));
