@@ -505,7 +505,7 @@ class ConsoleBrowserIT {
             + "const main = document.getElementById('main'); const cs = getComputedStyle(main);"
             + "return {table: t.getBoundingClientRect().width, panel: t.closest('.panel').getBoundingClientRect().width,"
             + "page: main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight),"
-            + "idLines: t.querySelector('td.id span').getClientRects().length}");
+            + "idLines: t.querySelector('td.id a').getClientRects().length}");
         assertThat(((Number) peek.get("panel")).doubleValue()).as("peek panel against the page: %s", peek)
             .isGreaterThan(0.95 * ((Number) peek.get("page")).doubleValue());
         assertThat(((Number) peek.get("table")).doubleValue()).as("peek table against its panel: %s", peek)
