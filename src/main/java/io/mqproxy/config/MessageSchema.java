@@ -1,31 +1,40 @@
 package io.mqproxy.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.SchemaException;
-import io.vertx.json.schema.Validator;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * A producer's JSON Schema (draft 2020-12), compiled once: a body that does not validate is refused before
- * the broker, with the first failing place named. Remote {@code $ref}s are not fetched (the proxy reaches
- * no other network at run time); {@code $defs} inside the schema are.
+ * the broker, with the deepest failing place named. The schema is itself checked against the draft's
+ * meta-schema (the library ships it), so {@code "type": 5} stops start-up instead of being ignored at every
+ * send. Remote {@code $ref}s are not fetched (the proxy reaches no other network at run time); references
+ * inside the schema ({@code #/$defs/...}) are followed.
  */
 public final class MessageSchema {
-    private static final String BASE = "urn:mq-proxy:schema";
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+        builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)));
+    private static final Schema META = REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    /** The deepest failure first: "required property missing at /lines/1" says more than its wrappers. */
+    private static final Comparator<Error> DEEPEST = Comparator.comparingInt((Error e) -> depth(e)).reversed();
 
-    private final Validator validator;
+    private final Schema schema;
     private final String text;
 
-    private MessageSchema(Validator validator, String text) {
-        this.validator = validator;
+    private MessageSchema(Schema schema, String text) {
+        this.schema = schema;
         this.text = text;
     }
 
@@ -34,62 +43,52 @@ public final class MessageSchema {
         if (schema == null || !schema.isObject()) {
             throw new IllegalArgumentException("must be a JSON Schema object (draft 2020-12), inline or in a file");
         }
-        String text = schema.toString();
-        String broken = MetaSchema.violation(new JsonObject(text));
-        if (broken != null) {
-            throw new IllegalArgumentException("is not a valid JSON Schema (draft 2020-12): " + broken);
+        List<Error> broken = META.validate(schema);
+        if (!broken.isEmpty()) {
+            throw new IllegalArgumentException("is not a valid JSON Schema (draft 2020-12): " + describe(broken));
         }
         try {
-            Validator validator = Validator.create(JsonSchema.of(new JsonObject(text)),
-                new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri(BASE).setOutputFormat(OutputFormat.Basic));
-            validator.validate(null); // compiles the schema now, so a broken one stops start-up, not a send
-            return new MessageSchema(validator, text);
-        } catch (SchemaException | IllegalArgumentException | IllegalStateException | ClassCastException e) {
+            Schema compiled = REGISTRY.getSchema(schema);
+            compiled.initializeValidators(); // resolves $refs now, so a broken one stops start-up, not a send
+            return new MessageSchema(compiled, schema.toString());
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException("is not a usable JSON Schema: " + e.getMessage(), e);
         }
     }
 
     /** Why {@code body} does not validate ("at /amount: ..."), or null when it does. */
     public String violation(byte[] body) {
-        Object instance;
+        JsonNode instance;
         try {
-            instance = Json.decodeValue(new String(body, StandardCharsets.UTF_8));
-        } catch (DecodeException e) {
+            instance = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return "is not JSON, and the producer's schema asks for JSON";
+        } catch (IOException e) {
+            return "could not be read as JSON: " + e.getMessage();
+        }
+        if (instance == null || instance.isMissingNode()) {
             return "is not JSON, and the producer's schema asks for JSON";
         }
-        OutputUnit result = validator.validate(instance);
-        if (Boolean.TRUE.equals(result.getValid())) {
-            return null;
+        List<Error> errors = schema.validate(instance);
+        return errors.isEmpty() ? null : "does not match the producer's schema " + describe(errors);
+    }
+
+    private static String describe(List<Error> errors) {
+        Error first = errors.stream().sorted(DEEPEST).findFirst().orElseThrow();
+        return "at " + pointer(first) + ": " + first.getMessage();
+    }
+
+    private static int depth(Error e) {
+        return e.getInstanceLocation() == null ? 0 : e.getInstanceLocation().getNameCount();
+    }
+
+    /** The failing place as a JSON Pointer ("/lines/1"), "/" for the whole body. */
+    private static String pointer(Error e) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; e.getInstanceLocation() != null && i < e.getInstanceLocation().getNameCount(); i++) {
+            out.append('/').append(e.getInstanceLocation().getName(i).replace("~", "~0").replace("/", "~1"));
         }
-        return "does not match the producer's schema " + describe(result);
-    }
-
-    /** The deepest failure (by place, then by keyword): "Property amount does not match" says less than its cause. */
-    static String describe(OutputUnit result) {
-        OutputUnit first = result;
-        if (result.getErrors() != null) {
-            for (OutputUnit e : result.getErrors()) {
-                if (first == result || deeper(e, first)) {
-                    first = e;
-                }
-            }
-        }
-        String at = location(first);
-        return "at " + (at.isEmpty() ? "/" : at) + ": " + first.getError();
-    }
-
-    private static boolean deeper(OutputUnit a, OutputUnit b) {
-        int byInstance = Integer.compare(location(a).length(), location(b).length());
-        return byInstance > 0 || byInstance == 0 && length(a.getKeywordLocation()) > length(b.getKeywordLocation());
-    }
-
-    private static int length(String s) {
-        return s == null ? 0 : s.length();
-    }
-
-    private static String location(OutputUnit unit) {
-        String at = unit.getInstanceLocation();
-        return at == null ? "" : at.startsWith("#") ? at.substring(1) : at;
+        return out.length() == 0 ? "/" : out.toString();
     }
 
     /** The schema as JSON text, as the control plane shows it. */

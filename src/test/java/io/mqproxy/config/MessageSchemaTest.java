@@ -35,6 +35,8 @@ class MessageSchemaTest {
             .contains("/lines/1");
         assertThat(schema.violation(body("{\"id\":\"a\"}"))).contains("amount");
         assertThat(schema.violation(body("not json"))).contains("is not JSON");
+        assertThat(schema.violation(body("{\"id\":\"a\",\"amount\":3} and more"))).contains("is not JSON");
+        assertThat(schema.violation(body("{\"id\":\"a\",\"amount\":-1}"))).endsWith("at /amount: must have a minimum value of 0");
     }
 
     @Test
@@ -42,6 +44,8 @@ class MessageSchemaTest {
         assertThatThrownBy(() -> MessageSchema.compile(json("[1,2]"))).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("JSON Schema object");
         assertThatThrownBy(() -> MessageSchema.compile(json("{\"type\": 5}")))
-            .isInstanceOf(IllegalArgumentException.class);
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at /type");
+        assertThatThrownBy(() -> MessageSchema.compile(json("{\"$ref\": \"#/$defs/missing\"}")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be resolved");
     }
 }
