@@ -9,7 +9,7 @@ import ssl
 import threading
 import time
 import urllib.parse
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from .errors import NO_ANSWER, ProxyError
 
@@ -100,6 +100,8 @@ class Endpoint:
         self.timeout = timeout
         self.ssl_context = ssl_context
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._shared: List["Connection"] = []
 
     def connection(self) -> "Connection":
         """A connection of its own (one thread uses it at a time)."""
@@ -111,7 +113,17 @@ class Endpoint:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = Connection(self)
+            with self._lock:
+                self._shared.append(conn)
         return conn.call(method, path, params, json_body=json_body, timeout=timeout)
+
+    def close(self) -> None:
+        """Closes the threads' keep-alive connections (a later call opens a new one)."""
+        with self._lock:
+            shared, self._shared = self._shared, []
+        for conn in shared:
+            conn.close()
+        self._local = threading.local()
 
 
 class Connection:

@@ -133,6 +133,7 @@ class Consumer:
                 if batch is not None:
                     self._give_back(None, batch, "handler still running at stop")
         self._ack_parked(None, force=True)
+        self._endpoint.close()
 
     def __enter__(self) -> "Consumer":
         return self.start()

@@ -140,8 +140,9 @@ class Producer:
         return final
 
     def close(self) -> None:
-        """Ends back-off waits under way (they raise their last error)."""
+        """Ends back-off waits under way (they raise their last error) and closes the connections."""
         self._closed.set()
+        self._endpoint.close()
 
     def __enter__(self) -> "Producer":
         return self

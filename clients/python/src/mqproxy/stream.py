@@ -99,6 +99,7 @@ class EventStream:
         conn = self._conn
         if conn is not None:
             conn.abort()
+        self._endpoint.close()
 
     def __enter__(self) -> "EventStream":
         return self
