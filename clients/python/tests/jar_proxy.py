@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from typing import List, Optional
+from typing import BinaryIO, List, Optional
 
 # Not MQPROXY_...: the proxy refuses environment variables of that prefix that are not its settings.
 JAR_ENV = "MQ_PROXY_JAR"
@@ -60,6 +60,7 @@ class JarProxy:
             f.write(config_yaml)
         self.log_path = os.path.join(self.dir, "proxy.out")
         self.process: Optional[subprocess.Popen] = None  # type: ignore[type-arg]
+        self._log: Optional[BinaryIO] = None
 
     @property
     def produce_url(self) -> str:
@@ -87,9 +88,9 @@ class JarProxy:
             f"--admin.port={self.admin_port}",
             "--monitor.enabled=false",
         ]
-        log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")
         env = {k: v for k, v in os.environ.items() if not k.startswith("MQPROXY_")}
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, env=env)
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, cwd=self.dir, env=env)
         deadline = time.monotonic() + ready_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -131,5 +132,7 @@ class JarProxy:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+        if self._log is not None:
+            self._log.close()
         if os.environ.get("MQ_PROXY_KEEP_DATA") != "1":
             shutil.rmtree(self.dir, ignore_errors=True)
