@@ -56,6 +56,16 @@ class EventStreamTest(unittest.TestCase):
         opened = self.fake.calls("/mq/stream")[0].params
         self.assertEqual({"topic": "t", "consumer": "g", "ack": "client", "maxUnacked": "4"}, opened)
 
+    def test_leavingALoop_keepsTheStreamOpen(self) -> None:
+        # A generator would close (and the proxy give back what was not acked) when a loop breaks or an
+        # iter() is dropped: the stream is its own iterator, closed only by close().
+        self.fake.route("/mq/stream", sse(event("tok1", "a"), event("tok2", "b")))
+        with EventStream(self.fake.url, "t", "g") as s:
+            for message in s:
+                break
+            self.assertEqual("b", next(iter(s)).body)
+        self.assertEqual(1, len(self.fake.calls("/mq/stream")))
+
     def test_nack_sendsTheDelay(self) -> None:
         self.fake.route("/mq/stream", sse(event("tok1", "a")))
         with EventStream(self.fake.url, "t", "g") as s:

@@ -54,12 +54,20 @@ class EventStream:
         self._closed = threading.Event()
         self._last_id: Optional[str] = None
         self._retry_seconds = 2.0
+        self._messages: Optional[Iterator[Message]] = None
 
-    def __iter__(self) -> Iterator[Message]:
-        return self.messages()
+    def __iter__(self) -> "EventStream":
+        return self
 
-    def messages(self) -> Iterator[Message]:
-        """The messages, as they come, until :meth:`close`."""
+    def __next__(self) -> Message:
+        """The next message. The stream is its own iterator, so leaving a ``for`` loop (or dropping an
+        ``iter()``) does not close it: only :meth:`close` does, and the proxy then gives back what was not
+        acknowledged."""
+        if self._messages is None:
+            self._messages = self._receive()
+        return next(self._messages)
+
+    def _receive(self) -> Iterator[Message]:
         backoff = Backoff(0.5, 10.0)
         while not self._closed.is_set():
             try:
