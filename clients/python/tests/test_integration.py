@@ -2,7 +2,10 @@
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -13,7 +16,7 @@ from jar_proxy import JarProxy, free_port, jar_path
 from mqproxy import (BroadcastConsumer, Consumer, EventStream, Message, Producer, ProxyError, sign_webhook)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "examples"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "examples"))
 
 GROUPS = ["produce", "redeliver", "nack", "stop", "stopwait", "broadcast", "stream", "hook", "pause"]
 CONFIG = """
@@ -203,7 +206,7 @@ class IntegrationTest(unittest.TestCase):
             s.ack(again)
 
     def test_webhook_pushesAreVerified_byTheExampleReceiver(self) -> None:
-        import webhook_server
+        import webhook_receiver as webhook_server  # examples/webhook_receiver.py
         secret = "py-hook-secret-0123456789"
         got = Collector()
         server = webhook_server.serve(free_port(), secret, got)
@@ -283,6 +286,36 @@ class ReadmeSnippetsTest(unittest.TestCase):
         bodies = [json.loads(line.split(" ", 1)[1].rsplit(" delivery", 1)[0].replace("'", '"'))
                   for line in printed if "delivery" in line]
         self.assertEqual([0, 1, 2, 3, 4], sorted(b["id"] for b in bodies))
+
+
+class ExamplesTest(unittest.TestCase):
+    """examples/produce.py and examples/consume.py, run as scripts against the jar."""
+
+    @staticmethod
+    def script(name: str) -> str:
+        with open(os.path.join(HERE, "..", "..", "..", "examples", name), encoding="utf-8") as f:
+            code = f.read().replace("http://127.0.0.1:8082", proxy.produce_url)
+        path = os.path.join(tempfile.mkdtemp(prefix="mqproxy-py-example-"), name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(code.replace("http://127.0.0.1:8081", proxy.consume_url))
+        return path
+
+    def test_produceThenConsume_thenCtrlC(self) -> None:
+        env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "..", "src"))
+        produced = subprocess.run([sys.executable, self.script("produce.py")], env=env, capture_output=True,
+                                  text=True, timeout=60)
+        self.assertEqual(0, produced.returncode, produced.stderr)
+        self.assertEqual(3, produced.stdout.count("SEND_OK"))
+        consumer = subprocess.Popen([sys.executable, "-u", self.script("consume.py")], env=env,
+                                    stdout=subprocess.PIPE, text=True)
+        lines: List[str] = []
+        threading.Thread(target=lambda: lines.extend(consumer.stdout), daemon=True).start()  # type: ignore
+        try:
+            wait_for(lambda: sum('"id": ' in line or '"id":' in line for line in lines) >= 3,
+                     what="the example consumed what the example produced")
+        finally:
+            consumer.send_signal(signal.SIGINT)  # Ctrl-C: stops, handlers finish, exits
+            self.assertEqual(0, consumer.wait(30))
 
 
 if __name__ == "__main__":
