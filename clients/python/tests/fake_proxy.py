@@ -23,7 +23,7 @@ class Request:
         return json.loads(self.body) if self.body else None
 
 
-Answer = Union[dict, Callable[[Request, "Handler"], Optional[dict]]]
+Answer = Union[dict, Callable[[Request, Any], Optional[dict]]]
 
 
 class FakeProxy:

@@ -3,7 +3,7 @@ import json
 import logging
 import ssl
 import threading
-from typing import Any, Callable, Dict, Iterator, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
 from ._http import Backoff, Connection, Credentials, Endpoint, envelope
 from .errors import ProxyError
@@ -145,7 +145,8 @@ class EventStream:
             if not content_type.startswith("text/event-stream"):
                 envelope("GET", "/mq/stream", response.status, response.getheader("Retry-After"), response.read())
                 raise ProxyError(500, f"/mq/stream answered {content_type!r}, not an event stream")
-            event, data, event_id = "message", [], None
+            event, event_id = "message", None  # type: str, Optional[str]
+            data: List[str] = []
             while not self._closed.is_set():
                 try:
                     raw = response.readline()
