@@ -115,6 +115,7 @@ class IntegrationTest(unittest.TestCase):
         self.producer("redeliver").send("again")
         c = Consumer(proxy.consume_url, "py-redeliver-topic", "py-redeliver-group", lambda m: None,
                      consume_timeout=2, pull_timeout=5)
+        self.addCleanup(c.stop)  # closes its connections (never started: nothing else to stop)
         first = c.poll()  # taken, never acknowledged
         self.assertEqual(["again"], [m.body for m in first])
         started = time.monotonic()
@@ -316,6 +317,7 @@ class ExamplesTest(unittest.TestCase):
         finally:
             consumer.send_signal(signal.SIGINT)  # Ctrl-C: stops, handlers finish, exits
             self.assertEqual(0, consumer.wait(30))
+            consumer.stdout.close()  # type: ignore[union-attr]
 
 
 if __name__ == "__main__":

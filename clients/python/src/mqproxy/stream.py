@@ -107,6 +107,11 @@ class EventStream:
         conn = self._conn
         if conn is not None:
             conn.abort()
+        if self._messages is not None:
+            try:
+                self._messages.close()  # closes the connection now, unless another thread is reading it
+            except ValueError:
+                pass  # that thread sees the abort and closes it
         self._endpoint.close()
 
     def __enter__(self) -> "EventStream":
