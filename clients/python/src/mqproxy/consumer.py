@@ -105,6 +105,9 @@ class Consumer:
                 pass
         except KeyboardInterrupt:
             self.stop()
+        except ProxyError:
+            self.stop()  # the pollers have ended: this closes the connections
+            raise
         self._raise_error()
 
     def wait(self, timeout: Optional[float] = None) -> bool:
@@ -226,9 +229,12 @@ class Consumer:
 
     def _give_back(self, connection: Optional[Connection], batch: Batch, why: str) -> None:
         try:
-            self.unlock(batch.request_id, connection=connection)
-            with self._lock:
-                self.given_back += len(batch)
+            status = self.unlock(batch.request_id, connection=connection)
+            if status == "OK":
+                with self._lock:
+                    self.given_back += len(batch)
+            else:  # EXPIRED: it is being delivered again anyway
+                self._report(ProxyError(200, f"giving back a batch ({why}): {status}", code=status), batch)
         except ProxyError as e:  # it comes back anyway after its consume timeout
             self._report(ProxyError(e.status, f"giving back a batch ({why}): {e.message}", code=e.code), batch)
 

@@ -3,7 +3,7 @@ import json
 import logging
 import ssl
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any, Callable, Dict, Generator, Iterator, List, Optional, Union
 
 from ._http import Backoff, Connection, Credentials, Endpoint, envelope
 from .errors import ProxyError
@@ -54,7 +54,7 @@ class EventStream:
         self._closed = threading.Event()
         self._last_id: Optional[str] = None
         self._retry_seconds = 2.0
-        self._messages: Optional[Iterator[Message]] = None
+        self._messages: Optional[Generator[Message, None, None]] = None
 
     def __iter__(self) -> "EventStream":
         return self
@@ -67,7 +67,7 @@ class EventStream:
             self._messages = self._receive()
         return next(self._messages)
 
-    def _receive(self) -> Iterator[Message]:
+    def _receive(self) -> Generator[Message, None, None]:
         backoff = Backoff(0.5, 10.0)
         while not self._closed.is_set():
             try:
