@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -292,11 +293,12 @@ class ReadmeSnippetsTest(unittest.TestCase):
 class ExamplesTest(unittest.TestCase):
     """examples/produce.py and examples/consume.py, run as scripts against the jar."""
 
-    @staticmethod
-    def script(name: str) -> str:
+    def script(self, name: str) -> str:
         with open(os.path.join(HERE, "..", "..", "..", "examples", name), encoding="utf-8") as f:
             code = f.read().replace("http://127.0.0.1:8082", proxy.produce_url)
-        path = os.path.join(tempfile.mkdtemp(prefix="mqproxy-py-example-"), name)
+        folder = tempfile.mkdtemp(prefix="mqproxy-py-example-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        path = os.path.join(folder, name)
         with open(path, "w", encoding="utf-8") as f:
             f.write(code.replace("http://127.0.0.1:8081", proxy.consume_url))
         return path
