@@ -1,21 +1,15 @@
 #!/usr/bin/env python3
-"""Produce from plain Python (standard library only). status 200 means stored; 300 means the broker did not
-answer in time (the message may or may not be stored): retry if it must be stored."""
+"""Produce with the mqproxy library (clients/python, standard library only). send() returns once the broker
+stored the message; a 300 (the broker did not answer in time: maybe stored) and a 503 (busy) are retried with
+back-off, and what still fails raises ProxyError with the proxy's status and message."""
 import json
-import urllib.parse
-import urllib.request
+import os
+import sys
 
-BASE = "http://127.0.0.1:8082"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python", "src"))
+from mqproxy import Producer  # noqa: E402 (installed with pip install ./clients/python: the line above is moot)
 
-
-def produce(message, **params):
-    body = urllib.parse.urlencode({"producer": "mqcloud-json-test-topic-producer", "message": message, **params})
-    request = urllib.request.Request(f"{BASE}/mq/produce", data=body.encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
-if __name__ == "__main__":
+with Producer("http://127.0.0.1:8082", "mqcloud-json-test-topic-producer") as producer:
     for i in range(3):
-        reply = produce(json.dumps({"id": i}), keys=f"order-{i}")
-        print(reply["status"], reply.get("result", {}).get("msgId"), reply.get("message", ""))
+        receipt = producer.send(json.dumps({"id": i}), keys=f"order-{i}")
+        print(receipt.send_status, receipt.msg_id)

@@ -85,6 +85,9 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  *     bench.fanout.clients} (1,10,100) clientIds draining it concurrently, each at most {@code
  *     bench.fanout.seconds} (20) s.</li>
  * </ol>
+ * With {@code bench.drain.command} (e.g. {@code python3 clients/python/bench/drain.py}) the drain phase also runs
+ * that command on a fresh group per run, against the same proxy and topic, after the HTTP client: a client library's
+ * consumer next to this load generator ({@link #drainExternal}).
  * {@code bench.clientLoops} (1): event loops of the in-process HTTP load generator. JVM options go in
  * {@code MAVEN_OPTS}: exec:java runs in Maven's own JVM, with the broker, the proxy and the load generator.
  * Figures are noisy on a shared machine: compare the ratios of one run.
@@ -104,6 +107,8 @@ public final class ConsumeBenchmark {
     /** HTTP drains' pullTimeout, s (0: a poll that finds nothing answers at once, as the native pops' pollTime 0). */
     private final int drainPullTimeout = Integer.getInteger("bench.drain.pullTimeout", 0);
     private final int warmupMessages = Integer.getInteger("bench.warmupMessages", 10_000);
+    /** A client library's drain, run as a child process: {@link #drainExternal}. Empty: none. */
+    private final String drainCommand = System.getProperty("bench.drain.command", "").trim();
     private final boolean orderly = Boolean.parseBoolean(System.getProperty("bench.orderly", "true"));
     private final int latencyClients = Integer.getInteger("bench.latency.clients", 8);
     private final int latencyMessages = Integer.getInteger("bench.latency.messages", 500);
@@ -168,6 +173,10 @@ public final class ConsumeBenchmark {
         for (String run : drainRuns()) {
             builder.consumer("bench-http-pop-" + run, drainTopic, Map.of("pop", true));
             builder.consumer("bench-http-ord-" + run, drainTopic, Map.of("pop", false));
+            if (!drainCommand.isEmpty()) {
+                builder.consumer("bench-ext-pop-" + run, drainTopic, Map.of("pop", true));
+                builder.consumer("bench-ext-ord-" + run, drainTopic, Map.of("pop", false));
+            }
         }
         builder.consumer("bench-latency", latencyTopic, Map.of("pop", true));
         builder.consumer("bench-idle", idleTopic, Map.of("pop", true));
@@ -248,6 +257,9 @@ public final class ConsumeBenchmark {
         for (String mode : modes) {
             drainNative(topic, "bench-native-" + mode + "-w", mode.equals("ord"), warmupMessages, "warm-up");
             drainHttp(topic, "bench-http-" + mode + "-w", mode.equals("ord"), warmupMessages, "warm-up");
+            if (!drainCommand.isEmpty()) {
+                drainExternal(topic, "bench-ext-" + mode + "-w", mode.equals("ord"), warmupMessages, "warm-up");
+            }
         }
         Map<String, List<Drain>> results = new LinkedHashMap<>();
         for (int r = 1; r <= drainRounds; r++) {
@@ -261,6 +273,11 @@ public final class ConsumeBenchmark {
                 Drain h = drainHttp(topic, "bench-http-" + mode + "-r" + r, ord, messages, "HTTP " + label);
                 h.print();
                 results.computeIfAbsent("HTTP " + label, k -> new ArrayList<>()).add(h);
+                if (!drainCommand.isEmpty()) {
+                    Drain e = drainExternal(topic, "bench-ext-" + mode + "-r" + r, ord, messages, "ext " + label);
+                    e.print();
+                    results.computeIfAbsent("ext " + label, k -> new ArrayList<>()).add(e);
+                }
             }
         }
         System.out.println("  summary (messages / time over all rounds):");
@@ -277,6 +294,42 @@ public final class ConsumeBenchmark {
             rates.get("HTTP concurrent") / rates.get("native concurrent"),
             orderly ? String.format(Locale.ROOT, " drain-orderly=%.2f",
                 rates.get("HTTP orderly") / rates.get("native orderly")) : "");
+        if (!drainCommand.isEmpty()) {
+            System.out.printf(Locale.ROOT, "ratio external/http (%s): drain=%.2f%s%n", drainCommand,
+                rates.get("ext concurrent") / rates.get("HTTP concurrent"),
+                orderly ? String.format(Locale.ROOT, " drain-orderly=%.2f",
+                    rates.get("ext orderly") / rates.get("HTTP orderly")) : "");
+        }
+    }
+
+    /**
+     * {@code bench.drain.command} with the arguments {@code url topic group messages clients maxPullSize pop
+     * pullTimeout} (this drain's {@code bench.httpClients}, {@code bench.maxPullSize} and
+     * {@code bench.drain.pullTimeout}), in a child process; its last line is {@code result <messages> <seconds to the
+     * target> <polls> <errors> <cpu seconds of the child>}. The child's CPU is printed apart: not in this JVM's.
+     */
+    private Drain drainExternal(String topic, String group, boolean ord, long target, String name) throws Exception {
+        List<String> command = new ArrayList<>(List.of(drainCommand.split("\\s+")));
+        command.addAll(List.of("http://127.0.0.1:" + proxy.config().http().consumePort(), topic, group,
+            Long.toString(target), Integer.toString(httpClients), Integer.toString(maxPullSize), Boolean.toString(!ord),
+            Integer.toString(drainPullTimeout)));
+        BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String last = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+            StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                last = line;
+            }
+        }
+        if (!child.waitFor(10, TimeUnit.MINUTES) || last == null || !last.startsWith("result ")) {
+            child.destroyForcibly();
+            throw new IllegalStateException(name + ": " + command + " ended without a result; last line: " + last);
+        }
+        String[] f = last.split(" ");
+        System.out.printf(Locale.ROOT, "      [%s] child process cpu %.2f s%n", name, Double.parseDouble(f[5]));
+        return new Drain(name, Long.parseLong(f[1]), 0, (long) (Double.parseDouble(f[2]) * 1e9), Long.parseLong(f[3]),
+            0, Long.parseLong(f[4]), new Histogram(3), cpu.end(Set.of()), null);
     }
 
     /** Native batches of 32, a few in flight; returns once the consume queues hold them all. */
