@@ -93,8 +93,8 @@ class IntegrationTest(unittest.TestCase):
         p.send("ordered-2", order_id="order-7")
         sent_delayed = time.time()
         p.send("delayed", delay_level=1)  # 1 s
-        p.send("timed", deliver_at=time.time() + 2)
-        self.assertTrue(all(r.ok for r in p.send_batch(["b1", {"b": 2}])))
+        p.send("timed", deliver_at=time.time() + 2, properties={"region": "eu"})
+        self.assertTrue(all(r.ok for r in p.send_batch(["b1", {"b": 2}], properties=[{"n": "b1"}, None])))
         got = Collector()
         self.consumer("produce", got, pollers=2).start()
         wait_for(lambda: len(got.messages) >= 7, what="7 messages consumed")
@@ -102,6 +102,9 @@ class IntegrationTest(unittest.TestCase):
                          got.bodies())
         first = next(m for m in got.messages if m.body == '{"n":1}')
         self.assertEqual(("k-1 k-one", "paid", {"n": 1}), (first.keys, first.tags, first.json()))
+        self.assertEqual("eu", next(m for m in got.messages if m.body == "timed").properties.get("region"))
+        self.assertEqual("b1", next(m for m in got.messages if m.body == "b1").properties.get("n"))
+        self.assertNotIn("n", next(m for m in got.messages if m.body == '{"b":2}').properties)
         delayed = next(m for m in got.messages if m.body == "delayed")
         self.assertGreaterEqual(delayed.timestamp / 1000 + 0.5, sent_delayed)  # stored at once, delivered later
 

@@ -40,6 +40,8 @@ export interface SendOptions {
 export interface BatchOptions {
   tags?: string;
   orderId?: string;
+  /** User properties: one object for every message, or one (or null) per message in order. */
+  properties?: Record<string, string> | (Record<string, string> | null)[];
   signal?: AbortSignal;
 }
 
@@ -98,7 +100,8 @@ export class Producer {
    * Some failed: throws a ProxyError (status 500) whose `result` has one `{status, message}` per message, in order.
    */
   async sendBatch(messages: unknown[], options: BatchOptions = {}): Promise<void> {
-    const body = {producer: this.producer, messages, tags: options.tags, orderId: options.orderId};
+    const body = {producer: this.producer, messages, tags: options.tags, orderId: options.orderId,
+      properties: options.properties};
     await this.retrying('/mq/produce/batch', body, options.signal, e => ok(e, 'produce batch'));
   }
 

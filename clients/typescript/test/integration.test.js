@@ -74,9 +74,10 @@ describe('against the jar', {skip: !jar && 'MQPROXY_JAR not set'}, () => {
 
   test('produce with keys, tags and order, a batch; consume them all, acknowledged by the next poll', async () => {
     const producer = new Producer({url: open.produceUrl, producer: 'ts-basic-p'});
-    const receipt = await producer.send({id: 1}, {keys: ['k1', 'k2'], tags: 'red', orderId: 'customer-1'});
+    const receipt = await producer.send({id: 1}, {keys: ['k1', 'k2'], tags: 'red', orderId: 'customer-1',
+      properties: {region: 'eu'}});
     assert.equal(receipt.sendStatus, 'SEND_OK');
-    await producer.sendBatch(['two', {id: 3}]);
+    await producer.sendBatch(['two', {id: 3}], {properties: [{n: '2'}, null]});
     await producer.send('delayed', {delayLevel: 1});
     await producer.send('timed', {deliverAt: Date.now() + 1500});
     await assert.rejects(producer.send('x', {delayLevel: 99}), e => e instanceof ProxyError && e.status === 400 && /delayLevel/.test(e.message));
@@ -90,6 +91,9 @@ describe('against the jar', {skip: !jar && 'MQPROXY_JAR not set'}, () => {
     const first = got.find(m => m.message === '{"id":1}');
     assert.equal(first.keys, 'k1 k2');
     assert.equal(first.tags, 'red');
+    assert.equal(first.properties.region, 'eu');
+    assert.equal(got.find(m => m.message === 'two').properties.n, '2');
+    assert.equal(got.find(m => m.message === '{"id":3}').properties?.n, undefined);
 
     // acknowledged: a new consumer of the group finds nothing (the last batches were acked on stop)
     const again = collect();

@@ -89,8 +89,11 @@ class Producer:
                           raw=result)
 
     def send_batch(self, messages: Sequence[Body], *, tags: Optional[str] = None,
-                   order_id: Optional[str] = None) -> List[BatchItemResult]:
+                   order_id: Optional[str] = None,
+                   properties: Optional[Sequence[Optional[Mapping[str, str]]]] = None) -> List[BatchItemResult]:
         """Sends several messages in one request; returns one result per message, in order.
+
+        ``properties`` (sent only when given): one mapping (or None) per message, in the same order.
 
         Elements that failed in a way worth retrying are sent again (only those), within ``max_attempts``.
         Raises :class:`ProxyError` when some were still not stored; its ``result`` is this list.
@@ -107,6 +110,10 @@ class Producer:
                                                    for m in (messages[i] for i in pending)]}
             _put(params, "tags", tags)
             _put(params, "orderId", order_id)
+            if properties is not None:
+                if len(properties) != len(messages):
+                    raise ValueError("properties: one entry (or None) per message")
+                params["properties"] = [_own(properties[i]) for i in pending]
             try:
                 self._endpoint.call("POST", "/mq/produce/batch", json_body=params)
                 for i in pending:
@@ -187,3 +194,6 @@ def _json_value(message: Body) -> Any:
         return bytes(message).decode("utf-8")
     return message
 
+
+def _own(properties: Optional[Mapping[str, str]]) -> Optional[Dict[str, str]]:
+    return None if properties is None else dict(properties)
