@@ -256,6 +256,11 @@ public final class ProxyApp implements AutoCloseable {
         return metrics;
     }
 
+    /** The HTTP servers (the OpenAPI contract test reads the routes they serve). */
+    public HttpServers servers() {
+        return servers;
+    }
+
     /**
      * Stops accepting, answers waiting long polls at once and lets other requests in flight finish
      * (bounded), then closes the clients and the embedded broker: a few seconds in all, within the

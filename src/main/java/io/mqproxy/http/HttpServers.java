@@ -76,6 +76,8 @@ public final class HttpServers {
     private final CorsPolicy cors;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Each port's routes as served (one event loop's router: all of a port's are alike), for the contract test. */
+    private final java.util.Map<String, Router> served = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
     /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
@@ -194,6 +196,13 @@ public final class HttpServers {
         }
     }
 
+    /** The routes each port serves (key: the port's setting, e.g. {@code admin.port}), once started. */
+    java.util.Map<String, List<io.vertx.ext.web.Route>> servedRoutes() {
+        java.util.Map<String, List<io.vertx.ext.web.Route>> routes = new java.util.TreeMap<>();
+        served.forEach((port, router) -> routes.put(port, List.copyOf(router.getRoutes())));
+        return routes;
+    }
+
     /** A data port's routes, given what answers and what checks credentials on that port's event loop. */
     @FunctionalInterface
     private interface DataRoutes {
@@ -270,7 +279,12 @@ public final class HttpServers {
 
     private Future<String> deploy(String key, String host, int port, int instances, ListenerTls tls,
                                   AtomicInteger counted, Function<ConnectionGuard, Router> routers) {
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, counted, routers),
+        Function<ConnectionGuard, Router> recorded = guard -> {
+            Router router = routers.apply(guard);
+            served.put(key, router);
+            return router;
+        };
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, counted, recorded),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));
