@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Holds {@code openapi.yaml} to the routes a started proxy serves (issue 23): every operation in the file is
  * served with its method, every route served is in the file, and the parameters an operation declares exist
- * (a path's {@code {name}} is a declared path parameter and a segment of the served route; a declared query
- * parameter is a name the HTTP layer reads). Routes are read from the servers' own routers, so a route added
+ * (a path's {@code {name}} is a declared path parameter and a segment of the served route; a declared query or
+ * body parameter is a name the HTTP layer reads). Routes are read from the servers' own routers, so a route added
  * without its operation (or the reverse) fails here.
  */
 class OpenApiContractIT {
@@ -212,6 +212,31 @@ class OpenApiContractIT {
             }
         }));
         assertThat(unread).as("query parameters no route reads (by name)").isEmpty();
+    }
+
+    @Test
+    void bodyParameters_areReadByTheHttpLayer() throws IOException {
+        String httpSources = httpSources();
+        JsonNode api = contract();
+        List<String> unread = new ArrayList<>();
+        api.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+            if (METHODS.contains(op.getKey())) {
+                op.getValue().path("requestBody").path("content").forEach(content -> {
+                    Set<String> names = new TreeSet<>();
+                    properties(api, content.path("schema"), names);
+                    names.stream().filter(name -> !httpSources.contains("\"" + name + "\""))
+                        .forEach(name -> unread.add(op.getKey() + " " + path.getKey() + " body " + name));
+                });
+            }
+        }));
+        assertThat(unread).as("body parameters no route reads (by name)").isEmpty();
+    }
+
+    /** A schema's top-level property names, through references and allOf. */
+    private static void properties(JsonNode api, JsonNode schema, Set<String> names) {
+        JsonNode s = schema.has("$ref") ? api.at(schema.get("$ref").asText().substring(1)) : schema;
+        s.path("allOf").forEach(part -> properties(api, part, names));
+        s.path("properties").fieldNames().forEachRemaining(names::add);
     }
 
     /** An operation's parameters with the path item's, references resolved. */
