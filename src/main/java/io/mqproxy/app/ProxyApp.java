@@ -158,7 +158,7 @@ public final class ProxyApp implements AutoCloseable {
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
-                credentialBook, metrics, clock));
+                credentialBook, metrics, clock), clock);
             app.servers
                 .start(produce, consume, app.streams, app.control,
                     new OperatorCredentials(OperatorToken.operators(config)))

@@ -79,10 +79,19 @@ public final class HttpServers {
     /** Each port's routes as served (one event loop's router: all of a port's are alike), for the contract test. */
     private final java.util.Map<String, Router> served = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
+    /** What the operators' login window and console sessions' lifetime are held to. */
+    private final java.time.Clock clock;
 
     /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
                        DataAuthenticator credentials) {
+        this(vertx, config, metrics, notReady, credentials, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock the proxy's clock (login window, console sessions' lifetime) */
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
+                       DataAuthenticator credentials, java.time.Clock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -100,11 +109,11 @@ public final class HttpServers {
     public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
                               ControlService control, OperatorCredentials operators) {
         // The operators' web console (issue 13): its sessions are let in through the control plane's door.
-        ConsoleSessions consoleSessions = new ConsoleSessions(operators);
+        ConsoleSessions consoleSessions = new ConsoleSessions(operators, clock);
         ConsoleAssets consoleAssets = ConsoleAssets.load();
         // One throttle for the port's every door (tokens and the console's login), its failures audited.
         LoginThrottle logins = new LoginThrottle(LOGIN_FAILURES, LOGIN_WINDOW, LOGIN_ADDRESSES,
-            com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+            () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()),
             (address, result) -> control.auditRefusal(null, address, "operator-login", null, result));
         // Routes are built per server: each event loop has its own guard, which times what its responder answers.
         BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
