@@ -34,6 +34,7 @@ import io.mqproxy.push.StreamService;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,14 @@ public final class ProxyApp implements AutoCloseable {
 
     /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
+        return start(config, namesrvAddr, embedded, Clock.systemUTC());
+    }
+
+    /**
+     * As above, with the one clock every time rule of the proxy reads (timeouts, windows, TTLs, rates, alert
+     * durations); a test may run an instance ahead of time to find a deadline passed without waiting for it.
+     */
+    public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded, Clock clock) {
         ProxyMetrics metrics = new ProxyMetrics();
         Set<String> producerTopics = new LinkedHashSet<>();
         config.producers().forEach(p -> producerTopics.add(p.topic()));
@@ -127,7 +136,7 @@ public final class ProxyApp implements AutoCloseable {
             SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
             app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
             ProduceService produce = new ProduceService(registry,
-                broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
+                broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L, clock);
             app.produce = produce;
             metrics.gauge("mqproxy.produce.coalesced.messages", "single sends that went to the broker in one batch "
                 + "with others, since start (produce.coalesce)", broker.producer()::coalescedSends);
@@ -135,10 +144,11 @@ public final class ProxyApp implements AutoCloseable {
                 + "went in, since start (produce.coalesce)", broker.producer()::coalescedBatches);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
-                metrics, config.consume(), broker.fleet()::size);
+                metrics, config.consume(), broker.fleet()::size, clock);
             app.consume = consume;
             CredentialBook credentialBook = new CredentialBook(fileCredentials(config));
-            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()));
+            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()),
+                clock);
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
@@ -148,7 +158,7 @@ public final class ProxyApp implements AutoCloseable {
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
-                credentialBook, metrics));
+                credentialBook, metrics, clock), clock);
             app.servers
                 .start(produce, consume, app.streams, app.control,
                     new OperatorCredentials(OperatorToken.operators(config)))
@@ -220,10 +230,11 @@ public final class ProxyApp implements AutoCloseable {
     }
 
     /** Who may use the data plane (when credentials are required): the file's and the operators' credentials. */
-    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book, ProxyMetrics metrics) {
+    private static DataAuthenticator dataCredentials(ProxyConfig config, CredentialBook book, ProxyMetrics metrics,
+                                                     Clock clock) {
         ProxyConfig.Security s = config.security();
         DataAuthenticator authenticator = new DataAuthenticator(s.requireCredentials(), book::all,
-            java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures());
+            java.time.Duration.ofSeconds(s.signatureWindowSeconds()), s.maxRememberedSignatures(), clock);
         metrics.counter("mqproxy.signature.memory.full", "signed requests refused (503) because the memory of "
             + "signatures was full (security.maxRememberedSignatures)", authenticator::refusedForFullMemory);
         metrics.gauge("mqproxy.signature.memory.entries", "signatures remembered to refuse replays, of "
@@ -254,6 +265,11 @@ public final class ProxyApp implements AutoCloseable {
 
     public ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /** The HTTP servers (the OpenAPI contract test reads the routes they serve). */
+    public HttpServers servers() {
+        return servers;
     }
 
     /**

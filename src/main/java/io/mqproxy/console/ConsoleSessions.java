@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -53,6 +54,11 @@ public final class ConsoleSessions {
 
     public ConsoleSessions(OperatorCredentials operators) {
         this(operators, System::currentTimeMillis);
+    }
+
+    /** @param clock the proxy's clock: a session's lifetime is held to it */
+    public ConsoleSessions(OperatorCredentials operators, Clock clock) {
+        this(operators, clock::millis);
     }
 
     ConsoleSessions(OperatorCredentials operators, LongSupplier clock) {

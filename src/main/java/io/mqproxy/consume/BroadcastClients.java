@@ -7,6 +7,7 @@ import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.error.Errors;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,10 +47,13 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
     /** A sweep per broadcast group whose clientIds expire; it follows the group's changes and removal. */
     private final Map<String, ScheduledFuture<?>> sweeps = new ConcurrentHashMap<>();
     private final Registry registry;
+    /** What decides when a client's activity is recorded again and when an idle one is forgotten. */
+    private final Clock clock;
 
-    BroadcastClients(ClientDirectory directory, Registry registry) {
+    BroadcastClients(ClientDirectory directory, Registry registry, Clock clock) {
         this.directory = directory;
         this.registry = registry;
+        this.clock = clock;
         registry.consumers().forEach(g -> consumerChanged(null, g));
         registry.addListener(this);
     }
@@ -78,7 +82,7 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
 
     /** Completes when the client may poll; fails with a 400 naming clientId when the group is full. */
     CompletableFuture<Void> admit(ConsumerGroup group, String brokerGroup, String clientId) {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Long last;
         synchronized (touched) {
             last = touched.get(brokerGroup);
@@ -123,7 +127,7 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
     }
 
     private void sweep(ConsumerGroup group) {
-        long cutoff = System.currentTimeMillis() - group.clientTtlSeconds() * 1000L;
+        long cutoff = clock.millis() - group.clientTtlSeconds() * 1000L;
         try {
             for (ClientDirectory.Entry e : directory.entries(group.name()).join()) {
                 if (e.lastActiveMillis() < cutoff) {

@@ -13,6 +13,7 @@ import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,11 +37,6 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
     /** Less time than this left: pop once without waiting. */
     private static final long MIN_WAIT_MILLIS = 50;
-    /**
-     * A release this close to the batch's deadline could race the broker's own redelivery and make a
-     * second copy; the batch is coming back anyway.
-     */
-    private static final long RELEASE_MARGIN_MILLIS = 1_000;
 
     private final Registry registry;
     private final PopClient broker;
@@ -53,6 +49,11 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
     private final RateLimits rateLimits;
+    /**
+     * Time rules go by the proxy's clock (a batch's deadline, how long a settled batch is remembered, rates,
+     * broadcast clients' idleness). A long poll's wait is real waiting at the broker: it stays on nanoTime.
+     */
+    private final BatchDeadlines deadlines;
     private volatile boolean stopping;
     /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
     private final Set<Answer<?>> waiting = ConcurrentHashMap.newKeySet();
@@ -62,25 +63,27 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     /**
      * @param liveInstances how many proxy instances serve the fleet now: each takes its share of a
      *                      group's rate limit
+     * @param clock         the proxy's clock (time rules; see {@link #deadlines})
      */
     public ConsumeService(Registry registry, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
-                          ProxyConfig.Consume settings, IntSupplier liveInstances) {
+                          ProxyConfig.Consume settings, IntSupplier liveInstances, Clock clock) {
         this.registry = registry;
         this.broker = broker;
-        this.broadcastClients = new BroadcastClients(clients, registry);
+        this.deadlines = new BatchDeadlines(clock);
+        this.broadcastClients = new BroadcastClients(clients, registry, clock);
         this.requestIds = requestIds;
         this.metrics = metrics;
         this.settings = settings;
         this.polls = new Semaphore(settings.maxPollsInFlight());
         this.acks = new Semaphore(settings.maxAcksInFlight());
-        this.settled = new SettledBatches(settings.maxRememberedBatches());
+        this.settled = new SettledBatches(settings.maxRememberedBatches(), clock);
         metrics.gauge("mqproxy.consume.remembered.batches", "acked or released batches remembered, so that a "
             + "requestId is used once", settled::size);
         metrics.counter("mqproxy.consume.dead.letters.deferred", "messages past their retry limit left for a later "
             + "attempt because dead-letter work was backed up", broker::deadLettersDeferred);
         this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
-        this.rateLimits = new RateLimits(liveInstances);
+        this.rateLimits = new RateLimits(liveInstances, clock);
         registry.addListener(this);
         // Issue 9's metrics: waiting long polls, dead letters by group.
         metrics.waitingPolls(gate::waitingAtBroker, gate::waitingHere);
@@ -272,7 +275,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             return CompletableFuture.failedFuture(e);
         }
         int count = receipt.handles().size();
-        if (receipt.expiresAt() - RELEASE_MARGIN_MILLIS <= System.currentTimeMillis()) {
+        if (deadlines.tooLateToGiveBack(receipt)) {
             metrics.released(poll.group.name(), count, AckResult.EXPIRED);
             return CompletableFuture.completedFuture(new AckResult(AckResult.EXPIRED, count));
         }
@@ -414,7 +417,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private CompletableFuture<String> ack(Poll poll, BatchReceipt receipt) {
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
         // Stale acks are silent at the broker, so lateness is read from the handles' own deadline.
-        String status = receipt.expiresAt() <= System.currentTimeMillis() ? AckResult.EXPIRED : AckResult.OK;
+        String status = deadlines.ackStatus(receipt);
         return settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.ACKED,
             () -> broker.ack(brokerGroup, receipt.topic(), receipt.handles()).thenApply(v -> {
                 metrics.acked(poll.group.name(), receipt.handles().size(), status);

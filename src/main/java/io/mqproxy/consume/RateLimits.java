@@ -2,8 +2,10 @@ package io.mqproxy.consume;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
 import io.mqproxy.config.GroupRules;
 import io.mqproxy.registry.ConsumerGroup;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +23,23 @@ final class RateLimits {
     }
 
     private final IntSupplier liveInstances;
+    /** The buckets refill by the proxy's clock (millisecond precision, Bucket4j's default). */
+    private final TimeMeter time;
     private final Map<String, Limited> buckets = new ConcurrentHashMap<>();
 
-    RateLimits(IntSupplier liveInstances) {
+    RateLimits(IntSupplier liveInstances, Clock clock) {
         this.liveInstances = liveInstances;
+        this.time = new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return clock.millis() * 1_000_000L;
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
     }
 
     /** How many messages a poll of the group may take now: 0 when it is over its rate. */
@@ -66,6 +81,7 @@ final class RateLimits {
         long perSecond = Math.max(1, Math.round(share));
         Duration period = share >= 1 ? Duration.ofSeconds(1) : Duration.ofMillis(Math.round(1000 / share));
         Bucket bucket = Bucket.builder()
+            .withCustomTimePrecision(time)
             .addLimit(Bandwidth.builder().capacity(perSecond).refillGreedy(perSecond, period).build())
             .build();
         buckets.put(group.name(), new Limited(group.rateLimit(), instances, bucket));

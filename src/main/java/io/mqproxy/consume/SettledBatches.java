@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.mqproxy.broker.ReceiptHandle;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -33,13 +34,15 @@ final class SettledBatches {
     record Settled(Settlement how, CompletableFuture<Void> done, long forgetAtMillis) {
     }
 
-    SettledBatches(int capacity) {
+    /** @param clock what decides when a batch is forgotten (the cache's time, too) */
+    SettledBatches(int capacity, Clock clock) {
         settled = Caffeine.newBuilder()
             .maximumSize(capacity)
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
             .expireAfter(new Expiry<Key, Settled>() {
                 @Override
                 public long expireAfterCreate(Key key, Settled value, long currentTime) {
-                    return TimeUnit.MILLISECONDS.toNanos(Math.max(1, value.forgetAtMillis - System.currentTimeMillis()));
+                    return TimeUnit.MILLISECONDS.toNanos(Math.max(1, value.forgetAtMillis - clock.millis()));
                 }
 
                 @Override

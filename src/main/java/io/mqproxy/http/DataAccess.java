@@ -31,7 +31,7 @@ final class DataAccess implements Handler<RoutingContext> {
             ctx.next(); // health, readiness and the API description stay open
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = authenticator.nowMillis();
         try {
             Buffer body = BoundedBody.of(ctx);
             DataAuthenticator.Principal principal = authenticator.authenticate(ctx.request().method().name(),

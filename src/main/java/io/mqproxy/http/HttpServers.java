@@ -76,11 +76,22 @@ public final class HttpServers {
     private final CorsPolicy cors;
     private final Buffer openApi = loadOpenApi();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Each port's routes as served (one event loop's router: all of a port's are alike), for the contract test. */
+    private final java.util.Map<String, Router> served = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
+    /** What the operators' login window and console sessions' lifetime are held to. */
+    private final java.time.Clock clock;
 
     /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
                        DataAuthenticator credentials) {
+        this(vertx, config, metrics, notReady, credentials, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock the proxy's clock (login window, console sessions' lifetime) */
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
+                       DataAuthenticator credentials, java.time.Clock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
@@ -98,11 +109,11 @@ public final class HttpServers {
     public Future<Void> start(ProduceService produce, ConsumeService consume, StreamService streams,
                               ControlService control, OperatorCredentials operators) {
         // The operators' web console (issue 13): its sessions are let in through the control plane's door.
-        ConsoleSessions consoleSessions = new ConsoleSessions(operators);
+        ConsoleSessions consoleSessions = new ConsoleSessions(operators, clock);
         ConsoleAssets consoleAssets = ConsoleAssets.load();
         // One throttle for the port's every door (tokens and the console's login), its failures audited.
         LoginThrottle logins = new LoginThrottle(LOGIN_FAILURES, LOGIN_WINDOW, LOGIN_ADDRESSES,
-            com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+            () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()),
             (address, result) -> control.auditRefusal(null, address, "operator-login", null, result));
         // Routes are built per server: each event loop has its own guard, which times what its responder answers.
         BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
@@ -194,6 +205,13 @@ public final class HttpServers {
         }
     }
 
+    /** The routes each port serves (key: the port's setting, e.g. {@code admin.port}), once started. */
+    java.util.Map<String, List<io.vertx.ext.web.Route>> servedRoutes() {
+        java.util.Map<String, List<io.vertx.ext.web.Route>> routes = new java.util.TreeMap<>();
+        served.forEach((port, router) -> routes.put(port, List.copyOf(router.getRoutes())));
+        return routes;
+    }
+
     /** A data port's routes, given what answers and what checks credentials on that port's event loop. */
     @FunctionalInterface
     private interface DataRoutes {
@@ -270,7 +288,12 @@ public final class HttpServers {
 
     private Future<String> deploy(String key, String host, int port, int instances, ListenerTls tls,
                                   AtomicInteger counted, Function<ConnectionGuard, Router> routers) {
-        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, counted, routers),
+        Function<ConnectionGuard, Router> recorded = guard -> {
+            Router router = routers.apply(guard);
+            served.put(key, router);
+            return router;
+        };
+        return vertx.deployVerticle(() -> new ServerVerticle(host, port, tls, counted, recorded),
                 new DeploymentOptions().setInstances(instances))
             .recover(e -> Future.failedFuture(new IllegalStateException(
                 "cannot listen on " + host + ":" + port + " (" + key + "): " + e.getMessage())));

@@ -20,6 +20,7 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,6 +84,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private volatile Status last = Status.NONE;
     private long leadingSince = -1;
     private long nextCollection;
+    /** What leadership's agreement time, the collection interval and alert durations are measured by. */
+    private final Clock clock;
 
     /** The last collection, for the admin port. */
     public record Status(long at, long millis, int groups, int reads, List<String> failedGroups, long brokerCalls,
@@ -91,7 +94,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     }
 
     private Monitoring(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                       AlertRuleBook rules) {
+                       AlertRuleBook rules, Clock clock) {
+        this.clock = clock;
         this.config = config.monitor();
         this.registry = registry;
         this.fleet = broker.fleet();
@@ -130,8 +134,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     /** Starts collecting on this instance's turn; {@code monitor.enabled: false} only keeps the rules. */
     public static Monitoring start(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                                   AlertRuleBook rules) {
-        Monitoring m = new Monitoring(config, registry, broker, metrics, rules);
+                                   AlertRuleBook rules, Clock clock) {
+        Monitoring m = new Monitoring(config, registry, broker, metrics, rules, clock);
         if (config.monitor().enabled()) {
             m.ticker.scheduleWithFixedDelay(m::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         } else {
@@ -218,7 +222,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     private void tick() {
         try {
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             if (!fleet.leads()) {
                 leadingSince = -1;
                 if (acting) {
@@ -278,14 +282,14 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         // A group removed while it was being read has already lost its series: it does not get them back.
         List<GroupLag> current = c.lags().stream().filter(l -> registry.consumer(l.group()).isPresent()).toList();
         meters.publish(current, c.failed());
-        history.record(current, System.currentTimeMillis());
+        history.record(current, clock.millis());
         boolean known = c.lags().stream().allMatch(l -> l.inflight() >= 0);
-        last = new Status(System.currentTimeMillis(), TimeUnit.NANOSECONDS.toMillis(c.nanos()), c.lags().size(),
+        last = new Status(clock.millis(), TimeUnit.NANOSECONDS.toMillis(c.nanos()), c.lags().size(),
             c.reads(), List.copyOf(c.failed()), c.brokerCalls(), known);
         Set<String> live = new HashSet<>();
         groups.forEach(g -> live.add(g.name()));
         List<AlertEvaluator.Event> events = evaluator.evaluate(c.lags(), live, rules::forGroup,
-            System.currentTimeMillis());
+            clock.millis());
         // Written before it is sent: an instance that takes over then knows it was.
         persist();
         Map<String, String> topics = new LinkedHashMap<>();
@@ -384,7 +388,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         n.put("link", adminUrl + "/console/#/group/"
             + URLEncoder.encode(a.group(), StandardCharsets.UTF_8).replace("+", "%20"));
         n.put("instance", fleet.self());
-        n.put("sentAt", Instant.now().toString());
+        n.put("sentAt", clock.instant().toString());
         return n;
     }
 

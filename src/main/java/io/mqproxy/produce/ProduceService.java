@@ -13,6 +13,7 @@ import io.mqproxy.error.ProxyError;
 import io.mqproxy.error.Status;
 import io.mqproxy.metrics.ProxyMetrics;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,9 +48,12 @@ public final class ProduceService implements AutoCloseable {
     private final ProxyConfig.Produce limits;
     private final Semaphore inFlight;
     private final long drainMillis;
+    /** What a deliveryTimestamp is held to (at most produce.maxDeliveryDelaySeconds ahead). */
+    private final Clock clock;
 
     public ProduceService(Registry registry, ProducerClient client, ProxyMetrics metrics,
-                          ProxyConfig.Produce limits, long drainMillis) {
+                          ProxyConfig.Produce limits, long drainMillis, Clock clock) {
+        this.clock = clock;
         this.registry = registry;
         this.client = client;
         this.metrics = metrics;
@@ -65,7 +69,7 @@ public final class ProduceService implements AutoCloseable {
             String topic = producer.topic();
             byte[] body = body("message", r.message());
             conforming(producer, "message", body);
-            checkDelivery(r, limits.maxDeliveryDelaySeconds());
+            checkDelivery(r, limits.maxDeliveryDelaySeconds(), clock.millis());
             propertyText("keys", r.keys(), MAX_KEYS_BYTES);
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
             propertyText("clientIp", r.clientIp(), MAX_CLIENT_IP_BYTES);
@@ -268,12 +272,12 @@ public final class ProduceService implements AutoCloseable {
         }
     }
 
-    private static void checkDelivery(ProduceRequest r, long maxDelaySeconds) {
+    private static void checkDelivery(ProduceRequest r, long maxDelaySeconds, long nowMillis) {
         if (r.delayLevel() != null && r.deliveryTimestamp() != null) {
             throw Errors.badParam("deliveryTimestamp", "cannot be combined with delayLevel: choose one");
         }
         if (r.deliveryTimestamp() != null
-            && r.deliveryTimestamp() > System.currentTimeMillis() + maxDelaySeconds * 1000) {
+            && r.deliveryTimestamp() > nowMillis + maxDelaySeconds * 1000) {
             throw Errors.badParam("deliveryTimestamp", "at most " + maxDelaySeconds + " seconds ahead "
                 + "(produce.maxDeliveryDelaySeconds, the broker's limit), got " + r.deliveryTimestamp());
         }

@@ -4,6 +4,7 @@ import io.mqproxy.error.Errors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,6 +35,8 @@ public final class DataAuthenticator {
     private final long windowMillis;
     /** Signatures accepted within the window: a replayed request is refused; a full memory refuses new ones. */
     private final SignatureMemory seen;
+    /** What a signature's timestamp and a credential's expiry are held to. */
+    private final Clock clock;
     private volatile Book book;
 
     /**
@@ -45,6 +48,13 @@ public final class DataAuthenticator {
      */
     public DataAuthenticator(boolean required, Supplier<Collection<Credential>> credentials, Duration window,
                              int maxRememberedSignatures) {
+        this(required, credentials, window, maxRememberedSignatures, Clock.systemUTC());
+    }
+
+    /** @param clock the proxy's clock: a request's time ({@link #nowMillis()}) and the memory's size are read from it */
+    public DataAuthenticator(boolean required, Supplier<Collection<Credential>> credentials, Duration window,
+                             int maxRememberedSignatures, Clock clock) {
+        this.clock = clock;
         this.required = required;
         this.credentials = credentials;
         this.windowMillis = window.toMillis();
@@ -53,6 +63,11 @@ public final class DataAuthenticator {
 
     public boolean required() {
         return required;
+    }
+
+    /** The proxy's time now, in epoch milliseconds: what a request is authenticated at. */
+    public long nowMillis() {
+        return clock.millis();
     }
 
     /**
@@ -129,7 +144,7 @@ public final class DataAuthenticator {
 
     /** Signatures remembered now. */
     public int rememberedSignatures() {
-        return seen.size(System.currentTimeMillis());
+        return seen.size(clock.millis());
     }
 
     /** Signed requests refused since start because the memory of signatures was full. */

@@ -69,7 +69,7 @@ class EmbeddedStopIT {
 
             Consumer idle = new Consumer(first.client(), "stop-idle-topic", "stop-idle").with("pullTimeout", "30");
             CompletableFuture<ProxyClient.Reply> waiting = CompletableFuture.supplyAsync(idle::poll);
-            Thread.sleep(500);
+            io.mqproxy.testing.WaitingPolls.atBroker(first.client(), 1);
             long began = System.nanoTime();
             first.close();
             stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);

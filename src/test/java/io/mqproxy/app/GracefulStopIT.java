@@ -6,6 +6,7 @@ import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
+import io.mqproxy.testing.WaitingPolls;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ class GracefulStopIT {
         TestProxy proxy = TestProxy.builder().consumer("stop-g", topic, Map.of("pop", true)).start();
         Consumer waiting = new Consumer(proxy.client(), topic, "stop-g").with("pullTimeout", "30");
         CompletableFuture<ProxyClient.Reply> poll = CompletableFuture.supplyAsync(waiting::poll);
-        Thread.sleep(1_000);
+        WaitingPolls.atBroker(proxy.client(), 1);
         long began = System.nanoTime();
         proxy.close();
         ProxyClient.Reply reply = poll.get(20, TimeUnit.SECONDS);
@@ -38,7 +39,7 @@ class GracefulStopIT {
             .set("consume.longPollSliceMillis", "8000").start();
         Consumer waiting = new Consumer(proxy.client(), topic, "stop-slice-g").with("pullTimeout", "30");
         CompletableFuture<ProxyClient.Reply> poll = CompletableFuture.supplyAsync(waiting::poll);
-        Thread.sleep(1_000);
+        WaitingPolls.atBroker(proxy.client(), 1);
         long began = System.nanoTime();
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(proxy::close);
         ProxyClient.Reply reply = poll.get(30, TimeUnit.SECONDS);

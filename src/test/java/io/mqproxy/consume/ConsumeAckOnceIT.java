@@ -15,6 +15,7 @@ import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,8 @@ class ConsumeAckOnceIT {
     private static Lane cross;
     private static TestProxy proxy;
     private static TestProxy other;
+    /** An instance whose clock is 3 s ahead: for it, a batch of a 2 s consumeTimeout is already late. */
+    private static TestProxy ahead;
     private static ProxyClient client;
 
     @BeforeAll
@@ -64,6 +67,7 @@ class ConsumeAckOnceIT {
         cross.register(b, settings("pop", false, "consumeTimeoutSeconds", 3, "minConsumeTimeoutSeconds", 1));
         proxy = b.start();
         other = b.start();
+        ahead = b.clock(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(3))).start();
         client = proxy.client();
     }
 
@@ -74,6 +78,9 @@ class ConsumeAckOnceIT {
         }
         if (other != null) {
             other.close();
+        }
+        if (ahead != null) {
+            ahead.close();
         }
     }
 
@@ -151,8 +158,8 @@ class ConsumeAckOnceIT {
         lane.produce(client, "late");
         Consumer c = lane.consumer(client).with("pullTimeout", "5");
         firstBatch(c);
-        Thread.sleep(2_200); // consumeTimeout is 2 s
-        ProxyClient.Reply late = ok(c.call("/mq/unlock"));
+        // consumeTimeout is 2 s: passed for the instance 3 s ahead (no waiting; any instance takes a requestId).
+        ProxyClient.Reply late = ok(c.via(ahead.client()).call("/mq/unlock"));
         assertThat(late.result().path("status").asText()).isEqualTo("EXPIRED");
 
         // It comes back once, by its timeout; the late unlock added no second copy.

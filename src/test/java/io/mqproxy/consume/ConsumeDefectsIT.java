@@ -208,6 +208,7 @@ class ConsumeDefectsIT {
                 waiting.add(http.sendAsync(HttpRequest.newBuilder(acks.get(i)).build(),
                     HttpResponse.BodyHandlers.ofString()));
             }
+            // Kept: the two acks must hold the ack permits at the silent broker, and no gauge shows acks in flight.
             Thread.sleep(500);
             long sentAt = System.nanoTime();
             ProxyClient.Reply third = bounded.client().get(bounded.client().consumePort(), acks.get(2).getRawPath()

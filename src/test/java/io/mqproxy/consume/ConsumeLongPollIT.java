@@ -12,6 +12,7 @@ import io.mqproxy.consume.ConsumeSupport.Lane;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
+import io.mqproxy.testing.WaitingPolls;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ class ConsumeLongPollIT {
         Lane lane = WAKE[pop ? 0 : 1];
         Consumer c = lane.consumer(client).with("pullTimeout", "10");
         CompletableFuture<ProxyClient.Reply> waiting = CompletableFuture.supplyAsync(c::poll);
-        Thread.sleep(1_000);
+        WaitingPolls.atBroker(client, 1);
         assertThat(waiting).as("nothing to deliver yet: the poll waits").isNotDone();
 
         long producedAt = System.nanoTime();
@@ -97,14 +98,17 @@ class ConsumeLongPollIT {
                 Consumer c = queued.consumer(client).with("pullTimeout", "30").with("maxPullSize", "32");
                 waiting.add(CompletableFuture.supplyAsync(c::poll, clients));
             }
-            Thread.sleep(1_000); // two wait at the broker, four in the proxy's queue
+            WaitingPolls.until(client, 2, 4); // two wait at the broker, four in the proxy's queue
             assertThat(waiting).noneMatch(CompletableFuture::isDone);
 
             long producedAt = System.nanoTime();
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < polls; i++) {
                 sent.add(queued.produce(client, "one by one " + i));
-                Thread.sleep(200);
+                // One by one: the next comes once a poll has taken this one (not a guessed pause).
+                int answered = i + 1;
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> waiting.stream().filter(CompletableFuture::isDone).count() >= answered);
             }
             List<String> delivered = new ArrayList<>();
             for (CompletableFuture<ProxyClient.Reply> poll : waiting) {
@@ -141,7 +145,7 @@ class ConsumeLongPollIT {
             out.write(("GET /mq/message?topic=" + lane.topic() + "&consumer=" + lane.group() + "&pullTimeout=30"
                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Thread.sleep(500); // the poll is now waiting at the broker
+            WaitingPolls.atBroker(client, 1); // the poll is now waiting at the broker
         }
         // Produced while the departed client's poll may still be waiting at the broker: if that poll takes
         // the message, the proxy must give it back rather than keep it reserved for consumeTimeout (60 s).

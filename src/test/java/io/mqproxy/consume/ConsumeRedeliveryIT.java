@@ -20,6 +20,7 @@ import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,8 @@ class ConsumeRedeliveryIT {
     private static final Lane[] DLQ = new Lane[2];
     private static Lane expired;
     private static TestProxy proxy;
+    /** An instance whose clock is 2 s ahead: for it, a batch of a 1 s consumeTimeout is already late. */
+    private static TestProxy ahead;
     private static ProxyClient client;
 
     @BeforeAll
@@ -71,6 +74,7 @@ class ConsumeRedeliveryIT {
         expired = Lane.create("redeliver-expired", 1);
         expired.register(builder, settings("consumeTimeoutSeconds", 1, "minConsumeTimeoutSeconds", 1));
         proxy = builder.start();
+        ahead = builder.clock(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(2))).start();
         client = proxy.client();
     }
 
@@ -78,6 +82,9 @@ class ConsumeRedeliveryIT {
     static void stop() {
         if (proxy != null) {
             proxy.close();
+        }
+        if (ahead != null) {
+            ahead.close();
         }
     }
 
@@ -242,13 +249,15 @@ class ConsumeRedeliveryIT {
         Consumer c = expired.consumer(client).with("pullTimeout", "5");
         assertThat(bodies(messages(firstBatch(c)))).containsExactly("late");
         String lateId = c.requestId();
-        Thread.sleep(1_500); // consumeTimeout is 1 s: wait until it has passed
+        // consumeTimeout is 1 s: passed for the instance 2 s ahead (no waiting; any instance takes a requestId).
+        Consumer late1 = c.via(ahead.client());
 
         // Handed to a poll, the late requestId says so.
-        assertThat(ok(c.with("pullTimeout", "0").poll()).result().path("previousAck").asText()).isEqualTo("EXPIRED");
+        assertThat(ok(late1.with("pullTimeout", "0").poll()).result().path("previousAck").asText())
+            .isEqualTo("EXPIRED");
         // A requestId is used once: acking it again says it was.
-        c.requestId(lateId);
-        ProxyClient.Reply again = ok(c.call("/mq/ack"));
+        late1.requestId(lateId);
+        ProxyClient.Reply again = ok(late1.call("/mq/ack"));
         assertThat(again.result().path("status").asText()).isEqualTo("ALREADY_ACKED");
         assertThat(again.result().path("messages").asInt()).isEqualTo(1);
 
@@ -256,8 +265,7 @@ class ConsumeRedeliveryIT {
         expired.produce(client, "late too");
         Consumer l = expired.consumer(client).with("pullTimeout", "5");
         firstBatch(l);
-        Thread.sleep(1_500);
-        ProxyClient.Reply late = ok(l.call("/mq/ack"));
+        ProxyClient.Reply late = ok(l.via(ahead.client()).call("/mq/ack"));
         assertThat(late.result().path("status").asText()).isEqualTo("EXPIRED");
 
         expired.produce(client, "fresh");

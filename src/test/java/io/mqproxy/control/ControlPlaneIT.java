@@ -130,7 +130,7 @@ class ControlPlaneIT {
         // A long poll waiting on the other instance when the pause comes.
         Consumer waiter = consumer(b, "pause").with("pullTimeout", "30");
         CompletableFuture<Reply> waiting = CompletableFuture.supplyAsync(waiter::pollWithoutAck);
-        Thread.sleep(500);
+        io.mqproxy.testing.WaitingPolls.atBroker(b.client(), 1);
         long pausedAt = System.nanoTime();
         ok(admin(a, "POST", "/admin/groups/" + group("pause") + "/pause", null));
         Reply woken = waiting.get();
@@ -213,6 +213,7 @@ class ControlPlaneIT {
         d.call("/mq/ack");
 
         long between = System.currentTimeMillis();
+        // Kept: the backlog's store time must fall after `between` (a reset by time is what is checked).
         Thread.sleep(50);
         produce(a, "reset", "backlog");
         ok(admin(a, "POST", "/admin/groups/" + group("reset") + "/reset", "{\"to\":\"latest\"}"));

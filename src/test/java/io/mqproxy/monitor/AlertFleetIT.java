@@ -82,6 +82,7 @@ class AlertFleetIT {
             assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
         }
         await().atMost(FIRST).until(() -> receiver.at("/ok", "firing", group).size() >= 1);
+        // Kept: what is checked is that nothing more comes (no second firing from the other instance) for a while.
         Thread.sleep(5_000);
         assertThat(deliveries("firing")).hasSize(1);
         assertThat(receiver.at("/ok", "firing", group)).extracting(r -> r.json().path("instance").asText())
@@ -110,6 +111,7 @@ class AlertFleetIT {
             b = null;
         }
         await().atMost(FIRST).until(() -> collects(other));
+        // Kept: the new collector must not fire again for several collections; an absence takes its time.
         Thread.sleep(4_000);
         assertThat(deliveries("firing")).hasSize(1);
 
@@ -120,6 +122,7 @@ class AlertFleetIT {
             return MetricsScrape.of(other.client()).value("mqproxy_lag_backlog_messages", "group", group) == 0.0;
         });
         await().atMost(SOON).until(() -> receiver.at("/ok", "resolved", group).size() >= 1);
+        // Kept: one resolve and no second one; an absence takes its time.
         Thread.sleep(3_000);
         assertThat(deliveries("resolved")).hasSize(1);
         assertThat(deliveries("firing")).hasSize(1);

@@ -43,6 +43,7 @@ class PushFleetIT {
                 }
                 await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(receiver.messageIds())
                     .containsAll(sent));
+                // Kept: time for a second copy, were one coming (an absence takes its time).
                 Thread.sleep(3_000);
                 assertThat(receiver.messageIds()).hasSize(200).doesNotHaveDuplicates();
                 assertThat(pushedOk(a, lane)).as("instance a pushed").isPositive();
@@ -113,6 +114,7 @@ class PushFleetIT {
             assertThat(removed.result().has("push")).isFalse();
             Thread.sleep(4_000); // both instances apply it, and a pop waiting then returns within a slice
             String after = lane.produce(a.client(), "not pushed: the webhook is gone");
+            // Kept: nothing is pushed once the webhook is gone; an absence takes its time.
             Thread.sleep(3_000);
             assertThat(receiver.messageIds()).doesNotContain(after);
             assertThat(admin.admin("GET", "/admin/audit?target=" + lane.group(), TOKEN, null).body().toString())

@@ -7,6 +7,7 @@ import io.mqproxy.config.ConfigLoader;
 import io.mqproxy.config.ProxyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class TestProxy implements AutoCloseable {
         private final List<Map<String, Object>> credentials = new ArrayList<>();
         private final Map<String, Object> monitor = new LinkedHashMap<>();
         private String namesrvAddr;
+        private Clock clock = Clock.systemUTC();
         private java.nio.file.Path embeddedDataDir;
 
         public Builder producer(String name, String topic) {
@@ -115,6 +117,15 @@ public final class TestProxy implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The clock the proxy's time rules read (deadlines, windows, TTLs, rates); e.g. one ahead of time, to
+         * find a batch's consumeTimeout passed without waiting for it. Not for an embedded broker's proxy.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
         public ProxyConfig config() {
             try {
                 Map<String, Object> yaml = new LinkedHashMap<>();
@@ -162,7 +173,7 @@ public final class TestProxy implements AutoCloseable {
             if (embeddedDataDir != null) {
                 return new TestProxy(ProxyApp.start(config), config);
             }
-            return new TestProxy(ProxyApp.start(config, config.broker().namesrvAddr(), null), config);
+            return new TestProxy(ProxyApp.start(config, config.broker().namesrvAddr(), null, clock), config);
         }
     }
 }
