@@ -239,16 +239,24 @@ public final class ControlService implements AutoCloseable {
     public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupOverrides change) {
         return run(() -> {
             ConsumerGroup before = consumer(name);
-            ConsumerGroup after = change.applyTo(before, before.runtime());
-            check(after);
-            RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
-            GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(change);
-            RuntimeEntries.ConsumerEntry entry = before.runtime()
-                ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
-                : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
-            return changed(actor, groupAction(change), name, null, before, () -> sync.write(entry),
-                () -> consumer(name));
+            check(change.applyTo(before, before.runtime()));
+            return changed(actor, groupAction(change), name, null, before,
+                () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
+    }
+
+    /**
+     * The group's run-time entry with {@code change} over the operators' earlier changes, checked: read
+     * from the registry as it is now, so a compare-and-set that lost to another change applies it again.
+     */
+    private RuntimeEntries.ConsumerEntry groupEntry(String name, GroupOverrides change) {
+        ConsumerGroup now = consumer(name);
+        check(change.applyTo(now, now.runtime()));
+        RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
+        GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(change);
+        return now.runtime()
+            ? new RuntimeEntries.ConsumerEntry(name, now.topic(), now.mode(), now.pop(), merged, false)
+            : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
     }
 
     /**
@@ -288,7 +296,12 @@ public final class ControlService implements AutoCloseable {
                 registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
                 registry.defaults().maxClientIds(), false, 0, true), true);
             check(would);
-            return changed(actor, "register-group", name, null, null, () -> sync.write(entry), () -> consumer(name));
+            return changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {
+                if (registry.consumer(name).isPresent()) {
+                    throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
+                }
+                return entry;
+            }), () -> consumer(name));
         });
     }
 
@@ -300,9 +313,11 @@ public final class ControlService implements AutoCloseable {
                 throw Errors.badParam("group", "'" + name + "' is declared in the configuration file: remove it "
                     + "there (run-time changes cannot remove what the file declares)");
             }
-            RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(),
-                before.pop(), GroupOverrides.NONE, true);
-            return changed(actor, "unregister-group", name, null, before, () -> sync.write(entry), () -> null);
+            return changed(actor, "unregister-group", name, null, before, () -> sync.changeGroup(name, () -> {
+                ConsumerGroup now = consumer(name);
+                return new RuntimeEntries.ConsumerEntry(name, now.topic(), now.mode(), now.pop(), GroupOverrides.NONE,
+                    true);
+            }), () -> null);
         });
     }
 
@@ -318,8 +333,12 @@ public final class ControlService implements AutoCloseable {
                     + "(POST /admin/topics)");
             }
             RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, topic, false);
-            return changed(actor, "register-producer", name, null, null, () -> sync.write(entry),
-                () -> registry.producer(name).orElseThrow());
+            return changed(actor, "register-producer", name, null, null, () -> sync.changeProducer(name, () -> {
+                if (registry.producer(name).isPresent()) {
+                    throw Errors.badParam("name", "producer '" + name + "' is already registered");
+                }
+                return entry;
+            }), () -> registry.producer(name).orElseThrow());
         });
     }
 
@@ -330,8 +349,10 @@ public final class ControlService implements AutoCloseable {
                 throw Errors.badParam("producer", "'" + name + "' is declared in the configuration file: remove it "
                     + "there");
             }
-            RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, before.topic(), true);
-            return changed(actor, "unregister-producer", name, null, before, () -> sync.write(entry), () -> null);
+            return changed(actor, "unregister-producer", name, null, before, () -> sync.changeProducer(name, () -> {
+                Producer now = registry.producer(name).orElseThrow(() -> Errors.notFound("producer '" + name + "'"));
+                return new RuntimeEntries.ProducerEntry(name, now.topic(), true);
+            }), () -> null);
         });
     }
 
@@ -911,12 +932,8 @@ public final class ControlService implements AutoCloseable {
     private ConsumerGroup changePush(Actor actor, String action, ConsumerGroup before, PushChange change)
         throws Exception {
         String name = before.name();
-        RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
-        GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(GroupOverrides.push(change));
-        RuntimeEntries.ConsumerEntry entry = before.runtime()
-            ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
-            : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
-        return changed(actor, action, name, null, before, () -> sync.write(entry), () -> consumer(name));
+        return changed(actor, action, name, null, before,
+            () -> sync.changeGroup(name, () -> groupEntry(name, GroupOverrides.push(change))), () -> consumer(name));
     }
 
     // ---- helpers
