@@ -23,6 +23,7 @@ import io.mqproxy.monitor.AlertRuleBook;
 import io.mqproxy.monitor.AlertState;
 import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.PushChange;
@@ -236,10 +237,10 @@ public final class ControlService implements AutoCloseable {
     // ---- changes to the registry
 
     /** Changes a group's settings; what the change leaves out stays as it is. */
-    public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupOverrides change) {
+    public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupChange change) {
         return run(() -> {
             ConsumerGroup before = consumer(name);
-            check(change.applyTo(before, before.runtime()));
+            check(change.applyTo(before));
             return changed(actor, groupAction(change), name, null, before,
                 () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
@@ -249,11 +250,11 @@ public final class ControlService implements AutoCloseable {
      * The group's run-time entry with {@code change} over the operators' earlier changes, checked: read
      * from the registry as it is now, so a compare-and-set that lost to another change applies it again.
      */
-    private RuntimeEntries.ConsumerEntry groupEntry(String name, GroupOverrides change) {
+    private RuntimeEntries.ConsumerEntry groupEntry(String name, GroupChange change) {
         ConsumerGroup now = consumer(name);
-        check(change.applyTo(now, now.runtime()));
+        check(change.applyTo(now));
         RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
-        GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(change);
+        GroupOverrides merged = change.over(old == null ? GroupOverrides.NONE : old.settings());
         return now.runtime()
             ? new RuntimeEntries.ConsumerEntry(name, now.topic(), now.mode(), now.pop(), merged, false)
             : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
@@ -263,10 +264,10 @@ public final class ControlService implements AutoCloseable {
      * The audit's name for a change of settings, from what it changes, so operators read "pause" rather than a
      * generic "change-group": pause or resume, rate-limit, else set (several settings, or others).
      */
-    static String groupAction(GroupOverrides change) {
-        Set<String> set = change.asMap().keySet();
+    static String groupAction(GroupChange change) {
+        Set<String> set = change.settings();
         if (set.equals(Set.of("paused"))) {
-            return Boolean.TRUE.equals(change.paused()) ? "pause" : "resume";
+            return change.equals(GroupChange.pause(true)) ? "pause" : "resume";
         }
         return set.equals(Set.of("rateLimit")) ? "rate-limit" : "set";
     }
@@ -274,7 +275,7 @@ public final class ControlService implements AutoCloseable {
     /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */
     public CompletableFuture<ConsumerGroup> registerGroup(Actor actor, String name, String topic,
                                                           ProxyConfig.ConsumeMode mode, Boolean pop,
-                                                          GroupOverrides settings) {
+                                                          GroupChange settings) {
         return run(() -> {
             checkOwnName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH,
                 true);
@@ -287,7 +288,7 @@ public final class ControlService implements AutoCloseable {
                     + "(POST /admin/topics)");
             }
             RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, topic, mode, pop,
-                settings == null ? GroupOverrides.NONE : settings, false);
+                settings == null ? GroupOverrides.NONE : settings.overrides(), false);
             ConsumerGroup would = entry.settings().applyTo(new ConsumerGroup(name, topic,
                 mode != null ? mode : registry.defaults().mode(), pop != null ? pop : registry.defaults().pop(),
                 registry.defaults().maxPullSize(), registry.defaults().consumeTimeoutSeconds(),
@@ -933,7 +934,7 @@ public final class ControlService implements AutoCloseable {
         throws Exception {
         String name = before.name();
         return changed(actor, action, name, null, before,
-            () -> sync.changeGroup(name, () -> groupEntry(name, GroupOverrides.push(change))), () -> consumer(name));
+            () -> sync.changeGroup(name, () -> groupEntry(name, GroupChange.push(change))), () -> consumer(name));
     }
 
     // ---- helpers

@@ -4,7 +4,7 @@ import io.mqproxy.config.GroupRules;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.ConsumerGroup;
-import io.mqproxy.registry.GroupOverrides;
+import io.mqproxy.registry.GroupChange;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -93,10 +93,13 @@ final class OriginalControlRoutes {
                 }
                 rateLimit = rate;
             }
-            GroupOverrides change = new GroupOverrides(maxPullSize,
-                consumeMillis == null ? null : (consumeMillis + 999) / 1000, null, null,
-                pullMillis == null ? null : (pullMillis + 999) / 1000, null, null, null, null, pause, rateLimit);
-            CompletableFuture<?> steps = change.equals(GroupOverrides.NONE) ? CompletableFuture.completedFuture(null)
+            GroupChange change = GroupChange.NOTHING
+                .and(maxPullSize, GroupChange::maxPullSize)
+                .and(consumeMillis == null ? null : (consumeMillis + 999) / 1000, GroupChange::consumeTimeoutSeconds)
+                .and(pullMillis == null ? null : (pullMillis + 999) / 1000, GroupChange::pullTimeoutSeconds)
+                .and(pause, GroupChange::pause)
+                .and(rateLimit, GroupChange::rateLimit);
+            CompletableFuture<?> steps = change.isEmpty() ? CompletableFuture.completedFuture(null)
                 : control.changeGroup(AdminRoutes.actor(ctx), consumer, change);
             if (resetTo != null) {
                 steps = steps.thenCompose(v -> control.reset(AdminRoutes.actor(ctx), consumer, clientId, resetTo));
