@@ -1,6 +1,7 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.GroupRules;
+import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.ConsumerGroup;
@@ -68,7 +69,8 @@ final class OriginalControlRoutes {
             AdminRoutes.known(p, CONFIG_FIELDS);
             String consumer = p.required("consumer");
             Integer maxPullSize = p.integer("maxPullSize", 1, 128);
-            Integer consumeMillis = p.integer("consumeTimeoutInMillis", 10_000, 129_600_000);
+            Integer consumeMillis = p.integer("consumeTimeoutInMillis", 10_000,
+                ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS * 1000);
             Integer pullMillis = p.integer("pullTimeoutInMillis", 1_000, 60_000);
             Boolean pause = p.bool("pause");
             Boolean limited = p.bool("rateLimitEnabled");
