@@ -249,7 +249,10 @@ public final class ProxyApp implements AutoCloseable {
         }
     }
 
-    /** Registry writes are compare-and-set through a one-queue log topic; against a locked-down cluster an operator creates it. */
+    /**
+     * Registry writes are compare-and-set through a one-queue log topic; against a locked-down cluster an
+     * operator creates it.
+     */
     private void ensureRegistryLog() {
         try {
             broker.admin().ensureTopic(RegistryStore.LOG_TOPIC, 1);

@@ -31,6 +31,7 @@ public final class RegistryStore {
     private final DefaultMQAdminExt admin;
     private final ProducerClient producer;
     private final TopicReader reader;
+    private volatile MessageQueue logQueue;
 
     RegistryStore(AdminClient cluster, ProducerClient producer, TopicReader reader) {
         this.cluster = cluster;
@@ -83,19 +84,10 @@ public final class RegistryStore {
      * log that was never created reads as empty, so that reading the registry does not depend on it.
      */
     public List<Logged> readLog(long from, long through) throws Exception {
-        List<MessageQueue> queues;
-        try {
-            queues = reader.queues(LOG_TOPIC);
-        } catch (MQClientException noRoute) {
-            if (through < 0) {
-                return List.of();
-            }
-            throw noRoute;
-        }
-        if (queues.isEmpty()) {
+        MessageQueue log = logQueue(through >= 0);
+        if (log == null) {
             return List.of();
         }
-        MessageQueue log = queues.get(0);
         long end = reader.maxOffset(log);
         long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
         while (end <= through) {
@@ -106,11 +98,34 @@ public final class RegistryStore {
             Thread.sleep(5);
             end = reader.maxOffset(log);
         }
+        if (end <= from) {
+            return List.of(); // nothing new: the usual poll costs one small call
+        }
         long begin = Math.max(from, reader.minOffset(log));
         List<Logged> out = new ArrayList<>();
         for (MessageExt m : reader.readRange(log, begin, end)) {
             out.add(new Logged(m.getQueueOffset(), m.getBody()));
         }
         return out;
+    }
+
+    /** The log's queue, looked up once; null (or, when {@code required}, the failure) while the topic has no route. */
+    private MessageQueue logQueue(boolean required) throws Exception {
+        MessageQueue known = logQueue;
+        if (known != null) {
+            return known;
+        }
+        try {
+            List<MessageQueue> queues = reader.queues(LOG_TOPIC);
+            if (!queues.isEmpty()) {
+                logQueue = queues.get(0);
+            }
+            return logQueue;
+        } catch (MQClientException noRoute) {
+            if (required) {
+                throw noRoute;
+            }
+            return null;
+        }
     }
 }

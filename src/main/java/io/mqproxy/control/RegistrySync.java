@@ -87,7 +87,7 @@ public final class RegistrySync implements AutoCloseable {
         shared.refresh();
     }
 
-    /** Every entry read (groups' and producers' as the registry log decided them): applied to the registry and the sections. */
+    /** Every entry read (groups' and producers' as the registry log decided them), applied to registry and sections. */
     private void applyAll(Map<String, String> entries) {
         registry.apply(parse(entries));
         lastRead = entries;

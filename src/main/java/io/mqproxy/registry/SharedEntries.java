@@ -229,7 +229,7 @@ public final class SharedEntries {
         return Map.copyOf(out);
     }
 
-    /** Writes the copies that were behind the log at the last read and still are (their writer stopped, or was late). */
+    /** Writes the copies behind the log at the last read that still are (their writer stopped, or was late). */
     private void repairStore() throws Exception {
         Map<String, Version> nowBehind = new HashMap<>();
         versions.forEach((key, v) -> {

@@ -65,7 +65,7 @@ class ConcurrentGroupChangeIT {
         changeAtOnce(a, a, throughOneInstance);
     }
 
-    /** Each round, {@code pauser} pauses or resumes while {@code limiter} sets a new rate limit, from one start line. */
+    /** Each round, {@code pauser} pauses or resumes while {@code limiter} sets a new rate limit, both at once. */
     private static void changeAtOnce(TestProxy pauser, TestProxy limiter, String group) {
         for (int round = 0; round < ROUNDS; round++) {
             boolean paused = round % 2 == 0;

@@ -54,8 +54,8 @@ class PushSecretsTest {
     void entriesWithoutAWebhook_orRemovingIt_areUnchanged() throws Exception {
         var plain = new RuntimeEntries.ConsumerEntry("g", null, null, null, GroupOverrides.NONE, false);
         assertThat(read(written(plain, seal), seal)).isEqualTo(plain);
-        var removed = new RuntimeEntries.ConsumerEntry("g", null, null, null, GroupChange.push(PushChange.REMOVED).overrides(),
-            false);
+        var removed = new RuntimeEntries.ConsumerEntry("g", null, null, null,
+            GroupChange.push(PushChange.REMOVED).overrides(), false);
         assertThat(read(written(removed, seal), seal)).isEqualTo(removed);
     }
 
