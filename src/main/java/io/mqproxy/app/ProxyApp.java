@@ -1,6 +1,7 @@
 package io.mqproxy.app;
 
 import io.mqproxy.broker.AuditTopic;
+import io.mqproxy.broker.RegistryStore;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
 import io.mqproxy.broker.SendReceipt;
@@ -130,6 +131,7 @@ public final class ProxyApp implements AutoCloseable {
                 servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
             }
             app.ensureAuditTopic();
+            app.ensureRegistryLog();
             Registry registry = new Registry(config);
             registered.set(registry);
             exportAtZero(registry, metrics);
@@ -255,6 +257,19 @@ public final class ProxyApp implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("audit topic {} missing and not created ({}): create it with one queue, or control-plane "
                 + "changes cannot be recorded", AuditTopic.TOPIC, e.getMessage());
+        }
+    }
+
+    /**
+     * Registry writes are compare-and-set through a one-queue log topic; against a locked-down cluster an
+     * operator creates it.
+     */
+    private void ensureRegistryLog() {
+        try {
+            broker.admin().ensureTopic(RegistryStore.LOG_TOPIC, 1);
+        } catch (RuntimeException e) {
+            log.warn("registry log topic {} missing and not created ({}): create it with one queue, or groups and "
+                + "producers cannot be changed at run time", RegistryStore.LOG_TOPIC, e.getMessage());
         }
     }
 

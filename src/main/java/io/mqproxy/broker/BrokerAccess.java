@@ -47,7 +47,7 @@ public final class BrokerAccess implements AutoCloseable {
         this.admin = admin;
         this.pop = pop;
         this.clients = new ClientDirectory(admin);
-        this.registry = new RegistryStore(admin);
+        this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
         this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
         this.alertStates = new AlertStateStore(admin);

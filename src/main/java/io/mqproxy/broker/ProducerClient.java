@@ -216,6 +216,18 @@ public final class ProducerClient implements AutoCloseable {
         return sendAlone(message, msg);
     }
 
+    /**
+     * Sends one message to the first queue of its topic (by broker name, then queue id: the same queue
+     * for every instance that sees the same route) and answers its offset in that queue. Blocks.
+     */
+    long sendToFirstQueue(String topic, byte[] body) throws Exception {
+        MessageQueueSelector first = (queues, msg, arg) -> queues.stream()
+            .min(java.util.Comparator.comparing(MessageQueue::getBrokerName).thenComparingInt(MessageQueue::getQueueId))
+            .orElseThrow();
+        SendResult sent = producer.send(new Message(topic, body), first, null, timeoutMillis);
+        return sent.getQueueOffset();
+    }
+
     /** Single sends that went to the broker in a batch with others, so far (0 without coalescing). */
     public long coalescedSends() {
         return coalescer == null ? 0 : coalescer.batchedMessages();

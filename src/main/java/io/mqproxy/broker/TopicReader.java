@@ -131,7 +131,7 @@ final class TopicReader implements AutoCloseable {
     }
 
     /** The messages stored at offsets [begin, end) of one queue, in offset order (a pull may return fewer). */
-    private List<MessageExt> readRange(MessageQueue mq, long begin, long end) throws Exception {
+    List<MessageExt> readRange(MessageQueue mq, long begin, long end) throws Exception {
         List<MessageExt> out = new ArrayList<>();
         long next = begin;
         while (next < end) {
@@ -165,6 +165,11 @@ final class TopicReader implements AutoCloseable {
         List<MessageQueue> queues = new ArrayList<>(reader.fetchSubscribeMessageQueues(topic));
         queues.sort(java.util.Comparator.comparing(MessageQueue::getBrokerName).thenComparingInt(MessageQueue::getQueueId));
         return queues;
+    }
+
+    /** The offset the queue's next message will take. Blocks. */
+    long maxOffset(MessageQueue mq) throws Exception {
+        return reader.maxOffset(mq);
     }
 
     /** The first offset still stored on the queue. Blocks. */

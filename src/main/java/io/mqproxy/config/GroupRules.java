@@ -26,13 +26,16 @@ public final class GroupRules {
         }
         Violation v = range("maxPullSize", g.maxPullSize(), 1, 128);
         if (v == null) {
-            v = range("minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1, 129_600);
+            v = range("minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds(), 1,
+                ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS);
         }
         if (v == null) {
-            v = range("consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), 129_600);
+            v = range("consumeTimeoutSeconds", g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(),
+                ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS);
         }
         if (v == null) {
-            v = range("maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds(), 0, 129_600);
+            v = range("maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds(), 0,
+                ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS);
         }
         if (v == null && (g.consumeTimeoutCap() < g.consumeTimeoutSeconds()
             || g.consumeTimeoutCap() < g.minConsumeTimeoutSeconds())) {

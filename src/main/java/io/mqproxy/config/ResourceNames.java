@@ -13,10 +13,10 @@ public final class ResourceNames {
     public static final int MAX_TOPIC_LENGTH = 127;
     /** Groups are shorter than topics: the broker derives %RETRY% and %DLQ% topics from them. */
     public static final int MAX_GROUP_LENGTH = 120;
-    /** What the proxy puts between a broadcast group's name and a clientId's hash (consume.BrokerGroups). */
+    /** What the proxy puts between a broadcast group's name and a clientId's hash (registry.BrokerGroups). */
     public static final String BROADCAST_INFIX = "-bc-";
     private static final Pattern LEGAL = Pattern.compile("[%|a-zA-Z0-9_-]+");
-    /** The shape of a broadcast clientId's group (consume.BrokerGroups.forClient): a group must not take it. */
+    /** The shape of a broadcast clientId's group (registry.BrokerGroups.forClient): a group must not take it. */
     private static final Pattern BROADCAST_CLIENT_GROUP = Pattern.compile(Pattern.quote(BROADCAST_INFIX)
         + "[0-9a-fA-F]{24}$");
 

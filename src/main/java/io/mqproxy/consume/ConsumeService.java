@@ -10,6 +10,7 @@ import io.mqproxy.config.ResourceNames;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
@@ -370,7 +371,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
         }
         int timeout = r.consumeTimeoutSeconds() != null ? r.consumeTimeoutSeconds() : group.consumeTimeoutSeconds();
         if (timeout < group.minConsumeTimeoutSeconds()) {
-            throw Errors.badParam("consumeTimeout", "must be " + group.minConsumeTimeoutSeconds() + "..129600 seconds, got "
+            throw Errors.badParam("consumeTimeout", "must be " + group.minConsumeTimeoutSeconds() + ".."
+                + ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS + " seconds, got "
                 + timeout);
         }
         if (receipt != null && (!receipt.consumer().equals(consumer) || !receipt.topic().equals(topic)

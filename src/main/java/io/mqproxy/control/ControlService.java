@@ -14,7 +14,6 @@ import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.PushRules;
 import io.mqproxy.config.ResourceNames;
-import io.mqproxy.consume.BrokerGroups;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -22,7 +21,9 @@ import io.mqproxy.monitor.AlertOverrides;
 import io.mqproxy.monitor.AlertRuleBook;
 import io.mqproxy.monitor.AlertState;
 import io.mqproxy.monitor.Monitoring;
+import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.PushChange;
@@ -241,29 +242,37 @@ public final class ControlService implements AutoCloseable {
     // ---- changes to the registry
 
     /** Changes a group's settings; what the change leaves out stays as it is. */
-    public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupOverrides change) {
+    public CompletableFuture<ConsumerGroup> changeGroup(Actor actor, String name, GroupChange change) {
         return run(() -> {
             ConsumerGroup before = consumer(name);
-            ConsumerGroup after = change.applyTo(before, before.runtime());
-            check(after);
-            RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
-            GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(change);
-            RuntimeEntries.ConsumerEntry entry = before.runtime()
-                ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
-                : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
-            return changed(actor, groupAction(change), name, null, before, () -> sync.write(entry),
-                () -> consumer(name));
+            check(change.applyTo(before));
+            return changed(actor, groupAction(change), name, null, before,
+                () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
+    }
+
+    /**
+     * The group's run-time entry with {@code change} over the operators' earlier changes, checked: read
+     * from the registry as it is now, so a compare-and-set that lost to another change applies it again.
+     */
+    private RuntimeEntries.ConsumerEntry groupEntry(String name, GroupChange change) {
+        ConsumerGroup now = consumer(name);
+        check(change.applyTo(now));
+        RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
+        GroupOverrides merged = change.over(old == null ? GroupOverrides.NONE : old.settings());
+        return now.runtime()
+            ? new RuntimeEntries.ConsumerEntry(name, now.topic(), now.mode(), now.pop(), merged, false)
+            : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
     }
 
     /**
      * The audit's name for a change of settings, from what it changes, so operators read "pause" rather than a
      * generic "change-group": pause or resume, rate-limit, else set (several settings, or others).
      */
-    static String groupAction(GroupOverrides change) {
-        Set<String> set = change.asMap().keySet();
+    static String groupAction(GroupChange change) {
+        Set<String> set = change.settings();
         if (set.equals(Set.of("paused"))) {
-            return Boolean.TRUE.equals(change.paused()) ? "pause" : "resume";
+            return change.equals(GroupChange.pause(true)) ? "pause" : "resume";
         }
         return set.equals(Set.of("rateLimit")) ? "rate-limit" : "set";
     }
@@ -271,7 +280,7 @@ public final class ControlService implements AutoCloseable {
     /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */
     public CompletableFuture<ConsumerGroup> registerGroup(Actor actor, String name, String topic,
                                                           ProxyConfig.ConsumeMode mode, Boolean pop,
-                                                          GroupOverrides settings) {
+                                                          GroupChange settings) {
         return run(() -> {
             checkOwnName("name", name, mode == ProxyConfig.ConsumeMode.BROADCAST ? 92 : ResourceNames.MAX_GROUP_LENGTH,
                 true);
@@ -284,7 +293,7 @@ public final class ControlService implements AutoCloseable {
                     + "(POST /admin/topics)");
             }
             RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, topic, mode, pop,
-                settings == null ? GroupOverrides.NONE : settings, false);
+                settings == null ? GroupOverrides.NONE : settings.overrides(), false);
             ConsumerGroup would = entry.settings().applyTo(new ConsumerGroup(name, topic,
                 mode != null ? mode : registry.defaults().mode(), pop != null ? pop : registry.defaults().pop(),
                 registry.defaults().maxPullSize(), registry.defaults().consumeTimeoutSeconds(),
@@ -293,7 +302,12 @@ public final class ControlService implements AutoCloseable {
                 registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
                 registry.defaults().maxClientIds(), false, 0, true), true);
             check(would);
-            return changed(actor, "register-group", name, null, null, () -> sync.write(entry), () -> consumer(name));
+            return changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {
+                if (registry.consumer(name).isPresent()) {
+                    throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
+                }
+                return entry;
+            }), () -> consumer(name));
         });
     }
 
@@ -305,9 +319,11 @@ public final class ControlService implements AutoCloseable {
                 throw Errors.badParam("group", "'" + name + "' is declared in the configuration file: remove it "
                     + "there (run-time changes cannot remove what the file declares)");
             }
-            RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(),
-                before.pop(), GroupOverrides.NONE, true);
-            return changed(actor, "unregister-group", name, null, before, () -> sync.write(entry), () -> null);
+            return changed(actor, "unregister-group", name, null, before, () -> sync.changeGroup(name, () -> {
+                ConsumerGroup now = consumer(name);
+                return new RuntimeEntries.ConsumerEntry(name, now.topic(), now.mode(), now.pop(), GroupOverrides.NONE,
+                    true);
+            }), () -> null);
         });
     }
 
@@ -323,8 +339,12 @@ public final class ControlService implements AutoCloseable {
                     + "(POST /admin/topics)");
             }
             RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, topic, false);
-            return changed(actor, "register-producer", name, null, null, () -> sync.write(entry),
-                () -> registry.producer(name).orElseThrow());
+            return changed(actor, "register-producer", name, null, null, () -> sync.changeProducer(name, () -> {
+                if (registry.producer(name).isPresent()) {
+                    throw Errors.badParam("name", "producer '" + name + "' is already registered");
+                }
+                return entry;
+            }), () -> registry.producer(name).orElseThrow());
         });
     }
 
@@ -335,8 +355,10 @@ public final class ControlService implements AutoCloseable {
                 throw Errors.badParam("producer", "'" + name + "' is declared in the configuration file: remove it "
                     + "there");
             }
-            RuntimeEntries.ProducerEntry entry = new RuntimeEntries.ProducerEntry(name, before.topic(), true);
-            return changed(actor, "unregister-producer", name, null, before, () -> sync.write(entry), () -> null);
+            return changed(actor, "unregister-producer", name, null, before, () -> sync.changeProducer(name, () -> {
+                Producer now = registry.producer(name).orElseThrow(() -> Errors.notFound("producer '" + name + "'"));
+                return new RuntimeEntries.ProducerEntry(name, now.topic(), true);
+            }), () -> null);
         });
     }
 
@@ -916,12 +938,8 @@ public final class ControlService implements AutoCloseable {
     private ConsumerGroup changePush(Actor actor, String action, ConsumerGroup before, PushChange change)
         throws Exception {
         String name = before.name();
-        RuntimeEntries.ConsumerEntry old = registry.runtime().consumers().get(name);
-        GroupOverrides merged = (old == null ? GroupOverrides.NONE : old.settings()).then(GroupOverrides.push(change));
-        RuntimeEntries.ConsumerEntry entry = before.runtime()
-            ? new RuntimeEntries.ConsumerEntry(name, before.topic(), before.mode(), before.pop(), merged, false)
-            : new RuntimeEntries.ConsumerEntry(name, null, null, null, merged, false);
-        return changed(actor, action, name, null, before, () -> sync.write(entry), () -> consumer(name));
+        return changed(actor, action, name, null, before,
+            () -> sync.changeGroup(name, () -> groupEntry(name, GroupChange.push(change))), () -> consumer(name));
     }
 
     // ---- helpers

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mqproxy.broker.RegistryStore;
+import io.mqproxy.error.Errors;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
+import io.mqproxy.registry.SharedEntries;
 import io.mqproxy.security.SecretSeal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Keeps this instance's {@link Registry} equal to the run-time entries kept broker-side: read once at
  * start (so a restarted instance comes up with every change), then polled on its own thread. A write
  * is read back at once, so the instance that made a change applies it before answering; the others
- * apply it within one poll interval.
+ * apply it within one poll interval. Groups and producers are changed by compare-and-set
+ * ({@link SharedEntries}): two operators changing one group at once both get their change.
  */
 public final class RegistrySync implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
@@ -43,7 +47,7 @@ public final class RegistrySync implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private String revision;
+    private final SharedEntries shared;
     private String failing;
     /** Other kinds of run-time entries kept in the same namespace, each under its own key prefix. */
     private final List<Section> sections = new CopyOnWriteArrayList<>();
@@ -53,6 +57,7 @@ public final class RegistrySync implements AutoCloseable {
         this.registry = registry;
         this.store = store;
         this.seal = seal;
+        this.shared = new SharedEntries(new BrokerSide(store), Set.of(CONSUMER, PRODUCER), this::applyAll);
         try {
             refresh();
         } catch (Exception e) {
@@ -77,30 +82,46 @@ public final class RegistrySync implements AutoCloseable {
         }
     }
 
-    /** Reads the entries if their revision moved, and applies them. Blocks. */
+    /** Reads the entries and the writes logged since, and applies them if anything moved. Blocks. */
     synchronized void refresh() throws Exception {
-        String now = store.revision();
-        if (now == null || now.equals(revision)) {
-            return;
-        }
-        Map<String, String> entries = store.entries();
+        shared.refresh();
+    }
+
+    /** Every entry read (groups' and producers' as the registry log decided them), applied to registry and sections. */
+    private void applyAll(Map<String, String> entries) {
         registry.apply(parse(entries));
         lastRead = entries;
         sections.forEach(section -> applySection(section, entries));
-        revision = now;
     }
 
-    /** Writes a group's entry, then reads the registry back. Blocks. */
-    synchronized void write(RuntimeEntries.ConsumerEntry entry) throws Exception {
-        store.put(CONSUMER + entry.name(),
-            JSON.writeValueAsString(PushSecrets.sealed(JSON.valueToTree(entry), seal)), newRevision());
-        refresh();
+    /** The new value of an entry, computed from the registry as it is now (again after a lost race). */
+    interface EntryChange<E> {
+        E next() throws Exception;
     }
 
-    /** Writes a producer's entry, then reads the registry back. Blocks. */
-    synchronized void write(RuntimeEntries.ProducerEntry entry) throws Exception {
-        store.put(PRODUCER + entry.name(), JSON.writeValueAsString(entry), newRevision());
-        refresh();
+    /**
+     * Changes a group's entry by compare-and-set ({@link SharedEntries}): {@code change} computes the
+     * entry from the registry as applied now, and again when another write came first. Returns once the
+     * change is applied here. Blocks.
+     */
+    synchronized void changeGroup(String name, EntryChange<RuntimeEntries.ConsumerEntry> change) throws Exception {
+        compareAndSet(CONSUMER + name, "consumer group '" + name + "'",
+            () -> JSON.writeValueAsString(PushSecrets.sealed(JSON.valueToTree(change.next()), seal)));
+    }
+
+    /** Changes a producer's entry by compare-and-set, as {@link #changeGroup}. Blocks. */
+    synchronized void changeProducer(String name, EntryChange<RuntimeEntries.ProducerEntry> change) throws Exception {
+        compareAndSet(PRODUCER + name, "producer '" + name + "'", () -> JSON.writeValueAsString(change.next()));
+    }
+
+    private void compareAndSet(String key, String what, java.util.concurrent.Callable<String> value)
+        throws Exception {
+        try {
+            shared.change(key, value);
+        } catch (SharedEntries.Conflict lost) {
+            throw Errors.conflict(what + " was changed by other operators at the same moment, "
+                + SharedEntries.MAX_ATTEMPTS + " times in a row, and this change was not made: retry it");
+        }
     }
 
     // ---- other run-time entries in the same namespace (alert rules, issue 9)
@@ -127,13 +148,13 @@ public final class RegistrySync implements AutoCloseable {
     /** Writes one entry of a section's kind, then reads everything back. Blocks. */
     public synchronized void writeEntry(Section section, String key, String json) throws Exception {
         store.put(section.prefix() + key, json, newRevision());
-        refresh();
+        shared.refresh();
     }
 
     /** Removes one entry of a section's kind, then reads everything back. Blocks. */
     public synchronized void removeEntry(Section section, String key) throws Exception {
         store.remove(section.prefix() + key, newRevision());
-        refresh();
+        shared.refresh();
     }
 
     private static void applySection(Section section, Map<String, String> entries) {
@@ -178,5 +199,34 @@ public final class RegistrySync implements AutoCloseable {
     @Override
     public void close() {
         poller.shutdownNow();
+    }
+
+    /** The broker's registry store and log, as {@link SharedEntries} reads and writes them. */
+    private record BrokerSide(RegistryStore store) implements SharedEntries.Store {
+        @Override
+        public String revision() throws Exception {
+            return store.revision();
+        }
+
+        @Override
+        public Map<String, String> entries() throws Exception {
+            return store.entries();
+        }
+
+        @Override
+        public void put(String key, String value, String revision) throws Exception {
+            store.put(key, value, revision);
+        }
+
+        @Override
+        public long append(byte[] record) throws Exception {
+            return store.append(record);
+        }
+
+        @Override
+        public List<SharedEntries.Logged> read(long from, long through) throws Exception {
+            return store.readLog(from, through).stream()
+                .map(l -> new SharedEntries.Logged(l.offset(), l.body())).toList();
+        }
     }
 }

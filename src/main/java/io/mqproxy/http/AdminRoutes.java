@@ -10,6 +10,7 @@ import io.mqproxy.error.Errors;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.GroupOverrides;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -272,7 +273,7 @@ final class AdminRoutes {
             allowed.addAll(Set.of("name", "topic", "mode", "pop"));
             known(p, allowed);
             return control.registerGroup(actor(ctx), p.required("name"), p.required("topic"), mode(p), p.bool("pop"),
-                overrides(p));
+                groupChange(p));
         });
     }
 
@@ -285,15 +286,14 @@ final class AdminRoutes {
                 }
             }
             known(p, SETTINGS);
-            return control.changeGroup(actor(ctx), group(ctx), overrides(p)).thenApply(this::summary);
+            return control.changeGroup(actor(ctx), group(ctx), groupChange(p)).thenApply(this::summary);
         });
     }
 
     private void pause(RoutingContext ctx, boolean paused) {
         call(ctx, p -> {
             known(p, Set.of());
-            return control.changeGroup(actor(ctx), group(ctx), new GroupOverrides(null, null, null, null, null, null,
-                null, null, null, paused, null)).thenApply(this::summary);
+            return control.changeGroup(actor(ctx), group(ctx), GroupChange.pause(paused)).thenApply(this::summary);
         });
     }
 
@@ -491,7 +491,7 @@ final class AdminRoutes {
 
     // ---- parameters
 
-    static GroupOverrides overrides(RequestParams p) {
+    static GroupChange groupChange(RequestParams p) {
         String start = p.optional("broadcastStart");
         ProxyConfig.StartPosition position = null;
         if (start != null) {
@@ -501,15 +501,21 @@ final class AdminRoutes {
                 throw Errors.badParam("broadcastStart", "must be earliest or latest, got '" + start + "'");
             }
         }
-        return new GroupOverrides(p.integer("maxPullSize", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("consumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("minConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("maxConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("pullTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("maxRetries", Integer.MIN_VALUE, Integer.MAX_VALUE), position,
-            p.integer("clientTtlSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
-            p.integer("maxClientIds", Integer.MIN_VALUE, Integer.MAX_VALUE), p.bool("paused"),
-            p.integer("rateLimit", 0, GroupRules.MAX_RATE_LIMIT));
+        return GroupChange.NOTHING
+            .and(p.integer("maxPullSize", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::maxPullSize)
+            .and(p.integer("consumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                GroupChange::consumeTimeoutSeconds)
+            .and(p.integer("minConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                GroupChange::minConsumeTimeoutSeconds)
+            .and(p.integer("maxConsumeTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                GroupChange::maxConsumeTimeoutSeconds)
+            .and(p.integer("pullTimeoutSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::pullTimeoutSeconds)
+            .and(p.integer("maxRetries", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::maxRetries)
+            .and(position, GroupChange::broadcastStart)
+            .and(p.integer("clientTtlSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::clientTtlSeconds)
+            .and(p.integer("maxClientIds", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::maxClientIds)
+            .and(p.bool("paused"), GroupChange::pause)
+            .and(p.integer("rateLimit", 0, GroupRules.MAX_RATE_LIMIT), GroupChange::rateLimit);
     }
 
     private static ProxyConfig.ConsumeMode mode(RequestParams p) {

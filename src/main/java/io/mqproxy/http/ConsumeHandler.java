@@ -1,5 +1,6 @@
 package io.mqproxy.http;
 
+import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
@@ -20,7 +21,7 @@ final class ConsumeHandler {
     static final String ACK = "/mq/ack";
     static final String UNLOCK = "/mq/unlock";
     static final String NACK = "/mq/nack";
-    private static final int MAX_CONSUME_TIMEOUT = 129_600;
+    private static final int MAX_CONSUME_TIMEOUT = ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS;
 
     private final ConsumeService service;
     private final Responder responder;

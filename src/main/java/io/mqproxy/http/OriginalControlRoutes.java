@@ -1,10 +1,11 @@
 package io.mqproxy.http;
 
 import io.mqproxy.config.GroupRules;
+import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.ConsumerGroup;
-import io.mqproxy.registry.GroupOverrides;
+import io.mqproxy.registry.GroupChange;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
@@ -68,7 +69,8 @@ final class OriginalControlRoutes {
             AdminRoutes.known(p, CONFIG_FIELDS);
             String consumer = p.required("consumer");
             Integer maxPullSize = p.integer("maxPullSize", 1, 128);
-            Integer consumeMillis = p.integer("consumeTimeoutInMillis", 10_000, 129_600_000);
+            Integer consumeMillis = p.integer("consumeTimeoutInMillis", 10_000,
+                ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS * 1000);
             Integer pullMillis = p.integer("pullTimeoutInMillis", 1_000, 60_000);
             Boolean pause = p.bool("pause");
             Boolean limited = p.bool("rateLimitEnabled");
@@ -93,10 +95,13 @@ final class OriginalControlRoutes {
                 }
                 rateLimit = rate;
             }
-            GroupOverrides change = new GroupOverrides(maxPullSize,
-                consumeMillis == null ? null : (consumeMillis + 999) / 1000, null, null,
-                pullMillis == null ? null : (pullMillis + 999) / 1000, null, null, null, null, pause, rateLimit);
-            CompletableFuture<?> steps = change.equals(GroupOverrides.NONE) ? CompletableFuture.completedFuture(null)
+            GroupChange change = GroupChange.NOTHING
+                .and(maxPullSize, GroupChange::maxPullSize)
+                .and(consumeMillis == null ? null : (consumeMillis + 999) / 1000, GroupChange::consumeTimeoutSeconds)
+                .and(pullMillis == null ? null : (pullMillis + 999) / 1000, GroupChange::pullTimeoutSeconds)
+                .and(pause, GroupChange::pause)
+                .and(rateLimit, GroupChange::rateLimit);
+            CompletableFuture<?> steps = change.isEmpty() ? CompletableFuture.completedFuture(null)
                 : control.changeGroup(AdminRoutes.actor(ctx), consumer, change);
             if (resetTo != null) {
                 steps = steps.thenCompose(v -> control.reset(AdminRoutes.actor(ctx), consumer, clientId, resetTo));

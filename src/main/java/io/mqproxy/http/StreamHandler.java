@@ -1,5 +1,6 @@
 package io.mqproxy.http;
 
+import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.push.StreamRequest;
@@ -20,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StreamHandler {
     static final String STREAM = "/mq/stream";
-    private static final int MAX_CONSUME_TIMEOUT = 129_600;
+    private static final int MAX_CONSUME_TIMEOUT = ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS;
 
     private final StreamService streams;
     private final Responder responder;

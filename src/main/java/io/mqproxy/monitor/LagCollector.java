@@ -2,7 +2,7 @@ package io.mqproxy.monitor;
 
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.LagReader;
-import io.mqproxy.consume.BrokerGroups;
+import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An operator's changes to a group's settings: each field is null where the operator left it alone.
- * Topic, mode and pop are not here: they are fixed when a group is registered, because the broker
- * cannot switch a group between plain and orderly consumption while batches are out.
+ * The operators' changes to a group's settings as kept in its run-time entry (the persisted JSON):
+ * each field is null where no operator changed it. Changes are made by name ({@link GroupChange}) and
+ * merged over these ({@link GroupChange#over}). Topic, mode and pop are not here: they are fixed when a
+ * group is registered, because the broker cannot switch a group between plain and orderly consumption
+ * while batches are out.
  *
  * @param rateLimit messages per second for the whole group; 0 turns the limit off
  * @param push      the group's webhook set or removed (issue 12); its own route, not a PATCH setting
@@ -21,21 +23,7 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
                              Boolean paused, Integer rateLimit, PushChange push) {
 
     public static final GroupOverrides NONE = new GroupOverrides(null, null, null, null, null, null, null, null, null,
-        null, null);
-
-    /** Changes that leave the group's webhook as it is. */
-    public GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds, Integer minConsumeTimeoutSeconds,
-                          Integer maxConsumeTimeoutSeconds, Integer pullTimeoutSeconds, Integer maxRetries,
-                          ProxyConfig.StartPosition broadcastStart, Integer clientTtlSeconds, Integer maxClientIds,
-                          Boolean paused, Integer rateLimit) {
-        this(maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds, maxConsumeTimeoutSeconds,
-            pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds, paused, rateLimit, null);
-    }
-
-    /** Only the group's webhook: set, or removed ({@link PushChange#REMOVED}). */
-    public static GroupOverrides push(PushChange push) {
-        return new GroupOverrides(null, null, null, null, null, null, null, null, null, null, null, push);
-    }
+        null, null, null);
 
     /** These changes over {@code base}. */
     public ConsumerGroup applyTo(ConsumerGroup base, boolean runtime) {
@@ -48,18 +36,6 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
             paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime,
             push == null ? base.push() : push.subscription());
-    }
-
-    /** {@code later}'s changes over these, field by field. */
-    public GroupOverrides then(GroupOverrides later) {
-        return new GroupOverrides(pick(later.maxPullSize, maxPullSize),
-            pick(later.consumeTimeoutSeconds, consumeTimeoutSeconds),
-            pick(later.minConsumeTimeoutSeconds, minConsumeTimeoutSeconds),
-            pick(later.maxConsumeTimeoutSeconds, maxConsumeTimeoutSeconds),
-            pick(later.pullTimeoutSeconds, pullTimeoutSeconds), pick(later.maxRetries, maxRetries),
-            pick(later.broadcastStart, broadcastStart), pick(later.clientTtlSeconds, clientTtlSeconds),
-            pick(later.maxClientIds, maxClientIds), pick(later.paused, paused), pick(later.rateLimit, rateLimit),
-            pick(later.push, push));
     }
 
     /** The names of every setting an operator may change. */
@@ -92,9 +68,5 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
 
     private static int or(Integer value, int fallback) {
         return value != null ? value : fallback;
-    }
-
-    private static <T> T pick(T later, T earlier) {
-        return later != null ? later : earlier;
     }
 }

@@ -63,7 +63,8 @@ class ReservedNamesTest {
 
     @Test
     void theProxysOwnTopicsNamespacesAndGroups_areReserved() {
-        for (String name : List.of(AuditTopic.TOPIC, RegistryStore.NAMESPACE, AlertStateStore.NAMESPACE,
+        for (String name : List.of(AuditTopic.TOPIC, RegistryStore.NAMESPACE, RegistryStore.LOG_TOPIC,
+            AlertStateStore.NAMESPACE,
             "MQPROXY_BROADCAST_orders", "MQPROXY_READER", ProducerClient.GROUP, "admin_ext_group")) {
             assertThat(ResourceNames.reserved(name)).as(name).isNotNull();
         }

@@ -2,14 +2,15 @@ package io.mqproxy.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mqproxy.registry.GroupOverrides;
+import io.mqproxy.registry.GroupChange;
 import org.junit.jupiter.api.Test;
 
 /** The audit names a change of group settings by what it does (issue 22), not a generic "change-group". */
 class GroupActionTest {
 
-    private static GroupOverrides change(Integer maxPullSize, Boolean paused, Integer rateLimit) {
-        return new GroupOverrides(maxPullSize, null, null, null, null, null, null, null, null, paused, rateLimit);
+    private static GroupChange change(Integer maxPullSize, Boolean paused, Integer rateLimit) {
+        return GroupChange.NOTHING.and(maxPullSize, GroupChange::maxPullSize).and(paused, GroupChange::pause)
+            .and(rateLimit, GroupChange::rateLimit);
     }
 
     @Test

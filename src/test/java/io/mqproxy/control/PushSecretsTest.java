@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.PushChange;
 import io.mqproxy.registry.RuntimeEntries;
@@ -19,7 +20,7 @@ class PushSecretsTest {
     private static RuntimeEntries.ConsumerEntry entry(String secret) {
         PushChange push = new PushChange("http://hooks.example/x", secret, null, 4, 0, 1, 100L, 1000L, 5000L, false);
         return new RuntimeEntries.ConsumerEntry("g", "t", ProxyConfig.ConsumeMode.CLUSTERING, true,
-            GroupOverrides.push(push), false);
+            GroupChange.push(push).overrides(), false);
     }
 
     private static String written(RuntimeEntries.ConsumerEntry e, io.mqproxy.security.SecretSeal seal)
@@ -53,8 +54,8 @@ class PushSecretsTest {
     void entriesWithoutAWebhook_orRemovingIt_areUnchanged() throws Exception {
         var plain = new RuntimeEntries.ConsumerEntry("g", null, null, null, GroupOverrides.NONE, false);
         assertThat(read(written(plain, seal), seal)).isEqualTo(plain);
-        var removed = new RuntimeEntries.ConsumerEntry("g", null, null, null, GroupOverrides.push(PushChange.REMOVED),
-            false);
+        var removed = new RuntimeEntries.ConsumerEntry("g", null, null, null,
+            GroupChange.push(PushChange.REMOVED).overrides(), false);
         assertThat(read(written(removed, seal), seal)).isEqualTo(removed);
     }
 

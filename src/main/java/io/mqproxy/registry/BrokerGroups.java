@@ -1,6 +1,6 @@
-package io.mqproxy.consume;
+package io.mqproxy.registry;
 
-import io.mqproxy.registry.Registry;
+import io.mqproxy.config.ResourceNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,16 +12,17 @@ import java.util.Optional;
  * group; each broadcast clientId gets a group of its own, named from a hash of the clientId, so any
  * clientId (an IP, {@code host:port}, non-ASCII text) maps to a legal name and two never share one.
  * The name has no {@code _} or {@code %}: RocketMQ derives retry topics with {@code _} and
- * namespaces with {@code %}.
+ * namespaces with {@code %}. The registry's rule, since consumption, the control plane and the
+ * monitor all name a client's group by it.
  */
 public final class BrokerGroups {
-    static final String BROADCAST_INFIX = io.mqproxy.config.ResourceNames.BROADCAST_INFIX;
+    static final String BROADCAST_INFIX = ResourceNames.BROADCAST_INFIX;
 
     private BrokerGroups() {
     }
 
     /** Whether a broker group is the consumer's own or one of its broadcast clientIds'. */
-    static boolean belongsTo(String brokerGroup, String consumer) {
+    public static boolean belongsTo(String brokerGroup, String consumer) {
         return brokerGroup.equals(consumer) || brokerGroup.startsWith(consumer + BROADCAST_INFIX);
     }
 
