@@ -295,17 +295,26 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /**
      * A batch was taken from the broker for a client that did not get it (it left before the answer
-     * was written): it is made deliverable again at once instead of after consumeTimeout.
+     * was written): it is made deliverable again at once instead of after consumeTimeout, and the take
+     * does not count as a delivery (see {@link #giveBack}).
      */
     public void returnUndelivered(PollResult undelivered) {
-        if (!PollResult.FOUND.equals(undelivered.status())) {
-            return;
+        if (PollResult.FOUND.equals(undelivered.status())) {
+            returnUndelivered(undelivered.requestId());
         }
-        BatchReceipt receipt = requestIds.decode(undelivered.requestId());
+    }
+
+    /** One message of {@link #pollEach} that its client did not get (the write failed): as above. */
+    public CompletableFuture<Void> returnUndelivered(Delivery undelivered) {
+        return returnUndelivered(undelivered.token());
+    }
+
+    private CompletableFuture<Void> returnUndelivered(String requestId) {
+        BatchReceipt receipt = requestIds.decode(requestId);
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
         metrics.released(receipt.consumer(), receipt.handles().size(), "CLIENT_GONE");
-        settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
-            () -> broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0), before -> null);
+        return settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
+            () -> giveBack(brokerGroup, receipt.topic(), receipt.handles()), before -> null);
     }
 
     /** Acks, unlocks and nacks are bounded too: each holds broker calls and memory while it runs. */
@@ -435,13 +444,36 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
         long remainingMillis = millisLeft(deadlineNanos);
-        if (stopping || halted(poll)) {
+        if (!mayTake(poll)) {
             return nothing();
         }
         if (remainingMillis < MIN_WAIT_MILLIS) {
             return pop(poll, 0).thenCompose(outcome -> deliver(poll, outcome, ConsumeService::nothing));
         }
         return gate.enter(poll.brokerGroup, deadlineNanos, poll.clientGone).thenCompose(grant -> switch (grant) {
+            case NONE -> nothing();
+            // A turn may come long after the poll queued for it: checked again, as a take would have to be given back.
+            case IMMEDIATE, WAIT -> takeTurn(poll, grant, deadlineNanos);
+        });
+    }
+
+    /**
+     * Whether a pop may take messages for this poll now: not once the proxy stops, the group is paused or
+     * gone, or the client left. What a pop takes after that has to be given back; checked before each pop,
+     * as a pop the broker holds cannot be called off.
+     */
+    private boolean mayTake(Poll poll) {
+        return !stopping && !halted(poll) && !poll.clientGone.getAsBoolean();
+    }
+
+    private CompletableFuture<List<PoppedMessage>> takeTurn(Poll poll, LongPollGate.Grant grant, long deadlineNanos) {
+        if (!mayTake(poll)) {
+            if (grant == LongPollGate.Grant.WAIT) {
+                gate.leave(poll.brokerGroup, false);
+            }
+            return nothing();
+        }
+        return switch (grant) {
             case NONE -> nothing();
             case IMMEDIATE -> pop(poll, 0).thenCompose(outcome -> {
                 if (mayHaveMore(poll, outcome)) {
@@ -453,7 +485,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             case WAIT -> pop(poll, Math.min(Math.max(0, millisLeft(deadlineNanos)), slice()))
                 .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup, mayHaveMore(poll, outcome)))
                 .thenCompose(outcome -> deliver(poll, outcome, () -> fetch(poll, deadlineNanos)));
-        });
+        };
     }
 
     private static long millisLeft(long deadlineNanos) {
@@ -514,7 +546,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     private CompletableFuture<List<PoppedMessage>> topUp(Poll poll, List<PoppedMessage> got) {
         int missing = poll.maxMessages - got.size();
-        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop()) {
+        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop() || !mayTake(poll)) {
             return CompletableFuture.completedFuture(got);
         }
         return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis(), 0, !poll.group.pop(),
@@ -529,15 +561,22 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             .thenCompose(f -> f);
     }
 
-    /** What was popped for a client that left is made visible again at once, not after consumeTimeout. */
+    /** What was popped for a client that left (or a group paused meanwhile) is made visible again at once. */
     private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages) {
         if (messages.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        List<ReceiptHandle> handles = messages.stream().map(PoppedMessage::handle).toList();
-        return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), handles, 0)
-            .<Void>thenApply(renewed -> null)
+        return giveBack(poll.brokerGroup, poll.group.topic(), messages.stream().map(PoppedMessage::handle).toList())
             .exceptionally(e -> null);
+    }
+
+    /**
+     * Gives back messages that reached no client. They are not a delivery, so they must not spend the
+     * group's retry budget (maxRetries) nor show in the next deliveryCount: plain POP messages go back
+     * with the broker's "suspend" flag, which keeps their reconsumeTimes.
+     */
+    private CompletableFuture<Void> giveBack(String brokerGroup, String topic, List<ReceiptHandle> handles) {
+        return broker.giveBackUndelivered(brokerGroup, topic, handles).thenApply(renewed -> null);
     }
 
     /** A popped message as its client sees it. */
