@@ -41,6 +41,10 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      * second copy; the batch is coming back anyway.
      */
     private static final long RELEASE_MARGIN_MILLIS = 1_000;
+    /** Why messages that reached no client went back (the status of mqproxy_consume_releases_total). */
+    private static final String GIVEN_BACK_CLIENT_GONE = "CLIENT_GONE";
+    private static final String GIVEN_BACK_PAUSED = "PAUSED";
+    private static final String GIVEN_BACK_STOPPING = "STOPPING";
 
     private final Registry registry;
     private final PopClient broker;
@@ -182,14 +186,15 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             if (failure != null) {
                 completeExceptionally(failure);
             } else if (isDone()) {
-                settled = giveBack(poll, messages);
+                settled = giveBack(poll, messages, GIVEN_BACK_STOPPING);
             } else if (halted(poll)) {
-                settled = giveBack(poll, messages).whenComplete((v, e) -> complete(paused.get()));
+                settled = giveBack(poll, messages, GIVEN_BACK_PAUSED).whenComplete((v, e) -> complete(paused.get()));
             } else {
                 rateLimits.delivered(poll.group, messages.size());
                 try {
                     if (!complete(delivered.apply(messages))) {
-                        settled = giveBack(poll, messages); // the proxy stopped meanwhile and answered first
+                        // the proxy stopped meanwhile and answered first
+                        settled = giveBack(poll, messages, GIVEN_BACK_STOPPING);
                     }
                 } catch (RuntimeException e) {
                     completeExceptionally(e);
@@ -312,7 +317,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private CompletableFuture<Void> returnUndelivered(String requestId) {
         BatchReceipt receipt = requestIds.decode(requestId);
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
-        metrics.released(receipt.consumer(), receipt.handles().size(), "CLIENT_GONE");
+        metrics.released(receipt.consumer(), receipt.handles().size(), GIVEN_BACK_CLIENT_GONE);
         return settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
             () -> giveBack(brokerGroup, receipt.topic(), receipt.handles()), before -> null);
     }
@@ -521,7 +526,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private CompletableFuture<List<PoppedMessage>> deliver(Poll poll, PopOutcome outcome,
                                                            Supplier<CompletableFuture<List<PoppedMessage>>> waitMore) {
         if (poll.clientGone.getAsBoolean()) {
-            return giveBack(poll, outcome.messages()).thenApply(v -> List.<PoppedMessage>of());
+            return giveBack(poll, outcome.messages(), GIVEN_BACK_CLIENT_GONE).thenApply(v -> List.<PoppedMessage>of());
         }
         switch (outcome.kind()) {
             case FOUND:
@@ -562,10 +567,11 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     }
 
     /** What was popped for a client that left (or a group paused meanwhile) is made visible again at once. */
-    private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages) {
+    private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages, String why) {
         if (messages.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
+        metrics.released(poll.group.name(), messages.size(), why);
         return giveBack(poll.brokerGroup, poll.group.topic(), messages.stream().map(PoppedMessage::handle).toList())
             .exceptionally(e -> null);
     }
