@@ -78,12 +78,33 @@ public final class PopClient implements AutoCloseable {
      */
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries) {
+        return pop(group, topic, max, invisibleMillis, pollMillis, orderly, maxRetries, null, null);
+    }
+
+    /**
+     * {@link #pop(String, String, int, long, long, boolean, int)} under an attemptId, from one queue or any.
+     *
+     * @param attemptId orderly pops: the broker counts a delivery of an unacked offset each time it is popped
+     *                  under another attemptId than the pop before, and hands the same batch to any pop naming
+     *                  the attemptId that holds it. Unique per pop (or null), unless re-taking a batch that
+     *                  was given back undelivered under that attemptId.
+     * @param queue     the queue to pop, or null for any (the broker then takes from several)
+     */
+    public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
+                                             long pollMillis, boolean orderly, int maxRetries, String attemptId,
+                                             BrokerQueue queue) {
         return routes.of(topic).thenCompose(targets -> {
-            TopicRoutes.Target target = targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
+            TopicRoutes.Target target = queue == null
+                ? targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()))
+                : targets.stream().filter(t -> t.brokerName().equals(queue.brokerName())).findFirst().orElse(null);
+            if (target == null) {
+                return CompletableFuture.completedFuture(PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG));
+            }
             PopMessageRequestHeader header = new PopMessageRequestHeader();
             header.setConsumerGroup(group);
             header.setTopic(topic);
-            header.setQueueId(-1);
+            header.setQueueId(queue == null ? -1 : queue.queueId());
+            header.setAttemptId(attemptId);
             header.setMaxMsgNums(Math.min(max, MAX_PER_POP));
             header.setInvisibleTime(invisibleMillis);
             header.setPollTime(pollMillis);

@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.broker.BrokerQueue;
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.PopClient;
 import io.mqproxy.broker.PopOutcome;
@@ -57,6 +58,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
     private final RateLimits rateLimits;
+    private final HeldQueueAttempts heldAttempts = new HeldQueueAttempts();
     private volatile boolean stopping;
     /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
     private final Set<Answer<?>> waiting = ConcurrentHashMap.newKeySet();
@@ -518,8 +520,31 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     }
 
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
+        if (poll.group.pop()) {
+            return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(),
+                pollMillis, false, poll.group.maxRetries());
+        }
+        HeldQueueAttempts.Hint hint = heldAttempts.take(poll.brokerGroup);
+        if (hint == null) {
+            return popHeld(poll, pollMillis, heldAttempts.newAttempt(), null);
+        }
+        // A queue given back undelivered first, under the attempt that took it: its messages keep their count.
+        // Empty when another pop took the queue meanwhile (the broker then blocks this attemptId): pop as usual.
+        return popHeld(poll, 0, hint.attemptId(), hint.queue())
+            .handle((outcome, failure) -> failure == null && outcome.kind() == PopOutcome.Kind.FOUND
+                ? CompletableFuture.completedFuture(outcome)
+                : popHeld(poll, pollMillis, heldAttempts.newAttempt(), null))
+            .thenCompose(next -> next);
+    }
+
+    /** An orderly pop under an attemptId of its own (see {@link HeldQueueAttempts}). */
+    private CompletableFuture<PopOutcome> popHeld(Poll poll, long pollMillis, String attemptId, BrokerQueue queue) {
         return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(), pollMillis,
-            !poll.group.pop(), poll.group.maxRetries());
+                true, poll.group.maxRetries(), attemptId, queue)
+            .thenApply(outcome -> {
+                heldAttempts.issued(attemptId, outcome.messages());
+                return outcome;
+            });
     }
 
     /** What to do with a pop's outcome: deliver it, report a pause, or go on waiting. */
@@ -578,11 +603,17 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /**
      * Gives back messages that reached no client. They are not a delivery, so they must not spend the
-     * group's retry budget (maxRetries) nor show in the next deliveryCount: plain POP messages go back
-     * with the broker's "suspend" flag, which keeps their reconsumeTimes.
+     * group's retry budget (maxRetries) nor show in the next deliveryCount. Plain POP messages go back
+     * with the broker's "suspend" flag, which keeps their reconsumeTimes. Queue-held ones are counted by
+     * the broker at their next pop unless it names the attemptId that took them: this instance's next pop
+     * for the group does ({@link HeldQueueAttempts}); another instance's pop still counts it.
      */
     private CompletableFuture<Void> giveBack(String brokerGroup, String topic, List<ReceiptHandle> handles) {
-        return broker.giveBackUndelivered(brokerGroup, topic, handles).thenApply(renewed -> null);
+        return broker.giveBackUndelivered(brokerGroup, topic, handles).thenApply(renewed -> {
+            // Queue-held groups: the broker ignores the flag; the next pop takes the queue back uncounted.
+            heldAttempts.givenBack(brokerGroup, handles);
+            return null;
+        });
     }
 
     /** A popped message as its client sees it. */
