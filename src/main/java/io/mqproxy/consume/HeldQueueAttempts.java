@@ -44,8 +44,12 @@ final class HeldQueueAttempts {
         }
     }
 
+    /** What one orderly pop took from one queue: under which attemptId, how many messages. */
+    private record Take(String attemptId, int messages) {
+    }
+
     /** Until the answer is out (a give-back of an undelivered batch follows its pop within seconds). */
-    private final Cache<QueuePop, String> issued = Caffeine.newBuilder()
+    private final Cache<QueuePop, Take> issued = Caffeine.newBuilder()
         .maximumSize(20_000)
         .expireAfterWrite(Duration.ofSeconds(60))
         .executor(Runnable::run)
@@ -63,21 +67,29 @@ final class HeldQueueAttempts {
 
     /** An orderly pop under {@code attemptId} brought these messages. */
     void issued(String attemptId, List<PoppedMessage> messages) {
+        Map<QueuePop, Integer> perQueue = new LinkedHashMap<>();
         for (PoppedMessage m : messages) {
-            issued.put(QueuePop.of(m.handle()), attemptId);
+            perQueue.merge(QueuePop.of(m.handle()), 1, Integer::sum);
         }
+        perQueue.forEach((pop, n) -> issued.put(pop, new Take(attemptId, n)));
     }
 
-    /** These messages went back to the broker without reaching a client. */
+    /**
+     * These messages went back to the broker without reaching a client. Only a queue's whole take leaves a
+     * hint: while a client holds part of it, a pop under its attemptId would be handed that part too.
+     */
     void givenBack(String brokerGroup, List<ReceiptHandle> handles) {
-        Map<QueuePop, String> taken = new LinkedHashMap<>();
+        Map<QueuePop, Integer> perQueue = new LinkedHashMap<>();
         for (ReceiptHandle h : handles) {
-            QueuePop pop = QueuePop.of(h);
-            String attemptId = issued.getIfPresent(pop);
-            if (attemptId != null) {
-                taken.put(pop, attemptId);
-            }
+            perQueue.merge(QueuePop.of(h), 1, Integer::sum);
         }
+        Map<QueuePop, String> taken = new LinkedHashMap<>();
+        perQueue.forEach((pop, n) -> {
+            Take take = issued.getIfPresent(pop);
+            if (take != null && take.messages() == n) {
+                taken.put(pop, take.attemptId());
+            }
+        });
         if (taken.isEmpty()) {
             return;
         }

@@ -49,6 +49,19 @@ class HeldQueueAttemptsTest {
     }
 
     @Test
+    void partOfAQueuesTakeGivenBack_leavesNoHint() {
+        HeldQueueAttempts attempts = new HeldQueueAttempts();
+        ReceiptHandle written = handle(1, 100, 7);
+        ReceiptHandle failed = handle(1, 100, 8);
+        attempts.issued(attempts.newAttempt(), List.of(popped(written), popped(failed)));
+
+        // One message of an event stream's batch could not be written; its client holds the other one.
+        attempts.givenBack("g", List.of(failed));
+
+        assertThat(attempts.take("g")).as("a pop under the attempt would hand the held message out again").isNull();
+    }
+
+    @Test
     void aBatchGivenBackTwice_leavesItsHintOnce() {
         HeldQueueAttempts attempts = new HeldQueueAttempts();
         ReceiptHandle h = handle(2, 100, 5);
