@@ -78,12 +78,33 @@ public final class PopClient implements AutoCloseable {
      */
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries) {
+        return pop(group, topic, max, invisibleMillis, pollMillis, orderly, maxRetries, null, null);
+    }
+
+    /**
+     * {@link #pop(String, String, int, long, long, boolean, int)} under an attemptId, from one queue or any.
+     *
+     * @param attemptId orderly pops: the broker counts a delivery of an unacked offset each time it is popped
+     *                  under another attemptId than the pop before, and hands the same batch to any pop naming
+     *                  the attemptId that holds it. Unique per pop (or null), unless re-taking a batch that
+     *                  was given back undelivered under that attemptId.
+     * @param queue     the queue to pop, or null for any (the broker then takes from several)
+     */
+    public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
+                                             long pollMillis, boolean orderly, int maxRetries, String attemptId,
+                                             BrokerQueue queue) {
         return routes.of(topic).thenCompose(targets -> {
-            TopicRoutes.Target target = targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
+            TopicRoutes.Target target = queue == null
+                ? targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()))
+                : targets.stream().filter(t -> t.brokerName().equals(queue.brokerName())).findFirst().orElse(null);
+            if (target == null) {
+                return CompletableFuture.completedFuture(PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG));
+            }
             PopMessageRequestHeader header = new PopMessageRequestHeader();
             header.setConsumerGroup(group);
             header.setTopic(topic);
-            header.setQueueId(-1);
+            header.setQueueId(queue == null ? -1 : queue.queueId());
+            header.setAttemptId(attemptId);
             header.setMaxMsgNums(Math.min(max, MAX_PER_POP));
             header.setInvisibleTime(invisibleMillis);
             header.setPollTime(pollMillis);
@@ -222,7 +243,8 @@ public final class PopClient implements AutoCloseable {
                                                     ReceiptHandle h, long invisibleMillis) {
         CompletableFuture<ReceiptHandle> renewed = new CompletableFuture<>();
         try {
-            api.changeInvisibleTimeAsync(h.brokerName(), target.addr(), changeHeader(group, topic, h, invisibleMillis),
+            api.changeInvisibleTimeAsync(h.brokerName(), target.addr(),
+                changeHeader(group, topic, h, invisibleMillis, false),
                 ACK_TIMEOUT_MILLIS, new AckCallback() {
                     @Override
                     public void onSuccess(AckResult r) {
@@ -245,7 +267,7 @@ public final class PopClient implements AutoCloseable {
     }
 
     private static ChangeInvisibleTimeRequestHeader changeHeader(String group, String topic, ReceiptHandle h,
-                                                                 long invisibleMillis) {
+                                                                 long invisibleMillis, boolean uncounted) {
         ChangeInvisibleTimeRequestHeader header = new ChangeInvisibleTimeRequestHeader();
         header.setConsumerGroup(group);
         // A redelivered message lives in the retry topic; naming the original one would be lost silently.
@@ -254,6 +276,9 @@ public final class PopClient implements AutoCloseable {
         header.setOffset(h.queueOffset());
         header.setExtraInfo(h.extraInfo());
         header.setInvisibleTime(invisibleMillis);
+        // RocketMQ 5.5's "suspend" checkpoint: PopReviveService.reviveRetry then copies the message to the retry
+        // topic with reconsumeTimes as it was, not + 1 (PopCheckPoint: "nack without inc reconsume times").
+        header.setSuspend(uncounted);
         return header;
     }
 
@@ -279,7 +304,8 @@ public final class PopClient implements AutoCloseable {
 
     /**
      * Makes the messages visible again after {@code invisibleMillis} (0: at once), i.e. gives a batch
-     * back. One call per message: RocketMQ has no batch form of it.
+     * back. One call per message: RocketMQ has no batch form of it. The broker counts this as a delivery:
+     * the message comes back with {@code reconsumeTimes} + 1.
      *
      * @return the handles valid from now on, in order. In a queue-held (orderly) group the broker does
      *         nothing for a message already acked, and says so with a handle whose popTime is 0.
@@ -287,10 +313,27 @@ public final class PopClient implements AutoCloseable {
     public CompletableFuture<List<ReceiptHandle>> changeInvisibleTime(String group, String topic,
                                                                       List<ReceiptHandle> handles,
                                                                       long invisibleMillis) {
+        return changeInvisibleTime(group, topic, handles, invisibleMillis, false);
+    }
+
+    /**
+     * Makes messages that reached no client visible again at once, without counting a delivery: a plain
+     * POP message comes back with the {@code reconsumeTimes} it was popped with. A queue-held (orderly)
+     * message is counted anyway: the broker ignores the flag there and counts each pop of an unacked
+     * offset (see {@code ConsumeService}'s queue-held give-back for how the proxy avoids it).
+     */
+    public CompletableFuture<List<ReceiptHandle>> giveBackUndelivered(String group, String topic,
+                                                                      List<ReceiptHandle> handles) {
+        return changeInvisibleTime(group, topic, handles, 0, true);
+    }
+
+    private CompletableFuture<List<ReceiptHandle>> changeInvisibleTime(String group, String topic,
+                                                                       List<ReceiptHandle> handles,
+                                                                       long invisibleMillis, boolean uncounted) {
         return routes.of(topic).thenCompose(targets -> {
             List<CompletableFuture<ReceiptHandle>> calls = new ArrayList<>(handles.size());
             for (ReceiptHandle h : handles) {
-                ChangeInvisibleTimeRequestHeader header = changeHeader(group, topic, h, invisibleMillis);
+                ChangeInvisibleTimeRequestHeader header = changeHeader(group, topic, h, invisibleMillis, uncounted);
                 CompletableFuture<ReceiptHandle> call = new CompletableFuture<>();
                 try {
                     api.changeInvisibleTimeAsync(h.brokerName(), addrOf(targets, h.brokerName()), header,

@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.broker.BrokerQueue;
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.PopClient;
 import io.mqproxy.broker.PopOutcome;
@@ -38,6 +39,10 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private static final long POLLING_FULL_BACKOFF_MILLIS = 200;
     /** Less time than this left: pop once without waiting. */
     private static final long MIN_WAIT_MILLIS = 50;
+    /** Why messages that reached no client went back (the status of mqproxy_consume_releases_total). */
+    private static final String GIVEN_BACK_CLIENT_GONE = "CLIENT_GONE";
+    private static final String GIVEN_BACK_PAUSED = "PAUSED";
+    private static final String GIVEN_BACK_STOPPING = "STOPPING";
 
     private final Registry registry;
     private final PopClient broker;
@@ -55,6 +60,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      * broadcast clients' idleness). A long poll's wait is real waiting at the broker: it stays on nanoTime.
      */
     private final BatchDeadlines deadlines;
+    private final HeldQueueAttempts heldAttempts = new HeldQueueAttempts();
     private volatile boolean stopping;
     /** Long polls waiting for messages: {@link #stopWaiting()} answers them. */
     private final Set<Answer<?>> waiting = ConcurrentHashMap.newKeySet();
@@ -186,14 +192,15 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             if (failure != null) {
                 completeExceptionally(failure);
             } else if (isDone()) {
-                settled = giveBack(poll, messages);
+                settled = giveBack(poll, messages, GIVEN_BACK_STOPPING);
             } else if (halted(poll)) {
-                settled = giveBack(poll, messages).whenComplete((v, e) -> complete(paused.get()));
+                settled = giveBack(poll, messages, GIVEN_BACK_PAUSED).whenComplete((v, e) -> complete(paused.get()));
             } else {
                 rateLimits.delivered(poll.group, messages.size());
                 try {
                     if (!complete(delivered.apply(messages))) {
-                        settled = giveBack(poll, messages); // the proxy stopped meanwhile and answered first
+                        // the proxy stopped meanwhile and answered first
+                        settled = giveBack(poll, messages, GIVEN_BACK_STOPPING);
                     }
                 } catch (RuntimeException e) {
                     completeExceptionally(e);
@@ -299,17 +306,26 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /**
      * A batch was taken from the broker for a client that did not get it (it left before the answer
-     * was written): it is made deliverable again at once instead of after consumeTimeout.
+     * was written): it is made deliverable again at once instead of after consumeTimeout, and the take
+     * does not count as a delivery (see {@link #giveBack}).
      */
     public void returnUndelivered(PollResult undelivered) {
-        if (!PollResult.FOUND.equals(undelivered.status())) {
-            return;
+        if (PollResult.FOUND.equals(undelivered.status())) {
+            returnUndelivered(undelivered.requestId());
         }
-        BatchReceipt receipt = requestIds.decode(undelivered.requestId());
+    }
+
+    /** One message of {@link #pollEach} that its client did not get (the write failed): as above. */
+    public CompletableFuture<Void> returnUndelivered(Delivery undelivered) {
+        return returnUndelivered(undelivered.token());
+    }
+
+    private CompletableFuture<Void> returnUndelivered(String requestId) {
+        BatchReceipt receipt = requestIds.decode(requestId);
         String brokerGroup = BrokerGroups.forClient(receipt.consumer(), receipt.clientId());
-        metrics.released(receipt.consumer(), receipt.handles().size(), "CLIENT_GONE");
-        settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
-            () -> broker.changeInvisibleTime(brokerGroup, receipt.topic(), receipt.handles(), 0), before -> null);
+        metrics.released(receipt.consumer(), receipt.handles().size(), GIVEN_BACK_CLIENT_GONE);
+        return settled.settleOnce(brokerGroup, receipt, SettledBatches.Settlement.RELEASED,
+            () -> giveBack(brokerGroup, receipt.topic(), receipt.handles()), before -> null);
     }
 
     /** Acks, unlocks and nacks are bounded too: each holds broker calls and memory while it runs. */
@@ -440,13 +456,36 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     private CompletableFuture<List<PoppedMessage>> fetch(Poll poll, long deadlineNanos) {
         long remainingMillis = millisLeft(deadlineNanos);
-        if (stopping || halted(poll)) {
+        if (!mayTake(poll)) {
             return nothing();
         }
         if (remainingMillis < MIN_WAIT_MILLIS) {
             return pop(poll, 0).thenCompose(outcome -> deliver(poll, outcome, ConsumeService::nothing));
         }
         return gate.enter(poll.brokerGroup, deadlineNanos, poll.clientGone).thenCompose(grant -> switch (grant) {
+            case NONE -> nothing();
+            // A turn may come long after the poll queued for it: checked again, as a take would have to be given back.
+            case IMMEDIATE, WAIT -> takeTurn(poll, grant, deadlineNanos);
+        });
+    }
+
+    /**
+     * Whether a pop may take messages for this poll now: not once the proxy stops, the group is paused or
+     * gone, or the client left. What a pop takes after that has to be given back; checked before each pop,
+     * as a pop the broker holds cannot be called off.
+     */
+    private boolean mayTake(Poll poll) {
+        return !stopping && !halted(poll) && !poll.clientGone.getAsBoolean();
+    }
+
+    private CompletableFuture<List<PoppedMessage>> takeTurn(Poll poll, LongPollGate.Grant grant, long deadlineNanos) {
+        if (!mayTake(poll)) {
+            if (grant == LongPollGate.Grant.WAIT) {
+                gate.leave(poll.brokerGroup, false);
+            }
+            return nothing();
+        }
+        return switch (grant) {
             case NONE -> nothing();
             case IMMEDIATE -> pop(poll, 0).thenCompose(outcome -> {
                 if (mayHaveMore(poll, outcome)) {
@@ -458,7 +497,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             case WAIT -> pop(poll, Math.min(Math.max(0, millisLeft(deadlineNanos)), slice()))
                 .whenComplete((outcome, failure) -> gate.leave(poll.brokerGroup, mayHaveMore(poll, outcome)))
                 .thenCompose(outcome -> deliver(poll, outcome, () -> fetch(poll, deadlineNanos)));
-        });
+        };
     }
 
     private static long millisLeft(long deadlineNanos) {
@@ -486,15 +525,38 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     }
 
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
+        if (poll.group.pop()) {
+            return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(),
+                pollMillis, false, poll.group.maxRetries());
+        }
+        HeldQueueAttempts.Hint hint = heldAttempts.take(poll.brokerGroup);
+        if (hint == null) {
+            return popHeld(poll, pollMillis, heldAttempts.newAttempt(), null);
+        }
+        // A queue given back undelivered first, under the attempt that took it: its messages keep their count.
+        // Empty when another pop took the queue meanwhile (the broker then blocks this attemptId): pop as usual.
+        return popHeld(poll, 0, hint.attemptId(), hint.queue())
+            .handle((outcome, failure) -> failure == null && outcome.kind() == PopOutcome.Kind.FOUND
+                ? CompletableFuture.completedFuture(outcome)
+                : popHeld(poll, pollMillis, heldAttempts.newAttempt(), null))
+            .thenCompose(next -> next);
+    }
+
+    /** An orderly pop under an attemptId of its own (see {@link HeldQueueAttempts}). */
+    private CompletableFuture<PopOutcome> popHeld(Poll poll, long pollMillis, String attemptId, BrokerQueue queue) {
         return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(), pollMillis,
-            !poll.group.pop(), poll.group.maxRetries());
+                true, poll.group.maxRetries(), attemptId, queue)
+            .thenApply(outcome -> {
+                heldAttempts.issued(attemptId, outcome.messages());
+                return outcome;
+            });
     }
 
     /** What to do with a pop's outcome: deliver it, report a pause, or go on waiting. */
     private CompletableFuture<List<PoppedMessage>> deliver(Poll poll, PopOutcome outcome,
                                                            Supplier<CompletableFuture<List<PoppedMessage>>> waitMore) {
         if (poll.clientGone.getAsBoolean()) {
-            return giveBack(poll, outcome.messages()).thenApply(v -> List.<PoppedMessage>of());
+            return giveBack(poll, outcome.messages(), GIVEN_BACK_CLIENT_GONE).thenApply(v -> List.<PoppedMessage>of());
         }
         switch (outcome.kind()) {
             case FOUND:
@@ -519,7 +581,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     private CompletableFuture<List<PoppedMessage>> topUp(Poll poll, List<PoppedMessage> got) {
         int missing = poll.maxMessages - got.size();
-        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop()) {
+        if (missing <= 0 || got.size() % PopClient.MAX_PER_POP != 0 || !poll.group.pop() || !mayTake(poll)) {
             return CompletableFuture.completedFuture(got);
         }
         return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis(), 0, !poll.group.pop(),
@@ -534,15 +596,29 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             .thenCompose(f -> f);
     }
 
-    /** What was popped for a client that left is made visible again at once, not after consumeTimeout. */
-    private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages) {
+    /** What was popped for a client that left (or a group paused meanwhile) is made visible again at once. */
+    private CompletableFuture<Void> giveBack(Poll poll, List<PoppedMessage> messages, String why) {
         if (messages.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        List<ReceiptHandle> handles = messages.stream().map(PoppedMessage::handle).toList();
-        return broker.changeInvisibleTime(poll.brokerGroup, poll.group.topic(), handles, 0)
-            .<Void>thenApply(renewed -> null)
+        metrics.released(poll.group.name(), messages.size(), why);
+        return giveBack(poll.brokerGroup, poll.group.topic(), messages.stream().map(PoppedMessage::handle).toList())
             .exceptionally(e -> null);
+    }
+
+    /**
+     * Gives back messages that reached no client. They are not a delivery, so they must not spend the
+     * group's retry budget (maxRetries) nor show in the next deliveryCount. Plain POP messages go back
+     * with the broker's "suspend" flag, which keeps their reconsumeTimes. Queue-held ones are counted by
+     * the broker at their next pop unless it names the attemptId that took them: this instance's next pop
+     * for the group does ({@link HeldQueueAttempts}); another instance's pop still counts it.
+     */
+    private CompletableFuture<Void> giveBack(String brokerGroup, String topic, List<ReceiptHandle> handles) {
+        return broker.giveBackUndelivered(brokerGroup, topic, handles).thenApply(renewed -> {
+            // Queue-held groups: the broker ignores the flag; the next pop takes the queue back uncounted.
+            heldAttempts.givenBack(brokerGroup, handles);
+            return null;
+        });
     }
 
     /** A popped message as its client sees it. */

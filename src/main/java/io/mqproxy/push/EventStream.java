@@ -189,8 +189,9 @@ final class EventStream {
             if (request.autoAck()) {
                 acking++;
                 sink.write(text).whenComplete((v, failure) -> context.runOnContext(x -> {
-                    PollRequest settle = request(delivery.token(), null, null);
-                    (failure == null ? consume.ack(settle) : consume.release(settle, 0))
+                    // A write that failed reached no client: given back without counting a delivery.
+                    (failure == null ? consume.ack(request(delivery.token(), null, null))
+                        : consume.returnUndelivered(delivery))
                         .whenComplete((r, f) -> context.runOnContext(y -> {
                             acking--;
                             fetch();
