@@ -1,5 +1,6 @@
 package io.mqproxy.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,11 +32,19 @@ public final class MessageSchema {
     private static final Comparator<Error> DEEPEST = Comparator.comparingInt((Error e) -> depth(e)).reversed();
 
     private final Schema schema;
-    private final String text;
+    private final JsonNode json;
+    /** Why the schema cannot be used (then every body is refused), or null. */
+    private final String unusable;
 
-    private MessageSchema(Schema schema, String text) {
+    private MessageSchema(Schema schema, JsonNode json, String unusable) {
         this.schema = schema;
-        this.text = text;
+        this.json = json;
+        this.unusable = unusable;
+    }
+
+    /** A schema that could not be compiled: every body is refused, saying why. */
+    public static MessageSchema unusable(String why) {
+        return new MessageSchema(null, null, why);
     }
 
     /** Compiles {@code schema}; an {@link IllegalArgumentException} says what is wrong with it. */
@@ -50,7 +59,7 @@ public final class MessageSchema {
         try {
             Schema compiled = REGISTRY.getSchema(schema);
             compiled.initializeValidators(); // resolves $refs now, so a broken one stops start-up, not a send
-            return new MessageSchema(compiled, schema.toString());
+            return new MessageSchema(compiled, schema.deepCopy(), null);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("is not a usable JSON Schema: " + e.getMessage(), e);
         }
@@ -58,6 +67,10 @@ public final class MessageSchema {
 
     /** Why {@code body} does not validate ("at /amount: ..."), or null when it does. */
     public String violation(byte[] body) {
+        if (unusable != null) {
+            return "cannot be checked: the producer's schema " + unusable + " (an operator sets it again with PUT "
+                + "/admin/producers/{producer}/schema)";
+        }
         JsonNode instance;
         try {
             instance = JSON.readTree(body);
@@ -91,8 +104,9 @@ public final class MessageSchema {
         return out.length() == 0 ? "/" : out.toString();
     }
 
-    /** The schema as JSON text, as the control plane shows it. */
-    public String text() {
-        return text;
+    /** The schema as the control plane shows it (null for an unusable one). */
+    @JsonValue
+    public JsonNode json() {
+        return json;
     }
 }

@@ -1,5 +1,6 @@
 package io.mqproxy.control;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.broker.AdminClient;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.ClientDirectory;
@@ -11,6 +12,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.mqproxy.config.AlertRuleLimits;
 import io.mqproxy.config.GroupRules;
+import io.mqproxy.config.MessageSchema;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.PushRules;
 import io.mqproxy.config.ResourceNames;
@@ -346,6 +348,36 @@ public final class ControlService implements AutoCloseable {
                 return entry;
             }), () -> registry.producer(name).orElseThrow());
         });
+    }
+
+    /**
+     * Sets the JSON Schema a producer's bodies must match ({@code schema} null: clears the one set at run time,
+     * so the configuration file's applies again, if it has one). Checked as a draft 2020-12 schema first.
+     */
+    public CompletableFuture<Map<String, Object>> setProducerSchema(Actor actor, String name, JsonNode schema) {
+        return run(() -> {
+            Producer before = registry.producer(name).orElseThrow(() -> Errors.notFound("producer '" + name + "'"));
+            if (schema != null) {
+                try {
+                    MessageSchema.compile(schema);
+                } catch (IllegalArgumentException e) {
+                    throw Errors.badParam("schema", e.getMessage());
+                }
+            }
+            Map<String, Object> was = schemaView(before);
+            return changed(actor, schema == null ? "clear-schema" : "set-schema", name, null, was,
+                () -> sync.changeProducer(name, () -> {
+                    Producer now = registry.producer(name).orElseThrow(() -> Errors.notFound("producer '" + name + "'"));
+                    return new RuntimeEntries.ProducerEntry(name, now.runtime() ? now.topic() : null, false, schema);
+                }), () -> schemaView(registry.producer(name).orElseThrow()));
+        });
+    }
+
+    private static Map<String, Object> schemaView(Producer p) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("producer", p.name());
+        view.put("schema", p.schema() == null ? null : p.schema().json());
+        return view;
     }
 
     public CompletableFuture<Void> unregisterProducer(Actor actor, String name) {

@@ -1,5 +1,6 @@
 package io.mqproxy.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.control.Actor;
@@ -95,6 +96,16 @@ final class AdminRoutes {
             known(p, Set.of("name", "topic"));
             return control.registerProducer(actor(ctx), p.required("name"), p.required("topic"));
         }));
+        router.put(PREFIX + "/producers/:producer/schema").handler(ctx -> call(ctx, p -> {
+            known(p, Set.of("schema"));
+            JsonNode schema = p.jsonValue("schema");
+            if (schema == null || !schema.isObject()) {
+                throw Errors.badParam("schema", "is required: a JSON Schema object (draft 2020-12); DELETE clears it");
+            }
+            return control.setProducerSchema(actor(ctx), ctx.pathParam("producer"), schema);
+        }));
+        router.delete(PREFIX + "/producers/:producer/schema").handler(ctx -> call(ctx, p ->
+            control.setProducerSchema(actor(ctx), ctx.pathParam("producer"), null)));
         router.delete(PREFIX + "/producers/:producer").handler(ctx -> call(ctx, p -> control.unregisterProducer(
             actor(ctx), ctx.pathParam("producer")).thenApply(v -> Map.of("unregistered", ctx.pathParam("producer")))));
         router.post(PREFIX + "/topics").handler(ctx -> call(ctx, p -> {

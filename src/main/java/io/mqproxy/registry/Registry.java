@@ -4,6 +4,8 @@ import io.mqproxy.config.MessageSchema;
 
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.ResourceNames;
+import io.mqproxy.log.LogSafe;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -38,6 +40,8 @@ public final class Registry {
     /** Run-time entries on reserved names already warned about (few: each is one an operator registered). */
     private final Set<String> warnedReserved = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile View view;
+    /** Run-time schemas by their text, as compiled for the view in force (only those it uses). */
+    private Map<String, MessageSchema> schemas = Map.of();
 
     private record View(Map<String, ConsumerGroup> consumers, Map<String, Producer> producers,
                         RuntimeEntries runtime) {
@@ -167,17 +171,46 @@ public final class Registry {
             consumers.put(name, entry.settings().applyTo(base, !fileConsumers.containsKey(name)));
         });
         Map<String, Producer> producers = new LinkedHashMap<>(fileProducers);
+        Map<String, MessageSchema> compiled = new LinkedHashMap<>();
         runtime.producers().forEach((name, entry) -> {
-            if (fileProducers.containsKey(name)) {
-                return; // the file's producers keep their topic: a producer's topic is what it is
+            Producer file = fileProducers.get(name);
+            if (file != null) {
+                // The file's producers keep their topic (a producer's topic is what it is); a schema may be set.
+                if (entry.schema() != null && !entry.removed()) {
+                    producers.put(name, new Producer(name, file.topic(), false, schema(name, entry.schema(), compiled)));
+                }
+                return;
             }
             if (entry.removed() || entry.topic() == null || reserved("producer", name, entry.topic())) {
                 producers.remove(name);
             } else {
-                producers.put(name, new Producer(name, entry.topic(), true));
+                producers.put(name, new Producer(name, entry.topic(), true,
+                    entry.schema() == null ? null : schema(name, entry.schema(), compiled)));
             }
         });
+        schemas = compiled;
         return new View(Map.copyOf(consumers), Map.copyOf(producers), runtime);
+    }
+
+    /**
+     * A run-time schema, compiled once per text (the view is rebuilt at every change read). One that does not
+     * compile (the control plane refuses such, so only a hand-made entry) refuses its producer's sends: a
+     * schema is a promise to consumers, and an unusable one must not let everything through.
+     */
+    private MessageSchema schema(String producer, JsonNode schema, Map<String, MessageSchema> compiled) {
+        String text = schema.toString();
+        MessageSchema known = schemas.get(text);
+        if (known == null) {
+            try {
+                known = MessageSchema.compile(schema);
+            } catch (IllegalArgumentException e) {
+                log.warn("producer '{}': its run-time schema {}; its sends are refused until it is set again",
+                    LogSafe.of(producer), LogSafe.of(e.getMessage()));
+                known = MessageSchema.unusable(e.getMessage());
+            }
+        }
+        compiled.put(text, known);
+        return known;
     }
 
     /**

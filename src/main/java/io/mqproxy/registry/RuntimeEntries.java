@@ -1,6 +1,7 @@
 package io.mqproxy.registry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.config.ProxyConfig;
 import java.util.Map;
 
@@ -29,7 +30,14 @@ public record RuntimeEntries(Map<String, ConsumerEntry> consumers, Map<String, P
         }
     }
 
+    /**
+     * @param topic  null for a producer of the configuration file; else the topic of one registered at run time
+     * @param schema the JSON Schema set at run time (it replaces the file's), or null for none set at run time
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ProducerEntry(String name, String topic, boolean removed) {
+    public record ProducerEntry(String name, String topic, boolean removed, JsonNode schema) {
+        public ProducerEntry(String name, String topic, boolean removed) {
+            this(name, topic, removed, null);
+        }
     }
 }

@@ -26,6 +26,7 @@ class ProduceSchemaIT {
     private static final Map<String, Object> ORDER = Map.of(
         "type", "object", "required", List.of("id", "amount"),
         "properties", Map.of("id", Map.of("type", "string"), "amount", Map.of("type", "number", "minimum", 0)));
+    private static final String TOKEN = "schema-operator-token-0123456";
     private static String topic;
     private static String fileTopic;
     private static TestProxy proxy;
@@ -37,7 +38,8 @@ class ProduceSchemaIT {
         fileTopic = TestBroker.get().newTopic("schema-file", 2);
         Path file = Files.createTempFile("order-schema", ".json");
         Files.writeString(file, "{\"type\":\"object\",\"required\":[\"sku\"]}");
-        proxy = TestProxy.builder()
+        proxy = TestProxy.builder().operator("ops", TOKEN)
+            .producer("schema-plain-p", topic)
             .producer("schema-p", topic, ORDER)
             .producer("schema-file-p", fileTopic, file.toString())
             .start();
@@ -82,6 +84,46 @@ class ProduceSchemaIT {
         Reply good = client.postJson(client.producePort(), "/mq/produce/batch", "{\"producer\":\"schema-p\","
             + "\"messages\":[{\"id\":\"a\",\"amount\":1},{\"id\":\"c\",\"amount\":2}]}");
         assertThat(good.status()).as(good.raw().body()).isEqualTo(200);
+    }
+
+    @Test
+    void aSchemaSetAtRunTime_appliesAtOnce_isAudited_andClearingIt_restoresTheFilesOrNone() {
+        String order = "{\"schema\":{\"type\":\"object\",\"required\":[\"id\"]}}";
+        Reply bad = client.admin("PUT", "/admin/producers/schema-plain-p/schema", TOKEN, "{\"schema\":{\"type\":5}}");
+        assertThat(bad.status()).as(bad.raw().body()).isEqualTo(400);
+        assertThat(bad.message()).startsWith("schema: ");
+        Reply missing = client.admin("PUT", "/admin/producers/no-such-p/schema", TOKEN, order);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(client.produce(form("producer", "schema-plain-p", "message", "plain text")).status()).isEqualTo(200);
+
+        Reply set = client.admin("PUT", "/admin/producers/schema-plain-p/schema", TOKEN, order);
+        assertThat(set.status()).as(set.raw().body()).isEqualTo(200);
+        assertThat(set.result().path("schema").path("required").get(0).asText()).isEqualTo("id");
+        Reply refused = client.produce(form("producer", "schema-plain-p", "message", "{\"no\":\"id\"}"));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.message()).contains("id");
+        assertThat(client.produce(form("producer", "schema-plain-p", "message", "{\"id\":\"x\"}")).status())
+            .isEqualTo(200);
+        Reply listed = client.admin("GET", "/admin/producers", TOKEN, null);
+        assertThat(listed.raw().body()).contains("\"required\":[\"id\"]");
+
+        // On a producer of the file, a run-time schema replaces the file's; clearing it brings the file's back.
+        Reply over = client.admin("PUT", "/admin/producers/schema-p/schema", TOKEN, order);
+        assertThat(over.status()).as(over.raw().body()).isEqualTo(200);
+        assertThat(client.produce(form("producer", "schema-p", "message", "{\"id\":\"no amount\"}")).status())
+            .isEqualTo(200);
+        assertThat(client.admin("DELETE", "/admin/producers/schema-p/schema", TOKEN, null).status()).isEqualTo(200);
+        assertThat(client.produce(form("producer", "schema-p", "message", "{\"id\":\"no amount\"}")).status())
+            .isEqualTo(400);
+        Reply cleared = client.admin("DELETE", "/admin/producers/schema-plain-p/schema", TOKEN, null);
+        assertThat(cleared.status()).isEqualTo(200);
+        assertThat(cleared.result().path("schema").isNull() || cleared.result().path("schema").isMissingNode())
+            .as(cleared.raw().body()).isTrue();
+        assertThat(client.produce(form("producer", "schema-plain-p", "message", "plain again")).status()).isEqualTo(200);
+
+        Reply audit = client.admin("GET", "/admin/audit?target=schema-plain-p", TOKEN, null);
+        assertThat(audit.status()).as(audit.raw().body()).isEqualTo(200);
+        assertThat(audit.raw().body()).contains("\"set-schema\"").contains("\"clear-schema\"");
     }
 
     @Test

@@ -46,6 +46,24 @@ class RegistryTest {
     }
 
     @Test
+    void aRunTimeSchema_replacesTheFilesForItsProducer_andOneThatCannotCompile_refusesEverything() throws Exception {
+        Registry registry = new Registry(CONFIG);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        byte[] body = "{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        registry.apply(producers(new RuntimeEntries.ProducerEntry("file-p", null, false,
+            json.readTree("{\"type\":\"object\",\"required\":[\"id\"]}"))));
+        assertThat(registry.producer("file-p").orElseThrow().topic()).as("keeps its topic").isEqualTo("file-topic");
+        assertThat(registry.producer("file-p").orElseThrow().schema().violation(body)).contains("'id'");
+
+        // Only a hand-made entry can hold a schema that does not compile: its producer is refused, not let through.
+        registry.apply(producers(new RuntimeEntries.ProducerEntry("file-p", null, false, json.readTree("{\"type\":5}"))));
+        assertThat(registry.producer("file-p").orElseThrow().schema().violation(body)).contains("cannot be checked");
+
+        registry.apply(RuntimeEntries.NONE);
+        assertThat(registry.producer("file-p").orElseThrow().schema()).as("the file's (none)").isNull();
+    }
+
+    @Test
     void runTimeEntries_areAppliedWhole_overTheFile() {
         Registry registry = new Registry(CONFIG);
         registry.apply(producers(producer("rt-a", "topic-a"), producer("rt-b", "topic-b")));
