@@ -31,6 +31,7 @@ import io.mqproxy.produce.ProduceService;
 import io.mqproxy.push.PushMetrics;
 import io.mqproxy.push.PushService;
 import io.mqproxy.push.StreamService;
+import io.mqproxy.threads.ThreadPools;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -103,6 +104,7 @@ public final class ProxyApp implements AutoCloseable {
     /** Starts a proxy on a running cluster; {@code embedded} (nullable) is closed with it. */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded) {
         ProxyMetrics metrics = new ProxyMetrics();
+        ThreadPools pools = new ThreadPools(config.threads(), metrics.registry());
         Set<String> producerTopics = new LinkedHashSet<>();
         config.producers().forEach(p -> producerTopics.add(p.topic()));
         Set<String> consumerTopics = new LinkedHashSet<>();
@@ -113,7 +115,7 @@ public final class ProxyApp implements AutoCloseable {
         // Readiness follows the registry once there is one: groups and producers registered at run time count too.
         AtomicReference<Registry> registered = new AtomicReference<>();
         BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> registered.get() == null ? servedTopics
-            : registered.get().topics());
+            : registered.get().topics(), pools);
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
         try {
@@ -125,7 +127,7 @@ public final class ProxyApp implements AutoCloseable {
             registered.set(registry);
             exportAtZero(registry, metrics);
             SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
-            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
+            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal, pools);
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L);
             app.produce = produce;
@@ -135,14 +137,15 @@ public final class ProxyApp implements AutoCloseable {
                 + "went in, since start (produce.coalesce)", broker.producer()::coalescedBatches);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
-                metrics, config.consume(), broker.fleet()::size);
+                metrics, config.consume(), broker.fleet()::size, pools);
             app.consume = consume;
             CredentialBook credentialBook = new CredentialBook(fileCredentials(config));
-            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()));
+            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()),
+                pools);
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
-                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
             app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);

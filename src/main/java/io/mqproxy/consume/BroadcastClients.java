@@ -7,12 +7,12 @@ import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.error.Errors;
+import io.mqproxy.threads.ThreadPools;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,18 +37,16 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
             return size() > MAX_CACHED;
         }
     };
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-broadcast-sweeper");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One periodic sweep per broadcast group whose clientIds expire. */
+    private final ScheduledExecutorService sweeper;
 
     /** A sweep per broadcast group whose clientIds expire; it follows the group's changes and removal. */
     private final Map<String, ScheduledFuture<?>> sweeps = new ConcurrentHashMap<>();
     private final Registry registry;
 
-    BroadcastClients(ClientDirectory directory, Registry registry) {
+    BroadcastClients(ClientDirectory directory, Registry registry, ThreadPools pools) {
         this.directory = directory;
+        this.sweeper = pools.scheduler("broadcast-sweeper", 100_000);
         this.registry = registry;
         registry.consumers().forEach(g -> consumerChanged(null, g));
         registry.addListener(this);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.log.LogSafe;
+import io.mqproxy.threads.ThreadPools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WebhookNotifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
-    private static final int SENDERS = 2;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
 
     /** Where each delivery's outcome is reported, on a notifier thread. */
@@ -67,14 +67,15 @@ final class WebhookNotifier implements AutoCloseable {
     private final BlockingQueue<Delivery> ready;
     /** The newest event of each alert at each webhook: older ones still queued are superseded. */
     private final Map<String, Long> newest = new ConcurrentHashMap<>();
+    private final int senderCount;
     private final ExecutorService senders;
     /** Holds at most {@code capacity} tasks: one per delivery alive, which {@link #alive} bounds. */
-    private final ScheduledThreadPoolExecutor retryLater;
+    private final ScheduledExecutorService retryLater;
     private final ThreadPoolExecutor httpThreads;
     private final HttpClient http;
     private volatile boolean closed;
 
-    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results) {
+    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results, ThreadPools pools) {
         this.hooks = config.webhooks();
         this.timeout = Duration.ofSeconds(config.webhookTimeoutSeconds());
         this.retries = config.webhookRetries();
@@ -82,14 +83,12 @@ final class WebhookNotifier implements AutoCloseable {
         this.capacity = config.webhookQueue();
         this.results = results;
         this.registry = registry;
+        this.senderCount = pools.sizes().alertWebhooks();
         this.ready = new ArrayBlockingQueue<>(capacity);
-        this.senders = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(SENDERS),
-            named("mqproxy-webhook"));
-        this.retryLater = new ScheduledThreadPoolExecutor(1, named("mqproxy-webhook-retry"));
-        this.retryLater.setRemoveOnCancelPolicy(true);
-        // The HTTP client's own tasks: a few per exchange, and at most SENDERS exchanges at once.
-        this.httpThreads = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(4096), named("mqproxy-webhook-io"));
+        this.senders = pools.fixed("webhook", senderCount, senderCount);
+        this.retryLater = pools.scheduler("webhook-retry", capacity);
+        // The HTTP client's own tasks: a few per exchange, and at most senderCount exchanges at once.
+        this.httpThreads = pools.fixed("webhook-io", senderCount, 4096);
         this.http = HttpClient.newBuilder()
             // Plain HTTP/1.1: no h2c upgrade attempt that a receiver behind a simple proxy might mishandle.
             .version(HttpClient.Version.HTTP_1_1)
@@ -106,7 +105,7 @@ final class WebhookNotifier implements AutoCloseable {
                 counter(event, outcome);
             }
         }
-        for (int i = 0; i < SENDERS; i++) {
+        for (int i = 0; i < senderCount; i++) {
             senders.execute(this::sendLoop);
         }
     }
@@ -245,14 +244,6 @@ final class WebhookNotifier implements AutoCloseable {
         URI uri = URI.create(url);
         return "webhooks[" + index + "] " + uri.getScheme() + "://" + uri.getHost()
             + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @Override
