@@ -116,7 +116,9 @@ public final class ProxyApp implements AutoCloseable {
         AtomicReference<Registry> registered = new AtomicReference<>();
         BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> registered.get() == null ? servedTopics
             : registered.get().topics(), pools);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        // The one Vert.x: HTTP servers and webhook clients; push.eventLoops more loops for the webhooks.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+            .setEventLoopPoolSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE + config.push().eventLoops()));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
         try {
             if (embedded != null) {
@@ -148,7 +150,7 @@ public final class ProxyApp implements AutoCloseable {
                 seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
-            app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
+            app.push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
                 credentialBook, metrics));

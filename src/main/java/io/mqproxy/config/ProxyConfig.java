@@ -307,7 +307,7 @@ public record ProxyConfig(
      * Push delivery (issue 12): the webhook client, and what each consumer's {@code push:} entry
      * inherits.
      *
-     * @param eventLoops the webhook client's own event loops: a slow endpoint never occupies the data plane's
+     * @param eventLoops event loops added to the proxy's Vert.x for the webhook client
      */
     public record Push(int eventLoops, PushDefaults defaults) {
     }

@@ -1,13 +1,11 @@
 package io.mqproxy.push;
 
-import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
@@ -27,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * removed, a pause, a resume) on every instance within the registry's sync interval. Nothing is kept
  * here that the broker does not also hold: a restarted instance starts pushing again from the registry.
  *
- * <p>The webhook client runs on a Vert.x instance of its own ({@code push.eventLoops}): a slow or
- * hanging endpoint costs its own group's in-flight slots and nothing on the data plane's event loops.
+ * <p>The webhook client runs on the proxy's one Vert.x instance (which has {@code push.eventLoops} more
+ * loops for it): it never blocks a loop, so a slow or hanging endpoint costs its own group's in-flight slots
+ * and nothing else.
  */
 public final class PushService implements RegistryListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
@@ -43,17 +42,17 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
 
-    /** @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate */
-    public PushService(Registry registry, ConsumeService consume, ProxyConfig.Push config, PushMetrics metrics,
-                       IntSupplier liveInstances) {
+    /**
+     * @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate
+     * @param vertx         the proxy's Vert.x: its owner closes it, after this
+     */
+    public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
+                       Vertx vertx) {
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
         this.liveInstances = liveInstances;
-        this.vertx = Vertx.vertx(new VertxOptions()
-            .setEventLoopPoolSize(config.eventLoops())
-            .setWorkerPoolSize(1)
-            .setInternalBlockingPoolSize(1));
+        this.vertx = vertx;
     }
 
     /** Starts pushing for every group that has an endpoint, then follows the registry. */
@@ -120,7 +119,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
         }
     }
 
-    /** Stops every pusher, lets requests in flight finish and be settled (bounded), then the client's loops. */
+    /** Stops every pusher and lets requests in flight finish and be settled (bounded). */
     @Override
     public void close() {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
@@ -135,11 +134,6 @@ public final class PushService implements RegistryListener, AutoCloseable {
         } catch (Exception e) {
             log.warn("pushes still in flight after {} ms: they are delivered again when their reservation ends",
                 STOP_WAIT_MILLIS);
-        }
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.warn("push client did not stop within {} ms: {}", STOP_WAIT_MILLIS, e.toString());
         }
     }
 }
