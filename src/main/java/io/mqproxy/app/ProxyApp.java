@@ -32,6 +32,7 @@ import io.mqproxy.push.PushMetrics;
 import io.mqproxy.push.PushService;
 import io.mqproxy.push.StreamService;
 import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -120,6 +121,7 @@ public final class ProxyApp implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
             .setEventLoopPoolSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE + config.push().eventLoops()));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
+        WebhookClient webhooks = new WebhookClient(vertx);
         try {
             if (embedded != null) {
                 servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
@@ -143,14 +145,14 @@ public final class ProxyApp implements AutoCloseable {
             app.consume = consume;
             CredentialBook credentialBook = new CredentialBook(fileCredentials(config));
             app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()),
-                pools);
+                pools, webhooks);
             app.control = new ControlService(registry, app.registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
                 seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             app.streams = new StreamService(consume, config.stream(), pushMetrics);
-            app.push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx);
+            app.push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks);
             app.push.start();
             app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
                 credentialBook, metrics));

@@ -19,6 +19,7 @@ import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.webhook.WebhookClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -87,7 +88,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     }
 
     private Monitoring(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                       AlertRuleBook rules, ThreadPools pools) {
+                       AlertRuleBook rules, ThreadPools pools, WebhookClient webhooks) {
         this.config = config.monitor();
         this.ticker = pools.scheduler("monitor", 16);
         this.registry = registry;
@@ -99,7 +100,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
             this.config.brokerWideFrom(), pools);
         this.meters = new LagMeters(meterRegistry, this.config.maxClientIdSeries());
         this.history = new LagHistory(this.config.intervalSeconds());
-        this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified, pools);
+        this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified, pools,
+            webhooks);
         this.adminUrl = this.config.adminUrl() == null || this.config.adminUrl().isEmpty()
             ? "http://" + config.admin().host() + ":" + config.admin().port()
             : this.config.adminUrl().replaceAll("/+$", "");
@@ -127,8 +129,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     /** Starts collecting on this instance's turn; {@code monitor.enabled: false} only keeps the rules. */
     public static Monitoring start(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                                   AlertRuleBook rules, ThreadPools pools) {
-        Monitoring m = new Monitoring(config, registry, broker, metrics, rules, pools);
+                                   AlertRuleBook rules, ThreadPools pools, WebhookClient webhooks) {
+        Monitoring m = new Monitoring(config, registry, broker, metrics, rules, pools, webhooks);
         if (config.monitor().enabled()) {
             m.ticker.scheduleWithFixedDelay(m::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         } else {

@@ -6,23 +6,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.threads.ThreadPools;
-import java.io.IOException;
+import io.mqproxy.webhook.WebhookClient;
+import io.netty.channel.ConnectTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers alert notifications to the configured webhooks, signed, off every request path: a
  * notification is queued (never waited for; past {@code monitor.webhookQueue} it is dropped, counted
- * and reported in the alert's state), sent by threads of its own with a time-out per attempt, and
+ * and reported in the alert's state), sent through the proxy's webhook client by sender threads of its own
+ * ({@code threads.alertWebhooks}, each waiting for its answer off every event loop) with a time-out per
+ * attempt, and
  * retried with exponential back-off when the receiver fails (5xx, 408, 429, time-out, no connection).
  * A later event of the same alert (resolved after firing) supersedes retries of the earlier one.
  */
@@ -71,11 +72,11 @@ final class WebhookNotifier implements AutoCloseable {
     private final ExecutorService senders;
     /** Holds at most {@code capacity} tasks: one per delivery alive, which {@link #alive} bounds. */
     private final ScheduledExecutorService retryLater;
-    private final ThreadPoolExecutor httpThreads;
-    private final HttpClient http;
+    private final WebhookClient http;
     private volatile boolean closed;
 
-    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results, ThreadPools pools) {
+    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results, ThreadPools pools,
+                    WebhookClient http) {
         this.hooks = config.webhooks();
         this.timeout = Duration.ofSeconds(config.webhookTimeoutSeconds());
         this.retries = config.webhookRetries();
@@ -87,15 +88,7 @@ final class WebhookNotifier implements AutoCloseable {
         this.ready = new ArrayBlockingQueue<>(capacity);
         this.senders = pools.fixed("webhook", senderCount, senderCount);
         this.retryLater = pools.scheduler("webhook-retry", capacity);
-        // The HTTP client's own tasks: a few per exchange, and at most senderCount exchanges at once.
-        this.httpThreads = pools.fixed("webhook-io", senderCount, 4096);
-        this.http = HttpClient.newBuilder()
-            // Plain HTTP/1.1: no h2c upgrade attempt that a receiver behind a simple proxy might mishandle.
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(httpThreads)
-            .build();
+        this.http = http;
         Gauge.builder("mqproxy.alert.notifications.pending", alive, AtomicInteger::get)
             .description("notifications queued, being sent or waiting for a retry (at most monitor.webhookQueue)")
             .register(registry);
@@ -157,18 +150,19 @@ final class WebhookNotifier implements AutoCloseable {
         boolean retryable;
         try {
             String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(d.hook().url()))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "mq-proxy")
-                .header("X-MQProxy-Event", d.event())
-                .header("X-MQProxy-Delivery", d.id())
-                .header(NotificationSignature.TIMESTAMP_HEADER, timestamp)
-                .header(NotificationSignature.SIGNATURE_HEADER,
-                    NotificationSignature.sign(d.hook().secret(), timestamp, d.body()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
-                .build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/json");
+            headers.put("User-Agent", "mq-proxy");
+            headers.put("X-MQProxy-Event", d.event());
+            headers.put("X-MQProxy-Delivery", d.id());
+            headers.put(NotificationSignature.TIMESTAMP_HEADER, timestamp);
+            headers.put(NotificationSignature.SIGNATURE_HEADER,
+                NotificationSignature.sign(d.hook().secret(), timestamp, d.body()));
+            // A sender thread waits for the answer; the exchange runs on Vert.x. Its time-outs bound the connect
+            // and each silence; the wait here also bounds an answer that trickles.
+            int status = http.post(d.hook().url(), headers, d.body(), timeout.toMillis())
+                .toCompletionStage().toCompletableFuture().get(2 * timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .statusCode();
             if (status >= 200 && status < 300) {
                 count(d.event(), "ok");
                 report(d, "ok", null);
@@ -177,12 +171,17 @@ final class WebhookNotifier implements AutoCloseable {
             }
             failure = "HTTP " + status;
             retryable = status >= 500 || status == 408 || status == 429;
-        } catch (HttpTimeoutException e) {
-            failure = "no answer within " + timeout.toSeconds() + " s (monitor.webhookTimeoutSeconds)";
+        } catch (TimeoutException e) {
+            failure = noAnswer();
             retryable = true;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            failure = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
+                ? noAnswer() : cause.toString();
+            retryable = true;
+        } catch (IllegalArgumentException e) {
             failure = e.toString();
-            retryable = !(e instanceof IllegalArgumentException);
+            retryable = false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(d);
@@ -211,6 +210,10 @@ final class WebhookNotifier implements AutoCloseable {
         } catch (RejectedExecutionException stopping) {
             finish(d);
         }
+    }
+
+    private String noAnswer() {
+        return "no answer within " + timeout.toSeconds() + " s (monitor.webhookTimeoutSeconds)";
     }
 
     private void finish(Delivery d) {
@@ -251,6 +254,5 @@ final class WebhookNotifier implements AutoCloseable {
         closed = true;
         retryLater.shutdownNow();
         senders.shutdownNow();
-        httpThreads.shutdownNow();
     }
 }

@@ -5,9 +5,8 @@ import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +37,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final PushMetrics metrics;
     private final IntSupplier liveInstances;
     private final Vertx vertx;
+    private final WebhookClient webhooks;
     /** Guarded by this; a pusher's own work runs on its context, never under this lock. */
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
@@ -45,14 +45,16 @@ public final class PushService implements RegistryListener, AutoCloseable {
     /**
      * @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate
      * @param vertx         the proxy's Vert.x: its owner closes it, after this
+     * @param webhooks      the proxy's webhook client, shared with alert notifications
      */
     public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
-                       Vertx vertx) {
+                       Vertx vertx, WebhookClient webhooks) {
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
         this.liveInstances = liveInstances;
         this.vertx = vertx;
+        this.webhooks = webhooks;
     }
 
     /** Starts pushing for every group that has an endpoint, then follows the registry. */
@@ -90,23 +92,12 @@ public final class PushService implements RegistryListener, AutoCloseable {
             log.info("push of consumer {} stopped on this instance", name);
         }
         if (wanted) {
-            GroupPusher pusher = new GroupPusher(now, consume, client(now), vertx.getOrCreateContext(), metrics,
+            GroupPusher pusher = new GroupPusher(now, consume, webhooks, vertx.getOrCreateContext(), metrics,
                 liveInstances);
             pushers.put(name, pusher);
             pusher.start();
             log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));
         }
-    }
-
-    private WebClient client(ConsumerGroup g) {
-        int slots = g.push().maxInFlight();
-        return WebClient.create(vertx, new WebClientOptions()
-            .setMaxPoolSize(slots)
-            .setMaxWaitQueueSize(slots)
-            .setKeepAlive(true)
-            .setFollowRedirects(false)
-            .setTryUseCompression(false)
-            .setConnectTimeout((int) Math.min(g.push().timeoutMillis(), Integer.MAX_VALUE)));
     }
 
     /** Where a URL points, without its path or query: they may hold a token, and this is logged. */

@@ -17,7 +17,7 @@ class ExecutorMetricsIT {
     /** The pools every proxy runs (monitor on, no webhooks needed for the notifier's pools to exist). */
     private static final List<String> MAIN_POOLS = List.of("control", "redrive", "dead-letter", "client-directory",
         "route-lookup", "route-refresh", "registry-sync", "broker-health", "fleet", "longpoll-expiry",
-        "broadcast-sweeper", "monitor", "monitor-read", "webhook", "webhook-retry", "webhook-io");
+        "broadcast-sweeper", "monitor", "monitor-read", "webhook", "webhook-retry");
     private static TestProxy proxy;
 
     @BeforeAll
