@@ -33,7 +33,8 @@ public final class WebhookClient {
 
     /**
      * POSTs {@code body} to {@code url} with {@code headers}. {@code timeoutMillis} bounds the connect and
-     * each wait for the answer's bytes; a time-out fails the future with a {@link java.util.concurrent.TimeoutException}.
+     * each wait for the answer's bytes; a time-out fails the future with a
+     * {@link java.util.concurrent.TimeoutException}.
      * Its callbacks run on the caller's Vert.x context when it has one.
      */
     public Future<HttpResponse<Void>> post(String url, Map<String, String> headers, byte[] body, long timeoutMillis) {

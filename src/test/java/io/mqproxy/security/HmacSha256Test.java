@@ -30,6 +30,7 @@ class HmacSha256Test {
     @Test
     void auditMac_isUnchanged() {
         AuditMac audit = new AuditMac(ascii("0123456789abcdef0123456789abcdef"), null);
-        assertThat(audit.sign(ascii("{\"action\":\"pause\"}"))).isEqualTo("QOaDSOrlX7V6-v_4InWBh_hjlLdbHl7keIFaM8H1W80");
+        assertThat(audit.sign(ascii("{\"action\":\"pause\"}")))
+            .isEqualTo("QOaDSOrlX7V6-v_4InWBh_hjlLdbHl7keIFaM8H1W80");
     }
 }
