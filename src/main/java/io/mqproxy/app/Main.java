@@ -4,6 +4,7 @@ import io.mqproxy.cli.AdminCli;
 import io.mqproxy.config.ConfigException;
 import io.mqproxy.config.ConfigLoader;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.threads.ThreadPools;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -46,10 +47,10 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runtime.getRuntime().addShutdownHook(ThreadPools.thread("shutdown", false, () -> {
             app.close();
             stopped.countDown();
-        }, "mqproxy-shutdown"));
+        }));
         try {
             stopped.await();
         } catch (InterruptedException e) {

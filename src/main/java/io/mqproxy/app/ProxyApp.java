@@ -32,6 +32,8 @@ import io.mqproxy.produce.ProduceService;
 import io.mqproxy.push.PushMetrics;
 import io.mqproxy.push.PushService;
 import io.mqproxy.push.StreamService;
+import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Start and stop order: embedded broker (if any), broker clients, topics, services, HTTP servers,
- * warm-up; stopping runs the same list backwards, so requests stop before the clients they need.
+ * warm-up; stopping runs the same list backwards ({@link Components}), so requests stop before the clients
+ * they need.
  */
 public final class ProxyApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyApp.class);
@@ -59,16 +62,10 @@ public final class ProxyApp implements AutoCloseable {
     private final EmbeddedBroker embedded;
     private final BrokerAccess broker;
     private final ProxyMetrics metrics;
-    private final Vertx vertx;
+    private final Components components = new Components();
     private HttpServers servers;
-    private ProduceService produce;
-    private ConsumeService consume;
     private ControlService control;
-    private RegistrySync registrySync;
     private volatile boolean warmedUp;
-    private Monitoring monitoring;
-    private PushService push;
-    private StreamService streams;
 
     private ProxyApp(ProxyConfig config, EmbeddedBroker embedded, BrokerAccess broker, ProxyMetrics metrics,
                      Vertx vertx) {
@@ -76,7 +73,10 @@ public final class ProxyApp implements AutoCloseable {
         this.embedded = embedded;
         this.broker = broker;
         this.metrics = metrics;
-        this.vertx = vertx;
+        components.add("metrics", null, null, metrics::close);
+        components.add("broker clients", null, null, broker::close);
+        // Closed with the HTTP servers (below) when they were started; here when start-up failed before.
+        components.add("vert.x", null, null, () -> closeVertx(vertx));
     }
 
     /** Starts the proxy, with its own embedded broker when {@code broker.namesrvAddr} is empty. */
@@ -113,6 +113,7 @@ public final class ProxyApp implements AutoCloseable {
      */
     public static ProxyApp start(ProxyConfig config, String namesrvAddr, EmbeddedBroker embedded, Clock clock) {
         ProxyMetrics metrics = new ProxyMetrics();
+        ThreadPools pools = new ThreadPools(config.threads(), metrics.registry());
         Set<String> producerTopics = new LinkedHashSet<>();
         config.producers().forEach(p -> producerTopics.add(p.topic()));
         Set<String> consumerTopics = new LinkedHashSet<>();
@@ -123,9 +124,12 @@ public final class ProxyApp implements AutoCloseable {
         // Readiness follows the registry once there is one: groups and producers registered at run time count too.
         AtomicReference<Registry> registered = new AtomicReference<>();
         BrokerAccess broker = BrokerAccess.connect(namesrvAddr, config, () -> registered.get() == null ? servedTopics
-            : registered.get().topics());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+            : registered.get().topics(), pools);
+        // The one Vert.x: HTTP servers and webhook clients; push.eventLoops more loops for the webhooks.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+            .setEventLoopPoolSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE + config.push().eventLoops()));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
+        WebhookClient webhooks = new WebhookClient(vertx);
         try {
             if (embedded != null) {
                 servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
@@ -136,38 +140,51 @@ public final class ProxyApp implements AutoCloseable {
             registered.set(registry);
             exportAtZero(registry, metrics);
             SecretSeal seal = new SecretSeal(RequestIdSecret.resolve(config), RequestIdSecret.previous(config));
-            app.registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal);
+            RegistrySync registrySync = new RegistrySync(registry, broker.registry(), REGISTRY_SYNC_MILLIS, seal,
+                pools);
+            app.components.add("registry sync", null, null, registrySync::close);
             ProduceService produce = new ProduceService(registry,
                 broker.producer(), metrics, config.produce(), config.broker().sendTimeoutMillis() + 1_000L, clock);
-            app.produce = produce;
+            app.components.add("produce", null, null, produce::close);
             metrics.gauge("mqproxy.produce.coalesced.messages", "single sends that went to the broker in one batch "
                 + "with others, since start (produce.coalesce)", broker.producer()::coalescedSends);
             metrics.gauge("mqproxy.produce.coalesced.batches", "broker batch requests that coalesced single sends "
                 + "went in, since start (produce.coalesce)", broker.producer()::coalescedBatches);
             ConsumeService consume = new ConsumeService(registry, broker.pop(), broker.clients(), new RequestIdCodec(RequestIdSecret.resolve(config),
                 RequestIdSecret.previous(config)),
-                metrics, config.consume(), broker.fleet()::size, clock);
-            app.consume = consume;
+                metrics, config.consume(), broker.fleet()::size, clock, pools);
+            app.components.add("consume", null, null, consume::close);
             CredentialBook credentialBook = new CredentialBook(fileCredentials(config));
-            app.monitoring = Monitoring.start(config, registry, broker, metrics, new AlertRuleBook(config.monitor()),
-                clock);
-            app.control = new ControlService(registry, app.registrySync, broker,
+            Monitoring monitoring = Monitoring.start(config, registry, broker, metrics,
+                new AlertRuleBook(config.monitor()), clock, pools, webhooks);
+            app.components.add("monitoring", null, null, monitoring::close);
+            app.control = new ControlService(registry, registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
-                config.admin().messageBodyPreviewBytes(), app.monitoring, metrics, credentialBook,
-                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)));
+                config.admin().messageBodyPreviewBytes(), monitoring, metrics, credentialBook,
+                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools);
+            app.components.add("control", null, null, app.control::close);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
-            app.streams = new StreamService(consume, config.stream(), pushMetrics);
-            app.push = new PushService(registry, consume, config.push(), pushMetrics, broker.fleet()::size);
-            app.push.start();
-            app.servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
+            // Streams and pushes settle or give back what they hold while the broker clients are still open.
+            StreamService streams = new StreamService(consume, config.stream(), pushMetrics);
+            app.components.add("event streams", null, streams::close, null);
+            PushService push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks);
+            app.components.add("push", push::start, push::close, null);
+            HttpServers servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
                 credentialBook, metrics, clock), clock);
-            app.servers
-                .start(produce, consume, app.streams, app.control,
-                    new OperatorCredentials(OperatorToken.operators(config)))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            app.servers = servers;
+            // Once requests stop, those in flight finish (bounded) before the services and clients they need close.
+            OperatorCredentials operators = new OperatorCredentials(OperatorToken.operators(config));
+            app.components.add("HTTP servers", () -> servers.start(produce, consume, streams, app.control, operators)
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS), null, () -> {
+                    servers.drain(TimeUnit.SECONDS.toMillis(HTTP_DRAIN_SECONDS));
+                    closeVertx(vertx);
+                });
+            // Added last to run first: pushers, streams and the HTTP drain would each wait for a waiting long poll.
+            app.components.add("waiting long polls", null, consume::stopWaiting, null);
+            app.components.start();
             app.warmUp(producerTopics, consumerTopics);
         } catch (Exception e) {
-            app.closeClients();
+            app.components.stop();
             throw new IllegalStateException("start-up failed: " + rootMessage(e), e);
         }
         if (!broker.health().probeNow()) {
@@ -296,7 +313,7 @@ public final class ProxyApp implements AutoCloseable {
     public void close() {
         long began = System.nanoTime();
         log.info("MQ-Proxy stopping");
-        closeClients();
+        components.stop();
         long clients = System.nanoTime();
         if (embedded != null) {
             embedded.close();
@@ -305,43 +322,13 @@ public final class ProxyApp implements AutoCloseable {
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), TimeUnit.NANOSECONDS.toMillis(clients - began));
     }
 
-    private void closeClients() {
-        if (consume != null) {
-            consume.stopWaiting();
-        }
-        // Pushes and streams settle or give back what they hold while the broker clients are still open.
-        if (push != null) {
-            push.close();
-        }
-        if (streams != null) {
-            streams.close();
-        }
-        if (servers != null) {
-            servers.drain(TimeUnit.SECONDS.toMillis(HTTP_DRAIN_SECONDS));
-        }
+    /** Closing twice is harmless: the second waits for the first. */
+    private static void closeVertx(Vertx vertx) {
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(HTTP_DRAIN_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("HTTP servers did not stop within {} s: {}", HTTP_DRAIN_SECONDS, e.toString());
         }
-        // Servers are closed: no new requests. Let those in flight finish before their clients go.
-        if (produce != null) {
-            produce.close();
-        }
-        if (consume != null) {
-            consume.close();
-        }
-        if (control != null) {
-            control.close();
-        }
-        if (monitoring != null) {
-            monitoring.close();
-        }
-        if (registrySync != null) {
-            registrySync.close();
-        }
-        broker.close();
-        metrics.close();
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,7 @@
 package io.mqproxy.broker;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.threads.ThreadPools;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,17 +37,17 @@ public final class BrokerAccess implements AutoCloseable {
     private final AlertStateStore alertStates;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
-                         TopicReader reader, int fleetReadSeconds) {
+                         TopicReader reader, int fleetReadSeconds, ThreadPools pools) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
         this.messages = new MessageFinder(admin, reader);
         this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId(),
-            fleetReadSeconds);
+            fleetReadSeconds, pools);
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
-        this.clients = new ClientDirectory(admin);
+        this.clients = new ClientDirectory(admin, pools);
         this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
         this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
@@ -56,8 +57,10 @@ public final class BrokerAccess implements AutoCloseable {
     /**
      * @param servedTopics the topics that must be writable and readable for the proxy to be ready; read
      *                     at every readiness probe
+     * @param pools        where the clients' own threads come from
      */
-    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config, Supplier<Set<String>> servedTopics) {
+    public static BrokerAccess connect(String namesrvAddr, ProxyConfig config, Supplier<Set<String>> servedTopics,
+                                       ThreadPools pools) {
         // Unique per proxy in the JVM: RocketMQ shares one client instance per name, and tests run several.
         String instance = "mq-proxy-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + System.nanoTime();
         ProxyConfig.Broker b = config.broker();
@@ -77,14 +80,14 @@ public final class BrokerAccess implements AutoCloseable {
         }
         ProducerClient producer = new ProducerClient(namesrvAddr, instance, b.sendTimeoutMillis(),
             config.produce().maxMessageBytes(), security, config.produce().coalesce(),
-            config.produce().maxSendsInFlight());
+            config.produce().maxSendsInFlight(), pools);
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
         // The reader shares the admin client's RocketMQ client (same client id). A client of its own, often
         // with no connection open, took up to 3 s to shut down: its event thread waits in a 3 s poll that only
         // a connection closing wakes, and every proxy stop waited for it.
-        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi()),
-            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics),
-            new TopicReader(namesrvAddr, instance + "-admin", security), b.fleetReadSeconds());
+        return new BrokerAccess(producer, admin, new PopClient(producer.clientApi(), pools),
+            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics, pools),
+            new TopicReader(namesrvAddr, instance + "-admin", security), b.fleetReadSeconds(), pools);
     }
 
     /**
@@ -186,7 +189,7 @@ public final class BrokerAccess implements AutoCloseable {
         reader.close();
         clients.close();
         pop.close();
-        Thread producerClose = new Thread(producer::close, "mqproxy-close-producer");
+        Thread producerClose = ThreadPools.thread("close-producer", false, producer::close);
         producerClose.start();
         admin.close();
         try {

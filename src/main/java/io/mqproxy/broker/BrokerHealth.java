@@ -1,5 +1,6 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,19 +46,16 @@ public final class BrokerHealth implements AutoCloseable {
     private final MQClientAPIImpl api;
     private final String clientId;
     private final Supplier<Set<String>> topics;
-    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-broker-health");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService prober;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile String notServed = "not probed yet";
 
     /**
      * @param topics the topics that must be served, read at each probe (a registry may change them)
      */
-    BrokerHealth(MQClientAPIImpl api, String clientId, Supplier<Set<String>> topics) {
+    BrokerHealth(MQClientAPIImpl api, String clientId, Supplier<Set<String>> topics, ThreadPools pools) {
         this.api = api;
+        this.prober = pools.scheduler("broker-health", 16);
         this.clientId = clientId;
         this.topics = topics;
     }

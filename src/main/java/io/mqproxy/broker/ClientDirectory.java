@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
@@ -17,6 +14,7 @@ import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import io.mqproxy.error.Errors;
+import io.mqproxy.threads.ThreadPools;
 
 /**
  * The broadcast clients of each consumer and their last activity, kept in the name server's KV store
@@ -35,14 +33,10 @@ public final class ClientDirectory implements AutoCloseable {
 
     private final DefaultMQAdminExt admin;
     private final AdminClient cluster;
-    private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "mqproxy-client-directory");
-            t.setDaemon(true);
-            return t;
-        });
+    private final ExecutorService calls;
 
-    ClientDirectory(AdminClient cluster) {
+    ClientDirectory(AdminClient cluster, ThreadPools pools) {
+        this.calls = pools.fixed("client-directory", pools.sizes().clientDirectory(), 10_000);
         this.cluster = cluster;
         this.admin = cluster.admin();
     }

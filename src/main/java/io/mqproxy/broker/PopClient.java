@@ -2,16 +2,15 @@ package io.mqproxy.broker;
 
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.threads.ThreadPools;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,20 +54,16 @@ public final class PopClient implements AutoCloseable {
      * When it is full a message is neither delivered nor moved: it stays reserved and comes back after
      * its invisible time, when moving it is tried again. Nothing is dropped.
      */
-    private final ExecutorService deadLetters = new ThreadPoolExecutor(1, 2, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1_000), r -> {
-            Thread t = new Thread(r, "mqproxy-dead-letter");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    private final ExecutorService deadLetters;
     private final LongAdder deadLettersDeferred = new LongAdder();
     /** Told of each message moved to a dead-letter topic, by broker group (for the metrics). */
     private volatile java.util.function.ObjIntConsumer<String> deadLettered = (group, n) -> { };
     private final AtomicLong lastDeferredWarning = new AtomicLong();
 
-    PopClient(MQClientAPIImpl api) {
+    PopClient(MQClientAPIImpl api, ThreadPools pools) {
         this.api = api;
-        this.routes = new TopicRoutes(api);
+        this.routes = new TopicRoutes(api, pools);
+        this.deadLetters = pools.elastic("dead-letter", 1, pools.sizes().deadLetters(), Duration.ofSeconds(60), 1_000);
     }
 
     /**

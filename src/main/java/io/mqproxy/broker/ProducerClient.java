@@ -1,5 +1,6 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -9,9 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -66,12 +64,7 @@ public final class ProducerClient implements AutoCloseable {
             turns.computeIfAbsent((String) topic, t -> new AtomicLong()).getAndIncrement(), (long) queues.size()));
 
     /** Route look-ups can block on the name server; they never run on the caller's event loop. */
-    private final ExecutorService routeLookups = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "mqproxy-route-lookup");
-            t.setDaemon(true);
-            return t;
-        });
+    private final ExecutorService routeLookups;
 
     /** Null when single sends are not coalesced ({@code produce.coalesce: false}). */
     private final SendCoalescer coalescer;
@@ -81,8 +74,9 @@ public final class ProducerClient implements AutoCloseable {
      * @param maxSendsInFlight the most messages that may wait to be coalesced
      */
     ProducerClient(String namesrvAddr, String instanceName, int timeoutMillis, int maxMessageBytes,
-                   ClientSecurity security, boolean coalesce, int maxSendsInFlight) {
+                   ClientSecurity security, boolean coalesce, int maxSendsInFlight, ThreadPools pools) {
         this.timeoutMillis = timeoutMillis;
+        this.routeLookups = pools.fixed("route-lookup", pools.sizes().routeLookups(), 1024);
         this.coalescer = coalesce ? new SendCoalescer(this::sendLane, SENDS_PER_LANE, MAX_BATCH_BYTES,
             maxSendsInFlight) : null;
         producer = new DefaultMQProducer(GROUP, security.hook());

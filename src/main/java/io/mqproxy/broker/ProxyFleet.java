@@ -1,9 +1,9 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -26,23 +26,21 @@ public final class ProxyFleet implements AutoCloseable {
     private final String producerGroup;
     private final String self;
     private final long readSeconds;
-    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-fleet");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService refresher;
     private volatile Set<String> instances = Set.of();
 
     /**
      * @param self        this instance's client id, as the brokers list it
      * @param readSeconds how often the brokers are asked
      */
-    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup, String self, long readSeconds) {
+    ProxyFleet(AdminClient cluster, MQClientAPIImpl api, String producerGroup, String self, long readSeconds,
+               ThreadPools pools) {
         this.cluster = cluster;
         this.api = api;
         this.producerGroup = producerGroup;
         this.self = self;
         this.readSeconds = readSeconds;
+        this.refresher = pools.scheduler("fleet", 16);
         refresher.scheduleWithFixedDelay(this::refresh, 0, readSeconds, TimeUnit.SECONDS);
     }
 

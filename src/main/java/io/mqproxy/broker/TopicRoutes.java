@@ -1,11 +1,12 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -29,14 +30,12 @@ final class TopicRoutes implements AutoCloseable {
 
     private final MQClientAPIImpl api;
     private final Map<String, CompletableFuture<List<Target>>> routes = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-route-refresh");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Refreshes every known route, and looks up each topic's first: at most a task per topic waits. */
+    private final ScheduledExecutorService refresher;
 
-    TopicRoutes(MQClientAPIImpl api) {
+    TopicRoutes(MQClientAPIImpl api, ThreadPools pools) {
         this.api = api;
+        this.refresher = pools.scheduler("route-refresh", 4096);
         refresher.scheduleWithFixedDelay(this::refreshAll, 5, 5, TimeUnit.SECONDS);
     }
 
@@ -52,13 +51,17 @@ final class TopicRoutes implements AutoCloseable {
             return raced;
         }
         routes.put(topic, loading);
-        refresher.execute(() -> {
-            try {
-                loading.complete(lookUp(topic));
-            } catch (Exception e) {
-                loading.completeExceptionally(e);
-            }
-        });
+        try {
+            refresher.execute(() -> {
+                try {
+                    loading.complete(lookUp(topic));
+                } catch (Exception e) {
+                    loading.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            loading.completeExceptionally(full);
+        }
         return loading;
     }
 

@@ -123,8 +123,18 @@ final class ConfigValidator {
         range("stream.heartbeatSeconds", c.stream().heartbeatSeconds(), 1, 3600);
         range("stream.maxUnacked", c.stream().maxUnacked(), 1, 1024);
         range("stream.maxStreams", c.stream().maxStreams(), 1, 1_000_000);
+        threads(c.threads());
 
         monitor(c.monitor());
+    }
+
+    private static void threads(ProxyConfig.Threads t) {
+        range("threads.control", t.control(), 1, 64);
+        range("threads.redrive", t.redrive(), 1, 64);
+        range("threads.deadLetters", t.deadLetters(), 1, 64);
+        range("threads.clientDirectory", t.clientDirectory(), 1, 64);
+        range("threads.routeLookups", t.routeLookups(), 1, 64);
+        range("threads.alertWebhooks", t.alertWebhooks(), 1, 64);
     }
 
     private static void push(String key, ProxyConfig.Consumer g) {

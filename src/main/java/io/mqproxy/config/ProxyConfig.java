@@ -18,12 +18,13 @@ public record ProxyConfig(
     List<Consumer> consumers,
     Monitor monitor,
     Push push,
-    Stream stream) {
+    Stream stream,
+    Threads threads) {
 
     /** The same configuration with another broker section. */
     public ProxyConfig withBroker(Broker other) {
         return new ProxyConfig(http, admin, other, embedded, produce, consume, security, producers, consumers, monitor,
-            push, stream);
+            push, stream, threads);
     }
 
     /**
@@ -313,7 +314,7 @@ public record ProxyConfig(
      * Push delivery (issue 12): the webhook client, and what each consumer's {@code push:} entry
      * inherits.
      *
-     * @param eventLoops the webhook client's own event loops: a slow endpoint never occupies the data plane's
+     * @param eventLoops event loops added to the proxy's Vert.x for the webhook client
      */
     public record Push(int eventLoops, PushDefaults defaults) {
     }
@@ -353,6 +354,21 @@ public record ProxyConfig(
      * @param maxStreams       streams open at once on this instance; past it, 503
      */
     public record Stream(int heartbeatSeconds, int maxUnacked, int maxStreams) {
+    }
+
+    /**
+     * Workers of the pools that run the proxy's blocking work (each metered as
+     * {@code mqproxy_executor_*{name="<purpose>"}}); what waits past a pool's queue is refused and counted.
+     *
+     * @param control         control-plane calls that wait on the broker (views, resets, look-ups, audit writes)
+     * @param redrive         dead-letter redrives running at once
+     * @param deadLetters     moves of messages past their group's maxRetries to its dead-letter topic
+     * @param clientDirectory registrations of consuming clients (broadcast and maxClients) with the broker
+     * @param routeLookups    topic route look-ups at the name server for sends
+     * @param alertWebhooks   alert notifications being sent at once
+     */
+    public record Threads(int control, int redrive, int deadLetters, int clientDirectory, int routeLookups,
+                          int alertWebhooks) {
     }
 
     /** The contract's longest consumeTimeout (36 hours). */

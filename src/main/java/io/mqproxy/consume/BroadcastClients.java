@@ -8,12 +8,12 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.error.Errors;
 import java.time.Clock;
+import io.mqproxy.threads.ThreadPools;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,11 +38,8 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
             return size() > MAX_CACHED;
         }
     };
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-broadcast-sweeper");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One periodic sweep per broadcast group whose clientIds expire. */
+    private final ScheduledExecutorService sweeper;
 
     /** A sweep per broadcast group whose clientIds expire; it follows the group's changes and removal. */
     private final Map<String, ScheduledFuture<?>> sweeps = new ConcurrentHashMap<>();
@@ -50,8 +47,9 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
     /** What decides when a client's activity is recorded again and when an idle one is forgotten. */
     private final Clock clock;
 
-    BroadcastClients(ClientDirectory directory, Registry registry, Clock clock) {
+    BroadcastClients(ClientDirectory directory, Registry registry, Clock clock, ThreadPools pools) {
         this.directory = directory;
+        this.sweeper = pools.scheduler("broadcast-sweeper", 100_000);
         this.registry = registry;
         this.clock = clock;
         registry.consumers().forEach(g -> consumerChanged(null, g));

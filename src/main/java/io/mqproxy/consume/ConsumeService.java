@@ -16,6 +16,7 @@ import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
 import java.time.Clock;
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -74,11 +75,11 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      */
     public ConsumeService(Registry registry, PopClient broker,
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
-                          ProxyConfig.Consume settings, IntSupplier liveInstances, Clock clock) {
+                          ProxyConfig.Consume settings, IntSupplier liveInstances, Clock clock, ThreadPools pools) {
         this.registry = registry;
         this.broker = broker;
         this.deadlines = new BatchDeadlines(clock);
-        this.broadcastClients = new BroadcastClients(clients, registry, clock);
+        this.broadcastClients = new BroadcastClients(clients, registry, clock, pools);
         this.requestIds = requestIds;
         this.metrics = metrics;
         this.settings = settings;
@@ -89,7 +90,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             + "requestId is used once", settled::size);
         metrics.counter("mqproxy.consume.dead.letters.deferred", "messages past their retry limit left for a later "
             + "attempt because dead-letter work was backed up", broker::deadLettersDeferred);
-        this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup());
+        this.gate = new LongPollGate(settings.maxBrokerWaitsPerGroup(), pools);
         this.rateLimits = new RateLimits(liveInstances, clock);
         registry.addListener(this);
         // Issue 9's metrics: waiting long polls, dead letters by group.

@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -7,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -40,14 +40,11 @@ final class LongPollGate implements AutoCloseable {
 
     private final int slotsPerGroup;
     private final Map<String, Gate> gates = new HashMap<>();
-    private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-longpoll-expiry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService expiry;
 
-    LongPollGate(int slotsPerGroup) {
+    LongPollGate(int slotsPerGroup, ThreadPools pools) {
         this.slotsPerGroup = slotsPerGroup;
+        this.expiry = pools.scheduler("longpoll-expiry", 16);
         expiry.scheduleWithFixedDelay(this::expireDue, EXPIRY_SWEEP_MILLIS, EXPIRY_SWEEP_MILLIS,
             TimeUnit.MILLISECONDS);
     }

@@ -36,17 +36,16 @@ import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.SecretSeal;
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,17 +85,15 @@ public final class ControlService implements AutoCloseable {
     private final Monitoring monitoring;
     private final ProxyMetrics metrics;
     private final AlertRuleEntries alertRules;
-    private final RedriveJobs redrives = new RedriveJobs();
-    private final ExecutorService calls = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "mqproxy-control");
-            t.setDaemon(true);
-            return t;
-        });
+    private final RedriveJobs redrives;
+    private final ExecutorService calls;
 
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
-                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac) {
+                          ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac,
+                          ThreadPools pools) {
+        this.calls = pools.fixed("control", pools.sizes().control(), QUEUE);
+        this.redrives = new RedriveJobs(pools);
         this.credentialBook = credentialBook;
         this.credentials = new CredentialEntries(credentialBook, seal);
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes,

@@ -3,16 +3,14 @@ package io.mqproxy.control;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.mqproxy.error.Errors;
+import io.mqproxy.threads.ThreadPools;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,12 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Redrives that run in the background (by selection, at a rate), with their progress readable by id on
  * the instance that runs them. Bounded: one running redrive per broker group (a second is refused with
- * 409), a small named pool of its own ({@code mqproxy-redrive}) so a long redrive never holds the
- * control calls' threads, and finished redrives remembered for an hour (at most {@value #REMEMBERED}).
+ * 409), a small named pool of its own ({@code mqproxy-redrive-N}, {@code threads.redrive}) so a long
+ * redrive never holds the control calls' threads, and finished redrives remembered for an hour (at most {@value #REMEMBERED}).
  */
 public final class RedriveJobs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedriveJobs.class);
-    static final int THREADS = 2;
     static final int QUEUE = 4;
     static final int REMEMBERED = 256;
 
@@ -78,12 +75,13 @@ public final class RedriveJobs implements AutoCloseable {
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final Cache<String, Job> jobs = Caffeine.newBuilder().maximumSize(REMEMBERED)
         .expireAfterWrite(Duration.ofHours(1)).build();
-    private final ExecutorService pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "mqproxy-redrive");
-            t.setDaemon(true);
-            return t;
-        });
+    private final ExecutorService pool;
+    private final int threads;
+
+    RedriveJobs(ThreadPools pools) {
+        this.threads = pools.sizes().redrive();
+        this.pool = pools.fixed("redrive", threads, QUEUE);
+    }
 
     /**
      * Starts {@code work} for the broker group, unless a redrive of it is running (409) or the pool is full
@@ -118,7 +116,7 @@ public final class RedriveJobs implements AutoCloseable {
         } catch (RejectedExecutionException full) {
             running.remove(brokerGroup, job);
             jobs.invalidate(job.id);
-            throw Errors.overloaded("background redrives", THREADS + QUEUE);
+            throw Errors.overloaded("background redrives", threads + QUEUE);
         }
         return job;
     }

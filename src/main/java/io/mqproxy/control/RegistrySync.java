@@ -10,6 +10,7 @@ import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RuntimeEntries;
 import io.mqproxy.registry.SharedEntries;
 import io.mqproxy.security.SecretSeal;
+import io.mqproxy.threads.ThreadPools;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,19 +42,17 @@ public final class RegistrySync implements AutoCloseable {
     private final RegistryStore store;
     /** Seals the secrets of consumer entries' webhooks before they reach the store ({@link PushSecrets}). */
     private final SecretSeal seal;
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-registry-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService poller;
     private final SharedEntries shared;
     private String failing;
     /** Other kinds of run-time entries kept in the same namespace, each under its own key prefix. */
     private final List<Section> sections = new CopyOnWriteArrayList<>();
     private Map<String, String> lastRead = Map.of();
 
-    public RegistrySync(Registry registry, RegistryStore store, long intervalMillis, SecretSeal seal) {
+    public RegistrySync(Registry registry, RegistryStore store, long intervalMillis, SecretSeal seal,
+                        ThreadPools pools) {
         this.registry = registry;
+        this.poller = pools.scheduler("registry-sync", 16);
         this.store = store;
         this.seal = seal;
         this.shared = new SharedEntries(new BrokerSide(store), Set.of(CONSUMER, PRODUCER), this::applyAll);

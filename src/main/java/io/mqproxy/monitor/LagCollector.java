@@ -4,12 +4,12 @@ import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.LagReader;
 import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;
+import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -41,17 +41,13 @@ final class LagCollector implements AutoCloseable {
     private final int brokerWideFrom;
     private final ThreadPoolExecutor pool;
 
-    LagCollector(LagReader reader, ClientDirectory directory, int parallel, int brokerWideFrom) {
+    LagCollector(LagReader reader, ClientDirectory directory, int parallel, int brokerWideFrom, ThreadPools pools) {
         this.reader = reader;
         this.directory = directory;
         this.parallel = parallel;
         this.brokerWideFrom = brokerWideFrom;
-        this.pool = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(parallel), r -> {
-                Thread t = new Thread(r, "mqproxy-monitor-read");
-                t.setDaemon(true);
-                return t;
-            });
+        // monitor.brokerCalls sizes it: the monitor's own setting, older than the threads: section.
+        this.pool = pools.fixed("monitor-read", parallel, parallel);
     }
 
     /** Reads every group's lag; blocks, at most about {@code budgetMillis}. */

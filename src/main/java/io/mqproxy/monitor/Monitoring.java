@@ -18,6 +18,8 @@ import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.webhook.WebhookClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,11 +76,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private final MultiGauge firing;
     /** The value each row of {@link #firing} reads: a row kept from one publication to the next keeps its box. */
     private Map<List<String>, AtomicInteger> firingBoxes = Map.of();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mqproxy-monitor");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService ticker;
     private volatile boolean acting;
     private volatile Status last = Status.NONE;
     private long leadingSince = -1;
@@ -94,19 +91,21 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     }
 
     private Monitoring(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                       AlertRuleBook rules, Clock clock) {
+                       AlertRuleBook rules, Clock clock, ThreadPools pools, WebhookClient webhooks) {
         this.clock = clock;
         this.config = config.monitor();
+        this.ticker = pools.scheduler("monitor", 16);
         this.registry = registry;
         this.fleet = broker.fleet();
         this.store = broker.alertStates();
         this.rules = rules;
         this.meterRegistry = metrics.registry();
         this.collector = new LagCollector(broker.lag(), broker.clients(), this.config.brokerCalls(),
-            this.config.brokerWideFrom());
+            this.config.brokerWideFrom(), pools);
         this.meters = new LagMeters(meterRegistry, this.config.maxClientIdSeries());
         this.history = new LagHistory(this.config.intervalSeconds());
-        this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified);
+        this.notifier = new WebhookNotifier(this.config, meterRegistry, evaluator::notified, pools,
+            webhooks);
         this.adminUrl = this.config.adminUrl() == null || this.config.adminUrl().isEmpty()
             ? "http://" + config.admin().host() + ":" + config.admin().port()
             : this.config.adminUrl().replaceAll("/+$", "");
@@ -134,8 +133,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     /** Starts collecting on this instance's turn; {@code monitor.enabled: false} only keeps the rules. */
     public static Monitoring start(ProxyConfig config, Registry registry, BrokerAccess broker, ProxyMetrics metrics,
-                                   AlertRuleBook rules, Clock clock) {
-        Monitoring m = new Monitoring(config, registry, broker, metrics, rules, clock);
+                                   AlertRuleBook rules, Clock clock, ThreadPools pools, WebhookClient webhooks) {
+        Monitoring m = new Monitoring(config, registry, broker, metrics, rules, clock, pools, webhooks);
         if (config.monitor().enabled()) {
             m.ticker.scheduleWithFixedDelay(m::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         } else {

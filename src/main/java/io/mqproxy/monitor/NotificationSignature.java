@@ -1,11 +1,9 @@
 package io.mqproxy.monitor;
 
+import io.mqproxy.security.HmacSha256;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signs notifications so that a receiver can trust them: HMAC-SHA256 with the webhook's secret over
@@ -21,21 +19,15 @@ public final class NotificationSignature {
     public static final String TIMESTAMP_HEADER = "X-MQProxy-Timestamp";
     public static final String SIGNATURE_HEADER = "X-MQProxy-Signature";
     private static final String PREFIX = "sha256=";
+    private static final byte[] DOT = {'.'};
 
     private NotificationSignature() {
     }
 
     /** The signature header's value. */
     public static String sign(String secret, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(timestamp.getBytes(StandardCharsets.US_ASCII));
-            mac.update((byte) '.');
-            return PREFIX + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return PREFIX + HexFormat.of().formatHex(HmacSha256.of(secret,
+            timestamp.getBytes(StandardCharsets.US_ASCII), DOT, body));
     }
 
     /** What a receiver does: recompute and compare in constant time. */

@@ -5,23 +5,23 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.log.LogSafe;
-import java.io.IOException;
+import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.webhook.WebhookClient;
+import io.netty.channel.ConnectTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers alert notifications to the configured webhooks, signed, off every request path: a
  * notification is queued (never waited for; past {@code monitor.webhookQueue} it is dropped, counted
- * and reported in the alert's state), sent by threads of its own with a time-out per attempt, and
+ * and reported in the alert's state), sent through the proxy's webhook client by sender threads of its own
+ * ({@code threads.alertWebhooks}, each waiting for its answer off every event loop) with a time-out per
+ * attempt, and
  * retried with exponential back-off when the receiver fails (5xx, 408, 429, time-out, no connection).
  * A later event of the same alert (resolved after firing) supersedes retries of the earlier one.
  */
 final class WebhookNotifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
-    private static final int SENDERS = 2;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
 
     /** Where each delivery's outcome is reported, on a notifier thread. */
@@ -67,14 +68,15 @@ final class WebhookNotifier implements AutoCloseable {
     private final BlockingQueue<Delivery> ready;
     /** The newest event of each alert at each webhook: older ones still queued are superseded. */
     private final Map<String, Long> newest = new ConcurrentHashMap<>();
+    private final int senderCount;
     private final ExecutorService senders;
     /** Holds at most {@code capacity} tasks: one per delivery alive, which {@link #alive} bounds. */
-    private final ScheduledThreadPoolExecutor retryLater;
-    private final ThreadPoolExecutor httpThreads;
-    private final HttpClient http;
+    private final ScheduledExecutorService retryLater;
+    private final WebhookClient http;
     private volatile boolean closed;
 
-    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results) {
+    WebhookNotifier(ProxyConfig.Monitor config, MeterRegistry registry, Results results, ThreadPools pools,
+                    WebhookClient http) {
         this.hooks = config.webhooks();
         this.timeout = Duration.ofSeconds(config.webhookTimeoutSeconds());
         this.retries = config.webhookRetries();
@@ -82,21 +84,11 @@ final class WebhookNotifier implements AutoCloseable {
         this.capacity = config.webhookQueue();
         this.results = results;
         this.registry = registry;
+        this.senderCount = pools.sizes().alertWebhooks();
         this.ready = new ArrayBlockingQueue<>(capacity);
-        this.senders = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(SENDERS),
-            named("mqproxy-webhook"));
-        this.retryLater = new ScheduledThreadPoolExecutor(1, named("mqproxy-webhook-retry"));
-        this.retryLater.setRemoveOnCancelPolicy(true);
-        // The HTTP client's own tasks: a few per exchange, and at most SENDERS exchanges at once.
-        this.httpThreads = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(4096), named("mqproxy-webhook-io"));
-        this.http = HttpClient.newBuilder()
-            // Plain HTTP/1.1: no h2c upgrade attempt that a receiver behind a simple proxy might mishandle.
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(httpThreads)
-            .build();
+        this.senders = pools.fixed("webhook", senderCount, senderCount);
+        this.retryLater = pools.scheduler("webhook-retry", capacity);
+        this.http = http;
         Gauge.builder("mqproxy.alert.notifications.pending", alive, AtomicInteger::get)
             .description("notifications queued, being sent or waiting for a retry (at most monitor.webhookQueue)")
             .register(registry);
@@ -106,7 +98,7 @@ final class WebhookNotifier implements AutoCloseable {
                 counter(event, outcome);
             }
         }
-        for (int i = 0; i < SENDERS; i++) {
+        for (int i = 0; i < senderCount; i++) {
             senders.execute(this::sendLoop);
         }
     }
@@ -158,18 +150,19 @@ final class WebhookNotifier implements AutoCloseable {
         boolean retryable;
         try {
             String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(d.hook().url()))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "mq-proxy")
-                .header("X-MQProxy-Event", d.event())
-                .header("X-MQProxy-Delivery", d.id())
-                .header(NotificationSignature.TIMESTAMP_HEADER, timestamp)
-                .header(NotificationSignature.SIGNATURE_HEADER,
-                    NotificationSignature.sign(d.hook().secret(), timestamp, d.body()))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
-                .build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/json");
+            headers.put("User-Agent", "mq-proxy");
+            headers.put("X-MQProxy-Event", d.event());
+            headers.put("X-MQProxy-Delivery", d.id());
+            headers.put(NotificationSignature.TIMESTAMP_HEADER, timestamp);
+            headers.put(NotificationSignature.SIGNATURE_HEADER,
+                NotificationSignature.sign(d.hook().secret(), timestamp, d.body()));
+            // A sender thread waits for the answer; the exchange runs on Vert.x. Its time-outs bound the connect
+            // and each silence; the wait here also bounds an answer that trickles.
+            int status = http.post(d.hook().url(), headers, d.body(), timeout.toMillis())
+                .toCompletionStage().toCompletableFuture().get(2 * timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .statusCode();
             if (status >= 200 && status < 300) {
                 count(d.event(), "ok");
                 report(d, "ok", null);
@@ -178,12 +171,17 @@ final class WebhookNotifier implements AutoCloseable {
             }
             failure = "HTTP " + status;
             retryable = status >= 500 || status == 408 || status == 429;
-        } catch (HttpTimeoutException e) {
-            failure = "no answer within " + timeout.toSeconds() + " s (monitor.webhookTimeoutSeconds)";
+        } catch (TimeoutException e) {
+            failure = noAnswer();
             retryable = true;
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            failure = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
+                ? noAnswer() : cause.toString();
+            retryable = true;
+        } catch (IllegalArgumentException e) {
             failure = e.toString();
-            retryable = !(e instanceof IllegalArgumentException);
+            retryable = false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(d);
@@ -212,6 +210,10 @@ final class WebhookNotifier implements AutoCloseable {
         } catch (RejectedExecutionException stopping) {
             finish(d);
         }
+    }
+
+    private String noAnswer() {
+        return "no answer within " + timeout.toSeconds() + " s (monitor.webhookTimeoutSeconds)";
     }
 
     private void finish(Delivery d) {
@@ -247,19 +249,10 @@ final class WebhookNotifier implements AutoCloseable {
             + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     @Override
     public void close() {
         closed = true;
         retryLater.shutdownNow();
         senders.shutdownNow();
-        httpThreads.shutdownNow();
     }
 }

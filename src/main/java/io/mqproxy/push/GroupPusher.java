@@ -10,15 +10,13 @@ import io.mqproxy.consume.PollResult;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
+import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.codec.BodyCodec;
-import java.net.ConnectException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
@@ -48,7 +46,7 @@ final class GroupPusher {
     private final ConsumerGroup group;
     private final PushSubscription push;
     private final ConsumeService consume;
-    private final WebClient client;
+    private final WebhookClient client;
     private final Context context;
     private final PushMetrics metrics;
     private final RateGate rate;
@@ -66,7 +64,7 @@ final class GroupPusher {
     private String lastFailure;
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
-    GroupPusher(ConsumerGroup group, ConsumeService consume, WebClient client, Context context, PushMetrics metrics,
+    GroupPusher(ConsumerGroup group, ConsumeService consume, WebhookClient client, Context context, PushMetrics metrics,
                 IntSupplier liveInstances) {
         this.group = group;
         this.push = group.push();
@@ -163,30 +161,28 @@ final class GroupPusher {
         byte[] body = PushPayload.of(group.name(), group.topic(), push.clientId(), d.each());
         long started = System.nanoTime();
         List<Delivery> each = d.each();
-        client.postAbs(push.url())
-            .timeout(push.timeoutMillis())
-            .putHeader("Content-Type", "application/json; charset=utf-8")
-            .putHeader("User-Agent", "mq-proxy-push")
-            .putHeader("X-MQProxy-Consumer", group.name())
-            .putHeader("X-MQProxy-Message-Id", String.join(",", each.stream().map(e -> e.message().messageId())
-                .toList()))
-            .putHeader("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)))
-            .putHeaders(traceHeaders(each.get(0).message()))
-            .putHeader(PushSignature.HEADER, PushSignature.header(push.secret(), System.currentTimeMillis() / 1000,
-                body))
-            .as(BodyCodec.none())
-            .sendBuffer(Buffer.buffer(body))
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json; charset=utf-8");
+        headers.put("User-Agent", "mq-proxy-push");
+        headers.put("X-MQProxy-Consumer", group.name());
+        headers.put("X-MQProxy-Message-Id", String.join(",", each.stream().map(e -> e.message().messageId())
+            .toList()));
+        headers.put("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)));
+        headers.putAll(traceHeaders(each.get(0).message()));
+        headers.put(PushSignature.HEADER, PushSignature.header(push.secret(), System.currentTimeMillis() / 1000,
+            body));
+        client.post(push.url(), headers, body, push.timeoutMillis())
             .onComplete(answer -> answered(d, answer, System.nanoTime() - started));
     }
 
     /** The (first) message's W3C trace context, so the receiver's trace goes on from the producer's. */
-    private static MultiMap traceHeaders(DeliveredMessage m) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    private static Map<String, String> traceHeaders(DeliveredMessage m) {
+        Map<String, String> headers = new LinkedHashMap<>();
         if (m.properties() != null) {
             for (String name : List.of("traceparent", "tracestate")) {
                 String value = m.properties().get(name);
                 if (value != null) {
-                    headers.add(name, value);
+                    headers.put(name, value);
                 }
             }
         }
@@ -249,7 +245,6 @@ final class GroupPusher {
 
     private void finishIfDone() {
         if (inFlight == 0 && settling == 0 && popping == 0 && !finished.isDone()) {
-            client.close();
             finished.complete(null);
         }
     }

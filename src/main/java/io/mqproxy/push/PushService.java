@@ -1,15 +1,12 @@
 package io.mqproxy.push;
 
-import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * removed, a pause, a resume) on every instance within the registry's sync interval. Nothing is kept
  * here that the broker does not also hold: a restarted instance starts pushing again from the registry.
  *
- * <p>The webhook client runs on a Vert.x instance of its own ({@code push.eventLoops}): a slow or
- * hanging endpoint costs its own group's in-flight slots and nothing on the data plane's event loops.
+ * <p>The webhook client runs on the proxy's one Vert.x instance (which has {@code push.eventLoops} more
+ * loops for it): it never blocks a loop, so a slow or hanging endpoint costs its own group's in-flight slots
+ * and nothing else.
  */
 public final class PushService implements RegistryListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
@@ -39,21 +37,24 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final PushMetrics metrics;
     private final IntSupplier liveInstances;
     private final Vertx vertx;
+    private final WebhookClient webhooks;
     /** Guarded by this; a pusher's own work runs on its context, never under this lock. */
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
 
-    /** @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate */
-    public PushService(Registry registry, ConsumeService consume, ProxyConfig.Push config, PushMetrics metrics,
-                       IntSupplier liveInstances) {
+    /**
+     * @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate
+     * @param vertx         the proxy's Vert.x: its owner closes it, after this
+     * @param webhooks      the proxy's webhook client, shared with alert notifications
+     */
+    public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
+                       Vertx vertx, WebhookClient webhooks) {
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
         this.liveInstances = liveInstances;
-        this.vertx = Vertx.vertx(new VertxOptions()
-            .setEventLoopPoolSize(config.eventLoops())
-            .setWorkerPoolSize(1)
-            .setInternalBlockingPoolSize(1));
+        this.vertx = vertx;
+        this.webhooks = webhooks;
     }
 
     /** Starts pushing for every group that has an endpoint, then follows the registry. */
@@ -91,23 +92,12 @@ public final class PushService implements RegistryListener, AutoCloseable {
             log.info("push of consumer {} stopped on this instance", name);
         }
         if (wanted) {
-            GroupPusher pusher = new GroupPusher(now, consume, client(now), vertx.getOrCreateContext(), metrics,
+            GroupPusher pusher = new GroupPusher(now, consume, webhooks, vertx.getOrCreateContext(), metrics,
                 liveInstances);
             pushers.put(name, pusher);
             pusher.start();
             log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));
         }
-    }
-
-    private WebClient client(ConsumerGroup g) {
-        int slots = g.push().maxInFlight();
-        return WebClient.create(vertx, new WebClientOptions()
-            .setMaxPoolSize(slots)
-            .setMaxWaitQueueSize(slots)
-            .setKeepAlive(true)
-            .setFollowRedirects(false)
-            .setTryUseCompression(false)
-            .setConnectTimeout((int) Math.min(g.push().timeoutMillis(), Integer.MAX_VALUE)));
     }
 
     /** Where a URL points, without its path or query: they may hold a token, and this is logged. */
@@ -120,7 +110,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
         }
     }
 
-    /** Stops every pusher, lets requests in flight finish and be settled (bounded), then the client's loops. */
+    /** Stops every pusher and lets requests in flight finish and be settled (bounded). */
     @Override
     public void close() {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
@@ -135,11 +125,6 @@ public final class PushService implements RegistryListener, AutoCloseable {
         } catch (Exception e) {
             log.warn("pushes still in flight after {} ms: they are delivered again when their reservation ends",
                 STOP_WAIT_MILLIS);
-        }
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            log.warn("push client did not stop within {} ms: {}", STOP_WAIT_MILLIS, e.toString());
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.mqproxy.push;
 
+import io.mqproxy.security.HmacSha256;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The signature a webhook receiver checks: {@code X-MQProxy-Signature: t=<epoch seconds>,v1=<hex>}, where
@@ -59,13 +57,6 @@ public final class PushSignature {
     }
 
     private static byte[] mac(String secret, long epochSeconds, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update((epochSeconds + ".").getBytes(StandardCharsets.US_ASCII));
-            return mac.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return HmacSha256.of(secret, (epochSeconds + ".").getBytes(StandardCharsets.US_ASCII), body);
     }
 }

@@ -1,13 +1,10 @@
 package io.mqproxy.security;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Authenticates audit records: an HMAC-SHA256 of the record's stored bytes, under a key derived from
@@ -17,11 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
  * passes. After a rotation of the secret, records signed under the previous one still verify.
  */
 public final class AuditMac {
-    private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] LABEL = "mqproxy-audit-v1".getBytes(StandardCharsets.UTF_8);
 
-    private final SecretKeySpec current;
-    private final List<SecretKeySpec> keys = new ArrayList<>();
+    private final byte[] current;
+    private final List<byte[]> keys = new ArrayList<>();
 
     /** @param previous the requestId secret before a rotation, or null */
     public AuditMac(byte[] requestIdSecret, byte[] previous) {
@@ -34,7 +30,7 @@ public final class AuditMac {
 
     /** The MAC of a record's bytes, base64url without padding. */
     public String sign(byte[] record) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac(current, record));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(HmacSha256.of(current, record));
     }
 
     /** Whether {@code mac} is one of this fleet's keys' MAC of exactly these bytes (false when null or garbled). */
@@ -48,25 +44,15 @@ public final class AuditMac {
         } catch (IllegalArgumentException notBase64) {
             return false;
         }
-        for (SecretKeySpec key : keys) {
-            if (MessageDigest.isEqual(mac(key, record), given)) {
+        for (byte[] key : keys) {
+            if (MessageDigest.isEqual(HmacSha256.of(key, record), given)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static SecretKeySpec derive(byte[] secret) {
-        return new SecretKeySpec(mac(new SecretKeySpec(secret, ALGORITHM), LABEL), ALGORITHM);
-    }
-
-    private static byte[] mac(SecretKeySpec key, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac.doFinal(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
+    private static byte[] derive(byte[] secret) {
+        return HmacSha256.of(secret, LABEL);
     }
 }

@@ -108,7 +108,7 @@ class BrokerSecurityIT {
             ProxyConfig config = builder.set("broker.accessKey", USER).set("broker.secretKey", PASSWORD)
                 .set("broker.sendTimeoutMillis", "1000").config();
             try (BrokerAccess access = BrokerAccess.connect(config.broker().namesrvAddr(), config,
-                () -> java.util.Set.of(topic))) {
+                () -> java.util.Set.of(topic), io.mqproxy.threads.ThreadPools.unmetered())) {
                 assertThat(access.health().probeNow()).as("ready with broker.tls %s", config.broker().tls()).isFalse();
                 var sent = access.producer().send(new OutgoingMessage(topic, "in clear?".getBytes(
                     java.nio.charset.StandardCharsets.UTF_8), null, null, null, 0, 0, false, Map.of()));

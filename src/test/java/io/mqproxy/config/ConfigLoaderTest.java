@@ -174,6 +174,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void threads_haveTheirDefaults_canBeSet_andOutOfRangeIsRefused_namingTheKey() {
+        ProxyConfig.Threads defaults = ConfigLoader.load(null, Map.of(), Map.of()).threads();
+        assertThat(defaults).isEqualTo(new ProxyConfig.Threads(2, 2, 2, 2, 1, 2));
+        assertThat(ConfigLoader.load(null, Map.of("MQPROXY_THREADS_CONTROL", "8"), Map.of()).threads().control())
+            .isEqualTo(8);
+        for (String key : new String[] {"threads.control", "threads.redrive", "threads.deadLetters",
+            "threads.clientDirectory", "threads.routeLookups", "threads.alertWebhooks"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(key).hasMessageContaining("1..64");
+        }
+    }
+
+    @Test
     void connectionLimitsOutOfRange_areRefused_namingTheKey() {
         for (String key : new String[] {"http.idleTimeoutSeconds", "http.requestBodyTimeoutSeconds"}) {
             assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of(key, "0")))

@@ -2,6 +2,7 @@ package io.mqproxy.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqproxy.threads.ThreadPools;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +17,7 @@ class LongPollGateTest {
      */
     @Test
     void turnsAreGrantedOutsideTheLock() throws Exception {
-        LongPollGate gate = new LongPollGate(1);
+        LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered());
         assertThat(gate.enter("g", System.nanoTime() + MINUTE, () -> false).join()).isEqualTo(LongPollGate.Grant.WAIT);
         CompletableFuture<LongPollGate.Grant> queued = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
         CompletableFuture<LongPollGate.Grant> queuedToo = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
@@ -42,7 +43,7 @@ class LongPollGateTest {
 
     @Test
     void aWaiterWhoseClientLeft_getsNone_andTheSlotGoesOn() {
-        LongPollGate gate = new LongPollGate(1);
+        LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered());
         gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
         CompletableFuture<LongPollGate.Grant> gone = gate.enter("g", System.nanoTime() + MINUTE, () -> true);
         CompletableFuture<LongPollGate.Grant> next = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
@@ -53,7 +54,7 @@ class LongPollGateTest {
 
     @Test
     void messagesFound_wakeQueuedPollsToPopAtOnce() {
-        LongPollGate gate = new LongPollGate(1);
+        LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered());
         gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
         CompletableFuture<LongPollGate.Grant> a = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
         CompletableFuture<LongPollGate.Grant> b = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
@@ -64,7 +65,7 @@ class LongPollGateTest {
 
     @Test
     void aQueuedPollPastItsDeadline_getsNone_andLeavesTheQueue() throws Exception {
-        try (LongPollGate gate = new LongPollGate(1)) {
+        try (LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered())) {
             gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
             CompletableFuture<LongPollGate.Grant> late = gate.enter("g", System.nanoTime() + 1_000_000, () -> false);
             CompletableFuture<LongPollGate.Grant> patient = gate.enter("g", System.nanoTime() + MINUTE, () -> false);
@@ -78,7 +79,7 @@ class LongPollGateTest {
 
     @Test
     void aSlotIsFreedWhenNobodyWaits() {
-        LongPollGate gate = new LongPollGate(1);
+        LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered());
         gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
         gate.leave("g", false);
         assertThat(gate.enter("g", System.nanoTime() + MINUTE, () -> false)).isCompletedWithValue(LongPollGate.Grant.WAIT);

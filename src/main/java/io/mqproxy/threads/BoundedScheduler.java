@@ -1,0 +1,53 @@
+package io.mqproxy.threads;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ScheduledThreadPoolExecutor} whose queue has a bound: the JDK's is unbounded, so a caller that
+ * schedules faster than tasks come due would grow it without limit. Past the bound a task goes to the
+ * rejection handler (counted and refused). execute and submit come through schedule.
+ */
+final class BoundedScheduler extends ScheduledThreadPoolExecutor {
+    private final int queue;
+
+    BoundedScheduler(ThreadFactory threads, RejectedExecutionHandler refuse, int queue) {
+        super(1, threads, refuse);
+        this.queue = queue;
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        refuseIfFull(command);
+        return super.schedule(command, delay, unit);
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+        refuseIfFull(() -> { });
+        return super.schedule(callable, delay, unit);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+        refuseIfFull(command);
+        return super.scheduleAtFixedRate(command, initialDelay, period, unit);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay,
+                                                     TimeUnit unit) {
+        refuseIfFull(command);
+        return super.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+    }
+
+    private void refuseIfFull(Runnable task) {
+        if (getQueue().size() >= queue && !isShutdown()) {
+            getRejectedExecutionHandler().rejectedExecution(task, this);
+        }
+    }
+}
