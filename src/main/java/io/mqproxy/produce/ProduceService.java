@@ -68,7 +68,10 @@ public final class ProduceService implements AutoCloseable {
             Producer producer = producerOf(r.producer());
             String topic = producer.topic();
             byte[] body = body("message", r.message());
-            conforming(producer, "message", body);
+            String violation = violation(producer, body);
+            if (violation != null) {
+                throw Errors.badParam("message", violation);
+            }
             checkDelivery(r, limits.maxDeliveryDelaySeconds(), clock.millis());
             propertyText("keys", r.keys(), MAX_KEYS_BYTES);
             propertyText("tags", r.tags(), MAX_TAGS_BYTES);
@@ -118,7 +121,11 @@ public final class ProduceService implements AutoCloseable {
             List<String> nonConforming = new ArrayList<>();
             for (int i = 0; i < r.messages().size(); i++) {
                 byte[] body = body("messages[" + i + "]", r.messages().get(i));
-                nonConforming = conforming(producer, "messages[" + i + "]", body, nonConforming);
+                // Every message is checked, so the answer names each that fails.
+                String violation = violation(producer, body);
+                if (violation != null) {
+                    nonConforming.add("messages[" + i + "] " + violation);
+                }
                 Map<String, String> own = r.properties() == null ? null : r.properties().get(i);
                 String param = "properties[" + i + "]";
                 MessageProperties.checkTogether(param, MessageProperties.check(param, own), null, r.tags());
@@ -203,21 +210,9 @@ public final class ProduceService implements AutoCloseable {
         return end;
     }
 
-    /** A body the producer's schema refuses stops the message here, before the broker. */
-    private static void conforming(Producer producer, String param, byte[] body) {
-        String violation = producer.schema() == null ? null : producer.schema().violation(body);
-        if (violation != null) {
-            throw Errors.badParam(param, violation);
-        }
-    }
-
-    /** In a batch every message is checked, so the answer names each that fails (up to a few). */
-    private static List<String> conforming(Producer producer, String param, byte[] body, List<String> failed) {
-        String violation = producer.schema() == null ? null : producer.schema().violation(body);
-        if (violation != null) {
-            failed.add(param + " " + violation);
-        }
-        return failed;
+    /** Why the producer's schema refuses {@code body}, or null (also when it has none): checked before the broker. */
+    private static String violation(Producer producer, byte[] body) {
+        return producer.schema() == null ? null : producer.schema().violation(body);
     }
 
     /**
