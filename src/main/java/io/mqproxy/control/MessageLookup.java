@@ -80,9 +80,9 @@ public final class MessageLookup {
     private final int previewBytes;
     private final RedriveMarks marks;
 
-    /** The audit's redrives of a group's dead letters since a time, by {@code ControlService#mark}. */
+    /** The audit's redrives of a group's dead letters since a time, by {@code RedriveCommands#mark}. */
     interface RedriveMarks {
-        Map<String, ControlService.AuditedRedrive> since(String group, String clientId, long oldest) throws Exception;
+        Map<String, RedriveCommands.AuditedRedrive> since(String group, String clientId, long oldest) throws Exception;
     }
 
     MessageLookup(Registry registry, MessageFinder finder, GroupAdmin groups, int previewBytes, RedriveMarks marks) {
@@ -177,7 +177,7 @@ public final class MessageLookup {
         List<Found> letters = finder.exists(dlq) ? finder.byId(dlq, f.messageId()) : List.of();
         if (!letters.isEmpty()) {
             long lastDeadLettered = letters.stream().mapToLong(Found::storeTimestamp).max().orElse(0);
-            ControlService.AuditedRedrive audited = marks.since(g.name(), clientId, lastDeadLettered)
+            RedriveCommands.AuditedRedrive audited = marks.since(g.name(), clientId, lastDeadLettered)
                 .get(f.messageId() + "@" + lastDeadLettered);
             List<Event> history = history(letters, audited);
             return audited != null ? redriven(g, clientId, brokerGroup, f, lastDeadLettered, audited, history)
@@ -214,7 +214,7 @@ public final class MessageLookup {
      * its redrives: the one each copy records (the redrive before it was dead-lettered again) and the one
      * the audit records since the last copy. Oldest first.
      */
-    static List<Event> history(List<Found> letters, ControlService.AuditedRedrive audited) {
+    static List<Event> history(List<Found> letters, RedriveCommands.AuditedRedrive audited) {
         List<Event> events = new ArrayList<>();
         java.util.Set<Long> redrives = new java.util.HashSet<>();
         for (Found letter : letters) {
@@ -238,7 +238,7 @@ public final class MessageLookup {
      * topic late (within 30 s): until then, or once retention dropped the copy, its state is UNKNOWN.
      */
     private GroupState redriven(ConsumerGroup g, String clientId, String brokerGroup, Found f, long lastDeadLettered,
-                                ControlService.AuditedRedrive audited, List<Event> history) throws Exception {
+                                RedriveCommands.AuditedRedrive audited, List<Event> history) throws Exception {
         String retryTopic = "%RETRY%" + brokerGroup + "_" + f.topic();
         Found copy = null;
         if (finder.exists(retryTopic)) {

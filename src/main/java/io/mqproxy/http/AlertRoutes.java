@@ -1,6 +1,7 @@
 package io.mqproxy.http;
 
-import io.mqproxy.control.ControlService;
+import io.mqproxy.control.AlertCommands;
+import io.mqproxy.control.GroupCommands;
 import io.mqproxy.error.Errors;
 import io.mqproxy.monitor.AlertOverrides;
 import io.mqproxy.monitor.AlertRuleBook;
@@ -15,8 +16,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Alert rules, alerts and the lag collector, on the admin port behind the operator's token (mounted
- * by {@link AdminRoutes}): rules for every group and per group, changed at run time like the other
+ * Alert rules, alerts and the lag collector, on the admin port behind the operator's token
+ * ({@link AlertCommands}): rules for every group and per group, changed at run time like the other
  * control settings (kept broker-side, audited); the alerts with their state and last notification
  * results; who collects for the fleet.
  */
@@ -24,18 +25,20 @@ final class AlertRoutes {
     private static final Set<String> FIELDS = Set.copyOf(AlertOverrides.FIELDS);
     private static final long MAX = Long.MAX_VALUE;
 
-    private final ControlService control;
-    private final AdminRoutes admin;
+    private final AlertCommands control;
+    private final GroupCommands groups;
+    private final AdminCalls calls;
 
-    AlertRoutes(ControlService control, AdminRoutes admin) {
+    AlertRoutes(AlertCommands control, GroupCommands groups, AdminCalls calls) {
         this.control = control;
-        this.admin = admin;
+        this.groups = groups;
+        this.calls = calls;
     }
 
     void mount(Router router) {
-        String alerts = AdminRoutes.PREFIX + "/alerts";
-        router.get(alerts).handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of("group", "status"));
+        String alerts = AdminCalls.PREFIX + "/alerts";
+        router.get(alerts).handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of("group", "status"));
             String status = p.optional("status");
             if (status != null && !status.equals(AlertState.FIRING) && !status.equals(AlertState.RESOLVED)) {
                 throw Errors.badParam("status", "must be firing or resolved, got '" + status + "'");
@@ -43,42 +46,42 @@ final class AlertRoutes {
             return control.alerts(p.optional("group")).thenApply(list -> list.stream()
                 .filter(a -> status == null || status.equals(a.status())).toList());
         }));
-        router.get(alerts + "/rules").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
+        router.get(alerts + "/rules").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("defaults", control.alertDefaults());
             Map<String, AlertRuleBook.View> groups = new LinkedHashMap<>();
-            for (ConsumerGroup g : control.groups()) {
+            for (ConsumerGroup g : this.groups.groups()) {
                 groups.put(g.name(), control.alertRules(g.name()));
             }
             out.put("groups", groups);
             return CompletableFuture.completedFuture(out);
         }));
-        router.get(alerts + "/defaults").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
+        router.get(alerts + "/defaults").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
             return CompletableFuture.completedFuture(control.alertDefaults());
         }));
-        router.put(alerts + "/defaults").handler(ctx -> admin.call(ctx, p -> control.setAlertRules(
-            AdminRoutes.actor(ctx), null, rules(p))));
-        router.delete(alerts + "/defaults").handler(ctx -> admin.call(ctx, p -> control.removeAlertRules(
-            AdminRoutes.actor(ctx), null)));
-        router.get(alerts + "/groups/:group").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
+        router.put(alerts + "/defaults").handler(ctx -> calls.call(ctx, p -> control.setAlertRules(
+            AdminCalls.actor(ctx), null, rules(p))));
+        router.delete(alerts + "/defaults").handler(ctx -> calls.call(ctx, p -> control.removeAlertRules(
+            AdminCalls.actor(ctx), null)));
+        router.get(alerts + "/groups/:group").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
             return CompletableFuture.completedFuture(control.alertRules(ctx.pathParam("group")));
         }));
-        router.put(alerts + "/groups/:group").handler(ctx -> admin.call(ctx, p -> control.setAlertRules(
-            AdminRoutes.actor(ctx), ctx.pathParam("group"), rules(p))));
-        router.delete(alerts + "/groups/:group").handler(ctx -> admin.call(ctx, p -> control.removeAlertRules(
-            AdminRoutes.actor(ctx), ctx.pathParam("group"))));
-        router.get(AdminRoutes.PREFIX + "/monitor").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
+        router.put(alerts + "/groups/:group").handler(ctx -> calls.call(ctx, p -> control.setAlertRules(
+            AdminCalls.actor(ctx), ctx.pathParam("group"), rules(p))));
+        router.delete(alerts + "/groups/:group").handler(ctx -> calls.call(ctx, p -> control.removeAlertRules(
+            AdminCalls.actor(ctx), ctx.pathParam("group"))));
+        router.get(AdminCalls.PREFIX + "/monitor").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
             return CompletableFuture.completedFuture(monitor(control.monitoring()));
         }));
     }
 
     /** A PUT's body: the thresholds this layer sets (0 turns a rule off); those left out are inherited. */
     private static AlertOverrides rules(RequestParams p) {
-        AdminRoutes.known(p, FIELDS);
+        AdminCalls.known(p, FIELDS);
         return new AlertOverrides(p.longValue("backlog", 0, MAX, "a number of messages (0: off)"),
             p.longValue("oldestAgeSeconds", 0, MAX, "seconds (0: off)"),
             p.longValue("stuckSeconds", 0, MAX, "seconds (0: off)"),

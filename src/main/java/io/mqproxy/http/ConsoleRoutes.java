@@ -177,7 +177,7 @@ final class ConsoleRoutes {
         String token;
         try {
             RequestParams p = RequestParams.admin(ctx);
-            AdminRoutes.known(p, Set.of("token"));
+            AdminCalls.known(p, Set.of("token"));
             token = p.optional("token");
         } catch (ProxyError e) {
             refuse(ctx, e);

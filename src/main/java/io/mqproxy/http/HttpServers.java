@@ -114,14 +114,21 @@ public final class HttpServers {
         // One throttle for the port's every door (tokens and the console's login), its failures audited.
         LoginThrottle logins = new LoginThrottle(LOGIN_FAILURES, LOGIN_WINDOW, LOGIN_ADDRESSES,
             () -> java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis()),
-            (address, result) -> control.auditRefusal(null, address, "operator-login", null, result));
+            (address, result) -> control.calls().auditRefusal(null, address, "operator-login", null, result));
         // Routes are built per server: each event loop has its own guard, which times what its responder answers.
         BiConsumer<Router, Responder> adminMounts = (router, adminResponder) -> {
             ConsoleRoutes console = new ConsoleRoutes(consoleSessions, consoleAssets, adminResponder, logins);
-            AdminRoutes adminRoutes = new AdminRoutes(control, operators, adminResponder, console, logins);
-            adminRoutes.mount(router);
-            new LagRoutes(control, adminRoutes).mount(router);
-            new TryRoutes(control, produce, adminRoutes).mount(router);
+            // The door first: every control route behind it, one route class per kind of command.
+            new AdminRoutes(control.calls(), operators, adminResponder, console, logins).mount(router);
+            AdminCalls calls = new AdminCalls(adminResponder);
+            new GroupRoutes(control.groups(), calls).mount(router);
+            new OperationRoutes(control.operations(), produce, calls).mount(router);
+            new RedriveRoutes(control.redrives(), calls).mount(router);
+            new CredentialRoutes(control.credentials(), calls).mount(router);
+            new OriginalControlRoutes(control.groups(), control.operations(), calls).mount(router);
+            new AlertRoutes(control.alerts(), control.groups(), calls).mount(router);
+            new PushRoutes(control.push(), calls).mount(router);
+            new LagRoutes(control.alerts(), control.groups(), calls).mount(router);
             console.mount(router);
         };
         int loops = config.http().eventLoops() > 0 ? config.http().eventLoops()

@@ -1,6 +1,7 @@
 package io.mqproxy.http;
 
-import io.mqproxy.control.ControlService;
+import io.mqproxy.control.AlertCommands;
+import io.mqproxy.control.GroupCommands;
 import io.mqproxy.monitor.ClientLag;
 import io.mqproxy.monitor.GroupLag;
 import io.mqproxy.monitor.LagHistory;
@@ -21,27 +22,29 @@ import java.util.concurrent.TimeUnit;
  * collects for the fleet has these; the others say so ({@code collecting: false}) rather than show zeros.
  */
 final class LagRoutes {
-    private final ControlService control;
-    private final AdminRoutes admin;
+    private final AlertCommands control;
+    private final GroupCommands groups;
+    private final AdminCalls calls;
 
-    LagRoutes(ControlService control, AdminRoutes admin) {
+    LagRoutes(AlertCommands control, GroupCommands groups, AdminCalls calls) {
         this.control = control;
-        this.admin = admin;
+        this.groups = groups;
+        this.calls = calls;
     }
 
     void mount(Router router) {
-        router.get(AdminRoutes.PREFIX + "/lag").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
+        router.get(AdminCalls.PREFIX + "/lag").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
             Map<String, Object> out = collector(control.monitoring());
             Map<String, Object> groups = new TreeMap<>();
             control.monitoring().history().latest().forEach((name, lag) -> groups.put(name, totals(lag)));
             out.put("groups", groups);
             return CompletableFuture.completedFuture(out);
         }));
-        router.get(AdminRoutes.PREFIX + "/groups/:group/lag").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of("minutes"));
+        router.get(AdminCalls.PREFIX + "/groups/:group/lag").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of("minutes"));
             String group = ctx.pathParam("group");
-            control.group(group); // 404 for an unknown group
+            groups.group(group); // 404 for an unknown group
             Integer minutes = p.integer("minutes", 1, 60);
             LagHistory history = control.monitoring().history();
             long since = System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(minutes == null ? 60 : minutes);

@@ -2,7 +2,8 @@ package io.mqproxy.http;
 
 import io.mqproxy.config.GroupRules;
 import io.mqproxy.config.ProxyConfig;
-import io.mqproxy.control.ControlService;
+import io.mqproxy.control.GroupCommands;
+import io.mqproxy.control.OperationCommands;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.GroupChange;
@@ -24,23 +25,25 @@ final class OriginalControlRoutes {
         "pullTimeoutInMillis", "pause", "rateLimitEnabled", "limitRate", "clientId", "resetOffsetTimestamp",
         "retryMsgId");
 
-    private final ControlService control;
-    private final AdminRoutes admin;
+    /** Its routes, behind the operator's door like those under {@code /admin/} ({@link AdminRoutes} mounts it). */
+    static final List<String> PATHS = List.of("/mq/consumer/config", "/mq/config/*", "/mq/clustering/queue/offset",
+        "/mq/broadcast/queue/offset", "/mq/unregister");
 
-    OriginalControlRoutes(ControlService control, AdminRoutes admin) {
+    private final GroupCommands control;
+    private final OperationCommands operations;
+    private final AdminCalls calls;
+
+    OriginalControlRoutes(GroupCommands control, OperationCommands operations, AdminCalls calls) {
         this.control = control;
-        this.admin = admin;
+        this.operations = operations;
+        this.calls = calls;
     }
 
     void mount(Router router) {
-        for (String path : List.of("/mq/consumer/config", "/mq/config/*", "/mq/clustering/queue/offset",
-            "/mq/broadcast/queue/offset", "/mq/unregister")) {
-            router.route(path).handler(admin::authenticate);
-        }
         router.post("/mq/consumer/config").handler(this::config);
-        router.get("/mq/config/:consumer").handler(ctx -> admin.call(ctx, p -> CompletableFuture.completedFuture(
+        router.get("/mq/config/:consumer").handler(ctx -> calls.call(ctx, p -> CompletableFuture.completedFuture(
             describe(control.group(ctx.pathParam("consumer")).group()))));
-        router.get("/mq/clustering/queue/offset").handler(ctx -> admin.call(ctx, p -> {
+        router.get("/mq/clustering/queue/offset").handler(ctx -> calls.call(ctx, p -> {
             ConsumerGroup g = control.group(p.required("consumer")).group();
             if (g.broadcast()) {
                 throw Errors.badParam("consumer", "'" + g.name() + "' is a broadcast consumer: use "
@@ -48,7 +51,7 @@ final class OriginalControlRoutes {
             }
             return control.queues(g.name(), null).thenApply(byClient -> byClient.get(""));
         }));
-        router.get("/mq/broadcast/queue/offset").handler(ctx -> admin.call(ctx, p -> {
+        router.get("/mq/broadcast/queue/offset").handler(ctx -> calls.call(ctx, p -> {
             ConsumerGroup g = control.group(p.required("consumer")).group();
             if (!g.broadcast()) {
                 throw Errors.badParam("consumer", "'" + g.name() + "' is a clustering consumer: use "
@@ -56,8 +59,8 @@ final class OriginalControlRoutes {
             }
             return control.queues(g.name(), p.optional("clientId"));
         }));
-        router.post("/mq/unregister").handler(ctx -> admin.call(ctx, p -> control.unregisterGroup(
-            AdminRoutes.actor(ctx), p.required("consumer")).thenApply(v -> (Object) null)));
+        router.post("/mq/unregister").handler(ctx -> calls.call(ctx, p -> control.unregisterGroup(
+            AdminCalls.actor(ctx), p.required("consumer")).thenApply(v -> (Object) null)));
     }
 
     /**
@@ -65,8 +68,8 @@ final class OriginalControlRoutes {
      * the re-delivery. Each is audited on its own.
      */
     private void config(RoutingContext ctx) {
-        admin.call(ctx, p -> {
-            AdminRoutes.known(p, CONFIG_FIELDS);
+        calls.call(ctx, p -> {
+            AdminCalls.known(p, CONFIG_FIELDS);
             String consumer = p.required("consumer");
             Integer maxPullSize = p.integer("maxPullSize", 1, 128);
             Integer consumeMillis = p.integer("consumeTimeoutInMillis", 10_000,
@@ -77,7 +80,7 @@ final class OriginalControlRoutes {
             Integer rate = p.integer("limitRate", 1, GroupRules.MAX_RATE_LIMIT);
             String clientId = p.optional("clientId");
             String reset = p.optional("resetOffsetTimestamp");
-            Long resetTo = reset == null ? null : AdminRoutes.timestamp("resetOffsetTimestamp", reset);
+            Long resetTo = reset == null ? null : AdminCalls.timestamp("resetOffsetTimestamp", reset);
             String retryMsgId = p.optional("retryMsgId");
             int current = control.group(consumer).group().rateLimit();
             Integer rateLimit = null;
@@ -102,12 +105,12 @@ final class OriginalControlRoutes {
                 .and(pause, GroupChange::pause)
                 .and(rateLimit, GroupChange::rateLimit);
             CompletableFuture<?> steps = change.isEmpty() ? CompletableFuture.completedFuture(null)
-                : control.changeGroup(AdminRoutes.actor(ctx), consumer, change);
+                : control.changeGroup(AdminCalls.actor(ctx), consumer, change);
             if (resetTo != null) {
-                steps = steps.thenCompose(v -> control.reset(AdminRoutes.actor(ctx), consumer, clientId, resetTo));
+                steps = steps.thenCompose(v -> operations.reset(AdminCalls.actor(ctx), consumer, clientId, resetTo));
             }
             if (retryMsgId != null) {
-                steps = steps.thenCompose(v -> control.redeliver(AdminRoutes.actor(ctx), consumer, clientId,
+                steps = steps.thenCompose(v -> operations.redeliver(AdminCalls.actor(ctx), consumer, clientId,
                     retryMsgId));
             }
             return steps.thenApply(v -> (Object) null);

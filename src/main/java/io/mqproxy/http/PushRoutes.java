@@ -1,6 +1,6 @@
 package io.mqproxy.http;
 
-import io.mqproxy.control.ControlService;
+import io.mqproxy.control.PushCommands;
 import io.mqproxy.registry.PushChange;
 import io.vertx.ext.web.Router;
 import java.util.Set;
@@ -14,17 +14,17 @@ final class PushRoutes {
     private static final Set<String> FIELDS = Set.of("url", "secret", "clientId", "maxInFlight", "ratePerSecond",
         "batchSize", "minBackoffMillis", "maxBackoffMillis", "timeoutMillis");
 
-    private final ControlService control;
-    private final AdminRoutes admin;
+    private final PushCommands control;
+    private final AdminCalls calls;
 
-    PushRoutes(ControlService control, AdminRoutes admin) {
+    PushRoutes(PushCommands control, AdminCalls calls) {
         this.control = control;
-        this.admin = admin;
+        this.calls = calls;
     }
 
     void mount(Router router) {
-        router.put(AdminRoutes.PREFIX + "/groups/:group/push").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, FIELDS);
+        router.put(AdminCalls.PREFIX + "/groups/:group/push").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, FIELDS);
             PushChange given = new PushChange(p.required("url"), p.required("secret"), p.optional("clientId"),
                 p.integer("maxInFlight", Integer.MIN_VALUE, Integer.MAX_VALUE),
                 p.integer("ratePerSecond", Integer.MIN_VALUE, Integer.MAX_VALUE),
@@ -32,11 +32,11 @@ final class PushRoutes {
                 p.longValue("minBackoffMillis", Long.MIN_VALUE, Long.MAX_VALUE, "milliseconds"),
                 p.longValue("maxBackoffMillis", Long.MIN_VALUE, Long.MAX_VALUE, "milliseconds"),
                 p.longValue("timeoutMillis", Long.MIN_VALUE, Long.MAX_VALUE, "milliseconds"), false);
-            return control.setPush(AdminRoutes.actor(ctx), ctx.pathParam("group"), given).thenApply(admin::summary);
+            return control.setPush(AdminCalls.actor(ctx), ctx.pathParam("group"), given).thenApply(GroupRoutes::summary);
         }));
-        router.delete(AdminRoutes.PREFIX + "/groups/:group/push").handler(ctx -> admin.call(ctx, p -> {
-            AdminRoutes.known(p, Set.of());
-            return control.removePush(AdminRoutes.actor(ctx), ctx.pathParam("group")).thenApply(admin::summary);
+        router.delete(AdminCalls.PREFIX + "/groups/:group/push").handler(ctx -> calls.call(ctx, p -> {
+            AdminCalls.known(p, Set.of());
+            return control.removePush(AdminCalls.actor(ctx), ctx.pathParam("group")).thenApply(GroupRoutes::summary);
         }));
     }
 }

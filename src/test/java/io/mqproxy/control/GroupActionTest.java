@@ -15,20 +15,20 @@ class GroupActionTest {
 
     @Test
     void pausedAlone_isPauseOrResume() {
-        assertThat(ControlService.groupAction(change(null, true, null))).isEqualTo("pause");
-        assertThat(ControlService.groupAction(change(null, false, null))).isEqualTo("resume");
+        assertThat(GroupCommands.groupAction(change(null, true, null))).isEqualTo("pause");
+        assertThat(GroupCommands.groupAction(change(null, false, null))).isEqualTo("resume");
     }
 
     @Test
     void rateLimitAlone_isRateLimit_evenTurnedOff() {
-        assertThat(ControlService.groupAction(change(null, null, 50))).isEqualTo("rate-limit");
-        assertThat(ControlService.groupAction(change(null, null, 0))).isEqualTo("rate-limit");
+        assertThat(GroupCommands.groupAction(change(null, null, 50))).isEqualTo("rate-limit");
+        assertThat(GroupCommands.groupAction(change(null, null, 0))).isEqualTo("rate-limit");
     }
 
     @Test
     void otherSettings_orSeveralAtOnce_areSet() {
-        assertThat(ControlService.groupAction(change(7, null, null))).isEqualTo("set");
-        assertThat(ControlService.groupAction(change(null, true, 50))).isEqualTo("set");
-        assertThat(ControlService.groupAction(change(7, false, null))).isEqualTo("set");
+        assertThat(GroupCommands.groupAction(change(7, null, null))).isEqualTo("set");
+        assertThat(GroupCommands.groupAction(change(null, true, 50))).isEqualTo("set");
+        assertThat(GroupCommands.groupAction(change(7, false, null))).isEqualTo("set");
     }
 }
