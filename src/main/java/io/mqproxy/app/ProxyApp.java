@@ -13,7 +13,7 @@ import io.mqproxy.consume.MessageText;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
-import io.mqproxy.control.RegistrySync;
+import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;

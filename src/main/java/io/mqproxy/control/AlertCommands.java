@@ -5,11 +5,13 @@ import io.mqproxy.config.GroupRules;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.monitor.AlertOverrides;
+import io.mqproxy.monitor.AlertRuleEntries;
 import io.mqproxy.monitor.AlertRuleBook;
 import io.mqproxy.monitor.AlertState;
 import io.mqproxy.monitor.Monitoring;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistrySync;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,8 +63,8 @@ public final class AlertCommands {
                 throw Errors.badParam(v.setting(), v.rule());
             }
             AlertRuleBook.View before = alertView(group);
-            return calls.changed(actor, "set-alert-rules", alertTarget(group), null, before, () -> sync.writeEntry(alertRules,
-                AlertRuleEntries.key(group), RegistrySync.JSON.writeValueAsString(rules)), () -> alertView(group));
+            return calls.changed(actor, "set-alert-rules", alertTarget(group), null, before, () -> sync.changeEntry(
+                alertRules, AlertRuleEntries.key(group), () -> rules), () -> alertView(group));
         });
     }
 
@@ -74,7 +76,7 @@ public final class AlertCommands {
             }
             AlertRuleBook.View before = alertView(group);
             return calls.changed(actor, "remove-alert-rules", alertTarget(group), null, before,
-                () -> sync.removeEntry(alertRules, AlertRuleEntries.key(group)), () -> alertView(group));
+                () -> sync.changeEntry(alertRules, AlertRuleEntries.key(group), () -> null), () -> alertView(group));
         });
     }
 

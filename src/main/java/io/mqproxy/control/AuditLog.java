@@ -3,6 +3,7 @@ package io.mqproxy.control;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.error.Errors;
+import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.security.AuditMac;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,8 +2,11 @@ package io.mqproxy.control;
 
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.metrics.ProxyMetrics;
+import io.mqproxy.monitor.AlertRuleEntries;
 import io.mqproxy.monitor.Monitoring;
+import io.mqproxy.registry.CredentialEntries;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.SecretSeal;

@@ -1,7 +1,9 @@
 package io.mqproxy.control;
 
 import io.mqproxy.error.Errors;
+import io.mqproxy.registry.CredentialEntries;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.security.Credential;
 import io.mqproxy.security.CredentialBook;
 import java.util.ArrayList;
@@ -63,9 +65,7 @@ public final class CredentialCommands {
             if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
                 throw Errors.badParam("id", "must be 1..64 letters, digits, '.', '_' or '-'");
             }
-            if (credentialBook.all().stream().anyMatch(c -> c.id().equals(id))) {
-                throw Errors.badParam("id", "credential '" + id + "' exists already: revoke it first");
-            }
+            requireNew(id);
             if (producers.isEmpty() && consumers.isEmpty()) {
                 throw Errors.badParam("producers", "a credential grants at least one producer or consumer group");
             }
@@ -90,7 +90,10 @@ public final class CredentialCommands {
             Map<String, Object> after = Map.of("id", id, "producers", entry.producers(), "consumers",
                 entry.consumers(), "expiresAt", expiresAt);
             calls.changed(actor, "issue-credential", id, null, null,
-                () -> sync.writeEntry(credentials, id, RegistrySync.JSON.writeValueAsString(entry)), () -> after);
+                () -> sync.changeEntry(credentials, id, () -> {
+                    requireNew(id); // again as the registry is now: another instance may have issued it meanwhile
+                    return entry;
+                }), () -> after);
             return new IssuedCredential(id, secret, entry.producers(), entry.consumers(), expiresAt);
         });
     }
@@ -108,9 +111,20 @@ public final class CredentialCommands {
             }
             Map<String, Object> before = Map.of("id", id, "producers", entry.producers(), "consumers",
                 entry.consumers());
-            return calls.changed(actor, "revoke-credential", id, null, before, () -> sync.removeEntry(credentials, id),
-                () -> null);
+            return calls.changed(actor, "revoke-credential", id, null, before, () -> sync.changeEntry(credentials, id,
+                () -> {
+                    if (!credentials.current().containsKey(id)) {
+                        throw Errors.notFound("credential '" + id + "'"); // revoked meanwhile, by another operator
+                    }
+                    return null;
+                }), () -> null);
         });
+    }
+
+    private void requireNew(String id) {
+        if (credentialBook.all().stream().anyMatch(c -> c.id().equals(id))) {
+            throw Errors.badParam("id", "credential '" + id + "' exists already: revoke it first");
+        }
     }
 
     private static List<String> sorted(java.util.Collection<String> names) {

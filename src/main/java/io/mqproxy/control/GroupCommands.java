@@ -20,6 +20,7 @@ import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.GroupOverrides;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.registry.RuntimeEntries;
 import java.util.LinkedHashMap;
 import java.util.List;

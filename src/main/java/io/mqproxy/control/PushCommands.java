@@ -9,6 +9,7 @@ import io.mqproxy.registry.GroupChange;
 import io.mqproxy.registry.PushChange;
 import io.mqproxy.registry.PushSubscription;
 import io.mqproxy.registry.Registry;
+import io.mqproxy.registry.RegistrySync;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -1,4 +1,4 @@
-package io.mqproxy.control;
+package io.mqproxy.registry;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.mqproxy.broker.RegistryStore;
 import io.mqproxy.error.Errors;
 import io.mqproxy.log.LogSafe;
-import io.mqproxy.registry.Registry;
-import io.mqproxy.registry.RuntimeEntries;
-import io.mqproxy.registry.SharedEntries;
 import io.mqproxy.security.SecretSeal;
 import io.mqproxy.threads.ThreadPools;
 import java.util.HashMap;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,19 +23,24 @@ import org.slf4j.LoggerFactory;
  * Keeps this instance's {@link Registry} equal to the run-time entries kept broker-side: read once at
  * start (so a restarted instance comes up with every change), then polled on its own thread. A write
  * is read back at once, so the instance that made a change applies it before answering; the others
- * apply it within one poll interval. Groups and producers are changed by compare-and-set
- * ({@link SharedEntries}): two operators changing one group at once both get their change.
+ * apply it within one poll interval. Every entry is changed by compare-and-set ({@link SharedEntries}):
+ * groups and producers, and the other kinds kept in the namespace ({@link Section}: alert rules,
+ * credentials); two operators changing one entry at once both get their change, or a clear refusal.
  */
 public final class RegistrySync implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistrySync.class);
     static final String CONSUMER = "consumer.";
     static final String PRODUCER = "producer.";
-    static final ObjectMapper JSON = JsonMapper.builder()
+    /** The key prefixes of the other kinds of entries ({@link Section}); every prefix is known from the start. */
+    public static final String ALERT_RULES = "alert.";
+    public static final String CREDENTIALS = "credential.";
+    /** A section's entry removed: kept as this, so that the removal is a compare-and-set like any change. */
+    static final String REMOVED = "removed";
+    public static final ObjectMapper JSON = JsonMapper.builder()
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .build();
 
     private final Registry registry;
-    private final RegistryStore store;
     /** Seals the secrets of consumer entries' webhooks before they reach the store ({@link PushSecrets}). */
     private final SecretSeal seal;
     private final ScheduledExecutorService poller;
@@ -53,9 +54,10 @@ public final class RegistrySync implements AutoCloseable {
                         ThreadPools pools) {
         this.registry = registry;
         this.poller = pools.scheduler("registry-sync", 16);
-        this.store = store;
         this.seal = seal;
-        this.shared = new SharedEntries(new BrokerSide(store), Set.of(CONSUMER, PRODUCER), this::applyAll);
+        // Every kind is versioned from the first read on: a claim logged before its section is added counts.
+        this.shared = new SharedEntries(new BrokerSide(store), Set.of(CONSUMER, PRODUCER, ALERT_RULES, CREDENTIALS),
+            this::applyAll);
         try {
             refresh();
         } catch (Exception e) {
@@ -93,7 +95,7 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     /** The new value of an entry, computed from the registry as it is now (again after a lost race). */
-    interface EntryChange<E> {
+    public interface EntryChange<E> {
         E next() throws Exception;
     }
 
@@ -102,13 +104,13 @@ public final class RegistrySync implements AutoCloseable {
      * entry from the registry as applied now, and again when another write came first. Returns once the
      * change is applied here. Blocks.
      */
-    synchronized void changeGroup(String name, EntryChange<RuntimeEntries.ConsumerEntry> change) throws Exception {
+    public synchronized void changeGroup(String name, EntryChange<RuntimeEntries.ConsumerEntry> change) throws Exception {
         compareAndSet(CONSUMER + name, "consumer group '" + name + "'",
             () -> JSON.writeValueAsString(PushSecrets.sealed(JSON.valueToTree(change.next()), seal)));
     }
 
     /** Changes a producer's entry by compare-and-set, as {@link #changeGroup}. Blocks. */
-    synchronized void changeProducer(String name, EntryChange<RuntimeEntries.ProducerEntry> change) throws Exception {
+    public synchronized void changeProducer(String name, EntryChange<RuntimeEntries.ProducerEntry> change) throws Exception {
         compareAndSet(PRODUCER + name, "producer '" + name + "'", () -> JSON.writeValueAsString(change.next()));
     }
 
@@ -139,26 +141,30 @@ public final class RegistrySync implements AutoCloseable {
 
     /** Adds a kind of entries and applies those read last (none when the store was never readable). */
     public synchronized void addSection(Section section) {
+        if (!section.prefix().equals(ALERT_RULES) && !section.prefix().equals(CREDENTIALS)) {
+            throw new IllegalArgumentException("not a kind of entry the registry versions: " + section.prefix());
+        }
         sections.add(section);
         applySection(section, lastRead);
     }
 
-    /** Writes one entry of a section's kind, then reads everything back. Blocks. */
-    public synchronized void writeEntry(Section section, String key, String json) throws Exception {
-        store.put(section.prefix() + key, json, newRevision());
-        shared.refresh();
-    }
-
-    /** Removes one entry of a section's kind, then reads everything back. Blocks. */
-    public synchronized void removeEntry(Section section, String key) throws Exception {
-        store.remove(section.prefix() + key, newRevision());
-        shared.refresh();
+    /**
+     * Changes one entry of a section's kind by compare-and-set, as {@link #changeGroup}: {@code change}
+     * computes the entry (any object, written as JSON; null removes it) from the section as applied now,
+     * and again when another write came first; it may throw to refuse. Returns once the change is applied
+     * here. Blocks.
+     */
+    public synchronized void changeEntry(Section section, String key, EntryChange<Object> change) throws Exception {
+        compareAndSet(section.prefix() + key, "entry '" + section.prefix() + key + "'", () -> {
+            Object next = change.next();
+            return JSON.writeValueAsString(next == null ? Map.of(REMOVED, true) : next);
+        });
     }
 
     private static void applySection(Section section, Map<String, String> entries) {
         Map<String, String> mine = new HashMap<>();
         entries.forEach((key, value) -> {
-            if (key.startsWith(section.prefix())) {
+            if (key.startsWith(section.prefix()) && !removed(value)) {
                 mine.put(key.substring(section.prefix().length()), value);
             }
         });
@@ -169,8 +175,13 @@ public final class RegistrySync implements AutoCloseable {
         }
     }
 
-    private static String newRevision() {
-        return System.currentTimeMillis() + "-" + UUID.randomUUID();
+    /** A section's entry that {@link #changeEntry} removed (entries of a kind never carry this field). */
+    private static boolean removed(String value) {
+        try {
+            return JSON.readTree(value).path(REMOVED).asBoolean(false);
+        } catch (Exception unreadable) {
+            return false; // the section's parser says what is wrong with it
+        }
     }
 
     /** Entries that do not parse (written by a newer version, or damaged) are left out, and said so. */

@@ -1,4 +1,4 @@
-package io.mqproxy.control;
+package io.mqproxy.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

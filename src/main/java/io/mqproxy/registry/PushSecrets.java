@@ -1,4 +1,4 @@
-package io.mqproxy.control;
+package io.mqproxy.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,8 +1,7 @@
-package io.mqproxy.control;
+package io.mqproxy.monitor;
 
 import io.mqproxy.log.LogSafe;
-import io.mqproxy.monitor.AlertOverrides;
-import io.mqproxy.monitor.AlertRuleBook;
+import io.mqproxy.registry.RegistrySync;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -11,26 +10,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The operators' alert rules as run-time entries of the registry's namespace: {@code alert.defaults}
  * and {@code alert.group.<group>}, each the thresholds that layer sets. Every instance applies them
- * to its {@link AlertRuleBook} within a second of a change, and at start.
+ * to its {@link AlertRuleBook} within a second of a change, and at start. Set and removed by
+ * compare-and-set ({@link RegistrySync#changeEntry}). Beside the book rather than in {@code registry}:
+ * {@code monitor} reads the registry, so the registry cannot know the monitor's types.
  */
-final class AlertRuleEntries implements RegistrySync.Section {
+public final class AlertRuleEntries implements RegistrySync.Section {
     private static final Logger log = LoggerFactory.getLogger(AlertRuleEntries.class);
     static final String DEFAULTS = "defaults";
     static final String GROUP = "group.";
 
     private final AlertRuleBook book;
 
-    AlertRuleEntries(AlertRuleBook book) {
+    public AlertRuleEntries(AlertRuleBook book) {
         this.book = book;
     }
 
     @Override
     public String prefix() {
-        return "alert.";
+        return RegistrySync.ALERT_RULES;
     }
 
     /** The key of the defaults' entry (null group) or of a group's. */
-    static String key(String group) {
+    public static String key(String group) {
         return group == null ? DEFAULTS : GROUP + group;
     }
 

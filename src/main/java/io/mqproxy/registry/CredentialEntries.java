@@ -1,4 +1,4 @@
-package io.mqproxy.control;
+package io.mqproxy.registry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mqproxy.log.LogSafe;
@@ -15,14 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Data clients' credentials issued through the control plane, as run-time entries of the registry's
  * namespace ({@code credential.<id>}), their secrets sealed ({@link SecretSeal}). Every instance applies
- * them to its {@link CredentialBook} within a second of a change, and at start.
+ * them to its {@link CredentialBook} within a second of a change, and at start. Issued and revoked by
+ * compare-and-set ({@link RegistrySync#changeEntry}).
  */
-final class CredentialEntries implements RegistrySync.Section {
+public final class CredentialEntries implements RegistrySync.Section {
     private static final Logger log = LoggerFactory.getLogger(CredentialEntries.class);
 
     /** An entry as kept: never the secret in clear. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Entry(String id, String sealedSecret, List<String> producers, List<String> consumers, long expiresAt,
+    public record Entry(String id, String sealedSecret, List<String> producers, List<String> consumers, long expiresAt,
                  long createdAt, String createdBy) {
     }
 
@@ -30,14 +31,14 @@ final class CredentialEntries implements RegistrySync.Section {
     private final SecretSeal seal;
     private volatile Map<String, Entry> current = Map.of();
 
-    CredentialEntries(CredentialBook book, SecretSeal seal) {
+    public CredentialEntries(CredentialBook book, SecretSeal seal) {
         this.book = book;
         this.seal = seal;
     }
 
     @Override
     public String prefix() {
-        return "credential.";
+        return RegistrySync.CREDENTIALS;
     }
 
     @Override
@@ -58,11 +59,11 @@ final class CredentialEntries implements RegistrySync.Section {
         book.applyRuntime(runtime);
     }
 
-    Map<String, Entry> current() {
+    public Map<String, Entry> current() {
         return current;
     }
 
-    String seal(String secret) {
+    public String seal(String secret) {
         return seal.seal(secret);
     }
 }
