@@ -305,7 +305,7 @@ public final class ConsumeBenchmark {
     /**
      * {@code bench.drain.command} with the arguments {@code url topic group messages clients maxPullSize pop
      * pullTimeout} (this drain's {@code bench.httpClients}, {@code bench.maxPullSize} and
-     * {@code bench.drain.pullTimeout}), in a child process; its last line is {@code result <messages> <seconds to the
+     * {@code bench.drain.pullTimeout}), in a child process; its result line is {@code result <messages> <seconds to the
      * target> <polls> <errors> <cpu seconds of the child>}. The child's CPU is printed apart: not in this JVM's.
      */
     private Drain drainExternal(String topic, String group, boolean ord, long target, String name) throws Exception {
@@ -315,16 +315,19 @@ public final class ConsumeBenchmark {
             Integer.toString(drainPullTimeout)));
         BenchSupport.CpuWindow cpu = new BenchSupport.CpuWindow();
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String last = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-            StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                last = line;
-            }
-        }
-        if (!child.waitFor(10, TimeUnit.MINUTES) || last == null || !last.startsWith("result ")) {
+        // Read on a thread, so that the 10-minute bound holds even for a child that never ends its output; its
+        // other lines (its errors) are printed. A child still running 10 s after its result is ended: the result
+        // stands (a pending timer kept the first TypeScript adapter alive for 10 minutes after its result).
+        String last;
+        try {
+            last = expect(linesOf(child, "drain-child"), "result ", TimeUnit.MINUTES.toSeconds(10));
+        } catch (IllegalStateException e) {
             child.destroyForcibly();
-            throw new IllegalStateException(name + ": " + command + " ended without a result; last line: " + last);
+            throw new IllegalStateException(name + ": " + command + " ended without a result line");
+        }
+        if (!child.waitFor(10, TimeUnit.SECONDS)) {
+            System.out.println("      [" + name + "] the child was still running 10 s after its result: ended");
+            child.destroyForcibly();
         }
         String[] f = last.split(" ");
         System.out.printf(Locale.ROOT, "      [%s] child process cpu %.2f s%n", name, Double.parseDouble(f[5]));
@@ -942,22 +945,8 @@ public final class ConsumeBenchmark {
             command.addAll(List.of("-cp", classpath(), main.getName()));
             command.addAll(List.of(args));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // child gone
-                }
-                lines.add("<eof>");
-            }, "bench-" + name + "-reader");
-            reader.setDaemon(true);
-            reader.start();
-            return new Child(process, lines, new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8));
+            return new Child(process, linesOf(process, name),
+                new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8));
         }
 
         /** The first line starting with {@code prefix} within {@code seconds}; lines before it are printed. */
@@ -968,6 +957,26 @@ public final class ConsumeBenchmark {
         void tell(String line) {
             input.println(line);
         }
+    }
+
+    /** The lines {@code process} writes, read on a daemon thread, then {@code <eof>}. */
+    private static BlockingQueue<String> linesOf(Process process, String name) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // child gone
+            }
+            lines.add("<eof>");
+        }, "bench-" + name + "-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
     }
 
     private static String expect(BlockingQueue<String> lines, String prefix, long seconds) throws Exception {
