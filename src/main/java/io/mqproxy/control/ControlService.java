@@ -37,6 +37,7 @@ import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.SecretSeal;
 import io.mqproxy.threads.ThreadPools;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -91,9 +92,9 @@ public final class ControlService implements AutoCloseable {
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
                           ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac,
-                          ThreadPools pools) {
+                          ThreadPools pools, Clock clock) {
         this.calls = pools.fixed("control", pools.sizes().control(), QUEUE);
-        this.redrives = new RedriveJobs(pools);
+        this.redrives = new RedriveJobs(pools, clock);
         this.credentialBook = credentialBook;
         this.credentials = new CredentialEntries(credentialBook, seal);
         this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes,
@@ -104,7 +105,7 @@ public final class ControlService implements AutoCloseable {
         this.admin = broker.admin();
         this.groups = broker.groups();
         this.clients = broker.clients();
-        this.audit = new AuditLog(broker.audit(), auditMac, instance);
+        this.audit = new AuditLog(broker.audit(), auditMac, instance, clock);
         this.instance = instance;
         this.defaultQueues = defaultQueues;
         this.monitoring = monitoring;
