@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * instances may disagree on the fleet), so that two instances never collect, nor notify, at once. That
  * one reads every group's lag on {@code monitor.intervalSeconds}, exports it at {@code /metrics}, evaluates
  * the alert rules and sends their notifications; it keeps the alerts' state broker-side, so its successor
- * neither forgets a firing alert nor notifies it again. The others export no lag ({@code mqproxy_monitor_leader} 0) and show the alerts from the broker side.
+ * neither forgets a firing alert nor notifies it again. The others export no lag
+ * ({@code mqproxy_monitor_leader} 0) and show the alerts from the broker side.
  *
  * <p>Everything runs on its own threads: {@code mqproxy-monitor} (schedule, evaluation, state),
  * {@code mqproxy-monitor-read} (broker reads), and the notifier's; never on an event loop, and the data
