@@ -28,9 +28,9 @@ class RateGateTest {
             gate.take();
         }
         assertThat(gate.waitMillis()).isEqualTo(250);
-        clock.advanceMillis(249);
-        assertThat(gate.waitMillis()).isEqualTo(1);
-        clock.advanceMillis(1);
+        clock.advanceMillis(125);
+        assertThat(gate.waitMillis()).as("half a token refilled").isEqualTo(125);
+        clock.advanceMillis(125);
         assertThat(gate.waitMillis()).isZero();
     }
 
