@@ -9,11 +9,11 @@ import io.mqproxy.broker.embedded.EmbeddedBroker;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.consume.DeliveredMessage;
-import io.mqproxy.consume.MessageText;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.control.ControlService;
 import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.registry.RegistrySync;
+import io.mqproxy.message.MessageText;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Producer;
 import io.mqproxy.registry.Registry;
@@ -161,13 +161,14 @@ public final class ProxyApp implements AutoCloseable {
             app.control = new ControlService(registry, registrySync, broker,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), config.broker().defaultQueues(),
                 config.admin().messageBodyPreviewBytes(), monitoring, metrics, credentialBook,
-                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools);
+                seal, new AuditMac(RequestIdSecret.resolve(config), RequestIdSecret.previous(config)), pools, clock);
             app.components.add("control", null, null, app.control::close);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             // Streams and pushes settle or give back what they hold while the broker clients are still open.
-            StreamService streams = new StreamService(consume, config.stream(), pushMetrics);
+            StreamService streams = new StreamService(consume, config.stream(), pushMetrics, clock);
             app.components.add("event streams", null, streams::close, null);
-            PushService push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks);
+            PushService push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks,
+                clock);
             app.components.add("push", push::start, push::close, null);
             HttpServers servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
                 credentialBook, metrics, clock), clock);

@@ -153,7 +153,7 @@ public final class BrokerAccess implements AutoCloseable {
         return groups;
     }
 
-    public ProxyFleet fleet() {
+    public FleetMembers fleet() {
         return fleet;
     }
 

@@ -13,7 +13,6 @@ import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
-import io.mqproxy.error.Errors;
 import io.mqproxy.threads.ThreadPools;
 
 /**
@@ -142,12 +141,12 @@ public final class ClientDirectory implements AutoCloseable {
                 try {
                     result.complete(call.call());
                 } catch (Exception e) {
-                    result.completeExceptionally(Errors.brokerFailure("broadcast client directory: "
+                    result.completeExceptionally(BrokerFailure.failed("broadcast client directory: "
                         + (e.getMessage() == null ? e.toString() : e.getMessage()), e));
                 }
             });
         } catch (RuntimeException rejected) {
-            result.completeExceptionally(Errors.overloaded("client directory calls", 10_000));
+            result.completeExceptionally(BrokerFailure.callsFull("client directory calls", 10_000));
         }
         return result;
     }

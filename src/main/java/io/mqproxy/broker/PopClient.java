@@ -1,7 +1,5 @@
 package io.mqproxy.broker;
 
-import io.mqproxy.error.Errors;
-import io.mqproxy.error.ProxyError;
 import io.mqproxy.threads.ThreadPools;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,18 +157,18 @@ public final class PopClient implements AutoCloseable {
         result.completeExceptionally(popError(e, group, topic));
     }
 
-    private static ProxyError popError(Throwable e, String group, String topic) {
+    private static BrokerFailure popError(Throwable e, String group, String topic) {
         if (e instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.NO_PERMISSION) {
             // Not a pause: the proxy's own pause never reaches the broker. Say what the broker said.
-            return Errors.brokerFailure("the broker refuses consumer '" + group + "' on topic '" + topic
+            return BrokerFailure.refused("the broker refuses consumer '" + group + "' on topic '" + topic
                 + "' (no permission: the group's consumption is disabled on the broker or the topic is not "
                 + "readable): " + be.getErrorMessage(), e);
         }
         if (e instanceof MQBrokerException be) {
-            return Errors.brokerFailure("pop for consumer '" + group + "' on topic '" + topic + "' refused (code "
+            return BrokerFailure.refused("pop for consumer '" + group + "' on topic '" + topic + "' refused (code "
                 + be.getResponseCode() + "): " + be.getErrorMessage(), e);
         }
-        return Errors.brokerFailure("pop for consumer '" + group + "' on topic '" + topic + "' failed: " + e, e);
+        return BrokerFailure.failed("pop for consumer '" + group + "' on topic '" + topic + "' failed: " + e, e);
     }
 
     private static PoppedMessage toPopped(MessageExt m) {
@@ -289,7 +287,7 @@ public final class PopClient implements AutoCloseable {
                     api.batchAckMessageAsync(addrOf(targets, brokerName), ACK_TIMEOUT_MILLIS, ackCallback(call, "ack"),
                         topic, group, infos);
                 } catch (Exception e) {
-                    call.completeExceptionally(Errors.brokerFailure("ack failed: " + e.getMessage(), e));
+                    call.completeExceptionally(BrokerFailure.failed("ack failed: " + e.getMessage(), e));
                 }
                 calls.add(call);
             });
@@ -338,19 +336,19 @@ public final class PopClient implements AutoCloseable {
                                 if (r.getStatus() == AckStatus.OK && r.getExtraInfo() != null) {
                                     call.complete(ReceiptHandle.parse(r.getExtraInfo()));
                                 } else {
-                                    call.completeExceptionally(Errors.brokerFailure("release refused by the broker",
+                                    call.completeExceptionally(BrokerFailure.refused("release refused by the broker",
                                         null));
                                 }
                             }
 
                             @Override
                             public void onException(Throwable e) {
-                                call.completeExceptionally(Errors.brokerFailure("release failed: " + e.getMessage(),
+                                call.completeExceptionally(BrokerFailure.failed("release failed: " + e.getMessage(),
                                     e));
                             }
                         });
                 } catch (Exception e) {
-                    call.completeExceptionally(Errors.brokerFailure("release failed: " + e.getMessage(), e));
+                    call.completeExceptionally(BrokerFailure.failed("release failed: " + e.getMessage(), e));
                 }
                 calls.add(call);
             }
@@ -365,7 +363,7 @@ public final class PopClient implements AutoCloseable {
                 return t.addr();
             }
         }
-        throw Errors.brokerFailure("broker '" + brokerName + "' of this receipt is not serving the topic now", null);
+        throw BrokerFailure.failed("broker '" + brokerName + "' of this receipt is not serving the topic now", null);
     }
 
     private static AckCallback ackCallback(CompletableFuture<Void> call, String what) {
@@ -375,13 +373,13 @@ public final class PopClient implements AutoCloseable {
                 if (r.getStatus() == AckStatus.OK) {
                     call.complete(null);
                 } else {
-                    call.completeExceptionally(Errors.brokerFailure(what + " refused by the broker", null));
+                    call.completeExceptionally(BrokerFailure.refused(what + " refused by the broker", null));
                 }
             }
 
             @Override
             public void onException(Throwable e) {
-                call.completeExceptionally(Errors.brokerFailure(what + " failed: " + e.getMessage(), e));
+                call.completeExceptionally(BrokerFailure.failed(what + " failed: " + e.getMessage(), e));
             }
         };
     }

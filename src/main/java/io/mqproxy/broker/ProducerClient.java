@@ -257,7 +257,7 @@ public final class ProducerClient implements AutoCloseable {
                 producer.send(messages, queue, callback, timeoutMillis);
             }
         } catch (Exception e) {
-            sent.completeExceptionally(SendFailures.toProxyError(e, topic));
+            sent.completeExceptionally(SendFailures.toBrokerFailure(e, topic));
         } catch (Error e) {
             sent.completeExceptionally(e);
         }
@@ -282,7 +282,7 @@ public final class ProducerClient implements AutoCloseable {
                 producer.send(msg, callback, timeoutMillis);
             }
         } catch (Exception e) {
-            result.completeExceptionally(SendFailures.toProxyError(e, message.topic()));
+            result.completeExceptionally(SendFailures.toBrokerFailure(e, message.topic()));
         } catch (Error e) {
             result.completeExceptionally(e);
         }
@@ -308,11 +308,11 @@ public final class ProducerClient implements AutoCloseable {
                         List<MessageQueue> queues = producer.fetchPublishMessageQueues(topic);
                         sendBatch(msgs, BY_ORDER_ID.select(queues, null, orderId), callback, batch, topic);
                     } catch (Exception e) {
-                        batch.completeExceptionally(SendFailures.toProxyError(e, topic));
+                        batch.completeExceptionally(SendFailures.toBrokerFailure(e, topic));
                     }
                 });
             } catch (RuntimeException rejected) {
-                batch.completeExceptionally(SendFailures.toProxyError(rejected, topic));
+                batch.completeExceptionally(SendFailures.toBrokerFailure(rejected, topic));
             }
         }
         // A batch's result names the queue and the first offset; each message's id is in msgId, comma-joined.
@@ -328,7 +328,7 @@ public final class ProducerClient implements AutoCloseable {
                 producer.send(msgs, queue, callback, timeoutMillis);
             }
         } catch (Exception e) {
-            batch.completeExceptionally(SendFailures.toProxyError(e, topic));
+            batch.completeExceptionally(SendFailures.toBrokerFailure(e, topic));
         }
     }
 
@@ -356,7 +356,7 @@ public final class ProducerClient implements AutoCloseable {
 
             @Override
             public void onException(Throwable e) {
-                result.completeExceptionally(SendFailures.toProxyError(e, topic));
+                result.completeExceptionally(SendFailures.toBrokerFailure(e, topic));
             }
         };
     }

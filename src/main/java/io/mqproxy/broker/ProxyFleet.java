@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * closes or goes quiet. Nothing is written for this; it is read every {@code broker.fleetReadSeconds} on its
  * own thread.
  */
-public final class ProxyFleet implements AutoCloseable {
+public final class ProxyFleet implements FleetMembers, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyFleet.class);
     private static final long TIMEOUT_MILLIS = 3_000;
 
@@ -44,35 +44,19 @@ public final class ProxyFleet implements AutoCloseable {
         refresher.scheduleWithFixedDelay(this::refresh, 0, readSeconds, TimeUnit.SECONDS);
     }
 
-    /** How many instances are alive: at least this one. */
-    public int size() {
-        return Math.max(1, instances.size());
-    }
-
-    /** The client ids of the instances alive ({@code ip@instanceName}). */
+    @Override
     public Set<String> instances() {
         return instances;
     }
 
-    /** This instance's client id, as the brokers list it. */
+    @Override
     public String self() {
         return self;
     }
 
-    /**
-     * Whether this instance is the one that does the fleet's single-instance work (lag collection, alert
-     * notifications): the brokers see it alive and its client id is the smallest they list. Every
-     * instance reads the same list from the same brokers, so they agree once their reads (every
-     * {@code broker.fleetReadSeconds}) have seen the same fleet.
-     */
-    public boolean leads() {
-        Set<String> now = instances;
-        return now.contains(self) && now.stream().min(String::compareTo).orElseThrow().equals(self);
-    }
-
-    /** How long two instances may disagree on the fleet: two reads of it. */
-    public long agreementMillis() {
-        return 2 * readSeconds * 1000;
+    @Override
+    public long readMillis() {
+        return readSeconds * 1000;
     }
 
     private void refresh() {

@@ -1,8 +1,5 @@
 package io.mqproxy.broker;
 
-import io.mqproxy.error.Errors;
-import io.mqproxy.error.ProxyError;
-import io.mqproxy.error.Status;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.remoting.exception.RemotingConnectException;
@@ -11,41 +8,40 @@ import org.apache.rocketmq.remoting.exception.RemotingTooMuchRequestException;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 
 /**
- * Turns the RocketMQ client's failures into contract statuses. A time-out is {@code 300}: the
- * request may have reached the broker and been stored, so only the client can decide to retry.
+ * Turns the RocketMQ client's send failures into {@link BrokerFailure}s. A time-out is an unknown outcome:
+ * the request may have reached the broker and been stored, so only the client can decide to retry.
  */
 final class SendFailures {
     private SendFailures() {
     }
 
-    static ProxyError toProxyError(Throwable failure, String topic) {
+    static BrokerFailure toBrokerFailure(Throwable failure, String topic) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RemotingTimeoutException || t instanceof RemotingTooMuchRequestException) {
-                return Errors.outcomeUnknown("broker did not answer in time");
+                return BrokerFailure.outcomeUnknown("broker did not answer in time");
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RemotingConnectException) {
-                return Errors.brokerFailure("broker unreachable: " + t.getMessage(), failure);
+                return BrokerFailure.unreachable("broker unreachable: " + t.getMessage(), failure);
             }
             if (t instanceof MQBrokerException be && be.getResponseCode() == ResponseCode.SYSTEM_BUSY) {
-                return new ProxyError(Status.OVERLOADED, "broker busy, the message was not stored; retry later ("
-                    + be.getErrorMessage() + ")", failure);
+                return BrokerFailure.busy(be.getErrorMessage(), failure);
             }
             if (t instanceof MQBrokerException be) {
-                return Errors.brokerFailure("broker refused the message (code " + be.getResponseCode() + "): "
+                return BrokerFailure.refused("broker refused the message (code " + be.getResponseCode() + "): "
                     + be.getErrorMessage(), failure);
             }
         }
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         if (message.contains("No route info")) {
-            return Errors.brokerFailure("no route to topic '" + topic + "': the topic does not exist on the "
+            return BrokerFailure.failed("no route to topic '" + topic + "': the topic does not exist on the "
                 + "cluster or no broker is up", failure);
         }
         if (failure instanceof MQClientException mce && mce.getErrorMessage() != null) {
             message = mce.getErrorMessage();
         }
-        return Errors.brokerFailure(firstLine(message), failure);
+        return BrokerFailure.failed(firstLine(message), failure);
     }
 
     private static String firstLine(String message) {

@@ -10,6 +10,7 @@ import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.ResourceNames;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
+import io.mqproxy.message.MessageText;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;

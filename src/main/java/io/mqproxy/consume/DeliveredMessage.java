@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.message.MessageText;
 import java.util.Map;
 
 /**

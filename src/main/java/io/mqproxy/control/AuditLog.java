@@ -5,6 +5,7 @@ import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.RegistrySync;
 import io.mqproxy.security.AuditMac;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -36,10 +37,13 @@ final class AuditLog {
     private final AuditTopic topic;
     private final AuditMac mac;
     private final String instance;
+    /** Dates the records. */
+    private final Clock clock;
     /** Package-private so a test reaches page boundaries without writing ten thousand messages. */
     volatile int scanPerPage = SCAN_PER_PAGE;
 
-    AuditLog(AuditTopic topic, AuditMac mac, String instance) {
+    AuditLog(AuditTopic topic, AuditMac mac, String instance, Clock clock) {
+        this.clock = clock;
         this.topic = topic;
         this.mac = mac;
         this.instance = instance;
@@ -48,7 +52,7 @@ final class AuditLog {
     /** Records a change; blocks until the broker has it, so an answered change is an audited one. */
     void record(Actor actor, String action, String target, String clientId, Object before, Object after,
                 String result) {
-        record(new AuditRecord(System.currentTimeMillis(), actor == null ? null : actor.operator(),
+        record(new AuditRecord(clock.millis(), actor == null ? null : actor.operator(),
             actor == null ? null : actor.requestId(), action, target, clientId, before, after, result, instance,
             null, null));
     }

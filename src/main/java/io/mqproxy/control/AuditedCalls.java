@@ -1,10 +1,13 @@
 package io.mqproxy.control;
 
 import io.mqproxy.broker.AuditTopic;
+import io.mqproxy.broker.BrokerFailure;
+import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.security.AuditMac;
 import io.mqproxy.threads.ThreadPools;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,11 +24,18 @@ public final class AuditedCalls implements AutoCloseable {
     private final AuditLog audit;
     private final String instance;
     private final ExecutorService calls;
+    private final Clock clock;
 
-    AuditedCalls(AuditTopic topic, AuditMac auditMac, String instance, ThreadPools pools) {
+    AuditedCalls(AuditTopic topic, AuditMac auditMac, String instance, ThreadPools pools, Clock clock) {
         this.calls = pools.fixed("control", pools.sizes().control(), QUEUE);
-        this.audit = new AuditLog(topic, auditMac, instance);
+        this.audit = new AuditLog(topic, auditMac, instance, clock);
         this.instance = instance;
+        this.clock = clock;
+    }
+
+    /** The app's clock: what every command dates its records and checks expiries with. */
+    Clock clock() {
+        return clock;
     }
 
     /** The audit log itself, for commands that write records beside their call's (a redrive's progress). */
@@ -49,7 +59,7 @@ public final class AuditedCalls implements AutoCloseable {
      * fails the caller (a full pool or a broker failure is logged).
      */
     public void auditRefusal(Actor actor, String source, String action, String target, String result) {
-        AuditRecord record = new AuditRecord(System.currentTimeMillis(), actor == null ? null : actor.operator(),
+        AuditRecord record = new AuditRecord(clock.millis(), actor == null ? null : actor.operator(),
             actor == null ? null : actor.requestId(), action, target, null, null, null, result, instance, source,
             null);
         try {
@@ -93,17 +103,23 @@ public final class AuditedCalls implements AutoCloseable {
             calls.execute(() -> {
                 try {
                     result.complete(call.call());
-                } catch (ProxyError e) {
-                    result.completeExceptionally(e);
                 } catch (Exception e) {
-                    result.completeExceptionally(Errors.brokerFailure(e.getMessage() == null ? e.toString()
-                        : e.getMessage(), e));
+                    result.completeExceptionally(asProxyError(e));
                 }
             });
         } catch (RejectedExecutionException full) {
             result.completeExceptionally(Errors.overloaded("control calls", QUEUE));
         }
         return result;
+    }
+
+    /** Ours and the broker layer's failures keep their status (also out of a joined future); the rest is a broker failure. */
+    private static ProxyError asProxyError(Exception e) {
+        Throwable t = ErrorMapper.unwrap(e);
+        if (t instanceof ProxyError || t instanceof BrokerFailure) {
+            return ErrorMapper.toProxyError(t);
+        }
+        return Errors.brokerFailure(e.getMessage() == null ? e.toString() : e.getMessage(), e);
     }
 
     @Override

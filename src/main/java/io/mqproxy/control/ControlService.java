@@ -11,6 +11,7 @@ import io.mqproxy.security.AuditMac;
 import io.mqproxy.security.CredentialBook;
 import io.mqproxy.security.SecretSeal;
 import io.mqproxy.threads.ThreadPools;
+import java.time.Clock;
 
 /**
  * The operator's actions, free of HTTP, by concern: each command class owns one kind of operation and
@@ -30,12 +31,12 @@ public final class ControlService implements AutoCloseable {
     public ControlService(Registry registry, RegistrySync sync, BrokerAccess broker, String instance,
                           int defaultQueues, int messageBodyPreviewBytes, Monitoring monitoring,
                           ProxyMetrics metrics, CredentialBook credentialBook, SecretSeal seal, AuditMac auditMac,
-                          ThreadPools pools) {
-        this.calls = new AuditedCalls(broker.audit(), auditMac, instance, pools);
+                          ThreadPools pools, Clock clock) {
+        this.calls = new AuditedCalls(broker.audit(), auditMac, instance, pools, clock);
         CredentialEntries credentialEntries = new CredentialEntries(credentialBook, seal);
         AlertRuleEntries alertRules = new AlertRuleEntries(monitoring.rules());
         this.groups = new GroupCommands(registry, sync, broker, defaultQueues, calls);
-        this.redrives = new RedriveCommands(registry, broker, metrics, pools, calls);
+        this.redrives = new RedriveCommands(registry, broker, metrics, pools, clock, calls);
         this.operations = new OperationCommands(registry, broker, messageBodyPreviewBytes, metrics, redrives, calls);
         this.credentials = new CredentialCommands(registry, sync, credentialBook, credentialEntries, calls);
         this.alerts = new AlertCommands(registry, sync, monitoring, alertRules, calls);

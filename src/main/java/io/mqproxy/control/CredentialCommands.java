@@ -79,14 +79,14 @@ public final class CredentialCommands {
                     throw Errors.badParam("consumers", "unknown consumer group '" + g + "'");
                 }
             }
-            if (expiresAt != 0 && expiresAt <= System.currentTimeMillis()) {
+            if (expiresAt != 0 && expiresAt <= calls.clock().millis()) {
                 throw Errors.badParam("expiresAt", "must be in the future (epoch ms), or 0 for never");
             }
             byte[] random = new byte[32];
             new java.security.SecureRandom().nextBytes(random);
             String secret = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             CredentialEntries.Entry entry = new CredentialEntries.Entry(id, credentials.seal(secret), sorted(producers),
-                sorted(consumers), expiresAt, System.currentTimeMillis(), actor.operator());
+                sorted(consumers), expiresAt, calls.clock().millis(), actor.operator());
             Map<String, Object> after = Map.of("id", id, "producers", entry.producers(), "consumers",
                 entry.consumers(), "expiresAt", expiresAt);
             calls.changed(actor, "issue-credential", id, null, null,

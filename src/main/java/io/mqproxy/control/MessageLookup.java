@@ -6,8 +6,8 @@ import io.mqproxy.broker.MessageFinder;
 import io.mqproxy.broker.MessageFinder.Found;
 import io.mqproxy.broker.RedriveHistory;
 import io.mqproxy.config.ResourceNames;
-import io.mqproxy.consume.MessageBody;
 import io.mqproxy.error.Errors;
+import io.mqproxy.message.MessageText;
 import io.mqproxy.registry.BrokerGroups;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
@@ -274,16 +274,18 @@ public final class MessageLookup {
     private MessageView view(Found f, boolean full, List<GroupState> states) {
         boolean truncated = !full && f.body().length > previewBytes;
         byte[] shown = truncated ? Arrays.copyOf(f.body(), previewBytes) : f.body();
-        MessageBody body = MessageBody.of(shown);
-        if (truncated && body.encoding() != null && MessageBody.of(f.body()).encoding() == null) {
+        MessageText body = MessageText.of(shown);
+        String text = body.text();
+        String encoding = body.encoding();
+        if (truncated && encoding != null && MessageText.isUtf8(f.body())) {
             // The cut fell inside a UTF-8 character: show the text up to it, not base64 of a text body.
-            body = new MessageBody(new String(shown, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\uFFFD+$", ""),
-                null);
+            text = new String(shown, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\uFFFD+$", "");
+            encoding = null;
         }
         return new MessageView(f.messageId(), f.offsetMsgId(), f.topic(), f.brokerName(), f.queueId(), f.queueOffset(),
             f.storeTimestamp(), f.bornTimestamp(), f.keys(), f.tags(), f.properties(), f.size(),
             f.properties().get("clientIp"), f.bornHost(), f.producerGroup(), producersOf(f.topic()),
-            CarriedRedrives.of(f.properties()), f.reconsumeTimes(), body.text(), body.encoding(), truncated,
+            CarriedRedrives.of(f.properties()), f.reconsumeTimes(), text, encoding, truncated,
             f.body().length, states);
     }
 

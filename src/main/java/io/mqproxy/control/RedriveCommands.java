@@ -49,12 +49,12 @@ public final class RedriveCommands implements AutoCloseable {
     private final AuditedCalls calls;
 
     RedriveCommands(Registry registry, BrokerAccess broker, ProxyMetrics metrics, ThreadPools pools,
-                    AuditedCalls calls) {
+                    java.time.Clock clock, AuditedCalls calls) {
         this.registry = registry;
         this.groups = broker.groups();
         this.metrics = metrics;
         this.audit = calls.log();
-        this.redrives = new RedriveJobs(pools);
+        this.redrives = new RedriveJobs(pools, clock);
         this.calls = calls;
     }
 
@@ -158,7 +158,7 @@ public final class RedriveCommands implements AutoCloseable {
                     throw Errors.notFound("dead letters " + missing + " of '" + name + "'");
                 }
             }
-            long at = System.currentTimeMillis();
+            long at = calls.clock().millis();
             List<String> marks = new ArrayList<>();
             calls.changed(actor, "redrive", name, clientId, null, () -> {
                 for (StoredMessage m : letters) {
@@ -234,7 +234,7 @@ public final class RedriveCommands implements AutoCloseable {
         List<String> marks = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         int[] failedInARow = {0};
-        long at = System.currentTimeMillis();
+        long at = calls.clock().millis();
         String result = "ok";
         try {
             int scanned = groups.forEachDeadLetter(brokerGroup, SELECTION_SCAN, m -> {

@@ -5,12 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.mqproxy.error.Errors;
 import io.mqproxy.threads.ThreadPools;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -35,7 +37,7 @@ public final class RedriveJobs implements AutoCloseable {
         final String operator;
         final DeadLetterSelection selection;
         final Integer ratePerSecond;
-        final long startedAt = System.currentTimeMillis();
+        final long startedAt;
         final AtomicLong scanned = new AtomicLong();
         final AtomicLong selected = new AtomicLong();
         final AtomicLong redriven = new AtomicLong();
@@ -45,8 +47,9 @@ public final class RedriveJobs implements AutoCloseable {
         volatile String error;
 
         Job(String id, String group, String clientId, String operator, DeadLetterSelection selection,
-            Integer ratePerSecond) {
+            Integer ratePerSecond, long startedAt) {
             this.id = id;
+            this.startedAt = startedAt;
             this.group = group;
             this.clientId = clientId;
             this.operator = operator;
@@ -73,14 +76,18 @@ public final class RedriveJobs implements AutoCloseable {
 
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Job> running = new ConcurrentHashMap<>();
-    private final Cache<String, Job> jobs = Caffeine.newBuilder().maximumSize(REMEMBERED)
-        .expireAfterWrite(Duration.ofHours(1)).build();
+    private final Cache<String, Job> jobs;
     private final ExecutorService pool;
     private final int threads;
+    /** Dates the jobs, and times how long a job is remembered. */
+    private final Clock clock;
 
-    RedriveJobs(ThreadPools pools) {
+    RedriveJobs(ThreadPools pools, Clock clock) {
         this.threads = pools.sizes().redrive();
         this.pool = pools.fixed("redrive", threads, QUEUE);
+        this.clock = clock;
+        this.jobs = Caffeine.newBuilder().maximumSize(REMEMBERED).expireAfterWrite(Duration.ofHours(1))
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
     }
 
     /**
@@ -91,7 +98,8 @@ public final class RedriveJobs implements AutoCloseable {
               Integer ratePerSecond, Consumer<Job> work) {
         byte[] bytes = new byte[8];
         random.nextBytes(bytes);
-        Job job = new Job(HexFormat.of().formatHex(bytes), group, clientId, operator, selection, ratePerSecond);
+        Job job = new Job(HexFormat.of().formatHex(bytes), group, clientId, operator, selection, ratePerSecond,
+            clock.millis());
         Job earlier = running.putIfAbsent(brokerGroup, job);
         if (earlier != null) {
             throw Errors.conflict("a redrive of '" + group + "' is running (id " + earlier.id + ", "
@@ -109,7 +117,8 @@ public final class RedriveJobs implements AutoCloseable {
                     job.state = "failed";
                     log.warn("redrive {} of group {} stopped: {}", job.id, group, e.toString());
                 } finally {
-                    job.finishedAt = System.currentTimeMillis();
+                    job.finishedAt = clock.millis();
+                    jobs.put(job.id, job); // its hour is counted from its end
                     running.remove(brokerGroup, job);
                 }
             });
@@ -121,9 +130,10 @@ public final class RedriveJobs implements AutoCloseable {
         return job;
     }
 
-    /** A redrive of this group (any clientId) by id, running or ended within the hour. */
+    /** A redrive of this group (any clientId) by id, running (however long) or ended within the hour. */
     Progress progress(String group, String id) {
-        Job job = id == null ? null : jobs.getIfPresent(id);
+        Job job = id == null ? null : running.values().stream().filter(j -> j.id.equals(id)).findFirst()
+            .orElseGet(() -> jobs.getIfPresent(id));
         if (job == null || !job.group.equals(group)) {
             throw Errors.notFound("redrive '" + id + "' of '" + group + "' on this instance (progress is kept for "
                 + "an hour by the instance that runs it)");

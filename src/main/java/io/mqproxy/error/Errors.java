@@ -82,8 +82,18 @@ public final class Errors {
     }
 
     public static ProxyError overloaded(String what, int limit) {
-        return new ProxyError(Status.OVERLOADED,
-            "proxy overloaded: " + limit + " " + what + " already in flight; retry later");
+        return overloaded(limit + " " + what + " already in flight");
+    }
+
+    /** A bound of this proxy is full, as {@code detail} says ("N things already in flight"). */
+    public static ProxyError overloaded(String detail) {
+        return new ProxyError(Status.OVERLOADED, "proxy overloaded: " + detail + "; retry later");
+    }
+
+    /** The broker turned a message away for load: it was not stored. */
+    public static ProxyError brokerBusy(String detail, Throwable cause) {
+        return new ProxyError(Status.OVERLOADED, "broker busy, the message was not stored; retry later ("
+            + detail + ")", cause);
     }
 
     /** The broker did not answer in time: the message may or may not be stored. */

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.mqproxy.broker.AlertStateStore;
 import io.mqproxy.broker.BrokerAccess;
-import io.mqproxy.broker.ProxyFleet;
+import io.mqproxy.broker.FleetMembers;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -38,13 +38,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lag collection and alerting for the fleet. Every instance runs this, but only one acts: the one the
- * brokers list with the smallest client id ({@link ProxyFleet#leads()}), and only once it has led for
- * as long as two instances may disagree on the fleet, so that two instances never collect, nor
- * notify, at once. That one reads every group's lag on {@code monitor.intervalSeconds}, exports it at
- * {@code /metrics}, evaluates the alert rules and sends their notifications; it keeps the alerts'
- * state broker-side, so its successor neither forgets a firing alert nor notifies it again. The
- * others export no lag ({@code mqproxy_monitor_leader} 0) and show the alerts from the broker side.
+ * Lag collection and alerting for the fleet. Every instance runs this, but only one acts: the one that
+ * holds the fleet's {@link Leadership} (the smallest client id the brokers list, picked for as long as two
+ * instances may disagree on the fleet), so that two instances never collect, nor notify, at once. That
+ * one reads every group's lag on {@code monitor.intervalSeconds}, exports it at {@code /metrics}, evaluates
+ * the alert rules and sends their notifications; it keeps the alerts' state broker-side, so its successor
+ * neither forgets a firing alert nor notifies it again. The others export no lag
+ * ({@code mqproxy_monitor_leader} 0) and show the alerts from the broker side.
  *
  * <p>Everything runs on its own threads: {@code mqproxy-monitor} (schedule, evaluation, state),
  * {@code mqproxy-monitor-read} (broker reads), and the notifier's; never on an event loop, and the data
@@ -60,7 +60,8 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     private final ProxyConfig.Monitor config;
     private final Registry registry;
-    private final ProxyFleet fleet;
+    private final FleetMembers fleet;
+    private final Leadership leadership;
     private final AlertStateStore store;
     private final AlertRuleBook rules;
     private final LagCollector collector;
@@ -79,7 +80,6 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
     private final ScheduledExecutorService ticker;
     private volatile boolean acting;
     private volatile Status last = Status.NONE;
-    private long leadingSince = -1;
     private long nextCollection;
     /** What leadership's agreement time, the collection interval and alert durations are measured by. */
     private final Clock clock;
@@ -97,6 +97,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
         this.ticker = pools.scheduler("monitor", 16);
         this.registry = registry;
         this.fleet = broker.fleet();
+        this.leadership = new Leadership(fleet, clock);
         this.store = broker.alertStates();
         this.rules = rules;
         this.meterRegistry = metrics.registry();
@@ -149,7 +150,7 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
      * puts first leaves lag uncollected. Said in the log (and by mqproxy_monitor_leader 0 on every instance).
      */
     private void warnIfLeadingDisabled() {
-        if (fleet.leads()) {
+        if (leadership.picked()) {
             log.warn("this instance is the one the fleet picks to collect lag and send alerts, but monitor.enabled "
                 + "is false here: nobody collects. Set monitor.enabled alike on every instance");
         }
@@ -221,23 +222,16 @@ public final class Monitoring implements RegistryListener, AutoCloseable {
 
     private void tick() {
         try {
-            long now = clock.millis();
-            if (!fleet.leads()) {
-                leadingSince = -1;
+            if (!leadership.holds()) {
                 if (acting) {
                     stopActing();
                 }
                 return;
             }
-            if (leadingSince < 0) {
-                leadingSince = now;
-            }
             if (!acting) {
-                if (now - leadingSince < fleet.agreementMillis()) {
-                    return; // another instance may still believe it leads: let the fleet agree first
-                }
                 startActing();
             }
+            long now = clock.millis();
             if (now >= nextCollection) {
                 nextCollection = now + TimeUnit.SECONDS.toMillis(config.intervalSeconds());
                 collectOnce();

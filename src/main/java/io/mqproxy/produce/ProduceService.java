@@ -95,7 +95,7 @@ public final class ProduceService implements AutoCloseable {
             } else {
                 metrics.produceFailed(r.producer(), outcome(failure), 1);
             }
-        });
+        }).exceptionallyCompose(failure -> CompletableFuture.failedFuture(ErrorMapper.toProxyError(failure)));
     }
 
     /** Sends the batch as RocketMQ batches of at most 1 MiB each; the outcome is per message. */

@@ -12,6 +12,7 @@ import io.mqproxy.error.ProxyError;
 import io.mqproxy.error.Status;
 import io.mqproxy.log.LogSafe;
 import io.vertx.core.Context;
+import java.time.Clock;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +43,8 @@ final class EventStream {
     private final StreamSink sink;
     private final Context context;
     private final int maxUnacked;
+    /** Reservations end by it (the consume service's clock). */
+    private final Clock clock;
     private final Map<ReceiptHandle, Delivery> unacked = new LinkedHashMap<>();
     private int acking;
     private boolean fetching;
@@ -54,7 +57,8 @@ final class EventStream {
     private volatile boolean closed;
 
     EventStream(StreamService streams, ConsumeService consume, StreamRequest request, int maxUnacked,
-                StreamSink sink, Context context) {
+                StreamSink sink, Context context, Clock clock) {
+        this.clock = clock;
         this.streams = streams;
         this.consume = consume;
         this.request = request;
@@ -207,7 +211,7 @@ final class EventStream {
 
     /** Messages past their reservation are being delivered again by the broker: their slots are free. */
     private void expire() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (Iterator<Delivery> it = unacked.values().iterator(); it.hasNext(); ) {
             Delivery d = it.next();
             if (d.expiresAt() <= now) {

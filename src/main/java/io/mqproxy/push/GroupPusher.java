@@ -14,6 +14,7 @@ import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.ext.web.client.HttpResponse;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,8 @@ final class GroupPusher {
     private final Context context;
     private final PushMetrics metrics;
     private final RateGate rate;
+    /** Endpoint rates and the signatures' time go by it. */
+    private final Clock clock;
     private final int reservationSeconds;
     private int inFlight;
     /** Batches answered and being acked or given back: a slot is free once the answer is in, not the ack. */
@@ -65,14 +68,15 @@ final class GroupPusher {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
     GroupPusher(ConsumerGroup group, ConsumeService consume, WebhookClient client, Context context, PushMetrics metrics,
-                IntSupplier liveInstances) {
+                IntSupplier liveInstances, Clock clock) {
+        this.clock = clock;
         this.group = group;
         this.push = group.push();
         this.consume = consume;
         this.client = client;
         this.context = context;
         this.metrics = metrics;
-        this.rate = new RateGate(push.ratePerSecond(), liveInstances);
+        this.rate = new RateGate(push.ratePerSecond(), liveInstances, clock);
         this.reservationSeconds = Math.min(group.consumeTimeoutCap(),
             PushRules.reservationSeconds(push.timeoutMillis(), group.minConsumeTimeoutSeconds()));
     }
@@ -169,7 +173,7 @@ final class GroupPusher {
             .toList()));
         headers.put("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)));
         headers.putAll(traceHeaders(each.get(0).message()));
-        headers.put(PushSignature.HEADER, PushSignature.header(push.secret(), System.currentTimeMillis() / 1000,
+        headers.put(PushSignature.HEADER, PushSignature.header(push.secret(), clock.millis() / 1000,
             body));
         client.post(push.url(), headers, body, push.timeoutMillis())
             .onComplete(answer -> answered(d, answer, System.nanoTime() - started));

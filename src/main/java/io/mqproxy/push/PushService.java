@@ -8,6 +8,7 @@ import io.mqproxy.registry.RegistryListener;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final IntSupplier liveInstances;
     private final Vertx vertx;
     private final WebhookClient webhooks;
+    private final Clock clock;
     /** Guarded by this; a pusher's own work runs on its context, never under this lock. */
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
@@ -46,9 +48,11 @@ public final class PushService implements RegistryListener, AutoCloseable {
      * @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate
      * @param vertx         the proxy's Vert.x: its owner closes it, after this
      * @param webhooks      the proxy's webhook client, shared with alert notifications
+     * @param clock         the proxy's clock: endpoint rates and the signatures' time go by it
      */
     public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
-                       Vertx vertx, WebhookClient webhooks) {
+                       Vertx vertx, WebhookClient webhooks, Clock clock) {
+        this.clock = clock;
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
@@ -93,7 +97,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
         }
         if (wanted) {
             GroupPusher pusher = new GroupPusher(now, consume, webhooks, vertx.getOrCreateContext(), metrics,
-                liveInstances);
+                liveInstances, clock);
             pushers.put(name, pusher);
             pusher.start();
             log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));

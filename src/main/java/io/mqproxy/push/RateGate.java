@@ -1,5 +1,6 @@
 package io.mqproxy.push;
 
+import java.time.Clock;
 import java.util.function.IntSupplier;
 
 /**
@@ -11,10 +12,16 @@ final class RateGate {
     private final int ratePerSecond;
     private final IntSupplier liveInstances;
     private double tokens;
-    private long refilledAt = System.nanoTime();
+    private final Clock clock;
+    private long refilledAt;
 
-    /** @param ratePerSecond 0: no limit */
-    RateGate(int ratePerSecond, IntSupplier liveInstances) {
+    /**
+     * @param ratePerSecond 0: no limit
+     * @param clock         the bucket refills by it (millisecond precision)
+     */
+    RateGate(int ratePerSecond, IntSupplier liveInstances, Clock clock) {
+        this.clock = clock;
+        this.refilledAt = clock.millis();
         this.ratePerSecond = ratePerSecond;
         this.liveInstances = liveInstances;
         this.tokens = share();
@@ -37,9 +44,10 @@ final class RateGate {
     }
 
     private void refill() {
-        long now = System.nanoTime();
+        long now = clock.millis();
         double share = share();
-        tokens = Math.min(Math.max(1, share), tokens + (now - refilledAt) / 1e9 * share);
+        // A wall clock set back refills nothing; it never takes tokens away.
+        tokens = Math.min(Math.max(1, share), tokens + Math.max(0, now - refilledAt) / 1e3 * share);
         refilledAt = now;
     }
 

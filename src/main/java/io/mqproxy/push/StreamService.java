@@ -8,6 +8,7 @@ import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.Errors;
 import io.vertx.core.Context;
+import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,12 +24,15 @@ public final class StreamService implements AutoCloseable {
     private final ConsumeService consume;
     private final ProxyConfig.Stream config;
     private final PushMetrics metrics;
+    private final Clock clock;
     private final AtomicInteger open = new AtomicInteger();
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
     /** Which stream wrote each unacked message: at most maxStreams x maxUnacked entries. */
     private final ConcurrentHashMap<ReceiptHandle, EventStream> owners = new ConcurrentHashMap<>();
 
-    public StreamService(ConsumeService consume, ProxyConfig.Stream config, PushMetrics metrics) {
+    /** @param clock the proxy's clock: a delivery's reservation ends by it, as the consume service's batches do */
+    public StreamService(ConsumeService consume, ProxyConfig.Stream config, PushMetrics metrics, Clock clock) {
+        this.clock = clock;
         this.consume = consume;
         this.config = config;
         this.metrics = metrics;
@@ -84,7 +88,7 @@ public final class StreamService implements AutoCloseable {
      * @return what the HTTP side calls {@code close} on when the connection closes
      */
     public Runnable start(StreamRequest r, Deliveries first, StreamSink sink, Context context) {
-        EventStream stream = new EventStream(this, consume, r, unackedBound(r), sink, context);
+        EventStream stream = new EventStream(this, consume, r, unackedBound(r), sink, context, clock);
         streams.add(stream);
         stream.start(first, config.heartbeatSeconds() * 1000L);
         return stream::close;

@@ -65,6 +65,22 @@ class ArchitectureTest {
         assertThat(leaks).as("files outside io/mqproxy/broker/ naming org.apache.rocketmq classes").isEmpty();
     }
 
+    /**
+     * The broker package says what went wrong ({@code BrokerFailure}); which status that is, is the edge's
+     * ({@code io.mqproxy.error}), so the broker names nothing of the envelope.
+     */
+    @Test
+    void theBrokerPackage_namesNoEnvelopeError() {
+        Pattern errorName = Pattern.compile("\\bio\\.mqproxy\\.error\\.");
+        List<String> leaks = new ArrayList<>();
+        for (Path p : javaFiles()) {
+            if (p.startsWith(BROKER) && errorName.matcher(withoutComments(read(p))).find()) {
+                leaks.add(MAIN.relativize(p).toString());
+            }
+        }
+        assertThat(leaks).as("files in io/mqproxy/broker/ naming io.mqproxy.error").isEmpty();
+    }
+
     /** The scan would pass vacuously if it looked in the wrong place: the broker package must match. */
     @Test
     void theScanSeesTheBrokerPackagesOwnImports() {

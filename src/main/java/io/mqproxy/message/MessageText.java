@@ -1,4 +1,4 @@
-package io.mqproxy.consume;
+package io.mqproxy.message;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * A delivered message's body as an answer carries it: UTF-8 text is kept as the bytes the broker gave and
+ * A message's body as an answer carries it (a delivery, a looked-up message): UTF-8 text is kept as the bytes the broker gave and
  * written into the JSON answer from them (escaped where JSON needs it), never decoded into a String and
  * encoded again; anything else (a body another producer wrote in binary or another charset) is base64,
  * marked by {@link #encoding()}, so that no byte is lost. Answers carry up to 128 bodies: the detour through
@@ -21,6 +21,9 @@ import java.util.Base64;
  */
 @JsonSerialize(using = MessageText.Writer.class)
 public final class MessageText {
+    /** The {@link #encoding()} of a body that is not UTF-8 text. */
+    public static final String BASE64 = "base64";
+
     /** The body when it is UTF-8 text, else null. */
     private final byte[] utf8;
     /** The body base64-encoded when it is not UTF-8 text, else null. */
@@ -36,9 +39,9 @@ public final class MessageText {
             : new MessageText(null, Base64.getEncoder().encodeToString(body));
     }
 
-    /** {@code null} for UTF-8 text, {@link MessageBody#BASE64} for a body that is not. */
+    /** {@code null} for UTF-8 text, {@link #BASE64} for a body that is not. */
     public String encoding() {
-        return utf8 == null ? MessageBody.BASE64 : null;
+        return utf8 == null ? BASE64 : null;
     }
 
     /** The text as JSON shows it: the body's text, or its base64. */
@@ -57,7 +60,7 @@ public final class MessageText {
     }
 
     /** Well-formed UTF-8, checked without building a String; ASCII (most bodies) needs one pass over the bytes. */
-    static boolean isUtf8(byte[] body) {
+    public static boolean isUtf8(byte[] body) {
         int i = 0;
         while (i < body.length && body[i] >= 0) {
             i++;
