@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The test JVM holds other listeners (the shared test broker if an earlier class started it, servers of
  * other tests still closing): the check covers the listeners this process gained while this proxy and its
- * broker started. Test classes run one after another, so nothing else opens a listener meanwhile.
+ * broker started. A test JVM runs its classes one after another, so nothing else opens a listener meanwhile.
  */
 class EmbeddedListenersIT {
     @Test

@@ -33,12 +33,17 @@ class ReadinessIT {
             ProxyClient client = proxy.client();
             await("ready with one master silent").atMost(Duration.ofSeconds(20))
                 .until(() -> client.get(client.producePort(), "/ready").httpStatus() == 200);
-            // Still ready after several probes (each waits for the silent master's time-out).
-            for (int i = 0; i < 3; i++) {
-                Thread.sleep(1_500);
-                Reply ready = client.get(client.adminPort(), "/ready");
-                assertThat(ready.httpStatus()).as(ready.raw().body()).isEqualTo(200);
-            }
+            // Ready at every look while the silent master gets several more probes, each waiting for its
+            // time-out. Probes run one after another: once the third ping is in, the two before it are over,
+            // and /ready, asked after, answers from one of them or a later one.
+            int target = down.pings() + 3;
+            await("probes of the silent master").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    boolean probed = down.pings() >= target;
+                    Reply ready = client.get(client.adminPort(), "/ready");
+                    assertThat(ready.httpStatus()).as("ready at every look: " + ready.raw().body()).isEqualTo(200);
+                    return probed;
+                });
         }
     }
 

@@ -209,8 +209,8 @@ class ConsumeDefectsIT {
                 waiting.add(http.sendAsync(HttpRequest.newBuilder(acks.get(i)).build(),
                     HttpResponse.BodyHandlers.ofString()));
             }
-            // Kept: the two acks must hold the ack permits at the silent broker, and no gauge shows acks in flight.
-            Thread.sleep(500);
+            // The two acks hold the ack permits once they are out at the silent broker.
+            await("two acks at the silent broker").atMost(Duration.ofSeconds(10)).until(() -> silent.acks() >= 2);
             long sentAt = System.nanoTime();
             ProxyClient.Reply third = bounded.client().get(bounded.client().consumePort(), acks.get(2).getRawPath()
                 + "?" + acks.get(2).getRawQuery());

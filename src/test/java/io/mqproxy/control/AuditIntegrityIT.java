@@ -11,6 +11,7 @@ import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mqproxy.testing.ProxyClient.Reply;
+import io.mqproxy.testing.StoredMessages;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import java.net.URLEncoder;
@@ -68,7 +69,9 @@ class AuditIntegrityIT {
         writeNatively(bodies, key, null);
     }
 
+    /** Returns once the broker's queue shows every message written (a busy broker indexes them a moment later). */
     private static void writeNatively(List<byte[]> bodies, String key, String mac) throws Exception {
+        long before = StoredMessages.count(AUDIT_TOPIC);
         DefaultMQProducer producer = new DefaultMQProducer("audit-int-native");
         producer.setNamesrvAddr(TestBroker.get().namesrvAddr());
         producer.setInstanceName("audit-int-native-" + System.nanoTime());
@@ -88,6 +91,8 @@ class AuditIntegrityIT {
         } finally {
             producer.shutdown();
         }
+        await("the written messages indexed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .until(() -> StoredMessages.count(AUDIT_TOPIC) >= before + bodies.size());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.testing.Consumer;
+import io.mqproxy.testing.LagCollections;
 import io.mqproxy.testing.MetricsScrape;
 import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.TestBroker;
@@ -76,21 +77,24 @@ class AlertFleetIT {
     }
 
     @Test
-    void oneNotificationPerFiring_evenAcrossATakeOver() throws InterruptedException {
+    void oneNotificationPerFiring_evenAcrossATakeOver() {
         for (int i = 0; i < 5; i++) {
             Reply r = a.client().produce(form("producer", producer, "message", "f" + i));
             assertThat(r.status()).as(r.raw().body()).isEqualTo(200);
         }
         await().atMost(FIRST).until(() -> receiver.at("/ok", "firing", group).size() >= 1);
-        // Kept: what is checked is that nothing more comes (no second firing from the other instance) for a while.
-        Thread.sleep(5_000);
+        // Nothing more comes (no second firing, from either instance) for several collections of the leader.
+        TestProxy leader = collects(a) ? a : b;
+        TestProxy other = leader == a ? b : a;
+        long otherCollections = LagCollections.done(other.client());
+        LagCollections.awaitMore(leader.client(), 3);
         assertThat(deliveries("firing")).hasSize(1);
         assertThat(receiver.at("/ok", "firing", group)).extracting(r -> r.json().path("instance").asText())
             .containsOnly(receiver.at("/ok", "firing", group).get(0).json().path("instance").asText());
 
         // Exactly one instance collects, and only it exports lag.
-        TestProxy leader = collects(a) ? a : b;
-        TestProxy other = leader == a ? b : a;
+        assertThat(LagCollections.done(other.client())).as("collections of the other instance meanwhile")
+            .isEqualTo(otherCollections);
         assertThat(collects(other)).isFalse();
         assertThat(MetricsScrape.of(leader.client()).value("mqproxy_lag_backlog_messages", "group", group))
             .isEqualTo(5.0);
@@ -111,8 +115,8 @@ class AlertFleetIT {
             b = null;
         }
         await().atMost(FIRST).until(() -> collects(other));
-        // Kept: the new collector must not fire again for several collections; an absence takes its time.
-        Thread.sleep(4_000);
+        // The new collector does not fire again, for several collections.
+        LagCollections.awaitMore(other.client(), 3);
         assertThat(deliveries("firing")).hasSize(1);
 
         // Drained: the new collector sends the one resolve.
@@ -122,8 +126,8 @@ class AlertFleetIT {
             return MetricsScrape.of(other.client()).value("mqproxy_lag_backlog_messages", "group", group) == 0.0;
         });
         await().atMost(SOON).until(() -> receiver.at("/ok", "resolved", group).size() >= 1);
-        // Kept: one resolve and no second one; an absence takes its time.
-        Thread.sleep(3_000);
+        // One resolve, and no second one several collections later.
+        LagCollections.awaitMore(other.client(), 3);
         assertThat(deliveries("resolved")).hasSize(1);
         assertThat(deliveries("firing")).hasSize(1);
         JsonNode resolved = receiver.at("/ok", "resolved", group).get(0).json();

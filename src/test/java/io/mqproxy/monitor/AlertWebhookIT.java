@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqproxy.testing.Consumer;
+import io.mqproxy.testing.LagCollections;
 import io.mqproxy.testing.MetricsScrape;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.ProxyClient.Reply;
@@ -46,7 +47,7 @@ class AlertWebhookIT {
         receiver = new WebhookReceiver().failFirst("/flaky", 2);
         TestProxy.Builder b = TestProxy.builder().operator("ops", TOKEN)
             .set("monitor.intervalSeconds", "1")
-            .set("monitor.webhookTimeoutSeconds", "5")
+            .set("monitor.webhookTimeoutSeconds", "3")
             .set("monitor.webhookRetries", "3")
             .set("monitor.webhookRetryMillis", "200")
             .monitor("webhooks", List.of(
@@ -134,7 +135,7 @@ class AlertWebhookIT {
 
         // Still above the threshold for several collections: still one notification. (Delivery is at least once:
         // an attempt the receiver answered too late for the proxy is sent again, with the same delivery id.)
-        Thread.sleep(4_000);
+        LagCollections.awaitMore(client, 3);
         assertThat(deliveries("/ok", "firing", g)).hasSize(1);
         assertThat(deliveries("/flaky", "firing", g)).hasSize(1);
 
@@ -169,8 +170,8 @@ class AlertWebhookIT {
         JsonNode resolved = receiver.at("/ok", "resolved", g).get(0).json();
         assertThat(resolved.path("since").asText()).isEqualTo(n.path("since").asText());
         assertThat(resolved.path("resolvedAt").asText()).isNotEmpty();
-        // Kept: still one resolve several collections later; an absence takes its time.
-        Thread.sleep(3_000);
+        // Still one resolve several collections later.
+        LagCollections.awaitMore(client, 3);
         assertThat(deliveries("/ok", "resolved", g)).hasSize(1);
         assertThat(deliveries("/ok", "firing", g)).hasSize(1);
         assertThat(MetricsScrape.of(client).value("mqproxy_alerts_firing", "group", g, "rule", "backlog"))
@@ -211,7 +212,7 @@ class AlertWebhookIT {
         String g = group("hangs");
         admin("PUT", "/admin/alerts/groups/" + g, "{\"backlog\":1}");
         produce("hangs", 3);
-        // The hanging webhook has the notification and holds it (5 s per attempt, 4 attempts).
+        // The hanging webhook has the notification and holds it (3 s per attempt, 4 attempts).
         await().atMost(FIRST).until(() -> !receiver.at("/hang", "firing", g).isEmpty());
         assertThat(MetricsScrape.of(client).value("mqproxy_alert_notifications_pending")).isPositive();
 
@@ -226,7 +227,7 @@ class AlertWebhookIT {
             assertThat(poll.status()).isEqualTo(200);
             long took = (System.nanoTime() - began) / 1_000_000;
             millis.add(took);
-            // A functional bound only (the machine is shared): nothing waits for the webhook's 5 s time-outs.
+            // A functional bound only (the machine is shared): nothing waits for the webhook's 3 s time-outs.
             assertThat(took).as("produce + poll %d", i).isLessThan(2_000);
         }
         millis.sort(Long::compare);
@@ -251,7 +252,7 @@ class AlertWebhookIT {
             assertThat(hang).isNotNull();
             assertThat(hang.path("outcome").asText()).isEqualTo("failed");
             assertThat(hang.path("attempts").asInt()).isEqualTo(4);
-            assertThat(hang.path("error").asText()).contains("no answer within 5 s");
+            assertThat(hang.path("error").asText()).contains("no answer within 3 s");
         });
     }
 

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 class PushWebhookIT {
     private static final String TOKEN = "push-operator-token-0123456789";
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /** How long an absence (no second copy, nothing pushed while paused) is watched: a push takes milliseconds. */
+    private static final Duration ABSENCE = Duration.ofSeconds(3);
 
     private static final PushReceiver ok = new PushReceiver();
     private static final PushReceiver failOnce = new PushReceiver().answering(n -> n == 0 ? 500 : 200);
@@ -83,13 +85,15 @@ class PushWebhookIT {
 
     @Alongside
     @Test
-    void receiverAnswering200_getsEveryMessageOnce() throws InterruptedException {
+    void receiverAnswering200_getsEveryMessageOnce() {
         Set<String> sent = new HashSet<>();
         for (int i = 0; i < 30; i++) {
             sent.add(okLane.produce(client, "m" + i));
         }
         await().atMost(BOUND).until(() -> new HashSet<>(ok.messageIds()).containsAll(sent));
-        Thread.sleep(3_000); // time for a second copy, were one coming
+        // No second copy comes (an absence is watched for a while).
+        await("no second copy").during(ABSENCE).atMost(BOUND).until(() ->
+            ok.messageIds().stream().filter(sent::contains).count() == sent.size());
         List<String> mine = ok.messageIds().stream().filter(sent::contains).toList();
         assertThat(mine).hasSize(30).doesNotHaveDuplicates();
         PushReceiver.Received first = ok.received().stream().filter(r -> sent.contains(r.messageIds().get(0)))
@@ -200,16 +204,18 @@ class PushWebhookIT {
 
     @Alongside
     @Test
-    void pause_stopsPushing_andResume_startsAgain() throws InterruptedException {
+    void pause_stopsPushing_andResume_startsAgain() {
         pauseLane.produce(client, "before");
         await().atMost(BOUND).until(() -> paused.received().size() == 1);
         ProxyClient.Reply pause = client.admin("POST", "/admin/groups/" + pauseLane.group() + "/pause", TOKEN, null);
         assertThat(pause.status()).isEqualTo(200);
-        Thread.sleep(3_000); // a pop waiting at the broker when the pause came returns within one slice
+        // Paused here: its pusher is stopped, and a pop still waiting at the broker gives back what it gets.
+        await().atMost(BOUND).until(() -> client.admin("GET", "/admin/groups/" + pauseLane.group(), TOKEN, null)
+            .result().path("group").path("paused").asBoolean());
         String during = pauseLane.produce(client, "during");
-        // Kept: nothing is pushed while paused; an absence takes its time.
-        Thread.sleep(5_000);
-        assertThat(paused.messageIds()).doesNotContain(during);
+        // Nothing is pushed while paused (an absence is watched for a while).
+        await("nothing pushed while paused").during(ABSENCE).atMost(BOUND)
+            .until(() -> !paused.messageIds().contains(during));
         client.admin("POST", "/admin/groups/" + pauseLane.group() + "/resume", TOKEN, null);
         await().atMost(BOUND).until(() -> paused.messageIds().contains(during));
         assertThat(paused.messageIds()).hasSize(2);

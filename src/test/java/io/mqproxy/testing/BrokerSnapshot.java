@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * What the broker holds for one topic right now: the max offset of each of its queues, plus the broker's
  * parking topics for delayed and timer messages (a refused delayed message must not sit there either).
- * Test classes run one after another, so nothing else writes to the parking topics meanwhile.
+ * A test JVM runs its classes one after another (the other JVM has a broker of its own), so nothing else
+ * writes to the parking topics meanwhile.
  */
 public record BrokerSnapshot(String topic, Map<Integer, Long> topicOffsets, Map<Integer, Long> scheduled,
                              Map<Integer, Long> timers) {

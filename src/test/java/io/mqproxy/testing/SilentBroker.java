@@ -1,16 +1,19 @@
 package io.mqproxy.testing;
 
+import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.UtilAll;
 import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.remoting.exception.RemotingCommandException;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -18,6 +21,7 @@ import org.apache.rocketmq.remoting.protocol.RequestCode;
 import org.apache.rocketmq.remoting.protocol.body.RegisterBrokerBody;
 import org.apache.rocketmq.remoting.protocol.body.TopicConfigAndMappingSerializeWrapper;
 import org.apache.rocketmq.remoting.protocol.body.TopicConfigSerializeWrapper;
+import org.apache.rocketmq.remoting.protocol.heartbeat.HeartbeatData;
 import org.apache.rocketmq.remoting.protocol.header.namesrv.RegisterBrokerRequestHeader;
 
 /**
@@ -28,6 +32,8 @@ import org.apache.rocketmq.remoting.protocol.header.namesrv.RegisterBrokerReques
 public final class SilentBroker implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
+    private final AtomicInteger pings = new AtomicInteger();
+    private final AtomicInteger acks = new AtomicInteger();
     private final NettyRemotingClient registrar;
     private final String topic;
 
@@ -121,15 +127,42 @@ public final class SilentBroker implements AutoCloseable {
         }
     }
 
-    private static void swallow(Socket s) {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = s.getInputStream()) {
-            while (in.read(buffer) >= 0) {
-                // read and drop: the broker never answers
+    /** Reads each request (a length, then the command) and drops it: the broker never answers. */
+    private void swallow(Socket s) {
+        try (DataInputStream in = new DataInputStream(s.getInputStream())) {
+            while (true) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                RemotingCommand request = RemotingCommand.decode(ByteBuffer.wrap(frame));
+                if (isPing(request)) {
+                    pings.incrementAndGet();
+                }
+                if (request.getCode() == RequestCode.ACK_MESSAGE || request.getCode() == RequestCode.BATCH_ACK_MESSAGE) {
+                    acks.incrementAndGet();
+                }
             }
-        } catch (IOException closed) {
-            // connection gone
+        } catch (IOException | RemotingCommandException | RuntimeException closedOrUnreadable) {
+            // connection gone (or not a RocketMQ client): nothing more to count
         }
+    }
+
+    /** An empty heartbeat (no producer, no consumer): what a liveness probe sends, unlike a client's heartbeat. */
+    private static boolean isPing(RemotingCommand request) {
+        if (request.getCode() != RequestCode.HEART_BEAT || request.getBody() == null) {
+            return false;
+        }
+        HeartbeatData heartbeat = HeartbeatData.decode(request.getBody(), HeartbeatData.class);
+        return heartbeat.getProducerDataSet().isEmpty() && heartbeat.getConsumerDataSet().isEmpty();
+    }
+
+    /** The empty heartbeats (liveness pings) received so far, each left unanswered. */
+    public int pings() {
+        return pings.get();
+    }
+
+    /** The ack requests (single or batch) received so far, each left unanswered. */
+    public int acks() {
+        return acks.get();
     }
 
     @Override

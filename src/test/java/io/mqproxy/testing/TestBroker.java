@@ -14,8 +14,9 @@ import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 
 /**
- * The real RocketMQ name server and broker shared by the whole test run: started once (5-35 s),
- * never stopped by a test (stopping takes 15-37 s); the JVM's exit ends it.
+ * The real RocketMQ name server and broker shared by every test class of this JVM (pom.xml runs two test
+ * JVMs, each with its own): started once (5-35 s), never stopped by a test (stopping takes 15-37 s); the
+ * JVM's exit ends it.
  */
 public final class TestBroker {
     private static final AtomicInteger TOPICS = new AtomicInteger();
