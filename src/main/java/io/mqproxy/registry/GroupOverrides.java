@@ -35,7 +35,7 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             broadcastStart != null ? broadcastStart : base.broadcastStart(),
             or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
             paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime,
-            push == null ? base.push() : push.subscription());
+            push == null ? base.push() : push.subscription(), base.filter());
     }
 
     /** The names of every setting an operator may change. */
