@@ -1,5 +1,8 @@
 package io.mqproxy.broker;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.mqproxy.config.SubscriptionFilter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +33,10 @@ public final class FilterMatch {
     /** Matches every message: a group without a filter. */
     public static final FilterMatch ALL = new FilterMatch(null, null, "*");
 
+    /** Compiled filters by filter, so each group's is compiled once however often it is asked for. */
+    private static final Cache<SubscriptionFilter, FilterMatch> COMPILED = Caffeine.newBuilder().maximumSize(10_000)
+        .build();
+
     private final Set<String> tags;
     private final Expression sql;
     private final String expression;
@@ -38,6 +45,19 @@ public final class FilterMatch {
         this.tags = tags;
         this.sql = sql;
         this.expression = expression;
+    }
+
+    /**
+     * A group's filter (null: none), compiled on first use.
+     *
+     * @throws IllegalArgumentException when RocketMQ cannot parse it (the registry takes only filters that parse)
+     */
+    public static FilterMatch of(SubscriptionFilter filter) {
+        if (SubscriptionFilter.normalized(filter) == null) {
+            return ALL;
+        }
+        return COMPILED.get(filter, f -> f.type() == SubscriptionFilter.Type.SQL92 ? sql92(f.expression())
+            : tag(f.expression()));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.mqproxy.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mqproxy.config.SubscriptionFilter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +123,18 @@ class FilterMatchTest {
         Map<String, String> user = Map.of("region", "eu");
         assertThat(f.matches(m.getTags(), FilterMatch.stored(m.getTags(), m.getKeys(), user))).isTrue();
         assertThat(f.matches(m)).isTrue();
+    }
+
+    @Test
+    void aGroupsFilter_isCompiledOnce_andNoneMatchesAll() throws Exception {
+        SubscriptionFilter paid = new SubscriptionFilter(SubscriptionFilter.Type.TAG, "paid");
+        assertThat(FilterMatch.of(paid)).isSameAs(FilterMatch.of(new SubscriptionFilter(SubscriptionFilter.Type.TAG,
+            " paid ")));
+        assertThat(FilterMatch.of(paid).matches(tagged("paid"))).isTrue();
+        assertThat(FilterMatch.of(null)).isSameAs(FilterMatch.ALL);
+        assertThat(FilterMatch.of(new SubscriptionFilter(SubscriptionFilter.Type.TAG, "*"))).isSameAs(FilterMatch.ALL);
+        assertThat(FilterMatch.of(new SubscriptionFilter(SubscriptionFilter.Type.SQL92, "a = 1"))
+            .matches(with(Map.of("a", "1")))).isTrue();
     }
 
     @Test
