@@ -50,7 +50,7 @@ public final class BrokerAccess implements AutoCloseable {
         this.clients = new ClientDirectory(admin, pools);
         this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
-        this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
+        this.lag = new LagReader(admin, reader, MONITOR_TIMEOUT_MILLIS);
         this.alertStates = new AlertStateStore(admin);
     }
 
