@@ -130,7 +130,7 @@ public final class PopClient implements AutoCloseable {
                         @Override
                         public void onSuccess(PopResult popResult) {
                             try {
-                                result.complete(outcome(popResult, group, topic, target, maxRetries));
+                                result.complete(outcome(popResult, group, topic, target, maxRetries, filter));
                             } catch (RuntimeException e) {
                                 result.completeExceptionally(popError(e, group, topic));
                             }
@@ -148,11 +148,19 @@ public final class PopClient implements AutoCloseable {
         });
     }
 
-    private PopOutcome outcome(PopResult r, String group, String topic, TopicRoutes.Target target, int maxRetries) {
+    private PopOutcome outcome(PopResult r, String group, String topic, TopicRoutes.Target target, int maxRetries,
+                               SubscriptionFilter filter) {
         return switch (r.getPopStatus()) {
             case FOUND -> {
                 List<PoppedMessage> delivered = new ArrayList<>(r.getMsgFoundList().size());
+                List<ReceiptHandle> unmatched = new ArrayList<>();
                 for (MessageExt m : r.getMsgFoundList()) {
+                    // The broker matches tags by hash code: one whose hash collides is acked here, as
+                    // RocketMQ's own proxy does (PopMessageResultFilter), so the group never sees it.
+                    if (!FilterExpressions.tagMatches(filter, m.getTags())) {
+                        unmatched.add(ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK)));
+                        continue;
+                    }
                     // Deliveries since the last redrive count: a redriven message gets the whole budget again.
                     if (RedriveHistory.countedRetries(m.getReconsumeTimes(), m.getProperty(RedriveHistory.BUDGET_BASE))
                         > maxRetries) {
@@ -160,6 +168,13 @@ public final class PopClient implements AutoCloseable {
                     } else {
                         delivered.add(toPopped(m));
                     }
+                }
+                if (!unmatched.isEmpty()) {
+                    ack(group, topic, unmatched).exceptionally(e -> {
+                        log.debug("messages of topic {} outside group {}'s tag filter not acked; they come back and "
+                            + "are acked then: {}", topic, group, e.toString());
+                        return null;
+                    });
                 }
                 yield delivered.isEmpty() ? PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG)
                     : new PopOutcome(PopOutcome.Kind.FOUND, delivered);

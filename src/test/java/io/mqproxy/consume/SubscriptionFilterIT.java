@@ -41,6 +41,7 @@ class SubscriptionFilterIT {
     private static String sql;
     private static String stream;
     private static String hook;
+    private static String hash;
     private static TestProxy proxy;
     private static ProxyClient client;
 
@@ -53,6 +54,7 @@ class SubscriptionFilterIT {
         sql = broker.newTopic("flt-sql", 1);
         stream = broker.newTopic("flt-sse", 1);
         hook = broker.newTopic("flt-hook", 1);
+        hash = broker.newTopic("flt-hash", 1);
         proxy = TestProxy.builder()
             .producer("flt-pop-p", pops).consumer("flt-pop-g", pops, Map.of("pop", true, "filter", PAID))
             .consumer("flt-pop-all", pops, Map.of("pop", true))
@@ -63,6 +65,8 @@ class SubscriptionFilterIT {
             .producer("flt-sse-p", stream).consumer("flt-sse-g", stream, Map.of("pop", true, "filter", PAID))
             .producer("flt-hook-p", hook).consumer("flt-hook-g", hook, Map.of("pop", true, "filter", PAID,
                 "push", Map.of("url", receiver.url("/hook"), "secret", "push-secret-0123456789")))
+            .producer("flt-hash-p", hash).consumer("flt-hash-g", hash, Map.of("pop", true, "filter",
+                Map.of("type", "TAG", "expression", "Aa")))
             .start();
         client = proxy.client();
     }
@@ -98,6 +102,14 @@ class SubscriptionFilterIT {
             Consumer c = new Consumer(client, broadcast, "flt-bc-g").with("clientId", clientId);
             assertThat(drain(c, 3)).as(clientId).containsExactly("paid-1", "refunded-2", "paid-3");
         }
+    }
+
+    /** The broker matches tags by hash code; "BB" has the hash of "Aa", and still does not reach the group. */
+    @Test
+    void tagFilter_aTagWhoseHashCollides_isNotDelivered() {
+        produce("flt-hash-p", "collides", "BB", null);
+        produce("flt-hash-p", "named", "Aa", null);
+        assertThat(drain(new Consumer(client, hash, "flt-hash-g"), 1)).containsExactly("named");
     }
 
     /**
