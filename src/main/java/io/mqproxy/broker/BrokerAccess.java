@@ -169,6 +169,11 @@ public final class BrokerAccess implements AutoCloseable {
         return admin;
     }
 
+    /** Whether a topic's brokers take SQL92 filters (their enablePropertyFilter). */
+    public PropertyFilterSupport propertyFilters() {
+        return new PropertyFilterSupport(admin);
+    }
+
     public BrokerHealth health() {
         return health;
     }

@@ -37,6 +37,22 @@ public final class FilterExpressions {
         }
     }
 
+    /**
+     * Whether a message tagged {@code tags} (null: none) is one a TAG filter names; always true for no filter or
+     * SQL92 (the broker evaluates those in full). The broker matches tags by their hash codes only.
+     */
+    static boolean tagMatches(SubscriptionFilter filter, String tags) {
+        if (filter == null || filter.type() != SubscriptionFilter.Type.TAG) {
+            return true;
+        }
+        try {
+            SubscriptionData named = FilterAPI.buildSubscriptionData("topic", filter.expression());
+            return named.getTagsSet().isEmpty() || tags != null && named.getTagsSet().contains(tags);
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
     /** RocketMQ's name of the filter's type, for the pop request header. */
     static String expressionType(SubscriptionFilter filter) {
         return filter == null ? ExpressionType.TAG : filter.type().name();

@@ -10,6 +10,9 @@ public record SubscriptionFilter(Type type, String expression) {
     /** The longest expression taken: filters travel in every pop request. */
     public static final int MAX_EXPRESSION_LENGTH = 1024;
 
+    /** RocketMQ's own "no filter" (a TAG filter of {@code *}): normalized to null where a filter is served. */
+    public static final SubscriptionFilter EVERY_MESSAGE = new SubscriptionFilter(Type.TAG, "*");
+
     /** RocketMQ's expression types, by their names. */
     public enum Type { TAG, SQL92 }
 

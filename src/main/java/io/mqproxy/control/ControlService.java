@@ -245,6 +245,7 @@ public final class ControlService implements AutoCloseable {
         return run(() -> {
             ConsumerGroup before = consumer(name);
             check(change.applyTo(before));
+            FilterSupport.require(broker.propertyFilters(), change, before.topic());
             return changed(actor, groupAction(change), name, null, before,
                 () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
@@ -273,7 +274,7 @@ public final class ControlService implements AutoCloseable {
         if (set.equals(Set.of("paused"))) {
             return change.equals(GroupChange.pause(true)) ? "pause" : "resume";
         }
-        return set.equals(Set.of("rateLimit")) ? "rate-limit" : "set";
+        return set.equals(Set.of("rateLimit")) ? "rate-limit" : set.equals(Set.of("filter")) ? "filter" : "set";
     }
 
     /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */
@@ -301,6 +302,7 @@ public final class ControlService implements AutoCloseable {
                 registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
                 registry.defaults().maxClientIds(), false, 0, true), true);
             check(would);
+            FilterSupport.require(broker.propertyFilters(), settings == null ? GroupChange.NOTHING : settings, topic);
             return changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {
                 if (registry.consumer(name).isPresent()) {
                     throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
@@ -1012,6 +1014,7 @@ public final class ControlService implements AutoCloseable {
         if (rate != null) {
             throw Errors.badParam(rate.setting(), rate.rule());
         }
+        FilterSupport.check(g.filter());
     }
 
     /** A name a producer, group or topic would take: legal, and not the proxy's or RocketMQ's own. */
