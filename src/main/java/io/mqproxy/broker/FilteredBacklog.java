@@ -59,17 +59,25 @@ final class FilteredBacklog {
         }
     }
 
-    private final TopicReader reader;
+    /** Reads the messages stored at offsets [begin, end) of a queue, in offset order ({@link TopicReader#readRange}). */
+    @FunctionalInterface
+    interface Range {
+        List<MessageExt> read(MessageQueue mq, long begin, long end) throws Exception;
+    }
+
+    private final Range reader;
+    private final int scanPerQueue;
     private final Cache<Key, Memo> memos = Caffeine.newBuilder().maximumWeight(MAX_BYTES)
         .weigher((Key k, Memo m) -> m.weight()).expireAfterAccess(FORGET_AFTER).build();
 
-    FilteredBacklog(TopicReader reader) {
+    FilteredBacklog(Range reader, int scanPerQueue) {
         this.reader = reader;
+        this.scanPerQueue = scanPerQueue;
     }
 
     /**
      * The backlog of {@code brokerGroup} on one queue whose messages {@code [committed, max)} wait,
-     * reading no more than {@link #SCAN_PER_QUEUE} of them and none after {@code deadlineNanos}
+     * reading no more than {@code scanPerQueue} of them and none after {@code deadlineNanos}
      * ({@link System#nanoTime()}). Blocks.
      */
     Counted count(String topic, String brokerGroup, SubscriptionFilter filter, String brokerName, int queueId,
@@ -91,11 +99,11 @@ final class FilteredBacklog {
             headOffset = known.headOffset;
             headStoreTime = known.headStoreTime;
         }
-        long stop = Math.min(max, Math.min(end + SCAN_PER_QUEUE, base + MAX_SPAN));
+        long stop = Math.min(max, Math.min(end + scanPerQueue, base + MAX_SPAN));
         MessageQueue mq = new MessageQueue(topic, brokerName, queueId);
         int reads = 0;
         while (end < stop && System.nanoTime() < deadlineNanos) {
-            List<MessageExt> chunk = reader.readRange(mq, end, Math.min(stop, end + CHUNK));
+            List<MessageExt> chunk = reader.read(mq, end, Math.min(stop, end + CHUNK));
             reads++;
             if (chunk.isEmpty()) {
                 break; // nothing readable there (yet): the rest is estimated
@@ -120,7 +128,7 @@ final class FilteredBacklog {
         } else if (base + first != headOffset) {
             // The first waiting match was consumed since: read the next one's store time (one message).
             headOffset = base + first;
-            List<MessageExt> head = reader.readRange(mq, headOffset, headOffset + 1);
+            List<MessageExt> head = reader.read(mq, headOffset, headOffset + 1);
             reads++;
             headStoreTime = head.isEmpty() ? -1 : head.get(0).getStoreTimestamp();
         }

@@ -112,7 +112,7 @@ public final class LagReader {
 
     LagReader(AdminClient cluster, TopicReader reader, long timeoutMillis) {
         this.cluster = cluster;
-        this.filtered = new FilteredBacklog(reader);
+        this.filtered = new FilteredBacklog(reader::readRange, FilteredBacklog.SCAN_PER_QUEUE);
         this.timeoutMillis = timeoutMillis;
     }
 
