@@ -47,7 +47,9 @@ function iso(local) {
 const when = (isoTime, fallback) => (isoTime ? time(Date.parse(isoTime)) : fallback);
 
 const STATE_KINDS = {ACKED: 'ok', DELIVERED: 'ok', NOT_DELIVERED: '', NOT_ACKED: '', IN_RETRY: 'warn',
-  REDRIVEN: 'warn', DEAD_LETTERED: 'bad', PER_CLIENT: ''};
+  REDRIVEN: 'warn', DEAD_LETTERED: 'bad', PER_CLIENT: '', FILTERED: ''};
+/** States whose code reads poorly in a badge. */
+const STATE_WORDS = {FILTERED: 'filtered out', PER_CLIENT: 'per client'};
 
 export function messages(main, r) {
   const q = r.query;
@@ -327,7 +329,7 @@ function statesTable(m, states) {
   return table([
     {label: 'Group', cell: (x) => [h('a', {href: '#/group/' + encodeURIComponent(x.group)}, x.group),
       x.clientId ? h('span', {class: 'muted small'}, ' (clientId ' + x.clientId + ')') : null]},
-    {label: 'State', class: 'nowrap', cell: (x) => badge(x.state, STATE_KINDS[x.state] || '')},
+    {label: 'State', class: 'nowrap', cell: (x) => badge(STATE_WORDS[x.state] || x.state, STATE_KINDS[x.state] || '')},
     {label: 'Certainty', cell: (x) => (x.exact ? 'exact' : h('span', {class: 'muted'}, 'as far as the broker tells'))},
     {label: 'What the broker says', cell: (x) => h('span', {class: 'small'}, x.note)},
   ], states.map((x) => ({...x, __key: x.group})));

@@ -177,6 +177,7 @@ function group(main, r) {
   const reset = h('div');
   const redeliver = h('div');
   const alertRules = h('div', {id: 'alert-rules'});
+  const filter = h('div', {id: 'group-filter'});
   const dlq = h('div');
   clear(main, head, numbers,
     panel('Backlog and consume rate, last hour', chart,
@@ -184,8 +185,8 @@ function group(main, r) {
         h('span', {}, h('span', {class: 'swatch rate'}), 'consumed per second (right axis)')), chartNote),
     panel('Queues', queues), clients,
     h('div', {class: 'grid'}, panel('Settings', settings),
-      h('div', {class: 'column'}, panel('Reset offsets', reset), panel('Re-deliver a message', redeliver),
-        panel('Alert rules', alertRules))),
+      h('div', {class: 'column'}, panel('Subscription filter', filter), panel('Reset offsets', reset),
+        panel('Re-deliver a message', redeliver), panel('Alert rules', alertRules))),
     panel('Dead letters', dlq));
 
   async function loadGroup() {
@@ -351,6 +352,52 @@ function group(main, r) {
       }, {form, done: 'Saved: ' + Object.entries(change).map(([k, v]) => k + ' = ' + v).join(', ')});
     });
     clear(settings, form);
+  }
+
+  /**
+   * The group's filter in force and where it comes from, and a form that sets or clears it at run time
+   * (PATCH /admin/groups/<group> with "filter"; audited by the API, errors under the field they name).
+   */
+  function drawFilter() {
+    const f = state.group.filter;
+    const form = h('form', {class: 'stack', id: 'filter-form', novalidate: true});
+    const type = h('select', {name: 'filter.type'}, ['TAG', 'SQL92'].map((v) =>
+      h('option', {value: v, selected: (f ? f.type : 'TAG') === v}, v)));
+    const expression = h('input', {name: 'filter.expression', class: 'mono', spellcheck: 'false',
+      value: f ? f.expression : '', placeholder: 'paid || refunded, or region = \'eu\' AND amount > 100'});
+    const set = h('button', {type: 'submit', class: 'primary', id: 'filter-set'}, 'Set filter');
+    const drop = h('button', {type: 'button', id: 'filter-clear', disabled: !f, onclick: async () => {
+      const r = await act(drop, async () => {
+        await patch(path`/admin/groups/${name}`, {filter: null});
+        return true;
+      }, {form, done: 'Cleared the filter of ' + name + ': it takes every message of its topic again.'});
+      if (r) {
+        await loadGroup();
+        drawFilter();
+      }
+    }}, 'Clear filter');
+    append(form,
+      h('p', {id: 'filter-in-force'}, h('strong', {}, 'In force: '),
+        f ? [badge(f.type), ' ', h('code', {class: 'mono'}, f.expression)] : 'none: every message of the topic',
+        ' ', source('filter')),
+      h('div', {class: 'fields'}, field('Type', type, 'TAG: tags separated by ||; SQL92: a condition over properties'),
+        field('Expression', expression)),
+      h('p', {class: 'muted small'}, 'The broker skips the messages a filter does not take and counts them consumed '
+        + 'once a poll reads past them: clearing or widening the filter later does not bring those back.'),
+      h('div', {class: 'actions'}, set, drop));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const body = {filter: {type: type.value, expression: expression.value.trim()}};
+      const r = await act(set, async () => {
+        await patch(path`/admin/groups/${name}`, body);
+        return true;
+      }, {form, done: 'Filter of ' + name + ' set: ' + body.filter.type + ' ' + body.filter.expression});
+      if (r) {
+        await loadGroup();
+        drawFilter();
+      }
+    });
+    clear(filter, form);
   }
 
   function clientSelect(withAll) {
@@ -686,6 +733,7 @@ function group(main, r) {
 
   const started = loadGroup().then(() => {
     drawSettings();
+    drawFilter();
     drawReset();
     drawRedeliver();
     drawAlertRules();

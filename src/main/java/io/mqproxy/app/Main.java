@@ -1,5 +1,6 @@
 package io.mqproxy.app;
 
+import io.mqproxy.broker.FilterExpressions;
 import io.mqproxy.cli.AdminCli;
 import io.mqproxy.config.ConfigException;
 import io.mqproxy.config.ConfigLoader;
@@ -31,7 +32,7 @@ public final class Main {
                 System.out.print(CommandLine.usage());
                 return;
             }
-            config = ConfigLoader.load(cli.configFile(), System.getenv(), cli.overrides());
+            config = ConfigLoader.load(cli.configFile(), System.getenv(), cli.overrides(), FilterExpressions::validate);
         } catch (ConfigException e) {
             System.err.println("mq-proxy: " + e.getMessage());
             System.exit(2);

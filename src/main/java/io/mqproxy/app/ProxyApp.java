@@ -133,6 +133,8 @@ public final class ProxyApp implements AutoCloseable {
         try {
             if (embedded != null) {
                 servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
+            } else {
+                PropertyFilterCheck.atStartUp(config, broker.propertyFilters());
             }
             app.ensureAuditTopic();
             app.ensureRegistryLog();

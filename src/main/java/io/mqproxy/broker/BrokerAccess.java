@@ -50,7 +50,7 @@ public final class BrokerAccess implements AutoCloseable {
         this.clients = new ClientDirectory(admin, pools);
         this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
-        this.lag = new LagReader(admin, MONITOR_TIMEOUT_MILLIS);
+        this.lag = new LagReader(admin, reader, MONITOR_TIMEOUT_MILLIS);
         this.alertStates = new AlertStateStore(admin);
     }
 
@@ -167,6 +167,11 @@ public final class BrokerAccess implements AutoCloseable {
 
     public AdminClient admin() {
         return admin;
+    }
+
+    /** Whether a topic's brokers take SQL92 filters (their enablePropertyFilter). */
+    public PropertyFilterSupport propertyFilters() {
+        return new PropertyFilterSupport(admin);
     }
 
     public BrokerHealth health() {

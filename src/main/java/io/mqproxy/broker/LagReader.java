@@ -1,6 +1,7 @@
 package io.mqproxy.broker;
 
 import io.mqproxy.broker.embedded.InProcessBrokers;
+import io.mqproxy.config.SubscriptionFilter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,12 +45,28 @@ import org.slf4j.LoggerFactory;
  */
 public final class LagReader {
     private static final Logger log = LoggerFactory.getLogger(LagReader.class);
-    /** Where a group stands on one queue of one broker. */
+    /**
+     * Where a group stands on one queue of one broker.
+     *
+     * @param waiting   messages after the committed offset that the group will get: all of them, or for a
+     *                  group with a filter those it takes ({@link FilteredBacklog})
+     * @param estimated whether {@code waiting} is partly estimated (a filtered queue not read to its end)
+     */
     public record QueuePosition(String brokerName, int queueId, long maxOffset, long committedOffset,
-                                long inflight, long headStoreTime) {
-        /** Messages after the committed offset. For plain POP that offset moves when a message is handed out. */
+                                long inflight, long headStoreTime, long waiting, boolean estimated) {
+        /** A queue whose every message after the committed offset is for the group (no filter). */
+        public QueuePosition(String brokerName, int queueId, long maxOffset, long committedOffset, long inflight,
+                             long headStoreTime) {
+            this(brokerName, queueId, maxOffset, committedOffset, inflight, headStoreTime,
+                Math.max(0, maxOffset - committedOffset), false);
+        }
+
+        /**
+         * Messages after the committed offset that the group will get. For plain POP that offset moves when a
+         * message is handed out (and past the messages a filter skips, when a pop reads past them).
+         */
         public long diff() {
-            return Math.max(0, maxOffset - committedOffset);
+            return waiting;
         }
 
         public boolean inflightKnown() {
@@ -91,8 +108,11 @@ public final class LagReader {
     private final Map<String, Long> groupByGroupUntil = new ConcurrentHashMap<>();
     private long passes;
 
-    LagReader(AdminClient cluster, long timeoutMillis) {
+    private final FilteredBacklog filtered;
+
+    LagReader(AdminClient cluster, TopicReader reader, long timeoutMillis) {
         this.cluster = cluster;
+        this.filtered = new FilteredBacklog(reader::readRange, FilteredBacklog.SCAN_PER_QUEUE);
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -189,6 +209,32 @@ public final class LagReader {
                 }
             }
             return new Position(brokerGroup, sorted(main), sorted(retry), deadLetters(brokerGroup), inflightKnown);
+        }
+
+        /**
+         * The same for a group with a filter (null: none): each queue's backlog counts only the messages the
+         * filter takes, read up to {@code deadlineNanos} ({@link System#nanoTime()}) and estimated past it.
+         */
+        public Position read(String topic, String brokerGroup, SubscriptionFilter filter, long deadlineNanos)
+            throws Exception {
+            Position p = read(topic, brokerGroup);
+            if (SubscriptionFilter.normalized(filter) == null) {
+                return p;
+            }
+            List<QueuePosition> main = new ArrayList<>();
+            for (QueuePosition q : p.main()) {
+                if (q.diff() == 0) {
+                    main.add(q);
+                    continue;
+                }
+                FilteredBacklog.Counted c = filtered.count(topic, brokerGroup, filter, q.brokerName(), q.queueId(),
+                    q.committedOffset(), q.maxOffset(), deadlineNanos);
+                calls.add(c.reads());
+                main.add(new QueuePosition(q.brokerName(), q.queueId(), q.maxOffset(), q.committedOffset(),
+                    q.inflight(), c.headStoreTime() >= 0 ? c.headStoreTime() : q.headStoreTime(), c.waiting(),
+                    c.estimated()));
+            }
+            return new Position(p.brokerGroup(), List.copyOf(main), p.retry(), p.deadLetters(), p.inflightKnown());
         }
 
         /** The group's committed offsets on the broker, by topic and queue; empty when it never read there. */

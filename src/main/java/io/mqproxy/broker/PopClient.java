@@ -1,5 +1,6 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.config.SubscriptionFilter;
 import io.mqproxy.threads.ThreadPools;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,18 @@ public final class PopClient implements AutoCloseable {
      */
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries) {
-        return pop(group, topic, max, invisibleMillis, pollMillis, orderly, maxRetries, null, null);
+        return pop(group, topic, max, invisibleMillis, pollMillis, orderly, maxRetries, null, null, null);
+    }
+
+    /**
+     * {@link #pop(String, String, int, long, long, boolean, int)} of the messages {@code filter} takes (null:
+     * all). The broker applies it: a message it filters out is never delivered to the group, and counts as
+     * consumed by it.
+     */
+    public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
+                                             long pollMillis, boolean orderly, int maxRetries,
+                                             SubscriptionFilter filter) {
+        return pop(group, topic, max, invisibleMillis, pollMillis, orderly, maxRetries, null, null, filter);
     }
 
     /**
@@ -82,10 +94,11 @@ public final class PopClient implements AutoCloseable {
      *                  the attemptId that holds it. Unique per pop (or null), unless re-taking a batch that
      *                  was given back undelivered under that attemptId.
      * @param queue     the queue to pop, or null for any (the broker then takes from several)
+     * @param filter    the group's subscription filter, or null for every message
      */
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries, String attemptId,
-                                             BrokerQueue queue) {
+                                             BrokerQueue queue, SubscriptionFilter filter) {
         return routes.of(topic).thenCompose(targets -> {
             TopicRoutes.Target target = queue == null
                 ? targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()))
@@ -104,8 +117,9 @@ public final class PopClient implements AutoCloseable {
             // 0: the broker uses its own clock; a proxy clock behind it would make every pop empty.
             header.setBornTime(0L);
             header.setInitMode(ConsumeInitMode.MIN);
-            header.setExpType("TAG");
-            header.setExp("*");
+            // The broker builds the group's subscription from these on every pop (and its retry topic's: all).
+            header.setExpType(FilterExpressions.expressionType(filter));
+            header.setExp(FilterExpressions.expression(filter));
             header.setOrder(orderly);
             CompletableFuture<PopOutcome> result = new CompletableFuture<>();
             try {
@@ -114,7 +128,7 @@ public final class PopClient implements AutoCloseable {
                         @Override
                         public void onSuccess(PopResult popResult) {
                             try {
-                                result.complete(outcome(popResult, group, topic, target, maxRetries));
+                                result.complete(outcome(popResult, group, topic, target, maxRetries, filter));
                             } catch (RuntimeException e) {
                                 result.completeExceptionally(popError(e, group, topic));
                             }
@@ -132,11 +146,19 @@ public final class PopClient implements AutoCloseable {
         });
     }
 
-    private PopOutcome outcome(PopResult r, String group, String topic, TopicRoutes.Target target, int maxRetries) {
+    private PopOutcome outcome(PopResult r, String group, String topic, TopicRoutes.Target target, int maxRetries,
+                               SubscriptionFilter filter) {
         return switch (r.getPopStatus()) {
             case FOUND -> {
                 List<PoppedMessage> delivered = new ArrayList<>(r.getMsgFoundList().size());
+                List<ReceiptHandle> unmatched = new ArrayList<>();
                 for (MessageExt m : r.getMsgFoundList()) {
+                    // The broker matches tags by hash code: one whose hash collides is acked here, as
+                    // RocketMQ's own proxy does (PopMessageResultFilter), so the group never sees it.
+                    if (!FilterExpressions.tagMatches(filter, m.getTags())) {
+                        unmatched.add(ReceiptHandle.parse(m.getProperty(MessageConst.PROPERTY_POP_CK)));
+                        continue;
+                    }
                     // Deliveries since the last redrive count: a redriven message gets the whole budget again.
                     if (RedriveHistory.countedRetries(m.getReconsumeTimes(), m.getProperty(RedriveHistory.BUDGET_BASE))
                         > maxRetries) {
@@ -144,6 +166,13 @@ public final class PopClient implements AutoCloseable {
                     } else {
                         delivered.add(toPopped(m));
                     }
+                }
+                if (!unmatched.isEmpty()) {
+                    ack(group, topic, unmatched).exceptionally(e -> {
+                        log.debug("messages of topic {} outside group {}'s tag filter not acked; they come back and "
+                            + "are acked then: {}", topic, group, e.toString());
+                        return null;
+                    });
                 }
                 yield delivered.isEmpty() ? PopOutcome.none(PopOutcome.Kind.NO_NEW_MSG)
                     : new PopOutcome(PopOutcome.Kind.FOUND, delivered);

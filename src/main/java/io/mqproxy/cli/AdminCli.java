@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     exitCodeList = {"0:done", "1:the proxy refused or failed (its message is printed)",
         "2:usage error (a wrong command or option)", "3:the proxy could not be reached (no answer at --url)"},
     subcommands = {AdminCli.Groups.class, AdminCli.Group.class, AdminCli.Change.class, AdminCli.Pause.class,
-        AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
+        AdminCli.Resume.class, AdminCli.Rate.class, AdminCli.Filter.class, AdminCli.Lag.class, AdminCli.Clients.class, AdminCli.Reset.class,
         AdminCli.Resend.class, AdminCli.Dlq.class, AdminCli.Release.class, AdminCli.Register.class,
         AdminCli.Unregister.class, AdminCli.Producers.class, AdminCli.Topic.class, AdminCli.Instances.class,
         AdminCli.Audit.class, AdminCli.Msg.class, AdminCli.Credentials.class, Alerts.class,
@@ -225,6 +225,36 @@ public final class AdminCli {
         @Override
         public Integer call() throws Exception {
             return target.call("PATCH", path(""), Map.of("rateLimit", limit));
+        }
+    }
+
+    @Command(name = "filter", description = {"Set or clear a group's subscription filter, applied by the broker: "
+        + "--tag \"paid || refunded\", --sql \"region = 'eu' AND amount > 100\" (over message properties), or --clear.",
+        "Messages a filter passes over count as consumed by the group: clearing or widening it later does not bring "
+        + "them back (reset the group's offset for that)."})
+    static final class Filter extends GroupCommand {
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Choice choice;
+
+        static final class Choice {
+            @Option(names = "--tag", paramLabel = "TAGS", description = "tags separated by ||")
+            String tag;
+            @Option(names = "--sql", paramLabel = "CONDITION", description = "an SQL92 condition over properties")
+            String sql;
+            @Option(names = "--clear", description = "no filter: every message of the topic")
+            boolean clear;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (choice.clear) {
+                body.put("filter", null);
+            } else {
+                body.put("filter", Map.of("type", choice.tag != null ? "TAG" : "SQL92",
+                    "expression", choice.tag != null ? choice.tag : choice.sql));
+            }
+            return target.call("PATCH", path(""), body);
         }
     }
 

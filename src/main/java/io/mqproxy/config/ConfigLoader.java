@@ -46,8 +46,18 @@ public final class ConfigLoader {
      * @param file  the user's YAML file, or null for defaults only
      * @param env   the environment (only {@code MQPROXY_*} entries are read)
      * @param flags key path to value, from {@code --key=value} arguments
+     *              (consumers' filter expressions are checked for their shape only: see the overload)
      */
     public static ProxyConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        return load(file, env, flags, SubscriptionFilter.Check.SHAPE_ONLY);
+    }
+
+    /**
+     * The same, with consumers' filter expressions parsed by {@code filterParser} (RocketMQ's, which
+     * this package may not reach: the caller passes it in).
+     */
+    public static ProxyConfig load(Path file, Map<String, String> env, Map<String, String> flags,
+                                   SubscriptionFilter.Check filterParser) {
         ObjectNode defaults = readDefaults();
         ObjectNode tree = defaults.deepCopy();
         if (file != null) {
@@ -76,7 +86,7 @@ public final class ConfigLoader {
         PushConfig.applyDefaults(tree);
         ProxyConfig config = PushConfig.withSecrets(withBrokerSecret(withWebhookSecrets(withOperatorTokens(bind(tree), env), env), env), env);
         config = withSchemaFiles(config, file == null ? Path.of("") : file.toAbsolutePath().getParent());
-        ConfigValidator.validate(config);
+        ConfigValidator.validate(config, filterParser);
         return config;
     }
 

@@ -14,6 +14,11 @@ final class ConfigValidator {
     }
 
     static void validate(ProxyConfig c) {
+        validate(c, SubscriptionFilter.Check.SHAPE_ONLY);
+    }
+
+    /** @param filterParser whether a consumer's filter expression parses (RocketMQ's parser, from the caller) */
+    static void validate(ProxyConfig c, SubscriptionFilter.Check filterParser) {
         port("http.producePort", c.http().producePort());
         port("http.consumePort", c.http().consumePort());
         port("admin.port", c.admin().port());
@@ -110,6 +115,10 @@ final class ConfigValidator {
                     + " characters: the proxy derives one broker group per clientId from it");
             }
             push(key + "push.", g);
+            GroupRules.Violation f = SubscriptionFilter.check(g.filter(), filterParser);
+            if (f != null) {
+                fail(key + "filter." + f.setting(), f.rule());
+            }
         }
         range("push.eventLoops", c.push().eventLoops(), 1, 64);
         ProxyConfig.PushDefaults d = c.push().defaults();

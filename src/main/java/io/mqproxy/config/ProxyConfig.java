@@ -235,11 +235,27 @@ public record ProxyConfig(
      * @param broadcastStart  where a new broadcast clientId starts reading
      * @param clientTtlSeconds a broadcast clientId idle this long is forgotten, its progress removed (0: never)
      * @param maxClientIds     most broadcast clientIds the group may have at once
+     * @param filter           which of the topic's messages the group takes (by tag or SQL92); null: all.
+     *                         A TAG filter of {@code *} is no filter, and is kept as null.
      */
     public record Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
                            int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
                            int pullTimeoutSeconds, int maxRetries, StartPosition broadcastStart, int clientTtlSeconds,
-                           int maxClientIds, PushEndpoint push) {
+                           int maxClientIds, PushEndpoint push, SubscriptionFilter filter) {
+        public Consumer {
+            filter = SubscriptionFilter.normalized(filter);
+        }
+
+        /** A consumer without a filter. */
+        public Consumer(String name, String topic, ConsumeMode mode, boolean pop, int maxPullSize,
+                        int consumeTimeoutSeconds, int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds,
+                        int pullTimeoutSeconds, int maxRetries, StartPosition broadcastStart, int clientTtlSeconds,
+                        int maxClientIds, PushEndpoint push) {
+            this(name, topic, mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
+                maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds,
+                maxClientIds, push, null);
+        }
+
         public boolean broadcast() {
             return mode == ConsumeMode.BROADCAST;
         }

@@ -52,7 +52,7 @@ final class PushConfig {
                 g = new ProxyConfig.Consumer(g.name(), g.topic(), g.mode(), g.pop(), g.maxPullSize(),
                     g.consumeTimeoutSeconds(), g.minConsumeTimeoutSeconds(), g.maxConsumeTimeoutSeconds(),
                     g.pullTimeoutSeconds(), g.maxRetries(), g.broadcastStart(), g.clientTtlSeconds(), g.maxClientIds(),
-                    p);
+                    p, g.filter());
             }
             resolved.add(g);
         }

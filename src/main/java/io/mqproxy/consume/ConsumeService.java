@@ -529,7 +529,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
         if (poll.group.pop()) {
             return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(),
-                pollMillis, false, poll.group.maxRetries());
+                pollMillis, false, poll.group.maxRetries(), poll.group.filter());
         }
         HeldQueueAttempts.Hint hint = heldAttempts.take(poll.brokerGroup);
         if (hint == null) {
@@ -547,7 +547,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     /** An orderly pop under an attemptId of its own (see {@link HeldQueueAttempts}). */
     private CompletableFuture<PopOutcome> popHeld(Poll poll, long pollMillis, String attemptId, BrokerQueue queue) {
         return broker.pop(poll.brokerGroup, poll.group.topic(), poll.maxMessages, poll.invisibleMillis(), pollMillis,
-                true, poll.group.maxRetries(), attemptId, queue)
+                true, poll.group.maxRetries(), attemptId, queue, poll.group.filter())
             .thenApply(outcome -> {
                 heldAttempts.issued(attemptId, outcome.messages());
                 return outcome;
@@ -587,7 +587,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             return CompletableFuture.completedFuture(got);
         }
         return broker.pop(poll.brokerGroup, poll.group.topic(), missing, poll.invisibleMillis(), 0, !poll.group.pop(),
-                poll.group.maxRetries())
+                poll.group.maxRetries(), poll.group.filter())
             .handle((outcome, failure) -> {
                 if (failure == null && outcome.kind() == PopOutcome.Kind.FOUND) {
                     got.addAll(outcome.messages());

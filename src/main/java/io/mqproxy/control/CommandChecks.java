@@ -43,6 +43,7 @@ final class CommandChecks {
         if (rate != null) {
             throw Errors.badParam(rate.setting(), rate.rule());
         }
+        FilterSupport.check(g.filter());
     }
 
     /** A name a producer, group or topic would take: legal, and not the proxy's or RocketMQ's own. */

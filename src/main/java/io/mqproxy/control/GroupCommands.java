@@ -137,6 +137,7 @@ public final class GroupCommands {
         return calls.run(() -> {
             ConsumerGroup before = consumer(name);
             check(change.applyTo(before));
+            FilterSupport.require(broker.propertyFilters(), change, before.topic());
             return calls.changed(actor, groupAction(change), name, null, before,
                 () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
@@ -165,7 +166,7 @@ public final class GroupCommands {
         if (set.equals(Set.of("paused"))) {
             return change.equals(GroupChange.pause(true)) ? "pause" : "resume";
         }
-        return set.equals(Set.of("rateLimit")) ? "rate-limit" : "set";
+        return set.equals(Set.of("rateLimit")) ? "rate-limit" : set.equals(Set.of("filter")) ? "filter" : "set";
     }
 
     /** Registers a group at run time; its topic must exist. Mode and pop are fixed from now on. */
@@ -193,6 +194,7 @@ public final class GroupCommands {
                 registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
                 registry.defaults().maxClientIds(), false, 0, true), true);
             check(would);
+            FilterSupport.require(broker.propertyFilters(), settings == null ? GroupChange.NOTHING : settings, topic);
             return calls.changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {
                 if (registry.consumer(name).isPresent()) {
                     throw Errors.badParam("name", "consumer group '" + name + "' is already registered");

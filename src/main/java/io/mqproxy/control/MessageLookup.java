@@ -1,5 +1,6 @@
 package io.mqproxy.control;
 
+import io.mqproxy.broker.FilterMatch;
 import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
 import io.mqproxy.broker.MessageFinder;
@@ -185,6 +186,16 @@ public final class MessageLookup {
                     + (letters.size() > 1 ? " (" + letters.size() + " times)" : ""), null, history);
         }
         long committed = committed(f.topic(), brokerGroup, f.brokerName(), f.queueId());
+        FilterMatch filter = FilterMatch.of(g.filter());
+        if (!filter.matches(f.tags(), FilterMatch.stored(f.tags(), f.keys(), f.properties()))) {
+            // The broker skips it for this group (and counts it consumed once a pop reads past it). Behind the
+            // offset it may also have been delivered before the filter changed: the broker does not say.
+            return f.queueOffset() >= committed
+                ? new GroupState(g.name(), clientId, "FILTERED", true, "the group's filter (" + filter
+                    + ") does not take it: it will not be delivered")
+                : new GroupState(g.name(), clientId, "FILTERED", false, "the group's filter (" + filter
+                    + ") does not take it: skipped, or delivered before the filter was set or changed");
+        }
         if (!g.pop()) {
             // Orderly POP moves a group's offset when a batch is acked.
             return f.queueOffset() < committed

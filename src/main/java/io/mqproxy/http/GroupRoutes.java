@@ -130,6 +130,7 @@ final class GroupRoutes {
         if (g.push() != null) {
             m.put("push", g.push()); // its secret is never serialized
         }
+        m.put("filter", g.filter());
         m.put("registeredBy", g.runtime() ? "runtime" : "config");
         return m;
     }
@@ -160,7 +161,8 @@ final class GroupRoutes {
             .and(p.integer("clientTtlSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::clientTtlSeconds)
             .and(p.integer("maxClientIds", Integer.MIN_VALUE, Integer.MAX_VALUE), GroupChange::maxClientIds)
             .and(p.bool("paused"), GroupChange::pause)
-            .and(p.integer("rateLimit", 0, GroupRules.MAX_RATE_LIMIT), GroupChange::rateLimit);
+            .and(p.integer("rateLimit", 0, GroupRules.MAX_RATE_LIMIT), GroupChange::rateLimit)
+            .and(FilterParam.change(p));
     }
 
     private static ProxyConfig.ConsumeMode mode(RequestParams p) {

@@ -73,6 +73,7 @@ final class LagRoutes {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("topic", lag.topic());
         m.put("backlog", lag.backlog());
+        m.put("backlogEstimated", lag.estimated());
         m.put("inflight", known(lag.inflight()));
         m.put("retryBacklog", lag.retryBacklog());
         m.put("deadLetters", lag.deadLetters());
@@ -98,6 +99,7 @@ final class LagRoutes {
         m.put("broker", q.broker());
         m.put("queueId", q.queueId());
         m.put("backlog", q.backlog());
+        m.put("backlogEstimated", q.estimated());
         m.put("inflight", known(q.inflight()));
         m.put("oldestAgeSeconds", q.oldestAgeSeconds());
         return m;
@@ -107,6 +109,7 @@ final class LagRoutes {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clientId", c.clientId());
         m.put("backlog", c.backlog());
+        m.put("backlogEstimated", c.estimated());
         m.put("inflight", known(c.inflight()));
         m.put("retryBacklog", c.retryBacklog());
         m.put("deadLetters", c.deadLetters());

@@ -22,9 +22,18 @@ import java.util.List;
  * @param oldestAgeSeconds age of the oldest message waiting for delivery (from its store time; for a retry,
  *                         from when it was put back); 0 when none waits
  * @param consumed         a count that grows with every message consumed (acked); for "stuck"
+ * @param estimated        the backlog is partly estimated (a group with a filter: see {@link QueueLag})
  */
 public record ClientLag(String clientId, String brokerGroup, long backlog, long inflight, long retryBacklog,
-                        long deadLetters, double oldestAgeSeconds, long consumed, List<QueueLag> queues) {
+                        long deadLetters, double oldestAgeSeconds, long consumed, List<QueueLag> queues,
+                        boolean estimated) {
+
+    /** A lag counted exactly. */
+    public ClientLag(String clientId, String brokerGroup, long backlog, long inflight, long retryBacklog,
+                     long deadLetters, double oldestAgeSeconds, long consumed, List<QueueLag> queues) {
+        this(clientId, brokerGroup, backlog, inflight, retryBacklog, deadLetters, oldestAgeSeconds, consumed, queues,
+            false);
+    }
 
     /** The lag of a broker group from its position at the brokers. */
     static ClientLag of(String clientId, LagReader.Position p, boolean concurrent, long now) {
@@ -34,11 +43,13 @@ public record ClientLag(String clientId, String brokerGroup, long backlog, long 
         long inflight = 0;
         long committed = 0;
         double oldest = 0;
+        boolean estimated = false;
         for (LagReader.QueuePosition q : p.main()) {
             long out = inflightOf(q, concurrent);
             long queueBacklog = q.diff() + (concurrent && known ? out : 0);
             double age = age(q, now);
-            queues.add(new QueueLag(q.brokerName(), q.queueId(), queueBacklog, known ? out : -1, age));
+            queues.add(new QueueLag(q.brokerName(), q.queueId(), queueBacklog, known ? out : -1, age, q.estimated()));
+            estimated |= q.estimated();
             backlog += queueBacklog;
             inflight += out;
             committed += q.committedOffset();
@@ -57,7 +68,7 @@ public record ClientLag(String clientId, String brokerGroup, long backlog, long 
         // Concurrent: handed out (offsets) minus what is still out or came back = acked. Queue-held: the offset is it.
         long consumed = concurrent ? committed - retryDiff - (known ? inflight : 0) : committed;
         return new ClientLag(clientId, p.brokerGroup(), backlog, known ? inflight : -1, retryBacklog, p.deadLetters(),
-            oldest, consumed, List.copyOf(queues));
+            oldest, consumed, List.copyOf(queues), estimated);
     }
 
     /**

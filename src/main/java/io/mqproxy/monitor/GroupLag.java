@@ -36,6 +36,11 @@ public record GroupLag(String group, String topic, boolean broadcast, List<Clien
         return clients.stream().mapToLong(ClientLag::deadLetters).sum();
     }
 
+    /** Whether the backlog is partly estimated (a group with a filter: see {@link QueueLag}). */
+    public boolean estimated() {
+        return clients.stream().anyMatch(ClientLag::estimated);
+    }
+
     public double oldestAgeSeconds() {
         return clients.stream().mapToDouble(ClientLag::oldestAgeSeconds).max().orElse(0);
     }

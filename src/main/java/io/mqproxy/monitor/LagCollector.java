@@ -86,7 +86,8 @@ final class LagCollector implements AutoCloseable {
                             continue;
                         }
                         try {
-                            LagReader.Position p = pass.read(r.group().topic(), r.brokerGroup());
+                            LagReader.Position p = pass.read(r.group().topic(), r.brokerGroup(), r.group().filter(),
+                                deadline);
                             found.put(r, ClientLag.of(r.clientId(), p, r.group().pop(), System.currentTimeMillis()));
                         } catch (Exception e) {
                             failed.add(r.group().name());

@@ -1,6 +1,7 @@
 package io.mqproxy.registry;
 
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.SubscriptionFilter;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,6 +28,7 @@ public final class GroupChange {
     private Boolean paused;
     private Integer rateLimit;
     private PushChange push;
+    private SubscriptionFilter filter;
 
     private GroupChange() {
     }
@@ -82,6 +84,21 @@ public final class GroupChange {
         return NOTHING.with(c -> c.push = push);
     }
 
+    /**
+     * Sets the group's subscription filter; null (or a TAG filter of {@code *}) clears it, a filter of the
+     * file included. Messages it filters out count as consumed by the group: widening it later does not
+     * bring them back (an offset reset does).
+     */
+    public static GroupChange filter(SubscriptionFilter filter) {
+        SubscriptionFilter set = SubscriptionFilter.normalized(filter);
+        return NOTHING.with(c -> c.filter = set == null ? SubscriptionFilter.EVERY_MESSAGE : set);
+    }
+
+    /** Clears the group's subscription filter: every message of its topic. */
+    public static GroupChange clearFilter() {
+        return filter(null);
+    }
+
     /** This change, then {@code later}: where both set a setting, {@code later}'s value. */
     public GroupChange and(GroupChange later) {
         return with(c -> {
@@ -97,6 +114,7 @@ public final class GroupChange {
             c.paused = pick(later.paused, paused);
             c.rateLimit = pick(later.rateLimit, rateLimit);
             c.push = pick(later.push, push);
+            c.filter = pick(later.filter, filter);
         });
     }
 
@@ -129,7 +147,7 @@ public final class GroupChange {
     public GroupOverrides overrides() {
         return new GroupOverrides(maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
             maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds,
-            paused, rateLimit, push);
+            paused, rateLimit, push, filter);
     }
 
     /** The change that sets what {@code overrides} sets. */
@@ -147,6 +165,7 @@ public final class GroupChange {
         c.paused = o.paused();
         c.rateLimit = o.rateLimit();
         c.push = o.push();
+        c.filter = o.filter();
         return c;
     }
 

@@ -2,6 +2,7 @@ package io.mqproxy.registry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.config.SubscriptionFilter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +16,17 @@ import java.util.Map;
  *
  * @param rateLimit messages per second for the whole group; 0 turns the limit off
  * @param push      the group's webhook set or removed (issue 12); its own route, not a PATCH setting
+ * @param filter    the group's subscription filter set, or cleared ({@link SubscriptionFilter#EVERY_MESSAGE}: no
+ *                  filter, whatever the file says)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds, Integer minConsumeTimeoutSeconds,
                              Integer maxConsumeTimeoutSeconds, Integer pullTimeoutSeconds, Integer maxRetries,
                              ProxyConfig.StartPosition broadcastStart, Integer clientTtlSeconds, Integer maxClientIds,
-                             Boolean paused, Integer rateLimit, PushChange push) {
+                             Boolean paused, Integer rateLimit, PushChange push, SubscriptionFilter filter) {
 
     public static final GroupOverrides NONE = new GroupOverrides(null, null, null, null, null, null, null, null, null,
-        null, null, null);
+        null, null, null, null);
 
     /** These changes over {@code base}. */
     public ConsumerGroup applyTo(ConsumerGroup base, boolean runtime) {
@@ -35,13 +38,13 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
             broadcastStart != null ? broadcastStart : base.broadcastStart(),
             or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
             paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime,
-            push == null ? base.push() : push.subscription());
+            push == null ? base.push() : push.subscription(), filter != null ? filter : base.filter());
     }
 
     /** The names of every setting an operator may change. */
     public static final List<String> SETTINGS = List.of("maxPullSize", "consumeTimeoutSeconds", "minConsumeTimeoutSeconds", "maxConsumeTimeoutSeconds",
             "pullTimeoutSeconds", "maxRetries", "broadcastStart", "clientTtlSeconds", "maxClientIds", "paused",
-            "rateLimit");
+            "rateLimit", "filter");
 
     /** The fields set, by name: where a setting comes from, for the views. */
     public Map<String, Object> asMap() {
@@ -57,6 +60,7 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
         put(m, "maxClientIds", maxClientIds);
         put(m, "paused", paused);
         put(m, "rateLimit", rateLimit);
+        put(m, "filter", filter);
         return m;
     }
 

@@ -117,6 +117,7 @@ public final class Registry {
         own(own, "broadcastStart", f.broadcastStart(), d.broadcastStart());
         own(own, "clientTtlSeconds", f.clientTtlSeconds(), d.clientTtlSeconds());
         own(own, "maxClientIds", f.maxClientIds(), d.maxClientIds());
+        own(own, "filter", f.filter(), null);
         return own;
     }
 

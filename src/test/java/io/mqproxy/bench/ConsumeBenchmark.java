@@ -81,6 +81,10 @@ import org.apache.rocketmq.remoting.protocol.route.BrokerData;
  *     one group with nothing to consume, from a child JVM ({@link IdlePollClient}), over source addresses
  *     {@code bench.idle.sourceIps} (127.0.0.1);  memory of this JVM before and during;
  *     with {@code bench.idle.histogram=true} also the classes whose live objects grew most.</li>
+ * <li>filter (not in the default list; also {@code -Dbench.filter=TAG}): a backlog of {@code bench.messages}
+ *     tagged half {@code a}, half {@code b}; the proxy's group has the TAG filter {@code a}, the native client pops
+ *     with the same tag expression, on the same broker in the same run; each drains the {@code a} half
+ *     (concurrent, {@code bench.drainRounds} rounds after a warm-up of {@code bench.warmupMessages}).</li>
  * <li>fanout: a broadcast group on a backlog of {@code bench.fanout.messages} (10000); {@code
  *     bench.fanout.clients} (1,10,100) clientIds draining it concurrently, each at most {@code
  *     bench.fanout.seconds} (20) s.</li>
@@ -124,6 +128,8 @@ public final class ConsumeBenchmark {
     private final String fanoutClients = System.getProperty("bench.fanout.clients", "1,10,100");
     private final int fanoutSeconds = Integer.getInteger("bench.fanout.seconds", 20);
     private final int clientLoops = Integer.getInteger("bench.clientLoops", 1);
+    /** The native pops' tag expression: {@code *}, or the filter phase's. */
+    private volatile String nativeExpression = "*";
     private final Set<String> phases = Set.of(System.getProperty("bench.phases", "drain,latency,idle,fanout")
         .split(","));
 
@@ -164,6 +170,8 @@ public final class ConsumeBenchmark {
         String latencyTopic = broker.newTopic("bench-latency", queues);
         String idleTopic = broker.newTopic("bench-idle", queues);
         String fanoutTopic = broker.newTopic("bench-fanout", queues);
+        boolean filterPhase = phases.contains("filter") || "TAG".equals(System.getProperty("bench.filter"));
+        String filterTopic = filterPhase ? broker.newTopic("bench-filter", queues) : null;
 
         TestProxy.Builder builder = TestProxy.builder()
             .set("consume.maxPollsInFlight", Integer.toString(Math.max(10_000, idlePolls * 2)));
@@ -176,6 +184,12 @@ public final class ConsumeBenchmark {
             if (!drainCommand.isEmpty()) {
                 builder.consumer("bench-ext-pop-" + run, drainTopic, Map.of("pop", true));
                 builder.consumer("bench-ext-ord-" + run, drainTopic, Map.of("pop", false));
+            }
+        }
+        if (filterPhase) {
+            for (String run : drainRuns()) {
+                builder.consumer("bench-http-flt-" + run, filterTopic, Map.of("pop", true, "filter",
+                    Map.of("type", "TAG", "expression", "a")));
             }
         }
         builder.consumer("bench-latency", latencyTopic, Map.of("pop", true));
@@ -206,6 +220,9 @@ public final class ConsumeBenchmark {
             }
             if (phases.contains("fanout")) {
                 fanout(fanoutTopic);
+            }
+            if (filterPhase) {
+                filter(filterTopic);
             }
         } finally {
             producer.shutdown();
@@ -335,8 +352,53 @@ public final class ConsumeBenchmark {
             0, Long.parseLong(f[4]), new Histogram(3), cpu.end(Set.of()), null);
     }
 
+    /**
+     * The drain under a TAG filter: half the backlog tagged {@code a}, which the proxy's group (filter {@code a})
+     * and the native client (pops with expression {@code a}) each drain; the broker skips the other half for both.
+     */
+    private void filter(String topic) throws Exception {
+        System.out.printf(Locale.ROOT, "%n== filter: %d x %d B backlog tagged half a, half b, %d queues; proxy group "
+                + "with TAG filter a, native pops with expression a; HTTP %d clients, maxPullSize %d; each drains the "
+                + "%d tagged a%n", messages, size, queues, httpClients, maxPullSize, messages / 2);
+        long t0 = System.nanoTime();
+        produceBacklog(topic, messages, i -> i % 2 == 0 ? "a" : "b");
+        System.out.printf(Locale.ROOT, "  backlog produced natively in batches of 32: %.1f s%n",
+            (System.nanoTime() - t0) / 1e9);
+        int target = messages / 2;
+        nativeExpression = "a";
+        try {
+            drainNative(topic, "bench-native-flt-w", false, Math.min(warmupMessages, target), "warm-up");
+            drainHttp(topic, "bench-http-flt-w", false, Math.min(warmupMessages, target), "warm-up");
+            List<Drain> nat = new ArrayList<>();
+            List<Drain> web = new ArrayList<>();
+            for (int r = 1; r <= drainRounds; r++) {
+                Drain n = drainNative(topic, "bench-native-flt-r" + r, false, target, "native filtered");
+                n.print();
+                nat.add(n);
+                Drain h = drainHttp(topic, "bench-http-flt-r" + r, false, target, "HTTP filtered");
+                h.print();
+                web.add(h);
+            }
+            double nativeRate = nat.stream().mapToLong(Drain::messages).sum()
+                / (nat.stream().mapToLong(Drain::nanos).sum() / 1e9);
+            double httpRate = web.stream().mapToLong(Drain::messages).sum()
+                / (web.stream().mapToLong(Drain::nanos).sum() / 1e9);
+            System.out.printf(Locale.ROOT, "  [%-15s] %8.0f msg/s%n  [%-15s] %8.0f msg/s%n", "native filtered",
+                nativeRate, "HTTP filtered", httpRate);
+            System.out.printf(Locale.ROOT, "ratio http/native: drain-filtered=%.2f%n", httpRate / nativeRate);
+        } finally {
+            nativeExpression = "*";
+        }
+    }
+
     /** Native batches of 32, a few in flight; returns once the consume queues hold them all. */
     private void produceBacklog(String topic, int count) throws Exception {
+        produceBacklog(topic, count, i -> null);
+    }
+
+    /** The same, message i tagged {@code tags.apply(i)} (null: no tag). */
+    private void produceBacklog(String topic, int count, java.util.function.IntFunction<String> tags)
+        throws Exception {
         byte[] body = BenchSupport.body(size);
         long before = storedMessages(topic);
         Semaphore inFlight = new Semaphore(8);
@@ -344,7 +406,8 @@ public final class ConsumeBenchmark {
         for (int sent = 0; sent < count; sent += MAX_PER_POP) {
             List<Message> batch = new ArrayList<>();
             for (int i = 0; i < Math.min(MAX_PER_POP, count - sent); i++) {
-                batch.add(new Message(topic, body));
+                String tag = tags.apply(sent + i);
+                batch.add(tag == null ? new Message(topic, body) : new Message(topic, tag, body));
             }
             inFlight.acquire();
             producer.send(batch, new SendCallback() {
@@ -479,7 +542,9 @@ public final class ConsumeBenchmark {
             }
             long sent = System.nanoTime();
             requests.increment();
-            popAsync(popHeader(group, topic, 0, ord), brokerName, addr, 10_000, r -> {
+            PopMessageRequestHeader header = popHeader(group, topic, 0, ord);
+            header.setExp(nativeExpression);
+            popAsync(header, brokerName, addr, 10_000, r -> {
                 latency.recordValue(System.nanoTime() - sent);
                 if (r.getPopStatus() == PopStatus.FOUND && !r.getMsgFoundList().isEmpty()) {
                     List<String> handles = new ArrayList<>(r.getMsgFoundList().size());

@@ -43,7 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * field, the debug tools, a phone-sized screen and dark mode; a group's header words (state apart from
  * its source, "from the config file" only for what the file gives), its alert rules set and cleared
  * from its page, and layout (the audit's Change column inside its panel, peek at full width, the
- * overview's Backlog in view on a phone, no redrive buttons for a queue-held group). Every page is saved as a screenshot under
+ * overview's Backlog in view on a phone, a group's filter set and cleared from its page, no redrive buttons for a queue-held group). Every page is saved as a screenshot under
  * target/console-screenshots/ for a reviewer; at the end every URL the page fetched is asked again
  * without the session, and refused.
  */
@@ -92,6 +92,7 @@ class ConsoleBrowserIT {
             overviewShowsTheBacklog();
             pauseResumeAndReset(mainTopic);
             groupWordsAndAlertRules();
+            groupFilterSetAndCleared();
             redriveADeadLetter(dlqTopic);
             findAMessage(dlqTopic);
             broadcastClientIds(mainTopic);
@@ -282,6 +283,42 @@ class ConsoleBrowserIT {
             .forEach(r -> audited.add(r.path("operator").asText() + " " + r.path("action").asText()));
         assertThat(audited).contains("alice set-alert-rules", "alice remove-alert-rules");
         open("#/"); // the next step opens payments again: a new hash draws the page anew
+    }
+
+    /** A group's subscription filter from its page: a refused one under its field, then set, then cleared; audited. */
+    private void groupFilterSetAndCleared() throws Exception {
+        open("#/group/orders");
+        awaitContains("no filter yet", By.id("filter-in-force"), "none: every message of the topic");
+        choose(By.cssSelector("#filter-form select[name='filter.type']"), "SQL92");
+        setValue(By.cssSelector("#filter-form input[name='filter.expression']"), "region = ");
+        click(By.id("filter-set"));
+        WebElement error = awaitElement(By.cssSelector("#filter-form .field-error"));
+        assertThat(error.getText()).startsWith("filter.expression: ");
+        assertThat(error.findElement(By.xpath("..")).findElement(By.cssSelector("input")).getAttribute("name"))
+            .as("shown in its field").isEqualTo("filter.expression");
+        assertThat(ok(client.admin("GET", "/admin/groups/orders", TOKEN, null)).result().path("group").has("filter"))
+            .as("nothing set").isFalse();
+
+        choose(By.cssSelector("#filter-form select[name='filter.type']"), "TAG");
+        setValue(By.cssSelector("#filter-form input[name='filter.expression']"), "paid || refunded");
+        click(By.id("filter-set"));
+        awaitContains("feedback", By.id("toasts"), "Filter of orders set: TAG paid || refunded");
+        awaitContains("in force", By.id("filter-in-force"), "TAG paid || refunded changed at run time");
+        JsonNode set = ok(client.admin("GET", "/admin/groups/orders", TOKEN, null)).result();
+        assertThat(set.path("group").path("filter").path("expression").asText()).isEqualTo("paid || refunded");
+        screenshot("group-filter");
+
+        click(By.id("filter-clear"));
+        awaitContains("feedback", By.id("toasts"), "Cleared the filter of orders");
+        awaitContains("cleared", By.id("filter-in-force"), "none: every message of the topic");
+        assertThat(ok(client.admin("GET", "/admin/groups/orders", TOKEN, null)).result().path("group").has("filter"))
+            .isFalse();
+        List<String> audited = new ArrayList<>();
+        client.admin("GET", "/admin/audit?target=orders&limit=50", TOKEN, null).result()
+            .forEach(r -> audited.add(r.path("operator").asText() + " " + r.path("action").asText() + " "
+                + r.path("result").asText()));
+        assertThat(audited.stream().filter("alice filter ok"::equals)).as(audited.toString()).hasSize(2);
+        open("#/");
     }
 
     private String settingSource(String setting) {

@@ -81,6 +81,24 @@ class AdminCliIT {
     }
 
     @Test
+    void filter_setsATagOrSqlFilter_andClearsIt() throws Exception {
+        assertThat(admin("filter", "-g", "cli-group", "--tag", "paid || refunded").code()).isZero();
+        JsonNode tag = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(tag.path("group").path("filter").path("type").asText()).isEqualTo("TAG");
+        assertThat(tag.path("group").path("filter").path("expression").asText()).isEqualTo("paid || refunded");
+        assertThat(admin("filter", "-g", "cli-group", "--sql", "region = 'eu'").code()).isZero();
+        JsonNode sql = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(sql.path("group").path("filter").path("type").asText()).isEqualTo("SQL92");
+        Run bad = admin("filter", "-g", "cli-group", "--sql", "region =");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("400").contains("filter.expression");
+        assertThat(admin("filter", "-g", "cli-group", "--clear").code()).isZero();
+        JsonNode cleared = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(cleared.path("group").has("filter")).isFalse();
+        assertThat(admin("filter", "-g", "cli-group", "--tag", "a", "--clear").code()).as("one of them").isEqualTo(2);
+    }
+
+    @Test
     void failures_exitNonZero_withTheProxysMessage() {
         Run refused = admin("set", "-g", "cli-group", "maxPullSize=999");
         assertThat(refused.code()).isEqualTo(1);

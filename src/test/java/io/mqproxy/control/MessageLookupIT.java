@@ -49,6 +49,10 @@ class MessageLookupIT {
             .consumer("lookup-h", statesTopic, Map.of("pop", false, "consumeTimeoutSeconds", 300))
             .consumer("lookup-d", statesTopic, Map.of("pop", true, "consumeTimeoutSeconds", 1,
                 "minConsumeTimeoutSeconds", 1, "maxRetries", 0))
+            .consumer("lookup-tag", statesTopic, Map.of("pop", true, "filter", Map.of("type", "TAG",
+                "expression", "paid || refunded")))
+            .consumer("lookup-sql", statesTopic, Map.of("pop", false, "filter", Map.of("type", "SQL92",
+                "expression", "region = 'eu' AND amount > 100")))
             .start();
         before = System.currentTimeMillis() - 1;
         for (int i = 0; i < 7; i++) {
@@ -207,6 +211,27 @@ class MessageLookupIT {
         Reply recent = get("topic=" + q("%DLQ%lookup-d") + "&since=" + (System.currentTimeMillis() - 120_000));
         assertThat(recent.httpStatus()).as(recent.raw().body()).isEqualTo(200);
         assertThat(recent.result().path("messages").size()).isPositive();
+    }
+
+    @Test
+    void aMessageTheGroupsFilterDoesNotTake_isFiltered_notUndelivered() {
+        String paid = proxy.client().produce(form("producer", "lookup-states-p", "message", "f1", "tags", "paid",
+            "properties", "{\"region\":\"eu\",\"amount\":\"150\"}")).result().path("msgId").asText();
+        String open = proxy.client().produce(form("producer", "lookup-states-p", "message", "f2", "tags", "open",
+            "properties", "{\"region\":\"us\",\"amount\":\"150\"}")).result().path("msgId").asText();
+        String bare = proxy.client().produce(form("producer", "lookup-states-p", "message", "f3")).result()
+            .path("msgId").asText();
+
+        assertThat(state(paid, "lookup-tag")).isEqualTo("NOT_DELIVERED");
+        assertThat(state(paid, "lookup-sql")).isEqualTo("NOT_ACKED");
+        JsonNode filtered = states(open).get("lookup-tag");
+        assertThat(filtered.path("state").asText()).isEqualTo("FILTERED");
+        assertThat(filtered.path("exact").asBoolean()).as("past the group's offset: never delivered").isTrue();
+        assertThat(filtered.path("note").asText()).contains("TAG paid || refunded");
+        assertThat(state(open, "lookup-sql")).as("region us").isEqualTo("FILTERED");
+        assertThat(state(bare, "lookup-tag")).as("no tag").isEqualTo("FILTERED");
+        assertThat(state(bare, "lookup-sql")).as("no properties: the comparison is unknown").isEqualTo("FILTERED");
+        assertThat(state(open, "lookup-c")).as("a group without a filter takes it").isEqualTo("NOT_DELIVERED");
     }
 
     private static Map<String, JsonNode> states(String id) {

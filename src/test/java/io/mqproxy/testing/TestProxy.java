@@ -160,7 +160,7 @@ public final class TestProxy implements AutoCloseable {
                     all.put("broker.namesrvAddr", namesrvAddr != null ? namesrvAddr : TestBroker.get().namesrvAddr());
                 }
                 all.putAll(flags);
-                ProxyConfig config = ConfigLoader.load(file, Map.of(), all);
+                ProxyConfig config = ConfigLoader.load(file, Map.of(), all, io.mqproxy.broker.FilterExpressions::validate);
                 Files.delete(file);
                 return config;
             } catch (java.io.IOException e) {
