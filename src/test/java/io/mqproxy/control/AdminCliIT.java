@@ -27,7 +27,7 @@ class AdminCliIT {
         topic = TestBroker.get().newTopic("cli", 2);
         proxy = TestProxy.builder().operator("cli-ops", TOKEN)
             .consumer("cli-group", topic, Map.of("pop", true))
-            .consumer("cli-filtered", topic, Map.of("pop", true))
+            .consumer("cli-filtered", TestBroker.get().newTopic("cli-flt", 1), Map.of("pop", true))
             .producer("cli-producer", topic)
             .monitor("intervalSeconds", 1)
             .start();
