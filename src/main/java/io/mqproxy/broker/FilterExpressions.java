@@ -11,6 +11,8 @@ import org.apache.rocketmq.remoting.protocol.heartbeat.SubscriptionData;
  * expression the broker would refuse is refused before it is stored or sent.
  */
 public final class FilterExpressions {
+    private static final String NO_TAG = "names no tag: give tags separated by ||, e.g. paid || refunded";
+
     private FilterExpressions() {
     }
 
@@ -23,7 +25,7 @@ public final class FilterExpressions {
             if (filter.type() == SubscriptionFilter.Type.TAG) {
                 SubscriptionData tags = FilterAPI.buildSubscriptionData("topic", filter.expression());
                 if (tags.getTagsSet().isEmpty()) {
-                    return "names no tag: give tags separated by ||, e.g. paid || refunded";
+                    return NO_TAG;
                 }
                 if (tags.getTagsSet().size() > 1 && tags.getTagsSet().contains("*")) {
                     return "* means every tag and cannot be combined with others";
@@ -33,7 +35,9 @@ public final class FilterExpressions {
             FilterFactory.INSTANCE.get(ExpressionType.SQL92).compile(filter.expression());
             return null;
         } catch (Exception e) {
-            return "not a valid " + filter.type() + " expression: " + firstLine(e.getMessage());
+            // FilterAPI fails only on an expression of nothing but separators ("||").
+            return filter.type() == SubscriptionFilter.Type.TAG ? NO_TAG
+                : "not a valid " + filter.type() + " expression: " + firstLine(e.getMessage());
         }
     }
 

@@ -203,15 +203,23 @@ final class Views {
             Map.Entry<String, JsonNode> f = it.next();
             JsonNode old = before.get(f.getKey());
             if (!Objects.equals(old, f.getValue())) {
-                diff.add(f.getKey() + ": " + (old == null ? "null" : old.toString()) + " → " + f.getValue());
+                diff.add(f.getKey() + ": " + (old == null ? "null" : value(old)) + " → " + value(f.getValue()));
             }
         }
         before.fieldNames().forEachRemaining(k -> {
             if (!after.has(k)) {
-                diff.add(k + ": " + before.get(k) + " → (removed)");
+                diff.add(k + ": " + value(before.get(k)) + " → (removed)");
             }
         });
         return diff.isEmpty() ? List.of("no field changed") : diff;
+    }
+
+    /** A value as a person reads it: a subscription filter as {@code TAG paid || refunded}, others as JSON. */
+    private static String value(JsonNode v) {
+        if (v.isObject() && v.size() == 2 && v.path("type").isTextual() && v.path("expression").isTextual()) {
+            return v.path("type").asText() + " " + v.path("expression").asText();
+        }
+        return v.toString();
     }
 
     private static boolean allOffsets(JsonNode array) {

@@ -27,6 +27,7 @@ class AdminCliIT {
         topic = TestBroker.get().newTopic("cli", 2);
         proxy = TestProxy.builder().operator("cli-ops", TOKEN)
             .consumer("cli-group", topic, Map.of("pop", true))
+            .consumer("cli-filtered", TestBroker.get().newTopic("cli-flt", 1), Map.of("pop", true))
             .producer("cli-producer", topic)
             .monitor("intervalSeconds", 1)
             .start();
@@ -82,20 +83,24 @@ class AdminCliIT {
 
     @Test
     void filter_setsATagOrSqlFilter_andClearsIt() throws Exception {
-        assertThat(admin("filter", "-g", "cli-group", "--tag", "paid || refunded").code()).isZero();
-        JsonNode tag = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(admin("filter", "-g", "cli-filtered", "--tag", "paid || refunded").code()).isZero();
+        JsonNode tag = new ObjectMapper().readTree(admin("group", "-g", "cli-filtered", "--json").out());
         assertThat(tag.path("group").path("filter").path("type").asText()).isEqualTo("TAG");
         assertThat(tag.path("group").path("filter").path("expression").asText()).isEqualTo("paid || refunded");
-        assertThat(admin("filter", "-g", "cli-group", "--sql", "region = 'eu'").code()).isZero();
-        JsonNode sql = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(admin("filter", "-g", "cli-filtered", "--sql", "region = 'eu'").code()).isZero();
+        JsonNode sql = new ObjectMapper().readTree(admin("group", "-g", "cli-filtered", "--json").out());
         assertThat(sql.path("group").path("filter").path("type").asText()).isEqualTo("SQL92");
-        Run bad = admin("filter", "-g", "cli-group", "--sql", "region =");
+        Run bad = admin("filter", "-g", "cli-filtered", "--sql", "region =");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).contains("400").contains("filter.expression");
-        assertThat(admin("filter", "-g", "cli-group", "--clear").code()).isZero();
-        JsonNode cleared = new ObjectMapper().readTree(admin("group", "-g", "cli-group", "--json").out());
+        assertThat(admin("filter", "-g", "cli-filtered", "--clear").code()).isZero();
+        JsonNode cleared = new ObjectMapper().readTree(admin("group", "-g", "cli-filtered", "--json").out());
         assertThat(cleared.path("group").has("filter")).isFalse();
-        assertThat(admin("filter", "-g", "cli-group", "--tag", "a", "--clear").code()).as("one of them").isEqualTo(2);
+        assertThat(admin("filter", "-g", "cli-filtered", "--tag", "a", "--clear").code()).as("one of them").isEqualTo(2);
+        // The audit names the change and shows each filter as it reads: TAG paid || refunded.
+        Run audit = admin("audit", "-g", "cli-filtered", "--limit", "5");
+        assertThat(audit.out()).contains(" filter ").contains("TAG paid || refunded → SQL92 region = 'eu'")
+            .doesNotContain("{\"");
     }
 
     @Test

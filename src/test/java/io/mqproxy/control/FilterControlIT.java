@@ -40,6 +40,7 @@ class FilterControlIT {
         proxy = TestProxy.builder().operator("ops", TOKEN)
             .producer("fltc-p", topic).consumer("fltc-g", topic, Map.of("pop", true))
             .consumer("fltc-bad", topic, Map.of("pop", true))
+            .consumer("fltc-nopf", topic, Map.of("pop", true))
             .consumer("fltc-file", fileTopic, Map.of("pop", true, "filter", Map.of("type", "TAG", "expression", "a")))
             .start();
         client = proxy.client();
@@ -136,16 +137,16 @@ class FilterControlIT {
     void sql92_onBrokersWithoutPropertyFiltering_isRefused_namingTheSetting() throws Exception {
         setPropertyFilter(false);
         try {
-            Reply r = patch("fltc-bad", "{\"filter\":{\"type\":\"SQL92\",\"expression\":\"region = 'eu'\"}}");
+            Reply r = patch("fltc-nopf", "{\"filter\":{\"type\":\"SQL92\",\"expression\":\"region = 'eu'\"}}");
             assertThat(r.status()).as(r.raw().body()).isEqualTo(400);
             assertThat(r.message()).contains("filter").contains(PropertyFilterSupport.SETTING + "=true");
-            assertThat(patch("fltc-bad", "{\"filter\":{\"type\":\"TAG\",\"expression\":\"x\"}}").status())
+            assertThat(patch("fltc-nopf", "{\"filter\":{\"type\":\"TAG\",\"expression\":\"x\"}}").status())
                 .as("a TAG filter needs no property filtering").isEqualTo(200);
-            assertThat(patch("fltc-bad", "{\"filter\":null}").status()).isEqualTo(200);
+            assertThat(patch("fltc-nopf", "{\"filter\":null}").status()).isEqualTo(200);
         } finally {
             setPropertyFilter(true);
         }
-        assertThat(get("fltc-bad").path("group").has("filter")).isFalse();
+        assertThat(get("fltc-nopf").path("group").has("filter")).isFalse();
     }
 
     private static void setPropertyFilter(boolean on) throws Exception {
