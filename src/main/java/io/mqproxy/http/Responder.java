@@ -92,6 +92,7 @@ final class Responder {
 
     /** Writes the answer; the future fails when it could not be handed to the connection. */
     Future<Void> write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
+        RequestTracing.end(ctx, envelope);
         if (ctx.response().ended() || ctx.response().closed()) {
             return Future.failedFuture("the client has gone");
         }

@@ -10,6 +10,8 @@ import io.mqproxy.consume.PollResult;
 import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
+import io.mqproxy.tracing.TraceSpan;
+import io.mqproxy.tracing.Tracing;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -50,6 +52,7 @@ final class GroupPusher {
     private final Context context;
     private final PushMetrics metrics;
     private final RateGate rate;
+    private final Tracing tracing;
     private final int reservationSeconds;
     private int inFlight;
     /** Batches answered and being acked or given back: a slot is free once the answer is in, not the ack. */
@@ -65,7 +68,8 @@ final class GroupPusher {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
     GroupPusher(ConsumerGroup group, ConsumeService consume, WebhookClient client, Context context, PushMetrics metrics,
-                IntSupplier liveInstances) {
+                IntSupplier liveInstances, Tracing tracing) {
+        this.tracing = tracing;
         this.group = group;
         this.push = group.push();
         this.consume = consume;
@@ -168,15 +172,52 @@ final class GroupPusher {
         headers.put("X-MQProxy-Message-Id", String.join(",", each.stream().map(e -> e.message().messageId())
             .toList()));
         headers.put("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)));
-        headers.putAll(traceHeaders(each.get(0).message()));
+        TraceSpan span = span(each);
+        headers.putAll(traceHeaders(each.get(0).message(), span));
         headers.put(PushSignature.HEADER, PushSignature.header(push.secret(), System.currentTimeMillis() / 1000,
             body));
         client.post(push.url(), headers, body, push.timeoutMillis())
-            .onComplete(answer -> answered(d, answer, System.nanoTime() - started));
+            .onComplete(answer -> {
+                ended(span, answer);
+                answered(d, answer, System.nanoTime() - started);
+            });
     }
 
-    /** The (first) message's W3C trace context, so the receiver's trace goes on from the producer's. */
-    private static Map<String, String> traceHeaders(DeliveredMessage m) {
+    /** A CLIENT span for this webhook request, child of the (first) message's trace context. */
+    private TraceSpan span(List<Delivery> each) {
+        Map<String, String> first = each.get(0).message().properties();
+        TraceSpan span = tracing.push(first == null ? null : first.get("traceparent"),
+            first == null ? null : first.get("tracestate"));
+        if (span != TraceSpan.NONE) {
+            span.destination(group.topic()).consumerGroup(group.name()).messageCount(each.size());
+            if (each.size() == 1) {
+                span.messageId(each.get(0).message().messageId());
+            }
+        }
+        return span;
+    }
+
+    private static void ended(TraceSpan span, AsyncResult<HttpResponse<Void>> answer) {
+        if (span == TraceSpan.NONE) {
+            return;
+        }
+        if (answer.succeeded()) {
+            int code = answer.result().statusCode();
+            span.httpStatus(code);
+            if (code < 200 || code >= 300) {
+                span.failed("answered HTTP " + code);
+            }
+        } else {
+            span.failed(answer.cause() instanceof TimeoutException ? "timeout" : "connection failed");
+        }
+        span.end();
+    }
+
+    /**
+     * The (first) message's W3C trace context, so the receiver's trace goes on from the producer's; with tracing
+     * on, from this request's span.
+     */
+    private static Map<String, String> traceHeaders(DeliveredMessage m, TraceSpan span) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (m.properties() != null) {
             for (String name : List.of("traceparent", "tracestate")) {
@@ -185,6 +226,10 @@ final class GroupPusher {
                     headers.put(name, value);
                 }
             }
+        }
+        String own = span.traceparent();
+        if (own != null) {
+            headers.put("traceparent", own);
         }
         return headers;
     }

@@ -5,6 +5,7 @@ import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import io.mqproxy.tracing.Tracing;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -38,6 +39,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final IntSupplier liveInstances;
     private final Vertx vertx;
     private final WebhookClient webhooks;
+    private final Tracing tracing;
     /** Guarded by this; a pusher's own work runs on its context, never under this lock. */
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
@@ -46,9 +48,11 @@ public final class PushService implements RegistryListener, AutoCloseable {
      * @param liveInstances proxy instances serving the fleet now: each takes its share of an endpoint's rate
      * @param vertx         the proxy's Vert.x: its owner closes it, after this
      * @param webhooks      the proxy's webhook client, shared with alert notifications
+     * @param tracing       a span per webhook request ({@link Tracing#OFF}: none)
      */
     public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
-                       Vertx vertx, WebhookClient webhooks) {
+                       Vertx vertx, WebhookClient webhooks, Tracing tracing) {
+        this.tracing = tracing;
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
@@ -93,7 +97,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
         }
         if (wanted) {
             GroupPusher pusher = new GroupPusher(now, consume, webhooks, vertx.getOrCreateContext(), metrics,
-                liveInstances);
+                liveInstances, tracing);
             pushers.put(name, pusher);
             pusher.start();
             log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));
