@@ -238,9 +238,7 @@ public final class HttpServers {
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         router.route().handler(access);
-        if (tracing != Tracing.OFF) {
-            router.route().handler(new RequestTracing(tracing));
-        }
+        router.route().handler(new RequestTracing(tracing));
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         routes.mount(router, responder, access);

@@ -3,6 +3,7 @@ package io.mqproxy.http;
 import io.mqproxy.broker.SendReceipt;
 import io.mqproxy.consume.AckResult;
 import io.mqproxy.consume.PollResult;
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.tracing.Operation;
 import io.mqproxy.tracing.TraceSpan;
 import io.mqproxy.tracing.Tracing;
@@ -11,12 +12,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 
 /**
- * A span (kind SERVER) for each produce, poll, ack, nack and unlock request, child of the request's
- * {@code traceparent}; kept on the request, ended by {@link Responder#write} with what the answer says. Mounted
- * only when tracing is on.
+ * With tracing on, a span (kind SERVER) for each produce, poll, ack, nack and unlock request, child of the
+ * request's {@code traceparent}; kept on the request, ended by {@link Responder#write} with what the answer says.
+ * Always: the request's trace id (its span's, else its {@code traceparent}'s) is in the logging MDC while its
+ * handler runs, and again while its answer is written ({@link #traceId}), so its log lines carry it.
  */
 final class RequestTracing implements Handler<RoutingContext> {
     private static final String SPAN = "mqproxy.span";
+    private static final String TRACE_ID = "mqproxy.traceId";
     private final Tracing tracing;
 
     RequestTracing(Tracing tracing) {
@@ -25,13 +28,31 @@ final class RequestTracing implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Operation operation = operation(ctx.request().path());
+        String traceId = null;
+        Operation operation = tracing == Tracing.OFF ? null : operation(ctx.request().path());
         if (operation != null) {
             Map<String, String> incoming = TraceContext.incoming(ctx);
-            ctx.put(SPAN, tracing.serve(operation, incoming.get(TraceContext.TRACEPARENT),
-                incoming.get(TraceContext.TRACESTATE)));
+            TraceSpan span = tracing.serve(operation, incoming.get(TraceContext.TRACEPARENT),
+                incoming.get(TraceContext.TRACESTATE));
+            ctx.put(SPAN, span);
+            traceId = span.traceId();
         }
-        ctx.next();
+        if (traceId == null) {
+            traceId = TraceIds.of(ctx.request().getHeader(TraceContext.TRACEPARENT));
+        }
+        if (traceId == null) {
+            ctx.next();
+            return;
+        }
+        ctx.put(TRACE_ID, traceId);
+        try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
+            ctx.next();
+        }
+    }
+
+    /** The request's trace id for its log lines, or null. */
+    static String traceId(RoutingContext ctx) {
+        return ctx.get(TRACE_ID);
     }
 
     private static Operation operation(String path) {

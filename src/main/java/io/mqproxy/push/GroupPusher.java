@@ -8,6 +8,7 @@ import io.mqproxy.consume.Delivery;
 import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.log.LogSafe;
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
 import io.mqproxy.tracing.TraceSpan;
@@ -179,7 +180,11 @@ final class GroupPusher {
         client.post(push.url(), headers, body, push.timeoutMillis())
             .onComplete(answer -> {
                 ended(span, answer);
-                answered(d, answer, System.nanoTime() - started);
+                // A failure's log line carries the trace id of the (first) message pushed, or of this push's span.
+                String traceId = span.traceId() != null ? span.traceId() : TraceIds.of(headers.get("traceparent"));
+                try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
+                    answered(d, answer, System.nanoTime() - started);
+                }
             });
     }
 
