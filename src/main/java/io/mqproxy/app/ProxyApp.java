@@ -33,6 +33,8 @@ import io.mqproxy.push.PushMetrics;
 import io.mqproxy.push.PushService;
 import io.mqproxy.push.StreamService;
 import io.mqproxy.threads.ThreadPools;
+import io.mqproxy.tracing.OtelTracing;
+import io.mqproxy.tracing.Tracing;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -130,6 +132,9 @@ public final class ProxyApp implements AutoCloseable {
             .setEventLoopPoolSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE + config.push().eventLoops()));
         ProxyApp app = new ProxyApp(config, embedded, broker, metrics, vertx);
         WebhookClient webhooks = new WebhookClient(vertx);
+        // Closed after the servers and pushers that end spans: what is queued is exported (bounded).
+        Tracing tracing = OtelTracing.start(config.tracing(), metrics.registry(), pools);
+        app.components.add("tracing", null, null, tracing::close);
         try {
             if (embedded != null) {
                 servedTopics.forEach(t -> broker.admin().ensureTopic(t, config.broker().defaultQueues()));
@@ -170,10 +175,10 @@ public final class ProxyApp implements AutoCloseable {
             StreamService streams = new StreamService(consume, config.stream(), pushMetrics, clock);
             app.components.add("event streams", null, streams::close, null);
             PushService push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks,
-                clock);
+                clock, tracing);
             app.components.add("push", push::start, push::close, null);
             HttpServers servers = new HttpServers(vertx, config, metrics, app::notReady, dataCredentials(config,
-                credentialBook, metrics, clock), clock);
+                credentialBook, metrics, clock), clock, tracing);
             app.servers = servers;
             // Once requests stop, those in flight finish (bounded) before the services and clients they need close.
             OperatorCredentials operators = new OperatorCredentials(OperatorToken.operators(config));

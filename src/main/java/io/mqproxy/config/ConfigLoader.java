@@ -215,7 +215,7 @@ public final class ConfigLoader {
             c.security().signatureWindowSeconds(), c.security().maxRememberedSignatures());
         return new ProxyConfig(c.http(), new ProxyConfig.Admin(c.admin().host(), c.admin().port(), resolved,
             c.admin().messageBodyPreviewBytes(), c.admin().tls()),
-            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor(), c.push(), c.stream(), c.threads());
+            c.broker(), c.embedded(), c.produce(), c.consume(), security, c.producers(), c.consumers(), c.monitor(), c.push(), c.stream(), c.threads(), c.tracing());
     }
 
     /** Webhooks whose secret is named by {@code secretEnv} get it from the environment, or start-up stops. */
@@ -241,7 +241,7 @@ public final class ConfigLoader {
         return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(),
             c.producers(), c.consumers(), new ProxyConfig.Monitor(m.enabled(), m.intervalSeconds(), m.maxClientIdSeries(),
             m.brokerCalls(), m.brokerWideFrom(), m.adminUrl(), m.rules(), m.groupRules(), resolved,
-            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()), c.push(), c.stream(), c.threads());
+            m.webhookTimeoutSeconds(), m.webhookRetries(), m.webhookRetryMillis(), m.webhookQueue()), c.push(), c.stream(), c.threads(), c.tracing());
     }
 
     /** A producer's {@code schema} given as a path (relative to the configuration file's folder) is read here. */
@@ -264,7 +264,7 @@ public final class ConfigLoader {
             producers.add(p);
         }
         return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(),
-            producers, c.consumers(), c.monitor(), c.push(), c.stream(), c.threads());
+            producers, c.consumers(), c.monitor(), c.push(), c.stream(), c.threads(), c.tracing());
     }
 
     /** A broker secret named by {@code secretKeyEnv} comes from the environment, or start-up stops. */
@@ -284,7 +284,7 @@ public final class ConfigLoader {
         }
         return new ProxyConfig(c.http(), c.admin(), new ProxyConfig.Broker(b.namesrvAddr(), b.sendTimeoutMillis(),
             b.defaultQueues(), b.clusterName(), b.accessKey(), secret, null, b.tls(), b.fleetReadSeconds()),
-            c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor(), c.push(), c.stream(), c.threads());
+            c.embedded(), c.produce(), c.consume(), c.security(), c.producers(), c.consumers(), c.monitor(), c.push(), c.stream(), c.threads(), c.tracing());
     }
 
     private static ProxyConfig bind(ObjectNode tree) {

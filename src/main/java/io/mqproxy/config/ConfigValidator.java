@@ -133,8 +133,21 @@ final class ConfigValidator {
         range("stream.maxUnacked", c.stream().maxUnacked(), 1, 1024);
         range("stream.maxStreams", c.stream().maxStreams(), 1, 1_000_000);
         threads(c.threads());
+        tracing(c.tracing());
 
         monitor(c.monitor());
+    }
+
+    private static void tracing(ProxyConfig.Tracing t) {
+        if (t.enabled()) {
+            url("tracing.otlpEndpoint", t.otlpEndpoint());
+        }
+        notBlank("tracing.serviceName", t.serviceName());
+        if (!(t.sampleRatio() >= 0 && t.sampleRatio() <= 1)) {
+            fail("tracing.sampleRatio", "must be 0..1, got " + t.sampleRatio());
+        }
+        range("tracing.exportTimeoutSeconds", t.exportTimeoutSeconds(), 1, 300);
+        range("tracing.maxQueueSize", t.maxQueueSize(), 1, 1_000_000);
     }
 
     private static void threads(ProxyConfig.Threads t) {

@@ -19,12 +19,13 @@ public record ProxyConfig(
     Monitor monitor,
     Push push,
     Stream stream,
-    Threads threads) {
+    Threads threads,
+    Tracing tracing) {
 
     /** The same configuration with another broker section. */
     public ProxyConfig withBroker(Broker other) {
         return new ProxyConfig(http, admin, other, embedded, produce, consume, security, producers, consumers, monitor,
-            push, stream, threads);
+            push, stream, threads, tracing);
     }
 
     /**
@@ -385,6 +386,22 @@ public record ProxyConfig(
      */
     public record Threads(int control, int redrive, int deadLetters, int clientDirectory, int routeLookups,
                           int alertWebhooks) {
+    }
+
+    /**
+     * OpenTelemetry spans of produce, poll, ack and push, exported over OTLP (HTTP, protobuf); off while
+     * {@code otlpEndpoint} is empty.
+     *
+     * @param otlpEndpoint         the collector's traces URL, e.g. {@code http://collector:4318/v1/traces}
+     * @param sampleRatio          share of new traces recorded (0..1); a request's sampled traceparent is followed
+     * @param exportTimeoutSeconds one export's time-out
+     * @param maxQueueSize         spans waiting for export; past it new spans are dropped (counted), never waited for
+     */
+    public record Tracing(String otlpEndpoint, String serviceName, double sampleRatio, int exportTimeoutSeconds,
+                          int maxQueueSize) {
+        public boolean enabled() {
+            return otlpEndpoint != null && !otlpEndpoint.isBlank();
+        }
     }
 
     /** The contract's longest consumeTimeout (36 hours). */

@@ -57,6 +57,6 @@ final class PushConfig {
             resolved.add(g);
         }
         return new ProxyConfig(c.http(), c.admin(), c.broker(), c.embedded(), c.produce(), c.consume(), c.security(), c.producers(),
-            List.copyOf(resolved), c.monitor(), c.push(), c.stream(), c.threads());
+            List.copyOf(resolved), c.monitor(), c.push(), c.stream(), c.threads(), c.tracing());
     }
 }

@@ -69,6 +69,7 @@ final class ConsumeHandler {
             responder.fail(ctx, route, e);
             return;
         }
+        RequestTracing.span(ctx).consumerGroup(request.consumer()).destination(request.topic());
         switch (route) {
             case MESSAGE -> responder.answer(ctx, route, service.poll(request), useCookie ? cookieSetter(ctx,
                 request.consumer()) : Envelope::ok, service::returnUndelivered);

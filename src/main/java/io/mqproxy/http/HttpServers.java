@@ -12,6 +12,7 @@ import io.mqproxy.control.OperatorCredentials;
 import io.mqproxy.produce.ProduceService;
 import io.mqproxy.security.DataAuthenticator;
 import io.mqproxy.push.StreamService;
+import io.mqproxy.tracing.Tracing;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -81,6 +82,7 @@ public final class HttpServers {
     private volatile boolean draining;
     /** What the operators' login window and console sessions' lifetime are held to. */
     private final java.time.Clock clock;
+    private final Tracing tracing;
 
     /** @param notReady why the proxy is not ready (for {@code /ready}), or null when it is */
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
@@ -91,6 +93,13 @@ public final class HttpServers {
     /** @param clock the proxy's clock (login window, console sessions' lifetime) */
     public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
                        DataAuthenticator credentials, java.time.Clock clock) {
+        this(vertx, config, metrics, notReady, credentials, clock, Tracing.OFF);
+    }
+
+    /** @param tracing spans of data requests ({@link Tracing#OFF}: none) */
+    public HttpServers(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Supplier<String> notReady,
+                       DataAuthenticator credentials, java.time.Clock clock, Tracing tracing) {
+        this.tracing = tracing;
         this.clock = clock;
         this.vertx = vertx;
         this.config = config;
@@ -236,6 +245,7 @@ public final class HttpServers {
         router.route().handler(bodies);
         router.route().handler(RequestParams::refuseBrokenQuery);
         router.route().handler(access);
+        router.route().handler(new RequestTracing(tracing));
         new HealthHandler(notReady, responder).mount(router);
         mountOpenApi(router);
         routes.mount(router, responder, access);

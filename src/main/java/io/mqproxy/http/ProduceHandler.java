@@ -9,6 +9,7 @@ import io.mqproxy.produce.BatchOutcome;
 import io.mqproxy.produce.BatchProduceRequest;
 import io.mqproxy.produce.ProduceRequest;
 import io.mqproxy.produce.ProduceService;
+import io.mqproxy.tracing.TraceSpan;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ final class ProduceHandler {
             responder.fail(ctx, PRODUCE, e);
             return;
         }
+        traced(ctx, request.producer(), null);
         responder.answer(ctx, PRODUCE, service.produce(request), Envelope::ok);
     }
 
@@ -67,7 +69,19 @@ final class ProduceHandler {
             responder.fail(ctx, BATCH, e);
             return;
         }
+        traced(ctx, request.producer(), request.messages().size());
         responder.answer(ctx, BATCH, service.produceBatch(request), ProduceHandler::batchEnvelope);
+    }
+
+    /** The request's span, when tracing is on, learns its topic and (batch) message count. */
+    private void traced(RoutingContext ctx, String producer, Integer messages) {
+        TraceSpan span = RequestTracing.span(ctx);
+        if (span != TraceSpan.NONE) {
+            span.destination(service.topicOf(producer));
+            if (messages != null) {
+                span.messageCount(messages);
+            }
+        }
     }
 
     /** {@code messages} is a JSON array: inside a JSON body, or as the text of a form or query field. */

@@ -5,6 +5,7 @@ import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.log.LogSafe;
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.metrics.ProxyMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -60,19 +61,27 @@ final class Responder {
                     Consumer<T> undelivered) {
         Context context = Vertx.currentContext();
         work.whenComplete((value, failure) -> context.runOnContext(v -> {
-            if (failure != null) {
-                fail(ctx, route, failure);
-                return;
+            // The request's log lines carry its trace id here too: this runs apart from its handler.
+            try (TraceIds.Scope ignored = TraceIds.with(RequestTracing.traceId(ctx))) {
+                answerNow(ctx, route, value, failure, toEnvelope, undelivered);
             }
-            Envelope envelope;
-            try {
-                envelope = toEnvelope.apply(value);
-            } catch (RuntimeException e) {
-                fail(ctx, route, e);
-                return;
-            }
-            write(ctx, route, envelope, 200).onFailure(e -> undelivered.accept(value));
         }));
+    }
+
+    private <T> void answerNow(RoutingContext ctx, String route, T value, Throwable failure,
+                               Function<T, Envelope> toEnvelope, Consumer<T> undelivered) {
+        if (failure != null) {
+            fail(ctx, route, failure);
+            return;
+        }
+        Envelope envelope;
+        try {
+            envelope = toEnvelope.apply(value);
+        } catch (RuntimeException e) {
+            fail(ctx, route, e);
+            return;
+        }
+        write(ctx, route, envelope, 200).onFailure(e -> undelivered.accept(value));
     }
 
     void fail(RoutingContext ctx, String route, Throwable failure) {
@@ -92,6 +101,7 @@ final class Responder {
 
     /** Writes the answer; the future fails when it could not be handed to the connection. */
     Future<Void> write(RoutingContext ctx, String route, Envelope envelope, int httpStatus) {
+        RequestTracing.end(ctx, envelope);
         if (ctx.response().ended() || ctx.response().closed()) {
             return Future.failedFuture("the client has gone");
         }

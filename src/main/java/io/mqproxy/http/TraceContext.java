@@ -24,8 +24,24 @@ final class TraceContext {
     private TraceContext() {
     }
 
-    /** The request's trace context as message properties; empty when it has none (or a malformed one). */
+    /**
+     * The trace context a message of this request keeps, as message properties: the request's span's when
+     * tracing is on (the consumers' spans then follow from the proxy's), else the request's own; empty when
+     * there is none.
+     */
     static Map<String, String> of(RoutingContext ctx) {
+        String own = RequestTracing.span(ctx).traceparent();
+        Map<String, String> incoming = incoming(ctx);
+        if (own == null || own.equals(incoming.get(TRACEPARENT))) {
+            return incoming;
+        }
+        Map<String, String> out = new LinkedHashMap<>(incoming);
+        out.put(TRACEPARENT, own);
+        return out;
+    }
+
+    /** The request's trace context; empty when it has none (or a malformed one). */
+    static Map<String, String> incoming(RoutingContext ctx) {
         String parent = ctx.request().getHeader(TRACEPARENT);
         if (parent == null || !valid(parent.trim())) {
             return Map.of();

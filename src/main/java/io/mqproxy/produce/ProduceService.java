@@ -228,6 +228,11 @@ public final class ProduceService implements AutoCloseable {
             + " the producer's schema, so none was sent: " + shown + (failed.size() > 5 ? "; ..." : ""));
     }
 
+    /** The topic of a registered producer, or null (for spans: a request's checks name an unknown one). */
+    public String topicOf(String producer) {
+        return producer == null ? null : registry.producer(producer).map(Producer::topic).orElse(null);
+    }
+
     private Producer producerOf(String producer) {
         if (producer == null || producer.isBlank()) {
             throw Errors.missing("producer");

@@ -8,8 +8,11 @@ import io.mqproxy.consume.Delivery;
 import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.log.LogSafe;
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.PushSubscription;
+import io.mqproxy.tracing.TraceSpan;
+import io.mqproxy.tracing.Tracing;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -53,6 +56,7 @@ final class GroupPusher {
     private final RateGate rate;
     /** Endpoint rates and the signatures' time go by it. */
     private final Clock clock;
+    private final Tracing tracing;
     private final int reservationSeconds;
     private int inFlight;
     /** Batches answered and being acked or given back: a slot is free once the answer is in, not the ack. */
@@ -68,8 +72,9 @@ final class GroupPusher {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
     GroupPusher(ConsumerGroup group, ConsumeService consume, WebhookClient client, Context context, PushMetrics metrics,
-                IntSupplier liveInstances, Clock clock) {
+                IntSupplier liveInstances, Clock clock, Tracing tracing) {
         this.clock = clock;
+        this.tracing = tracing;
         this.group = group;
         this.push = group.push();
         this.consume = consume;
@@ -172,15 +177,56 @@ final class GroupPusher {
         headers.put("X-MQProxy-Message-Id", String.join(",", each.stream().map(e -> e.message().messageId())
             .toList()));
         headers.put("X-MQProxy-Delivery-Count", Integer.toString(maxDeliveryCount(each)));
-        headers.putAll(traceHeaders(each.get(0).message()));
+        TraceSpan span = span(each);
+        headers.putAll(traceHeaders(each.get(0).message(), span));
         headers.put(PushSignature.HEADER, PushSignature.header(push.secret(), clock.millis() / 1000,
             body));
         client.post(push.url(), headers, body, push.timeoutMillis())
-            .onComplete(answer -> answered(d, answer, System.nanoTime() - started));
+            .onComplete(answer -> {
+                ended(span, answer);
+                // A failure's log line carries the trace id of the (first) message pushed, or of this push's span.
+                String traceId = span.traceId() != null ? span.traceId() : TraceIds.of(headers.get("traceparent"));
+                try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
+                    answered(d, answer, System.nanoTime() - started);
+                }
+            });
     }
 
-    /** The (first) message's W3C trace context, so the receiver's trace goes on from the producer's. */
-    private static Map<String, String> traceHeaders(DeliveredMessage m) {
+    /** A CLIENT span for this webhook request, child of the (first) message's trace context. */
+    private TraceSpan span(List<Delivery> each) {
+        Map<String, String> first = each.get(0).message().properties();
+        TraceSpan span = tracing.push(first == null ? null : first.get("traceparent"),
+            first == null ? null : first.get("tracestate"));
+        if (span != TraceSpan.NONE) {
+            span.destination(group.topic()).consumerGroup(group.name()).messageCount(each.size());
+            if (each.size() == 1) {
+                span.messageId(each.get(0).message().messageId());
+            }
+        }
+        return span;
+    }
+
+    private static void ended(TraceSpan span, AsyncResult<HttpResponse<Void>> answer) {
+        if (span == TraceSpan.NONE) {
+            return;
+        }
+        if (answer.succeeded()) {
+            int code = answer.result().statusCode();
+            span.httpStatus(code);
+            if (code < 200 || code >= 300) {
+                span.failed("answered HTTP " + code);
+            }
+        } else {
+            span.failed(answer.cause() instanceof TimeoutException ? "timeout" : "connection failed");
+        }
+        span.end();
+    }
+
+    /**
+     * The (first) message's W3C trace context, so the receiver's trace goes on from the producer's; with tracing
+     * on, from this request's span.
+     */
+    private static Map<String, String> traceHeaders(DeliveredMessage m, TraceSpan span) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (m.properties() != null) {
             for (String name : List.of("traceparent", "tracestate")) {
@@ -189,6 +235,10 @@ final class GroupPusher {
                     headers.put(name, value);
                 }
             }
+        }
+        String own = span.traceparent();
+        if (own != null) {
+            headers.put("traceparent", own);
         }
         return headers;
     }

@@ -5,6 +5,7 @@ import io.mqproxy.log.LogSafe;
 import io.mqproxy.registry.ConsumerGroup;
 import io.mqproxy.registry.Registry;
 import io.mqproxy.registry.RegistryListener;
+import io.mqproxy.tracing.Tracing;
 import io.mqproxy.webhook.WebhookClient;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -40,6 +41,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
     private final Vertx vertx;
     private final WebhookClient webhooks;
     private final Clock clock;
+    private final Tracing tracing;
     /** Guarded by this; a pusher's own work runs on its context, never under this lock. */
     private final Map<String, GroupPusher> pushers = new HashMap<>();
     private boolean closed;
@@ -49,10 +51,12 @@ public final class PushService implements RegistryListener, AutoCloseable {
      * @param vertx         the proxy's Vert.x: its owner closes it, after this
      * @param webhooks      the proxy's webhook client, shared with alert notifications
      * @param clock         the proxy's clock: endpoint rates and the signatures' time go by it
+     * @param tracing       a span per webhook request ({@link Tracing#OFF}: none)
      */
     public PushService(Registry registry, ConsumeService consume, PushMetrics metrics, IntSupplier liveInstances,
-                       Vertx vertx, WebhookClient webhooks, Clock clock) {
+                       Vertx vertx, WebhookClient webhooks, Clock clock, Tracing tracing) {
         this.clock = clock;
+        this.tracing = tracing;
         this.registry = registry;
         this.consume = consume;
         this.metrics = metrics;
@@ -97,7 +101,7 @@ public final class PushService implements RegistryListener, AutoCloseable {
         }
         if (wanted) {
             GroupPusher pusher = new GroupPusher(now, consume, webhooks, vertx.getOrCreateContext(), metrics,
-                liveInstances, clock);
+                liveInstances, clock, tracing);
             pushers.put(name, pusher);
             pusher.start();
             log.info("pushing consumer {} to {}", name, LogSafe.of(origin(now.push().url())));

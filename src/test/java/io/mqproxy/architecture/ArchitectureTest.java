@@ -81,6 +81,25 @@ class ArchitectureTest {
         assertThat(leaks).as("files in io/mqproxy/broker/ naming io.mqproxy.error").isEmpty();
     }
 
+    /** OpenTelemetry stays behind {@code io.mqproxy.tracing}'s small interface: the rest of the proxy calls that. */
+    @Test
+    void onlyTheTracingPackage_usesOpenTelemetry() {
+        Path tracing = MAIN.resolve(Path.of("io", "mqproxy", "tracing"));
+        Pattern otel = Pattern.compile("\\bio\\.opentelemetry\\.");
+        List<String> leaks = new ArrayList<>();
+        long inside = 0;
+        for (Path p : javaFiles()) {
+            boolean uses = otel.matcher(withoutComments(read(p))).find();
+            if (p.startsWith(tracing)) {
+                inside += uses ? 1 : 0;
+            } else if (uses) {
+                leaks.add(MAIN.relativize(p).toString());
+            }
+        }
+        assertThat(leaks).as("files outside io/mqproxy/tracing/ using io.opentelemetry").isEmpty();
+        assertThat(inside).as("the scan sees the tracing package's own imports").isGreaterThanOrEqualTo(2);
+    }
+
     /** The scan would pass vacuously if it looked in the wrong place: the broker package must match. */
     @Test
     void theScanSeesTheBrokerPackagesOwnImports() {

@@ -59,6 +59,8 @@ import org.apache.rocketmq.common.message.MessageQueue;
  *     one path (a ratio is printed for each pair that ran). "autobatch" is the native producer with
  *     {@code setAutoBatch(true)} (RocketMQ's defaults: 10 ms hold, 32 KiB); "uncoalesced" a second proxy
  *     with {@code produce.coalesce: false}; "serial" one client sending one message at a time;</li>
+ * <li>{@code bench.tracing} (false): the proxy exports spans (tracing.otlpEndpoint) to a collector in this
+ *     JVM, which decodes them;</li>
  * <li>{@code bench.jfr} (none): a file for a JFR recording ("profile" settings) of the measured rounds;</li>
  * <li>{@code bench.external} (false): afterwards, also run native and HTTP single and batch with the load
  *     generator in a child JVM ({@link ProduceLoadClient}), and print the CPU this JVM (broker and proxy)
@@ -122,8 +124,9 @@ public final class ProduceBenchmark {
         autoBatchProducer.setAutoBatch(true);
 
         Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(clientLoops));
-        try (TestProxy proxy = TestProxy.builder().producer(PRODUCER, topic)
-                 .producer(SCHEMA_PRODUCER, topic, BenchSupport.tenFieldSchema()).start();
+        try (io.mqproxy.testing.OtlpReceiver collector = new io.mqproxy.testing.OtlpReceiver();
+             TestProxy proxy = traced(TestProxy.builder().producer(PRODUCER, topic)
+                 .producer(SCHEMA_PRODUCER, topic, BenchSupport.tenFieldSchema()), collector).start();
              TestProxy uncoalesced = phases.contains("http-single-uncoalesced")
                  ? TestProxy.builder().producer(PRODUCER, topic).set("produce.coalesce", "false").start() : null) {
             int port = proxy.config().http().producePort();
@@ -391,6 +394,11 @@ public final class ProduceBenchmark {
     }
 
     /** The proxy's coalescing meters: {messages sent in batches with others, such batches}. */
+    /** With {@code bench.tracing}: spans of every request, exported to {@code collector}. */
+    private static TestProxy.Builder traced(TestProxy.Builder proxy, io.mqproxy.testing.OtlpReceiver collector) {
+        return Boolean.getBoolean("bench.tracing") ? proxy.set("tracing.otlpEndpoint", collector.url()) : proxy;
+    }
+
     private static double[] coalescing(TestProxy proxy) {
         io.mqproxy.testing.MetricsScrape m = io.mqproxy.testing.MetricsScrape.of(proxy.client());
         return new double[] {m.value("mqproxy_produce_coalesced_messages"), m.value("mqproxy_produce_coalesced_batches")};

@@ -1,0 +1,181 @@
+package io.mqproxy.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.testing.OtlpReceiver;
+import io.mqproxy.testing.OtlpReceiver.ExportedSpan;
+import io.mqproxy.testing.ProxyClient;
+import io.mqproxy.testing.ProxyClient.Reply;
+import io.mqproxy.testing.PushReceiver;
+import io.mqproxy.testing.TestBroker;
+import io.mqproxy.testing.TestProxy;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With {@code tracing.otlpEndpoint} set, produce, poll, ack and webhook pushes export spans over OTLP to a
+ * collector in the test, which decodes them: each continues its request's (or message's) trace, with the
+ * messaging attributes; a message carries its produce span's context to its consumers.
+ */
+class TracingIT {
+    private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final OtlpReceiver collector = new OtlpReceiver();
+    private static final PushReceiver hook = new PushReceiver();
+    private static String topic;
+    private static String hookTopic;
+    private static TestProxy proxy;
+    private static ProxyClient client;
+
+    @BeforeAll
+    static void start() {
+        TestBroker broker = TestBroker.get();
+        topic = broker.newTopic("traced", 2);
+        hookTopic = broker.newTopic("traced-hook", 2);
+        proxy = TestProxy.builder()
+            .producer("traced-p", topic)
+            .consumer("traced-g", topic, Map.of("pop", true))
+            .producer("traced-hook-p", hookTopic)
+            .consumer("traced-hook-g", hookTopic, Map.of("pop", true, "push", Map.of("url", hook.url("/hook"),
+                "secret", "push-secret-0123456789")))
+            .set("tracing.otlpEndpoint", collector.url())
+            .set("tracing.serviceName", "mq-proxy-under-test")
+            .start();
+        client = proxy.client();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        hook.close();
+        collector.close();
+    }
+
+    @Test
+    void produce_poll_ack_continueTheirRequestsTraces_andTheMessageCarriesTheProduceSpan() {
+        String produceTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Reply sent = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json").header("traceparent", parent(produceTrace, "00f067aa0ba902b7"))
+            .header("tracestate", "vendor=abc")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"traced-p\",\"message\":\"traced\"}")));
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        String msgId = sent.result().path("msgId").asText();
+
+        String pollTrace = "0af7651916cd43dd8448eb211c80319c";
+        JsonNode polled = null;
+        for (long end = System.nanoTime() + BOUND.toNanos(); polled == null && System.nanoTime() < end; ) {
+            Reply poll = client.send(HttpRequest.newBuilder(client.uri(client.consumePort(),
+                    "/mq/message?consumer=traced-g&topic=" + topic + "&pullTimeout=5"))
+                .header("traceparent", parent(pollTrace, "b7ad6b7169203331")).GET());
+            assertThat(poll.status()).as(poll.raw().body()).isEqualTo(200);
+            if (poll.result().path("msgList").size() > 0) {
+                polled = poll.result();
+            }
+        }
+        assertThat(polled).as("the message is delivered").isNotNull();
+        JsonNode message = polled.path("msgList").get(0);
+        assertThat(message.path("messageId").asText()).isEqualTo(msgId);
+
+        String ackTrace = "11112222333344445555666677778888";
+        Reply ack = client.send(HttpRequest.newBuilder(client.uri(client.consumePort(),
+                "/mq/ack?consumer=traced-g&topic=" + topic + "&requestId=" + polled.path("requestId").asText()))
+            .header("traceparent", parent(ackTrace, "1234567890abcdef")).GET());
+        assertThat(ack.status()).as(ack.raw().body()).isEqualTo(200);
+
+        ExportedSpan send = awaitSpan(s -> s.traceId().equals(produceTrace) && s.name().startsWith("send"));
+        assertThat(send.kind()).isEqualTo(OtlpReceiver.SERVER);
+        assertThat(send.parentSpanId()).isEqualTo("00f067aa0ba902b7");
+        assertThat(send.name()).isEqualTo("send " + topic);
+        assertThat(send.attributes()).containsEntry("messaging.system", "rocketmq")
+            .containsEntry("messaging.operation.type", "send")
+            .containsEntry("messaging.destination.name", topic)
+            .containsEntry("messaging.message.id", msgId);
+        assertThat(send.resource()).containsEntry("service.name", "mq-proxy-under-test");
+        // The message keeps the produce span's context (and the caller's tracestate): consumers follow from it.
+        assertThat(message.path("properties").path("traceparent").asText())
+            .isEqualTo(parent(produceTrace, send.spanId()));
+        assertThat(message.path("properties").path("tracestate").asText()).isEqualTo("vendor=abc");
+
+        ExportedSpan receive = awaitSpan(s -> s.traceId().equals(pollTrace)
+            && Long.valueOf(1).equals(s.attribute("messaging.batch.message_count")));
+        assertThat(receive.kind()).isEqualTo(OtlpReceiver.SERVER);
+        assertThat(receive.parentSpanId()).isEqualTo("b7ad6b7169203331");
+        assertThat(receive.attributes()).containsEntry("messaging.operation.type", "receive")
+            .containsEntry("messaging.consumer.group.name", "traced-g")
+            .containsEntry("messaging.destination.name", topic);
+
+        ExportedSpan settle = awaitSpan(s -> s.traceId().equals(ackTrace));
+        assertThat(settle.kind()).isEqualTo(OtlpReceiver.SERVER);
+        assertThat(settle.parentSpanId()).isEqualTo("1234567890abcdef");
+        assertThat(settle.attributes()).containsEntry("messaging.operation.type", "settle")
+            .containsEntry("messaging.operation.name", "ack")
+            .containsEntry("messaging.consumer.group.name", "traced-g")
+            .containsEntry("messaging.batch.message_count", 1L);
+        assertThat(settle.statusCode()).isNotEqualTo(OtlpReceiver.ERROR);
+    }
+
+    @Test
+    void batchProduce_isOneSpanWithItsCount_andAFailedRequestIsAnErrorSpan() {
+        String trace = "aaaabbbbccccddddeeeeffff00001111";
+        Reply batch = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce/batch"))
+            .header("Content-Type", "application/json").header("traceparent", parent(trace, "0000000000000abc"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"traced-p\",\"messages\":[\"a\",\"b\",\"c\"]}")));
+        assertThat(batch.status()).as(batch.raw().body()).isEqualTo(200);
+        ExportedSpan span = awaitSpan(s -> s.traceId().equals(trace));
+        assertThat(span.parentSpanId()).isEqualTo("0000000000000abc");
+        assertThat(span.attributes()).containsEntry("messaging.batch.message_count", 3L)
+            .containsEntry("messaging.destination.name", topic);
+
+        String refused = "99998888777766665555444433332222";
+        Reply unknown = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json").header("traceparent", parent(refused, "0000000000000def"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"no-such-producer\",\"message\":\"x\"}")));
+        assertThat(unknown.status()).isNotEqualTo(200);
+        assertThat(awaitSpan(s -> s.traceId().equals(refused)).statusCode()).isEqualTo(OtlpReceiver.ERROR);
+    }
+
+    @Test
+    void webhookPush_isAClientSpan_childOfTheMessage_andTheWebhookGetsItsContext() {
+        String trace = "0123456789abcdef0123456789abcdef";
+        Reply sent = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json").header("traceparent", parent(trace, "fedcba9876543210"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"traced-hook-p\",\"message\":\"pushed\"}")));
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        String msgId = sent.result().path("msgId").asText();
+        await().atMost(BOUND).until(() -> hook.messageIds().contains(msgId));
+        PushReceiver.Received pushed = hook.received().stream().filter(r -> r.messageIds().contains(msgId))
+            .findFirst().orElseThrow();
+
+        ExportedSpan send = awaitSpan(s -> s.traceId().equals(trace) && s.kind() == OtlpReceiver.SERVER);
+        ExportedSpan push = awaitSpan(s -> s.traceId().equals(trace) && s.kind() == OtlpReceiver.CLIENT);
+        assertThat(push.parentSpanId()).as("child of the message's (produce span's) context").isEqualTo(send.spanId());
+        assertThat(push.name()).isEqualTo("push " + hookTopic);
+        assertThat(push.attributes()).containsEntry("messaging.operation.type", "process")
+            .containsEntry("messaging.consumer.group.name", "traced-hook-g")
+            .containsEntry("messaging.message.id", msgId)
+            .containsEntry("http.response.status_code", 200L);
+        assertThat(pushed.header("traceparent")).isEqualTo(parent(trace, push.spanId()));
+    }
+
+    private static String parent(String traceId, String spanId) {
+        return "00-" + traceId + "-" + spanId + "-01";
+    }
+
+    private static ExportedSpan awaitSpan(java.util.function.Predicate<ExportedSpan> which) {
+        return await().atMost(BOUND).until(() -> first(collector.spans(), which), Optional::isPresent).orElseThrow();
+    }
+
+    private static Optional<ExportedSpan> first(List<ExportedSpan> spans,
+                                                java.util.function.Predicate<ExportedSpan> which) {
+        return spans.stream().filter(which).findFirst();
+    }
+}
