@@ -112,6 +112,7 @@ class ConsoleBrowserIT {
     @Test
     void theOverviewShowsAProducersSchema_setAtRunTime() throws Exception {
         String topic = TestBroker.get().newTopic("console-schema", 1);
+        Files.createDirectories(SHOTS);
         Path profile = Files.createTempDirectory("chromium-profile");
         try (TestProxy proxy = TestProxy.builder().operator("alice", TOKEN)
             .producer("plain-producer", topic).producer("orders-producer", topic).start()) {
