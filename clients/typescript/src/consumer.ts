@@ -60,7 +60,12 @@ export interface ConsumerOptions extends ConnectionOptions {
   /** Milliseconds to wait after a PAUSED answer (default 5000) and after RATE_LIMITED (default 1000). */
   pausedWaitMs?: number;
   rateLimitedWaitMs?: number;
-  /** Milliseconds to wait after an empty answer when pullTimeout is 0 (default 1000). */
+  /**
+   * After an empty answer that came at once (under 50 ms: `pullTimeout: 0`, or a queue-held group with no
+   * free queue), the wait before the next poll starts at `idleBackoffMs` (default 100) and doubles, with
+   * jitter (half to all of each step), up to `idleWaitMs` (default 2000); a batch or a poll that waited resets it.
+   */
+  idleBackoffMs?: number;
   idleWaitMs?: number;
   /** First and longest back-off after a failed poll (default 500 and 30000). */
   backoffMs?: number;
@@ -70,6 +75,9 @@ export interface ConsumerOptions extends ConnectionOptions {
   /** Told of every failure the loop carries on after (poll errors, handler errors, failed give-backs). */
   onError?: (error: unknown) => void;
 }
+
+/** An empty answer quicker than this did not wait at the proxy: the poller backs off before the next one. */
+const IMMEDIATE_ANSWER_MS = 50;
 
 /** Where one poller stands. */
 type Outcome = 'done' | 'failed' | 'stopped';
@@ -159,8 +167,10 @@ export class Consumer {
     const pullTimeout = o.pullTimeout ?? 20;
     let requestId = '';
     let failures = 0;
+    let idle = 0; // empty answers in a row that came at once
     while (!this.stopped) {
       let result: PollResult;
+      const started = Date.now();
       try {
         const envelope = await this.transport.get<PollResult>('/mq/message', {
           ...this.base, requestId, maxPullSize: o.maxPullSize, consumeTimeout: o.consumeTimeout, pullTimeout, pop: o.pop,
@@ -189,9 +199,11 @@ export class Consumer {
       if (messages.length === 0) {
         if (result.status === 'PAUSED') await sleep(o.pausedWaitMs ?? 5000, stop);
         else if (result.status === 'RATE_LIMITED') await sleep(o.rateLimitedWaitMs ?? 1000, stop);
-        else if (pullTimeout === 0) await sleep(o.idleWaitMs ?? 1000, stop);
+        else if (Date.now() - started >= IMMEDIATE_ANSWER_MS) idle = 0;
+        else await sleep(backoff(idle++, o.idleBackoffMs ?? 100, o.idleWaitMs ?? 2000), stop);
         continue;
       }
+      idle = 0;
       const outcome = await this.handle(messages, requestId, stop);
       if (outcome === 'failed') {
         await this.settle('/mq/nack', requestId, {delay: o.nackDelaySeconds ?? 5});

@@ -160,3 +160,35 @@ test('a broadcast consumer sends its clientId and needs one', async () => {
   await c.stop();
   assert.ok(f.requests.every(r => r.query.clientId === 'host:1'));
 });
+
+test('empty answers that come at once back off from idleBackoffMs, doubling to idleWaitMs; a batch resets it', async () => {
+  const answers = [...Array(6).fill('empty'), 'batch', 'empty', 'empty'];
+  let n = 0;
+  const f = await fake([], {onPoll: () => {
+    const a = answers[n++] ?? 'empty';
+    return {status: 200, result: a === 'batch'
+      ? {status: 'FOUND', requestId: 'b1', msgList: [{messageId: '1', message: 'm', timestamp: 1}], retryMsgList: []}
+      : {status: 'NO_NEW_MSG', requestId: '', msgList: [], retryMsgList: []}};
+  }});
+  const c = new Consumer({url: f.url, topic: 't', consumer: 'g', pullTimeout: 0, idleBackoffMs: 50, idleWaitMs: 400, handler: () => {}}).start();
+  while (polls(f).length < 10) await sleep(5);
+  await c.stop();
+  const at = polls(f).map(r => r.at);
+  const gaps = at.slice(1).map((t, i) => t - at[i]);
+  // waits 25-50, 50-100, 100-200, 200-400, then 200-400 (bounded: unbounded they would be 400-800, 800-1600)
+  assert.ok(gaps[0] < 150, `first wait short: ${gaps}`);
+  assert.ok(gaps[2] >= 100, `grows: ${gaps}`);
+  assert.ok(gaps[4] >= 200 && gaps[5] >= 200, `grows to the bound: ${gaps}`);
+  assert.ok(gaps[5] < 800, `bounded by idleWaitMs: ${gaps}`);
+  // poll 7 got the batch: the next poll goes at once, and the empty answer after it waits a first step again
+  assert.ok(gaps[6] < 150 && gaps[7] < 150, `reset after a batch: ${gaps}`);
+});
+
+test('by default an empty answer at pullTimeout 0 waits 50-100 ms first, not a flat second', async () => {
+  const f = await fake([], {onPoll: () => ({status: 200, result: {status: 'NO_NEW_MSG', requestId: '', msgList: [], retryMsgList: []}})});
+  const c = new Consumer({url: f.url, topic: 't', consumer: 'g', pullTimeout: 0, handler: () => {}}).start();
+  while (polls(f).length < 2) await sleep(5);
+  await c.stop();
+  const [a, b] = polls(f).map(r => r.at);
+  assert.ok(b - a < 400, `first wait ${b - a} ms`);
+});

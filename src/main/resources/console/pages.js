@@ -68,7 +68,23 @@ function lagNote(lag) {
 
 // ---- overview
 
+/** A producer's JSON Schema: where it comes from, and a button that shows it (kept open across refreshes). */
+function producerSchema(x, shown) {
+  if (x.schemaSource == null) {
+    return h('span', {class: 'muted'}, 'none');
+  }
+  const pre = h('pre', {class: 'schema', hidden: !shown.has(x.name)},
+    x.schema == null ? 'not usable: its sends are refused' : JSON.stringify(x.schema, null, 2));
+  const button = h('button', {type: 'button', class: 'small', onclick: () => {
+    pre.hidden = !pre.hidden;
+    button.textContent = pre.hidden ? 'Show' : 'Hide';
+    (pre.hidden ? shown.delete(x.name) : shown.add(x.name));
+  }}, pre.hidden ? 'Show' : 'Hide');
+  return [x.schemaSource === 'runtime' ? 'set at run time' : 'from the config file', ' ', button, pre];
+}
+
 function overview(main) {
+  const shownSchemas = new Set();
   const stamp = h('span', {class: 'muted small'});
   const body = h('div');
   clear(main, h('div', {class: 'page-head'}, h('h1', {}, 'Overview'), stamp), body);
@@ -120,6 +136,7 @@ function overview(main) {
           {label: 'Producer', cell: (x) => x.name},
           {label: 'Topic', cell: (x) => x.topic},
           {label: 'Registered in', cell: (x) => (x.runtime ? 'run time' : 'config file')},
+          {label: 'Schema', cell: (x) => producerSchema(x, shownSchemas)},
         ], p, 'No producers are registered.')),
         panel('Topics in use', table([
           {label: 'Topic', cell: ([name]) => name},

@@ -178,7 +178,8 @@ public final class Registry {
             if (file != null) {
                 // The file's producers keep their topic (a producer's topic is what it is); a schema may be set.
                 if (entry.schema() != null && !entry.removed()) {
-                    producers.put(name, new Producer(name, file.topic(), false, schema(name, entry.schema(), compiled)));
+                    producers.put(name, new Producer(name, file.topic(), false, schema(name, entry.schema(), compiled),
+                        "runtime"));
                 }
                 return;
             }

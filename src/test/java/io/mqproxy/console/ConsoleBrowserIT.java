@@ -110,6 +110,39 @@ class ConsoleBrowserIT {
         }
     }
 
+    @Test
+    void theOverviewShowsAProducersSchema_setAtRunTime() throws Exception {
+        String topic = TestBroker.get().newTopic("console-schema", 1);
+        Files.createDirectories(SHOTS);
+        Path profile = Files.createTempDirectory("chromium-profile");
+        try (TestProxy proxy = TestProxy.builder().operator("alice", TOKEN)
+            .producer("plain-producer", topic).producer("orders-producer", topic).start()) {
+            client = proxy.client();
+            base = "http://127.0.0.1:" + client.adminPort();
+            // a description with markup: the page shows it as text, never as HTML
+            ok(client.admin("PUT", "/admin/producers/orders-producer/schema", TOKEN, "{\"schema\":{\"type\":\"object\","
+                + "\"required\":[\"order\"],\"description\":\"<b id='injected'>bold</b>\"}}"));
+            browser = start(profile);
+            logIn();
+            By plain = By.xpath("//tr[td[1][normalize-space()='plain-producer']]/td[4]");
+            By orders = By.xpath("//tr[td[1][normalize-space()='orders-producer']]/td[4]");
+            awaitText("a producer without a schema", plain, "none");
+            awaitContains("where the schema comes from", orders, "set at run time");
+            assertThat(browser.findElement(orders).findElement(By.tagName("pre")).isDisplayed()).isFalse();
+            browser.findElement(orders).findElement(By.tagName("button")).click();
+            WebElement schema = browser.findElement(orders).findElement(By.tagName("pre"));
+            assertThat(schema.isDisplayed()).isTrue();
+            assertThat(schema.getText()).contains("\"required\": [", "\"order\"", "<b id='injected'>bold</b>");
+            assertThat(browser.findElements(By.id("injected"))).as("escaped").isEmpty();
+            screenshot("overview-producer-schema");
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            deleteQuietly(profile.toFile());
+        }
+    }
+
     private static ChromeDriver start(Path profile) {
         ChromeDriverService service = new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())

@@ -54,6 +54,7 @@ class RegistryTest {
             json.readTree("{\"type\":\"object\",\"required\":[\"id\"]}"))));
         assertThat(registry.producer("file-p").orElseThrow().topic()).as("keeps its topic").isEqualTo("file-topic");
         assertThat(registry.producer("file-p").orElseThrow().schema().violation(body)).contains("'id'");
+        assertThat(registry.producer("file-p").orElseThrow().schemaSource()).isEqualTo("runtime");
 
         // Only a hand-made entry can hold a schema that does not compile: its producer is refused, not let through.
         registry.apply(producers(new RuntimeEntries.ProducerEntry("file-p", null, false, json.readTree("{\"type\":5}"))));
@@ -61,6 +62,7 @@ class RegistryTest {
 
         registry.apply(RuntimeEntries.NONE);
         assertThat(registry.producer("file-p").orElseThrow().schema()).as("the file's (none)").isNull();
+        assertThat(registry.producer("file-p").orElseThrow().schemaSource()).isNull();
     }
 
     @Test
