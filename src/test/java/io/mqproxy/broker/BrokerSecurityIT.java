@@ -113,7 +113,7 @@ class BrokerSecurityIT {
                 var sent = access.producer().send(new OutgoingMessage(topic, "in clear?".getBytes(
                     java.nio.charset.StandardCharsets.UTF_8), null, null, null, 0, 0, false, Map.of()));
                 assertThatThrownBy(() -> sent.get(30, java.util.concurrent.TimeUnit.SECONDS))
-                    .hasCauseInstanceOf(io.mqproxy.error.ProxyError.class);
+                    .hasCauseInstanceOf(BrokerFailure.class);
             }
         }
     }

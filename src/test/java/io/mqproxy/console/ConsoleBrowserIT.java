@@ -116,16 +116,16 @@ class ConsoleBrowserIT {
         Files.createDirectories(SHOTS);
         Path profile = Files.createTempDirectory("chromium-profile");
         try (TestProxy proxy = TestProxy.builder().operator("alice", TOKEN)
-            .producer("plain-producer", topic).producer("orders-producer", topic).start()) {
+            .producer("schemaless-producer", topic).producer("schema-producer", topic).start()) {
             client = proxy.client();
             base = "http://127.0.0.1:" + client.adminPort();
             // a description with markup: the page shows it as text, never as HTML
-            ok(client.admin("PUT", "/admin/producers/orders-producer/schema", TOKEN, "{\"schema\":{\"type\":\"object\","
+            ok(client.admin("PUT", "/admin/producers/schema-producer/schema", TOKEN, "{\"schema\":{\"type\":\"object\","
                 + "\"required\":[\"order\"],\"description\":\"<b id='injected'>bold</b>\"}}"));
             browser = start(profile);
             logIn();
-            By plain = By.xpath("//tr[td[1][normalize-space()='plain-producer']]/td[4]");
-            By orders = By.xpath("//tr[td[1][normalize-space()='orders-producer']]/td[4]");
+            By plain = By.xpath("//tr[td[1][normalize-space()='schemaless-producer']]/td[4]");
+            By orders = By.xpath("//tr[td[1][normalize-space()='schema-producer']]/td[4]");
             awaitText("a producer without a schema", plain, "none");
             awaitContains("where the schema comes from", orders, "set at run time");
             assertThat(browser.findElement(orders).findElement(By.tagName("pre")).isDisplayed()).isFalse();
@@ -135,6 +135,8 @@ class ConsoleBrowserIT {
             assertThat(schema.getText()).contains("\"required\": [", "\"order\"", "<b id='injected'>bold</b>");
             assertThat(browser.findElements(By.id("injected"))).as("escaped").isEmpty();
             screenshot("overview-producer-schema");
+            // run-time entries live at the shared broker: leave none behind for the other tests
+            ok(client.admin("DELETE", "/admin/producers/schema-producer/schema", TOKEN, null));
         } finally {
             if (browser != null) {
                 browser.quit();
