@@ -172,7 +172,7 @@ public final class ProxyApp implements AutoCloseable {
             app.components.add("control", null, null, app.control::close);
             PushMetrics pushMetrics = new PushMetrics(metrics.registry());
             // Streams and pushes settle or give back what they hold while the broker clients are still open.
-            StreamService streams = new StreamService(consume, config.stream(), pushMetrics, clock);
+            StreamService streams = new StreamService(consume, config.stream(), pushMetrics, clock, tracing);
             app.components.add("event streams", null, streams::close, null);
             PushService push = new PushService(registry, consume, pushMetrics, broker.fleet()::size, vertx, webhooks,
                 clock, tracing);

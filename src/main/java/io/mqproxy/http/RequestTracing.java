@@ -85,6 +85,11 @@ final class RequestTracing implements Handler<RoutingContext> {
             }
         } else if (envelope.result() instanceof PollResult poll) {
             span.messageCount(poll.msgListSize() + poll.retryMsgListSize());
+            String previous = poll.previousAck();
+            if (previous != null) {
+                // EXPIRED still acks what the broker had not yet delivered again; ALREADY_* did nothing this time.
+                span.previousAck(AckResult.OK.equals(previous) || AckResult.EXPIRED.equals(previous), previous);
+            }
         } else if (envelope.result() instanceof AckResult ack) {
             span.messageCount(ack.messages());
         }

@@ -3,6 +3,7 @@ package io.mqproxy.push;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mqproxy.broker.ReceiptHandle;
 import io.mqproxy.consume.ConsumeService;
+import io.mqproxy.consume.DeliveredMessage;
 import io.mqproxy.consume.Deliveries;
 import io.mqproxy.consume.Delivery;
 import io.mqproxy.consume.PollRequest;
@@ -11,11 +12,16 @@ import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.error.Status;
 import io.mqproxy.log.LogSafe;
+import io.mqproxy.log.TraceIds;
+import io.mqproxy.tracing.TraceSpan;
+import io.mqproxy.tracing.Tracing;
 import io.vertx.core.Context;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +51,7 @@ final class EventStream {
     private final int maxUnacked;
     /** Reservations end by it (the consume service's clock). */
     private final Clock clock;
+    private final Tracing tracing;
     private final Map<ReceiptHandle, Delivery> unacked = new LinkedHashMap<>();
     private int acking;
     private boolean fetching;
@@ -57,8 +64,9 @@ final class EventStream {
     private volatile boolean closed;
 
     EventStream(StreamService streams, ConsumeService consume, StreamRequest request, int maxUnacked,
-                StreamSink sink, Context context, Clock clock) {
+                StreamSink sink, Context context, Clock clock, Tracing tracing) {
         this.clock = clock;
+        this.tracing = tracing;
         this.streams = streams;
         this.consume = consume;
         this.request = request;
@@ -188,11 +196,18 @@ final class EventStream {
 
     private void written(Deliveries d) {
         streams.streamed(request.consumer(), d.each().size());
+        TraceSpan span = span(d.each());
+        String traceparent = span.traceparent();
+        CompletableFuture<?>[] writes = new CompletableFuture<?>[d.each().size()];
+        int i = 0;
         for (Delivery delivery : d.each()) {
-            String text = "id: " + delivery.token() + "\nevent: message\ndata: " + json(delivery) + "\n\n";
+            String text = "id: " + delivery.token() + "\nevent: message\ndata: "
+                + json(delivery, traceparent, span.traceId()) + "\n\n";
+            CompletableFuture<Void> write = sink.write(text);
+            writes[i++] = write;
             if (request.autoAck()) {
                 acking++;
-                sink.write(text).whenComplete((v, failure) -> context.runOnContext(x -> {
+                write.whenComplete((v, failure) -> context.runOnContext(x -> {
                     // A write that failed reached no client: given back without counting a delivery.
                     (failure == null ? consume.ack(request(delivery.token(), null, null))
                         : consume.returnUndelivered(delivery))
@@ -204,9 +219,36 @@ final class EventStream {
             } else {
                 unacked.put(delivery.handle(), delivery);
                 streams.own(delivery.handle(), this);
-                sink.write(text);
             }
         }
+        if (span != TraceSpan.NONE) {
+            CompletableFuture.allOf(writes).whenComplete((v, failure) -> {
+                if (failure != null) {
+                    span.failed("the client has gone");
+                }
+                span.end();
+            });
+        }
+    }
+
+    /**
+     * A span for this batch of events, child of the (first) message's trace context, as a webhook request's is;
+     * it ends once the events are handed to the connection.
+     */
+    private TraceSpan span(List<Delivery> each) {
+        if (tracing == Tracing.OFF) {
+            return TraceSpan.NONE;
+        }
+        Map<String, String> first = each.get(0).message().properties();
+        TraceSpan span = tracing.stream(first == null ? null : first.get("traceparent"),
+            first == null ? null : first.get("tracestate"));
+        if (span != TraceSpan.NONE) {
+            span.destination(request.topic()).consumerGroup(request.consumer()).messageCount(each.size());
+            if (each.size() == 1) {
+                span.messageId(each.get(0).message().messageId());
+            }
+        }
+        return span;
     }
 
     /** Messages past their reservation are being delivered again by the broker: their slots are free. */
@@ -241,9 +283,25 @@ final class EventStream {
             token == null ? request.consumeTimeoutSeconds() : null, waitSeconds, () -> closed);
     }
 
-    private static String json(Delivery d) {
+    /**
+     * The event's data: the message, whose {@code traceparent} is the batch span's when it is recorded and the
+     * message is in that span's trace (or has none), so the client continues from the stream's span. A message of
+     * another trace in the same batch keeps its own context.
+     */
+    private static String json(Delivery d, String own, String traceId) {
+        DeliveredMessage m = d.message();
+        if (own != null) {
+            String theirs = m.properties() == null ? null : m.properties().get("traceparent");
+            if (theirs == null || traceId.equals(TraceIds.of(theirs))) {
+                Map<String, String> properties = m.properties() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(m.properties());
+                properties.put("traceparent", own);
+                m = new DeliveredMessage(m.messageId(), m.message(), m.encoding(), m.timestamp(), m.keys(), m.tags(),
+                    properties, m.deliveryCount());
+            }
+        }
         try {
-            return PushPayload.JSON.writeValueAsString(d.message());
+            return PushPayload.JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {
             log.error("message {} not serializable", LogSafe.of(d.message().messageId()), e);
             return "{}";

@@ -7,6 +7,7 @@ import io.mqproxy.consume.Deliveries;
 import io.mqproxy.consume.PollRequest;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.error.Errors;
+import io.mqproxy.tracing.Tracing;
 import io.vertx.core.Context;
 import java.time.Clock;
 import java.util.Set;
@@ -25,14 +26,20 @@ public final class StreamService implements AutoCloseable {
     private final ProxyConfig.Stream config;
     private final PushMetrics metrics;
     private final Clock clock;
+    private final Tracing tracing;
     private final AtomicInteger open = new AtomicInteger();
     private final Set<EventStream> streams = ConcurrentHashMap.newKeySet();
     /** Which stream wrote each unacked message: at most maxStreams x maxUnacked entries. */
     private final ConcurrentHashMap<ReceiptHandle, EventStream> owners = new ConcurrentHashMap<>();
 
-    /** @param clock the proxy's clock: a delivery's reservation ends by it, as the consume service's batches do */
-    public StreamService(ConsumeService consume, ProxyConfig.Stream config, PushMetrics metrics, Clock clock) {
+    /**
+     * @param clock   the proxy's clock: a delivery's reservation ends by it, as the consume service's batches do
+     * @param tracing a span per batch of events written ({@link Tracing#OFF}: none)
+     */
+    public StreamService(ConsumeService consume, ProxyConfig.Stream config, PushMetrics metrics, Clock clock,
+                         Tracing tracing) {
         this.clock = clock;
+        this.tracing = tracing;
         this.consume = consume;
         this.config = config;
         this.metrics = metrics;
@@ -88,7 +95,8 @@ public final class StreamService implements AutoCloseable {
      * @return what the HTTP side calls {@code close} on when the connection closes
      */
     public Runnable start(StreamRequest r, Deliveries first, StreamSink sink, Context context) {
-        EventStream stream = new EventStream(this, consume, r, unackedBound(r), sink, context, clock);
+        EventStream stream = new EventStream(this, consume, r, unackedBound(r), sink, context, clock,
+            tracing);
         streams.add(stream);
         stream.start(first, config.heartbeatSeconds() * 1000L);
         return stream::close;

@@ -11,7 +11,9 @@ public enum Operation {
     NACK("nack", "settle"),
     UNLOCK("unlock", "settle"),
     /** A webhook request carrying messages to their consumer (push-based delivery). */
-    PUSH("push", "process");
+    PUSH("push", "process"),
+    /** A batch of messages written as server-sent events on a client's stream (push-based delivery). */
+    STREAM("stream", "process");
 
     private final String operationName;
     private final String type;

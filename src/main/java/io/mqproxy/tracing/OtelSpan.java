@@ -57,6 +57,15 @@ final class OtelSpan implements TraceSpan {
     }
 
     @Override
+    public TraceSpan previousAck(boolean acked, String status) {
+        span.setAttribute(OtelTracing.ACKED_PREVIOUS, acked);
+        if (status != null) {
+            span.setAttribute(OtelTracing.PREVIOUS_ACK, status);
+        }
+        return this;
+    }
+
+    @Override
     public TraceSpan failed(String description) {
         span.setStatus(StatusCode.ERROR, description == null ? "" : description);
         return this;

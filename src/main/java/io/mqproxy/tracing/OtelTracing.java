@@ -39,6 +39,8 @@ public final class OtelTracing implements Tracing {
     static final AttributeKey<String> GROUP = AttributeKey.stringKey("messaging.consumer.group.name");
     static final AttributeKey<Long> COUNT = AttributeKey.longKey("messaging.batch.message_count");
     static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+    static final AttributeKey<Boolean> ACKED_PREVIOUS = AttributeKey.booleanKey("mqproxy.acked_previous");
+    static final AttributeKey<String> PREVIOUS_ACK = AttributeKey.stringKey("mqproxy.previous_ack");
     static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
         @Override
@@ -101,6 +103,11 @@ public final class OtelTracing implements Tracing {
     @Override
     public TraceSpan push(String traceparent, String tracestate) {
         return start(Operation.PUSH, SpanKind.CLIENT, traceparent, tracestate);
+    }
+
+    @Override
+    public TraceSpan stream(String traceparent, String tracestate) {
+        return start(Operation.STREAM, SpanKind.SERVER, traceparent, tracestate);
     }
 
     private TraceSpan start(Operation operation, SpanKind kind, String traceparent, String tracestate) {

@@ -33,6 +33,14 @@ public interface TraceSpan {
         return this;
     }
 
+    /**
+     * On a poll that named the previous batch's requestId: {@code mqproxy.acked_previous} (whether that ack
+     * acked it) and {@code mqproxy.previous_ack} (its status, as the answer's {@code previousAck}).
+     */
+    default TraceSpan previousAck(boolean acked, String status) {
+        return this;
+    }
+
     /** Marks the span failed (status ERROR) with a description that names no secret. */
     default TraceSpan failed(String description) {
         return this;

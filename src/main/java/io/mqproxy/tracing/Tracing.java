@@ -18,6 +18,11 @@ public interface Tracing extends AutoCloseable {
         }
 
         @Override
+        public TraceSpan stream(String traceparent, String tracestate) {
+            return TraceSpan.NONE;
+        }
+
+        @Override
         public void close() {
         }
     };
@@ -32,6 +37,12 @@ public interface Tracing extends AutoCloseable {
 
     /** A span (kind CLIENT) for one webhook request, a child of the (first) pushed message's context. */
     TraceSpan push(String traceparent, String tracestate);
+
+    /**
+     * A span (kind SERVER: the proxy answers the client's stream request) for one batch of messages written as
+     * server-sent events, a child of the (first) message's context.
+     */
+    TraceSpan stream(String traceparent, String tracestate);
 
     /** Exports what is still queued (bounded by the export time-out) and stops. */
     @Override

@@ -9,6 +9,7 @@ import io.mqproxy.testing.OtlpReceiver.ExportedSpan;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.PushReceiver;
+import io.mqproxy.testing.SseClient;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import java.net.http.HttpRequest;
@@ -31,6 +32,8 @@ class TracingIT {
     private static final PushReceiver hook = new PushReceiver();
     private static String topic;
     private static String hookTopic;
+    private static String streamTopic;
+    private static String ackTopic;
     private static TestProxy proxy;
     private static ProxyClient client;
 
@@ -39,12 +42,18 @@ class TracingIT {
         TestBroker broker = TestBroker.get();
         topic = broker.newTopic("traced", 2);
         hookTopic = broker.newTopic("traced-hook", 2);
+        streamTopic = broker.newTopic("traced-sse", 2);
+        ackTopic = broker.newTopic("traced-acked", 2);
         proxy = TestProxy.builder()
             .producer("traced-p", topic)
             .consumer("traced-g", topic, Map.of("pop", true))
             .producer("traced-hook-p", hookTopic)
             .consumer("traced-hook-g", hookTopic, Map.of("pop", true, "push", Map.of("url", hook.url("/hook"),
                 "secret", "push-secret-0123456789")))
+            .producer("traced-sse-p", streamTopic)
+            .consumer("traced-sse-g", streamTopic, Map.of("pop", true))
+            .producer("traced-acked-p", ackTopic)
+            .consumer("traced-acked-g", ackTopic, Map.of("pop", true))
             .set("tracing.otlpEndpoint", collector.url())
             .set("tracing.serviceName", "mq-proxy-under-test")
             .start();
@@ -164,6 +173,97 @@ class TracingIT {
             .containsEntry("messaging.message.id", msgId)
             .containsEntry("http.response.status_code", 200L);
         assertThat(pushed.header("traceparent")).isEqualTo(parent(trace, push.spanId()));
+    }
+
+    @Test
+    void sseStream_isAServerSpanPerBatch_childOfTheMessage_andTheEventAndItsAckContinueIt() {
+        String trace = "5ea75ea75ea75ea75ea75ea75ea75ea7";
+        Reply sent = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json").header("traceparent", parent(trace, "00000000000005ea"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"traced-sse-p\",\"message\":\"streamed\"}")));
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        String msgId = sent.result().path("msgId").asText();
+
+        SseClient.Event event = null;
+        try (SseClient stream = SseClient.open(client.consumePort(), "/mq/stream?topic=" + streamTopic
+            + "&consumer=traced-sse-g")) {
+            assertThat(stream.status()).as(String.valueOf(stream.errorBody())).isEqualTo(200);
+            for (long end = System.nanoTime() + BOUND.toNanos(); event == null && System.nanoTime() < end; ) {
+                event = stream.messages(1, BOUND).stream()
+                    .filter(e -> e.json().path("messageId").asText().equals(msgId)).findFirst().orElse(null);
+            }
+            assertThat(event).as("the message is streamed").isNotNull();
+            String eventParent = event.json().path("properties").path("traceparent").asText();
+            // The client acks the event within the trace the event carries.
+            Reply ack = client.send(HttpRequest.newBuilder(client.uri(client.consumePort(),
+                    "/mq/ack?consumer=traced-sse-g&topic=" + streamTopic + "&requestId=" + event.id()))
+                .header("traceparent", eventParent).GET());
+            assertThat(ack.status()).as(ack.raw().body()).isEqualTo(200);
+            assertThat(ack.result().path("status").asText()).isEqualTo("OK");
+        }
+
+        ExportedSpan send = awaitSpan(s -> s.traceId().equals(trace) && s.name().startsWith("send"));
+        ExportedSpan streamed = awaitSpan(s -> s.traceId().equals(trace) && s.name().startsWith("stream"));
+        assertThat(streamed.kind()).isEqualTo(OtlpReceiver.SERVER);
+        assertThat(streamed.parentSpanId()).as("child of the message's (produce span's) context")
+            .isEqualTo(send.spanId());
+        assertThat(streamed.name()).isEqualTo("stream " + streamTopic);
+        assertThat(streamed.attributes()).containsEntry("messaging.system", "rocketmq")
+            .containsEntry("messaging.operation.name", "stream")
+            .containsEntry("messaging.operation.type", "process")
+            .containsEntry("messaging.destination.name", streamTopic)
+            .containsEntry("messaging.consumer.group.name", "traced-sse-g")
+            .containsEntry("messaging.batch.message_count", 1L)
+            .containsEntry("messaging.message.id", msgId);
+        assertThat(streamed.statusCode()).isNotEqualTo(OtlpReceiver.ERROR);
+        assertThat(event.json().path("properties").path("traceparent").asText())
+            .as("the event carries the stream span's context").isEqualTo(parent(trace, streamed.spanId()));
+
+        ExportedSpan settle = awaitSpan(s -> s.traceId().equals(trace) && s.name().startsWith("ack"));
+        assertThat(settle.kind()).isEqualTo(OtlpReceiver.SERVER);
+        assertThat(settle.parentSpanId()).as("the ack continues from the event").isEqualTo(streamed.spanId());
+        assertThat(settle.attributes()).containsEntry("messaging.operation.type", "settle")
+            .containsEntry("messaging.consumer.group.name", "traced-sse-g")
+            .containsEntry("messaging.batch.message_count", 1L);
+    }
+
+    @Test
+    void pollWithRequestId_saysWhetherItAckedThePreviousBatch() {
+        Reply sent = client.send(HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"traced-acked-p\",\"message\":\"once\"}")));
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        String firstTrace = "acc0acc0acc0acc0acc0acc0acc0acc1";
+        String requestId = null;
+        for (long end = System.nanoTime() + BOUND.toNanos(); requestId == null && System.nanoTime() < end; ) {
+            Reply poll = poll(ackTopic, "traced-acked-g", null, firstTrace);
+            if (poll.result().path("msgList").size() > 0) {
+                requestId = poll.result().path("requestId").asText();
+            }
+        }
+        assertThat(requestId).as("the message is delivered").isNotNull();
+
+        String ackingTrace = "acc0acc0acc0acc0acc0acc0acc0acc2";
+        assertThat(poll(ackTopic, "traced-acked-g", requestId, ackingTrace).result().path("previousAck").asText())
+            .isEqualTo("OK");
+        String againTrace = "acc0acc0acc0acc0acc0acc0acc0acc3";
+        assertThat(poll(ackTopic, "traced-acked-g", requestId, againTrace).result().path("previousAck").asText())
+            .isEqualTo("ALREADY_ACKED");
+
+        assertThat(awaitSpan(s -> s.traceId().equals(ackingTrace)).attributes())
+            .containsEntry("mqproxy.acked_previous", true).containsEntry("mqproxy.previous_ack", "OK");
+        assertThat(awaitSpan(s -> s.traceId().equals(againTrace)).attributes())
+            .containsEntry("mqproxy.acked_previous", false).containsEntry("mqproxy.previous_ack", "ALREADY_ACKED");
+        assertThat(awaitSpan(s -> s.traceId().equals(firstTrace)).attributes())
+            .as("a poll that named no batch").doesNotContainKeys("mqproxy.acked_previous", "mqproxy.previous_ack");
+    }
+
+    private static Reply poll(String topic, String group, String requestId, String trace) {
+        Reply poll = client.send(HttpRequest.newBuilder(client.uri(client.consumePort(), "/mq/message?consumer="
+                + group + "&topic=" + topic + "&pullTimeout=1" + (requestId == null ? "" : "&requestId=" + requestId)))
+            .header("traceparent", parent(trace, "00000000000acc00")).GET());
+        assertThat(poll.status()).as(poll.raw().body()).isEqualTo(200);
+        return poll;
     }
 
     private static String parent(String traceId, String spanId) {

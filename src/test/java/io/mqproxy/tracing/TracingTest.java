@@ -31,6 +31,8 @@ class TracingTest {
         assertThat(span.traceparent()).isNull();
         assertThat(span.traceId()).isNull();
         assertThat(tracing.push(null, null)).isSameAs(TraceSpan.NONE);
+        assertThat(tracing.stream(null, null)).isSameAs(TraceSpan.NONE);
+        assertThat(span.previousAck(true, "OK")).isSameAs(TraceSpan.NONE);
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
             .noneMatch(name -> name.startsWith("BatchSpanProcessor") || name.startsWith("mqproxy-tracing"));
         assertThat(registry.find("mqproxy.tracing.spans.dropped").meter()).isNull();
