@@ -348,7 +348,7 @@ public final class PopClient implements Pops, AutoCloseable {
      * Makes messages that reached no client visible again at once, without counting a delivery: a plain
      * POP message comes back with the {@code reconsumeTimes} it was popped with. A queue-held (orderly)
      * message is counted anyway: the broker ignores the flag there and counts each pop of an unacked
-     * offset (see {@code ConsumeService}'s queue-held give-back for how the proxy avoids it).
+     * offset (see {@code consume.Settlements}' queue-held give-back for how the proxy avoids it).
      */
     @Override
     public CompletableFuture<List<ReceiptHandle>> giveBackUndelivered(String group, String topic,

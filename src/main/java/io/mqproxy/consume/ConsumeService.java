@@ -29,7 +29,6 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     private final ProxyConfig.Consume settings;
     private final Semaphore polls;
     private final ProxyMetrics metrics;
-    private final RequestIdCodec requestIds;
     private final BroadcastClients broadcastClients;
     private final LongPollGate gate;
     private final PollPlanner planner;
@@ -48,7 +47,6 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
                           ClientDirectory clients, RequestIdCodec requestIds, ProxyMetrics metrics,
                           ProxyConfig.Consume settings, IntSupplier liveInstances, Clock clock, ThreadPools pools) {
         this.broadcastClients = new BroadcastClients(clients, registry, clock, pools);
-        this.requestIds = requestIds;
         this.metrics = metrics;
         this.settings = settings;
         this.polls = new Semaphore(settings.maxPollsInFlight());
@@ -81,7 +79,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
     }
 
     /** Acks the batch the requestId names (if any), then delivers the next one, waiting up to pullTimeout. */
-    public CompletableFuture<PollResult> poll(PollRequest r) {
+    public CompletableFuture<Polled> poll(PollRequest r) {
         Poll poll;
         BatchReceipt previous;
         try {
@@ -96,7 +94,7 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             String status = PollPlanner.refusal(poll);
             return (previous == null ? CompletableFuture.<String>completedFuture(null)
                 : settlements.withAckPermit(() -> settlements.ack(poll, previous)))
-                .thenApply(previousAck -> PollResults.none(status, previousAck));
+                .thenApply(previousAck -> Polled.none(status, previousAck));
         }
         Poll allowed = poll.limitedTo(allowance);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(poll.pullSeconds());
@@ -104,9 +102,9 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
             : settlements.ack(poll, previous).thenCompose(previousAck -> fetchAndAnswer(allowed, deadline, previousAck)));
     }
 
-    private CompletableFuture<PollResult> fetchAndAnswer(Poll poll, long deadlineNanos, String previousAck) {
+    private CompletableFuture<Polled> fetchAndAnswer(Poll poll, long deadlineNanos, String previousAck) {
         return longPolls.answer(poll, longPolls.fetch(poll, deadlineNanos), true,
-            m -> results.result(poll, m, previousAck), () -> PollResults.none(PollResult.PAUSED, previousAck));
+            m -> results.result(poll, m, previousAck), () -> Polled.none(PollResult.PAUSED, previousAck));
     }
 
     /**
@@ -172,19 +170,15 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
      * was written): it is made deliverable again at once instead of after consumeTimeout, and the take
      * does not count as a delivery (see {@link Settlements#giveBack}).
      */
-    public void returnUndelivered(PollResult undelivered) {
-        if (PollResult.FOUND.equals(undelivered.status())) {
-            returnUndelivered(undelivered.requestId());
+    public void returnUndelivered(Polled undelivered) {
+        if (undelivered.batch() != null) {
+            settlements.returnUndelivered(undelivered.batch());
         }
     }
 
     /** One message of {@link #pollEach} that its client did not get (the write failed): as above. */
     public CompletableFuture<Void> returnUndelivered(Delivery undelivered) {
-        return returnUndelivered(undelivered.token());
-    }
-
-    private CompletableFuture<Void> returnUndelivered(String requestId) {
-        return settlements.returnUndelivered(requestIds.decode(requestId));
+        return settlements.returnUndelivered(undelivered.receipt());
     }
 
     // ---- push delivery (issue 12): pops for the proxy's own clients, a token per message
@@ -222,8 +216,8 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /** What {@link #pollEach} delivered and its client did not get: deliverable again at once. */
     public void returnUndelivered(Deliveries undelivered) {
-        if (PollResult.FOUND.equals(undelivered.status())) {
-            returnUndelivered(undelivered.batchToken());
+        if (undelivered.batch() != null) {
+            settlements.returnUndelivered(undelivered.batch());
         }
     }
 

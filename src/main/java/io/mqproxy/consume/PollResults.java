@@ -27,24 +27,24 @@ final class PollResults {
             m.properties().isEmpty() ? null : m.properties(), m.reconsumeTimes() + 1);
     }
 
-    PollResult result(Poll poll, List<PoppedMessage> messages, String previousAck) {
+    Polled result(Poll poll, List<PoppedMessage> messages, String previousAck) {
         List<DeliveredMessage> fresh = new ArrayList<>();
         List<DeliveredMessage> retried = new ArrayList<>();
         for (PoppedMessage m : messages) {
             (m.reconsumeTimes() > 0 ? retried : fresh).add(delivered(m));
         }
         if (messages.isEmpty()) {
-            return PollResult.of(PollResult.NO_NEW_MSG, "", fresh, retried, previousAck, null);
+            return Polled.none(PollResult.NO_NEW_MSG, previousAck);
         }
         metrics.delivered(poll.group().name(), fresh.size(), retried.size());
-        String requestId = requestIds.encode(new BatchReceipt(poll.group().name(), poll.group().topic(), poll.clientId(),
-            messages.stream().map(PoppedMessage::handle).toList()));
-        return PollResult.of(PollResult.FOUND, requestId, fresh, retried, previousAck, poll.consumeTimeoutSeconds());
+        BatchReceipt batch = batch(poll, messages);
+        return new Polled(PollResult.FOUND, requestIds.encode(batch), fresh, retried, previousAck,
+            poll.consumeTimeoutSeconds(), batch);
     }
 
-    /** A poll answered without messages (refused, paused, nothing new). */
-    static PollResult none(String status, String previousAck) {
-        return PollResult.of(status, "", List.of(), List.of(), previousAck, null);
+    private static BatchReceipt batch(Poll poll, List<PoppedMessage> messages) {
+        return new BatchReceipt(poll.group().name(), poll.group().topic(), poll.clientId(),
+            messages.stream().map(PoppedMessage::handle).toList());
     }
 
     Deliveries each(Poll poll, List<PoppedMessage> messages) {
@@ -55,12 +55,12 @@ final class PollResults {
         int retried = 0;
         for (PoppedMessage m : messages) {
             retried += m.reconsumeTimes() > 0 ? 1 : 0;
-            each.add(new Delivery(delivered(m), requestIds.encode(new BatchReceipt(poll.group().name(), poll.group().topic(),
-                poll.clientId(), List.of(m.handle()))), m.handle()));
+            BatchReceipt alone = batch(poll, List.of(m));
+            each.add(new Delivery(delivered(m), requestIds.encode(alone), alone));
         }
         metrics.delivered(poll.group().name(), messages.size() - retried, retried);
-        String batch = each.size() == 1 ? each.get(0).token() : requestIds.encode(new BatchReceipt(poll.group().name(),
-            poll.group().topic(), poll.clientId(), messages.stream().map(PoppedMessage::handle).toList()));
-        return new Deliveries(PollResult.FOUND, batch, List.copyOf(each), poll.consumeTimeoutSeconds());
+        BatchReceipt batch = each.size() == 1 ? each.get(0).receipt() : batch(poll, messages);
+        String token = each.size() == 1 ? each.get(0).token() : requestIds.encode(batch);
+        return new Deliveries(PollResult.FOUND, token, List.copyOf(each), poll.consumeTimeoutSeconds(), batch);
     }
 }

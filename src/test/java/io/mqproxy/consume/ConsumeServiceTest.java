@@ -67,12 +67,15 @@ class ConsumeServiceTest {
     @Test
     void aRequestId_acksItsBatchOnce_andASecondUse_isAnsweredAlreadyAcked_withoutTheBroker() throws Exception {
         broker.store("a", "b");
-        PollResult first = done(consume.poll(request(null)));
+        Polled first = done(consume.poll(request(null)));
         assertThat(first.status()).isEqualTo(PollResult.FOUND);
-        assertThat(first.msgListSize()).isEqualTo(2);
-        assertThat(first.consumeTimeout()).isEqualTo(60);
+        assertThat(first.fresh().size()).isEqualTo(2);
+        assertThat(first.consumeTimeoutSeconds()).isEqualTo(60);
+        assertThat(first.wire()).as("the contract's answer").extracting(PollResult::status, PollResult::requestId,
+            PollResult::msgListSize, PollResult::retryMsgListSize, PollResult::consumeTimeout)
+            .containsExactly(PollResult.FOUND, first.requestId(), 2, 0, 60);
 
-        PollResult next = done(consume.poll(request(first.requestId())));
+        Polled next = done(consume.poll(request(first.requestId())));
         assertThat(next.previousAck()).isEqualTo(AckResult.OK);
         assertThat(broker.acked).hasSize(2);
 
@@ -116,7 +119,7 @@ class ConsumeServiceTest {
         change(GroupChange.pause(true));
         int popsBefore = broker.pops;
 
-        PollResult paused = done(consume.poll(request(id)));
+        Polled paused = done(consume.poll(request(id)));
         assertThat(paused.status()).isEqualTo(PollResult.PAUSED);
         assertThat(paused.previousAck()).isEqualTo(AckResult.OK);
         assertThat(broker.pops).as("no pop for a paused group").isEqualTo(popsBefore);
@@ -125,7 +128,7 @@ class ConsumeServiceTest {
 
     @Test
     void aGroupPausedWhileAPollWaits_getsWhatThePopBroughtGivenBack() throws Exception {
-        CompletableFuture<PollResult> waiting = consume.poll(request(null, 20, null));
+        CompletableFuture<Polled> waiting = consume.poll(request(null, 20, null));
         await().until(() -> broker.waitingPops() == 1);
         change(GroupChange.pause(true));
         broker.arrive("a", "b");
@@ -139,19 +142,19 @@ class ConsumeServiceTest {
         change(GroupChange.rateLimit(2));
         broker.store("1", "2", "3", "4", "5");
 
-        assertThat(done(consume.poll(request(null))).msgListSize()).isEqualTo(2);
-        PollResult over = done(consume.poll(request(null)));
+        assertThat(done(consume.poll(request(null))).fresh().size()).isEqualTo(2);
+        Polled over = done(consume.poll(request(null)));
         assertThat(over.status()).isEqualTo(PollResult.RATE_LIMITED);
         assertThat(done(consume.pollEach(request(null))).status()).isEqualTo(PollResult.RATE_LIMITED);
 
         clock.advance(Duration.ofSeconds(1));
-        assertThat(done(consume.poll(request(null))).msgListSize()).isEqualTo(2);
+        assertThat(done(consume.poll(request(null))).fresh().size()).isEqualTo(2);
     }
 
     @Test
     void whatAWaitingPopBrings_forAClientThatLeft_isGivenBack() throws Exception {
         AtomicBoolean gone = new AtomicBoolean();
-        CompletableFuture<PollResult> waiting = consume.poll(request(null, 20, gone::get));
+        CompletableFuture<Polled> waiting = consume.poll(request(null, 20, gone::get));
         await().until(() -> broker.waitingPops() == 1);
         gone.set(true);
         broker.arrive("a");
@@ -164,13 +167,22 @@ class ConsumeServiceTest {
     @Test
     void aBatchItsClientDidNotGet_goesBackOnce_uncounted() throws Exception {
         broker.store("a", "b");
-        PollResult undelivered = done(consume.poll(request(null)));
+        Polled undelivered = done(consume.poll(request(null)));
         consume.returnUndelivered(undelivered);
         consume.returnUndelivered(undelivered);
 
         assertThat(broker.givenBack).hasSize(2);
         assertThat(broker.released).as("not a counted release").isEmpty();
         assertThat(done(consume.ack(request(undelivered.requestId()))).status()).isEqualTo(AckResult.ALREADY_RELEASED);
+    }
+
+    @Test
+    void aBatchItsClientDidNotGet_goesBackAsMinted_itsRequestIdIsNotReadAgain() throws Exception {
+        broker.store("a");
+        Polled minted = done(consume.poll(request(null)));
+        consume.returnUndelivered(new Polled(minted.status(), "not-a-requestId", minted.fresh(), minted.retried(),
+            null, minted.consumeTimeoutSeconds(), minted.batch()));
+        assertThat(broker.givenBack).containsExactlyElementsOf(minted.batch().handles());
     }
 
     @Test
