@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * RocketMQ 5 POP consumption: the broker reserves what it hands out, takes acks by receipt handle
  * and redelivers the rest, so the proxy keeps no consumer state. All calls are asynchronous.
  */
-public final class PopClient implements AutoCloseable {
+public final class PopClient implements Pops, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PopClient.class);
     /** The broker refuses more than this per pop. */
-    public static final int MAX_PER_POP = 32;
+    public static final int MAX_PER_POP = Pops.MAX_PER_POP;
     private static final long RPC_MARGIN_MILLIS = 3_000;
     private static final long ACK_TIMEOUT_MILLIS = 3_000;
     /** Long enough for a send-back and an ack under load. */
@@ -80,6 +80,7 @@ public final class PopClient implements AutoCloseable {
      * all). The broker applies it: a message it filters out is never delivered to the group, and counts as
      * consumed by it.
      */
+    @Override
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries,
                                              SubscriptionFilter filter) {
@@ -96,6 +97,7 @@ public final class PopClient implements AutoCloseable {
      * @param queue     the queue to pop, or null for any (the broker then takes from several)
      * @param filter    the group's subscription filter, or null for every message
      */
+    @Override
     public CompletableFuture<PopOutcome> pop(String group, String topic, int max, long invisibleMillis,
                                              long pollMillis, boolean orderly, int maxRetries, String attemptId,
                                              BrokerQueue queue, SubscriptionFilter filter) {
@@ -235,11 +237,13 @@ public final class PopClient implements AutoCloseable {
     }
 
     /** Whom to tell of each message moved to a dead-letter topic (by broker group); called on the dead-letter pool. */
+    @Override
     public void onDeadLettered(java.util.function.ObjIntConsumer<String> listener) {
         deadLettered = listener;
     }
 
     /** How many messages past their retry limit were left for a later attempt because the pool was full. */
+    @Override
     public long deadLettersDeferred() {
         return deadLettersDeferred.sum();
     }
@@ -305,6 +309,7 @@ public final class PopClient implements AutoCloseable {
     }
 
     /** Acks the handles, one batch call per broker. Stale handles are silently ignored by the broker. */
+    @Override
     public CompletableFuture<Void> ack(String group, String topic, List<ReceiptHandle> handles) {
         return routes.of(topic).thenCompose(targets -> {
             Map<String, List<String>> byBroker = new HashMap<>();
@@ -332,6 +337,7 @@ public final class PopClient implements AutoCloseable {
      * @return the handles valid from now on, in order. In a queue-held (orderly) group the broker does
      *         nothing for a message already acked, and says so with a handle whose popTime is 0.
      */
+    @Override
     public CompletableFuture<List<ReceiptHandle>> changeInvisibleTime(String group, String topic,
                                                                       List<ReceiptHandle> handles,
                                                                       long invisibleMillis) {
@@ -342,8 +348,9 @@ public final class PopClient implements AutoCloseable {
      * Makes messages that reached no client visible again at once, without counting a delivery: a plain
      * POP message comes back with the {@code reconsumeTimes} it was popped with. A queue-held (orderly)
      * message is counted anyway: the broker ignores the flag there and counts each pop of an unacked
-     * offset (see {@code ConsumeService}'s queue-held give-back for how the proxy avoids it).
+     * offset (see {@code consume.Settlements}' queue-held give-back for how the proxy avoids it).
      */
+    @Override
     public CompletableFuture<List<ReceiptHandle>> giveBackUndelivered(String group, String topic,
                                                                       List<ReceiptHandle> handles) {
         return changeInvisibleTime(group, topic, handles, 0, true);

@@ -8,11 +8,13 @@ import java.util.List;
  * token for the whole batch (one broker call to settle them all).
  *
  * @param consumeTimeoutSeconds how long the messages are reserved
+ * @param batch                 the batch {@code batchToken} names, or null when none was delivered
  */
-public record Deliveries(String status, String batchToken, List<Delivery> each, int consumeTimeoutSeconds) {
+public record Deliveries(String status, String batchToken, List<Delivery> each, int consumeTimeoutSeconds,
+                         BatchReceipt batch) {
 
     static Deliveries none(String status) {
-        return new Deliveries(status, "", List.of(), 0);
+        return new Deliveries(status, "", List.of(), 0, null);
     }
 
     public boolean found() {

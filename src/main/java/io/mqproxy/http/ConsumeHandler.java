@@ -3,7 +3,7 @@ package io.mqproxy.http;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.consume.ConsumeService;
 import io.mqproxy.consume.PollRequest;
-import io.mqproxy.consume.PollResult;
+import io.mqproxy.consume.Polled;
 import io.mqproxy.error.ProxyError;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
@@ -72,7 +72,7 @@ final class ConsumeHandler {
         RequestTracing.span(ctx).consumerGroup(request.consumer()).destination(request.topic());
         switch (route) {
             case MESSAGE -> responder.answer(ctx, route, service.poll(request), useCookie ? cookieSetter(ctx,
-                request.consumer()) : Envelope::ok, service::returnUndelivered);
+                request.consumer()) : polled -> Envelope.ok(polled.wire()), service::returnUndelivered);
             case ACK -> responder.answer(ctx, route, service.ack(request), Envelope::ok);
             case UNLOCK -> responder.answer(ctx, route, service.release(request, 0), Envelope::ok);
             default -> responder.answer(ctx, route, service.release(request, delay == null ? 0 : delay), Envelope::ok);
@@ -83,7 +83,7 @@ final class ConsumeHandler {
      * The answer of a poll whose client keeps its requestId in a cookie. A long poll holds what its answer
      * needs while it waits, so a poll without cookies holds nothing of its request.
      */
-    private static Function<PollResult, Envelope> cookieSetter(RoutingContext ctx, String consumer) {
+    private static Function<Polled, Envelope> cookieSetter(RoutingContext ctx, String consumer) {
         return result -> {
             ctx.response().addCookie(Cookie.cookie(cookieName(consumer), result.requestId())
                 .setPath("/mq")
@@ -91,7 +91,7 @@ final class ConsumeHandler {
                 .setSameSite(CookieSameSite.LAX)
                 // Over TLS the requestId (it acks the batch) is never sent back in clear.
                 .setSecure(ctx.request().isSSL()));
-            return Envelope.ok(result);
+            return Envelope.ok(result.wire());
         };
     }
 
