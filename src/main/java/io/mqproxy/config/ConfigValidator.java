@@ -49,6 +49,7 @@ final class ConfigValidator {
             name("embedded.brokerName", c.embedded().brokerName(), 64);
             range("embedded.commitLogFileMb", c.embedded().commitLogFileMb(), 4, 1024);
             range("embedded.flushConsumerOffsetMillis", c.embedded().flushConsumerOffsetMillis(), 100, 60_000);
+            range("embedded.timerFlushMillis", c.embedded().timerFlushMillis(), 100, 60_000);
         } else if (!c.broker().namesrvAddr().matches("[\\w.:;\\-\\[\\]]+")) {
             fail("broker.namesrvAddr", "must be host:port[;host:port...], got '" + c.broker().namesrvAddr() + "'");
         }

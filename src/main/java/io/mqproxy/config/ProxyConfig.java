@@ -164,12 +164,16 @@ public record ProxyConfig(
      *
      * @param flushConsumerOffsetMillis how often the broker writes consumer progress to disk: after a
      *                                  crash, about this much consumption is delivered again
+     * @param timerFlushMillis          how often the broker writes its timer wheel (timed and delayed messages)
+     *                                  to disk; each write compares the whole 38 MiB wheel with the file, so
+     *                                  a longer interval spends less CPU while idle
      * @param acl                       name server and broker take only requests signed with the keys the
      *                                  proxy keeps in {@code <dataDir>/broker-admin.keys} (RocketMQ's ACL 2.0);
      *                                  off: anyone who reaches their ports may do anything
      */
     public record Embedded(String dataDir, String host, int namesrvPort, int brokerPort, String brokerName,
-                           int commitLogFileMb, int flushConsumerOffsetMillis, boolean acl) {
+                           int commitLogFileMb, int flushConsumerOffsetMillis, int timerFlushMillis,
+                           boolean acl) {
     }
 
     /**

@@ -66,6 +66,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void timerFlushMillis_isRocketMQsSecond_byDefault_andOutOfRangeIsRefused_namingTheKey() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).embedded().timerFlushMillis()).isEqualTo(1000);
+        assertThat(ConfigLoader.load(null, Map.of("MQPROXY_EMBEDDED_TIMER_FLUSH_MILLIS", "10000"), Map.of())
+            .embedded().timerFlushMillis()).isEqualTo(10_000);
+        for (String bad : new String[] {"99", "60001"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("embedded.timerFlushMillis", bad)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("embedded.timerFlushMillis")
+                .hasMessageContaining("100..60000");
+        }
+    }
+
+    @Test
     void flushConsumerOffsetMillisOutOfRange_isRefused_namingTheKey() {
         for (String bad : new String[] {"0", "99", "60001"}) {
             assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
