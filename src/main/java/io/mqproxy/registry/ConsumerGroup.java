@@ -54,8 +54,8 @@ public record ConsumerGroup(String name, String topic, ProxyConfig.ConsumeMode m
     }
 
     /** The settings a configuration entry would have, for validation and display. */
-    public ProxyConfig.GroupDefaults settings() {
-        return new ProxyConfig.GroupDefaults(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
+    public ProxyConfig.GroupSettings settings() {
+        return new ProxyConfig.GroupSettings(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
             maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds, maxClientIds);
     }
 

@@ -33,7 +33,7 @@ public final class Registry {
 
     private final Map<String, ConsumerGroup> fileConsumers = new LinkedHashMap<>();
     private final Map<String, Producer> fileProducers = new LinkedHashMap<>();
-    private final ProxyConfig.GroupDefaults defaults;
+    private final ProxyConfig.GroupSettings defaults;
     private final ProxyConfig.PushDefaults pushDefaults;
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private final Object applying = new Object();
@@ -106,7 +106,7 @@ public final class Registry {
         if (f == null) {
             return Set.of();
         }
-        ProxyConfig.GroupDefaults d = defaults;
+        ProxyConfig.GroupSettings d = defaults;
         Set<String> own = new LinkedHashSet<>();
         own(own, "maxPullSize", f.maxPullSize(), d.maxPullSize());
         own(own, "consumeTimeoutSeconds", f.consumeTimeoutSeconds(), d.consumeTimeoutSeconds());
@@ -133,7 +133,7 @@ public final class Registry {
     }
 
     /** The settings a group registered at run time starts from. */
-    public ProxyConfig.GroupDefaults defaults() {
+    public ProxyConfig.GroupSettings defaults() {
         return defaults;
     }
 
@@ -235,7 +235,7 @@ public final class Registry {
     }
 
     private ConsumerGroup newGroup(RuntimeEntries.ConsumerEntry entry) {
-        ProxyConfig.GroupDefaults d = defaults;
+        ProxyConfig.GroupSettings d = defaults;
         return new ConsumerGroup(entry.name(), entry.topic(), entry.mode() != null ? entry.mode() : d.mode(),
             entry.pop() != null ? entry.pop() : d.pop(), d.maxPullSize(), d.consumeTimeoutSeconds(),
             d.minConsumeTimeoutSeconds(), d.maxConsumeTimeoutSeconds(), d.pullTimeoutSeconds(), d.maxRetries(),
