@@ -102,10 +102,11 @@ public final class Registry {
      * {@code consume.defaults}): those a view may call "from the config file". Empty for a run-time group.
      */
     public Set<String> fileSettings(String name) {
-        ConsumerGroup f = fileConsumers.get(name);
-        if (f == null) {
+        ConsumerGroup file = fileConsumers.get(name);
+        if (file == null) {
             return Set.of();
         }
+        ProxyConfig.GroupSettings f = file.settings();
         ProxyConfig.GroupSettings d = defaults;
         Set<String> own = new LinkedHashSet<>();
         own(own, "maxPullSize", f.maxPullSize(), d.maxPullSize());
@@ -117,7 +118,7 @@ public final class Registry {
         own(own, "broadcastStart", f.broadcastStart(), d.broadcastStart());
         own(own, "clientTtlSeconds", f.clientTtlSeconds(), d.clientTtlSeconds());
         own(own, "maxClientIds", f.maxClientIds(), d.maxClientIds());
-        own(own, "filter", f.filter(), null);
+        own(own, "filter", file.filter(), null);
         return own;
     }
 
@@ -235,11 +236,7 @@ public final class Registry {
     }
 
     private ConsumerGroup newGroup(RuntimeEntries.ConsumerEntry entry) {
-        ProxyConfig.GroupSettings d = defaults;
-        return new ConsumerGroup(entry.name(), entry.topic(), entry.mode() != null ? entry.mode() : d.mode(),
-            entry.pop() != null ? entry.pop() : d.pop(), d.maxPullSize(), d.consumeTimeoutSeconds(),
-            d.minConsumeTimeoutSeconds(), d.maxConsumeTimeoutSeconds(), d.pullTimeoutSeconds(), d.maxRetries(),
-            d.broadcastStart(), d.clientTtlSeconds(), d.maxClientIds(), false, 0, true);
+        return ConsumerGroup.registered(entry.name(), entry.topic(), defaults, entry.mode(), entry.pop());
     }
 
     private void notify(View before, View after) {

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 class GroupViewJsonTest {
     @Test
     void groupView_isTheFlatGroupAndItsSources() throws Exception {
-        ConsumerGroup g = new ConsumerGroup("g", "t", ProxyConfig.ConsumeMode.CLUSTERING, true, 32, 30, 1, 0, 10, 16,
-            ProxyConfig.StartPosition.LATEST, 0, 100, true, 5, true);
+        ConsumerGroup g = ConsumerGroup.registered("g", "t", new ProxyConfig.GroupSettings(
+            ProxyConfig.ConsumeMode.CLUSTERING, true, 32, 30, 1, 0, 10, 16, ProxyConfig.StartPosition.LATEST, 0, 100),
+            null, null).withPaused(true).withRateLimit(5);
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("maxPullSize", "default");
         sources.put("paused", "runtime");
