@@ -306,7 +306,7 @@ final class ConfigValidator {
         }
     }
 
-    private static void groupSettings(String key, ProxyConfig.GroupDefaults g) {
+    private static void groupSettings(String key, ProxyConfig.GroupSettings g) {
         GroupRules.Violation v = GroupRules.check(g);
         if (v != null) {
             fail(key + v.setting(), v.rule());

@@ -20,7 +20,7 @@ public final class GroupRules {
     }
 
     /** The first violation, or null when the settings are valid. */
-    public static Violation check(ProxyConfig.GroupDefaults g) {
+    public static Violation check(ProxyConfig.GroupSettings g) {
         if (g.mode() == null) {
             return new Violation("mode", "must be clustering or broadcast");
         }

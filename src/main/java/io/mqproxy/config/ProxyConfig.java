@@ -197,7 +197,7 @@ public record ProxyConfig(
      *                               consumeTimeout ends, so that a second use of a requestId is refused
      */
     public record Consume(String requestIdSecret, String previousRequestIdSecret, int maxPollsInFlight, int maxAcksInFlight, int longPollSliceMillis,
-                          int maxBrokerWaitsPerGroup, int maxRememberedBatches, GroupDefaults defaults) {
+                          int maxBrokerWaitsPerGroup, int maxRememberedBatches, GroupSettings defaults) {
         /** Never prints the secret: configurations are logged and shown in errors. */
         @Override
         public String toString() {
@@ -210,8 +210,11 @@ public record ProxyConfig(
         }
     }
 
-    /** What a consumer entry inherits for every setting it does not name. */
-    public record GroupDefaults(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
+    /**
+     * How a consumer group is served: its mode, sizes, timeouts, retries and broadcast rules. As
+     * {@code consume.defaults}, what a consumer entry inherits for every setting it does not name.
+     */
+    public record GroupSettings(ConsumeMode mode, boolean pop, int maxPullSize, int consumeTimeoutSeconds,
                                 int minConsumeTimeoutSeconds, int maxConsumeTimeoutSeconds, int pullTimeoutSeconds,
                                 int maxRetries, StartPosition broadcastStart, int clientTtlSeconds, int maxClientIds) {
         /** The cap on a client's consumeTimeout, with 0 resolved by the mode. */
@@ -271,8 +274,8 @@ public record ProxyConfig(
         }
 
         /** The group's settings alone, without its name and topic. */
-        public GroupDefaults settings() {
-            return new GroupDefaults(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
+        public GroupSettings settings() {
+            return new GroupSettings(mode, pop, maxPullSize, consumeTimeoutSeconds, minConsumeTimeoutSeconds,
                 maxConsumeTimeoutSeconds, pullTimeoutSeconds, maxRetries, broadcastStart, clientTtlSeconds,
                 maxClientIds);
         }

@@ -74,8 +74,8 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
 
     /** How often a group's idle clientIds are looked for; 0 when they never expire. */
     private static long interval(ConsumerGroup g) {
-        return g == null || !g.broadcast() || g.clientTtlSeconds() <= 0 ? 0
-            : Math.max(1_000, g.clientTtlSeconds() * 1000L / 2);
+        return g == null || !g.broadcast() || g.settings().clientTtlSeconds() <= 0 ? 0
+            : Math.max(1_000, g.settings().clientTtlSeconds() * 1000L / 2);
     }
 
     /** Completes when the client may poll; fails with a 400 naming clientId when the group is full. */
@@ -96,14 +96,15 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
             }
             return CompletableFuture.completedFuture(null);
         }
-        return directory.admit(group.name(), group.topic(), brokerGroup, clientId, group.maxClientIds(),
-                group.broadcastStart() == ProxyConfig.StartPosition.LATEST)
+        ProxyConfig.GroupSettings s = group.settings();
+        return directory.admit(group.name(), group.topic(), brokerGroup, clientId, s.maxClientIds(),
+                s.broadcastStart() == ProxyConfig.StartPosition.LATEST)
             .thenAccept(admission -> {
                 if (admission == ClientDirectory.Admission.FULL) {
                     throw Errors.badParam("clientId", "consumer '" + group.name() + "' already has "
-                        + group.maxClientIds() + " clientIds, its limit"
-                        + (group.clientTtlSeconds() > 0 ? "; idle ones are forgotten after "
-                        + group.clientTtlSeconds() + " s" : ""));
+                        + s.maxClientIds() + " clientIds, its limit"
+                        + (s.clientTtlSeconds() > 0 ? "; idle ones are forgotten after "
+                        + s.clientTtlSeconds() + " s" : ""));
                 }
                 if (admission == ClientDirectory.Admission.NEW) {
                     log.info("broadcast consumer {}: new clientId '{}' (group {})", group.name(), LogSafe.of(clientId),
@@ -114,8 +115,8 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
     }
 
     private static long touchInterval(ConsumerGroup group) {
-        return group.clientTtlSeconds() > 0
-            ? Math.min(MAX_TOUCH_INTERVAL_MILLIS, group.clientTtlSeconds() * 1000L / 4) : MAX_TOUCH_INTERVAL_MILLIS;
+        int ttl = group.settings().clientTtlSeconds();
+        return ttl > 0 ? Math.min(MAX_TOUCH_INTERVAL_MILLIS, ttl * 1000L / 4) : MAX_TOUCH_INTERVAL_MILLIS;
     }
 
     private void remember(String brokerGroup, long now) {
@@ -125,7 +126,8 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
     }
 
     private void sweep(ConsumerGroup group) {
-        long cutoff = clock.millis() - group.clientTtlSeconds() * 1000L;
+        int ttl = group.settings().clientTtlSeconds();
+        long cutoff = clock.millis() - ttl * 1000L;
         try {
             for (ClientDirectory.Entry e : directory.entries(group.name()).join()) {
                 if (e.lastActiveMillis() < cutoff) {
@@ -134,7 +136,7 @@ final class BroadcastClients implements AutoCloseable, RegistryListener {
                     }
                     directory.forget(group.name(), e.brokerGroup()).join();
                     log.info("broadcast consumer {}: forgot clientId '{}', idle over {} s", group.name(),
-                        LogSafe.of(e.clientId()), group.clientTtlSeconds());
+                        LogSafe.of(e.clientId()), ttl);
                 }
             }
         } catch (RuntimeException e) {

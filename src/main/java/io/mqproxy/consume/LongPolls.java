@@ -212,7 +212,7 @@ final class LongPolls {
     private CompletableFuture<PopOutcome> pop(Poll poll, long pollMillis) {
         if (poll.group().pop()) {
             return broker.pop(poll.brokerGroup(), poll.group().topic(), poll.maxMessages(), poll.invisibleMillis(),
-                pollMillis, false, poll.group().maxRetries(), poll.group().filter());
+                pollMillis, false, poll.group().settings().maxRetries(), poll.group().filter());
         }
         HeldQueueAttempts.Hint hint = heldAttempts.take(poll.brokerGroup());
         if (hint == null) {
@@ -230,7 +230,7 @@ final class LongPolls {
     /** An orderly pop under an attemptId of its own (see {@link HeldQueueAttempts}). */
     private CompletableFuture<PopOutcome> popHeld(Poll poll, long pollMillis, String attemptId, BrokerQueue queue) {
         return broker.pop(poll.brokerGroup(), poll.group().topic(), poll.maxMessages(), poll.invisibleMillis(), pollMillis,
-                true, poll.group().maxRetries(), attemptId, queue, poll.group().filter())
+                true, poll.group().settings().maxRetries(), attemptId, queue, poll.group().filter())
             .thenApply(outcome -> {
                 heldAttempts.issued(attemptId, outcome.messages());
                 return outcome;
@@ -271,7 +271,7 @@ final class LongPolls {
             return CompletableFuture.completedFuture(got);
         }
         return broker.pop(poll.brokerGroup(), poll.group().topic(), missing, poll.invisibleMillis(), 0, !poll.group().pop(),
-                poll.group().maxRetries(), poll.group().filter())
+                poll.group().settings().maxRetries(), poll.group().filter())
             .handle((outcome, failure) -> {
                 if (failure == null && outcome.kind() == PopOutcome.Kind.FOUND) {
                     got.addAll(outcome.messages());

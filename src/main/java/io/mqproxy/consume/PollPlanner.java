@@ -80,9 +80,10 @@ final class PollPlanner {
                 throw Errors.badParam("clientId", "at most 256 characters, got " + clientId.length());
             }
         }
-        int timeout = r.consumeTimeoutSeconds() != null ? r.consumeTimeoutSeconds() : group.consumeTimeoutSeconds();
-        if (timeout < group.minConsumeTimeoutSeconds()) {
-            throw Errors.badParam("consumeTimeout", "must be " + group.minConsumeTimeoutSeconds() + ".."
+        ProxyConfig.GroupSettings settings = group.settings();
+        int timeout = r.consumeTimeoutSeconds() != null ? r.consumeTimeoutSeconds() : settings.consumeTimeoutSeconds();
+        if (timeout < settings.minConsumeTimeoutSeconds()) {
+            throw Errors.badParam("consumeTimeout", "must be " + settings.minConsumeTimeoutSeconds() + ".."
                 + ProxyConfig.MAX_CONSUME_TIMEOUT_SECONDS + " seconds, got "
                 + timeout);
         }
@@ -94,11 +95,11 @@ final class PollPlanner {
         }
         // The registry's own name, not the request's copy: a waiting poll then holds no string of its request.
         return new Poll(group, BrokerGroups.forClient(group.name(), clientId), clientId,
-            r.maxPullSize() != null ? r.maxPullSize() : group.maxPullSize(),
+            r.maxPullSize() != null ? r.maxPullSize() : settings.maxPullSize(),
             // Past the group's cap a client gets the cap, and is told so in the result: in a queue-held group
             // a forgotten batch blocks its queue for as long as it is reserved.
             Math.min(timeout, group.consumeTimeoutCap()),
-            r.pullTimeoutSeconds() != null ? r.pullTimeoutSeconds() : group.pullTimeoutSeconds(),
+            r.pullTimeoutSeconds() != null ? r.pullTimeoutSeconds() : settings.pullTimeoutSeconds(),
             r.clientGone() != null ? r.clientGone() : () -> false);
     }
 

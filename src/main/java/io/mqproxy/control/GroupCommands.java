@@ -186,13 +186,8 @@ public final class GroupCommands {
             }
             RuntimeEntries.ConsumerEntry entry = new RuntimeEntries.ConsumerEntry(name, topic, mode, pop,
                 settings == null ? GroupOverrides.NONE : settings.overrides(), false);
-            ConsumerGroup would = entry.settings().applyTo(new ConsumerGroup(name, topic,
-                mode != null ? mode : registry.defaults().mode(), pop != null ? pop : registry.defaults().pop(),
-                registry.defaults().maxPullSize(), registry.defaults().consumeTimeoutSeconds(),
-                registry.defaults().minConsumeTimeoutSeconds(), registry.defaults().maxConsumeTimeoutSeconds(),
-                registry.defaults().pullTimeoutSeconds(), registry.defaults().maxRetries(),
-                registry.defaults().broadcastStart(), registry.defaults().clientTtlSeconds(),
-                registry.defaults().maxClientIds(), false, 0, true), true);
+            ConsumerGroup would = entry.settings().applyTo(
+                ConsumerGroup.registered(name, topic, registry.defaults(), mode, pop), true);
             check(would);
             FilterSupport.require(broker.propertyFilters(), settings == null ? GroupChange.NOTHING : settings, topic);
             return calls.changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {

@@ -108,6 +108,7 @@ final class GroupRoutes {
     // ---- shapes
 
     static Map<String, Object> summary(ConsumerGroup g) {
+        ProxyConfig.GroupSettings s = g.settings();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", g.name());
         m.put("topic", g.topic());
@@ -115,17 +116,17 @@ final class GroupRoutes {
         m.put("pop", g.pop());
         m.put("paused", g.paused());
         m.put("rateLimit", g.rateLimit());
-        m.put("maxPullSize", g.maxPullSize());
-        m.put("consumeTimeoutSeconds", g.consumeTimeoutSeconds());
-        m.put("minConsumeTimeoutSeconds", g.minConsumeTimeoutSeconds());
-        m.put("maxConsumeTimeoutSeconds", g.maxConsumeTimeoutSeconds());
+        m.put("maxPullSize", s.maxPullSize());
+        m.put("consumeTimeoutSeconds", s.consumeTimeoutSeconds());
+        m.put("minConsumeTimeoutSeconds", s.minConsumeTimeoutSeconds());
+        m.put("maxConsumeTimeoutSeconds", s.maxConsumeTimeoutSeconds());
         m.put("consumeTimeoutCap", g.consumeTimeoutCap());
-        m.put("pullTimeoutSeconds", g.pullTimeoutSeconds());
-        m.put("maxRetries", g.maxRetries());
+        m.put("pullTimeoutSeconds", s.pullTimeoutSeconds());
+        m.put("maxRetries", s.maxRetries());
         if (g.broadcast()) {
-            m.put("broadcastStart", g.broadcastStart().name().toLowerCase());
-            m.put("clientTtlSeconds", g.clientTtlSeconds());
-            m.put("maxClientIds", g.maxClientIds());
+            m.put("broadcastStart", s.broadcastStart().name().toLowerCase());
+            m.put("clientTtlSeconds", s.clientTtlSeconds());
+            m.put("maxClientIds", s.maxClientIds());
         }
         if (g.push() != null) {
             m.put("push", g.push()); // its secret is never serialized

@@ -123,9 +123,9 @@ final class OriginalControlRoutes {
         m.put("consumer", g.name());
         m.put("topic", g.topic());
         m.put("mode", g.broadcast() ? "BROADCASTING" : "CLUSTERING");
-        m.put("maxPullSize", g.maxPullSize());
-        m.put("consumeTimeoutInMillis", g.consumeTimeoutSeconds() * 1000L);
-        m.put("pullTimeoutInMillis", g.pullTimeoutSeconds() * 1000L);
+        m.put("maxPullSize", g.settings().maxPullSize());
+        m.put("consumeTimeoutInMillis", g.settings().consumeTimeoutSeconds() * 1000L);
+        m.put("pullTimeoutInMillis", g.settings().pullTimeoutSeconds() * 1000L);
         m.put("pause", g.paused() ? 1 : 0);
         m.put("rateLimitEnabled", g.rateLimit() > 0 ? 1 : 0);
         m.put("limitRate", g.rateLimit());

@@ -83,14 +83,14 @@ final class GroupPusher {
         this.metrics = metrics;
         this.rate = new RateGate(push.ratePerSecond(), liveInstances, clock);
         this.reservationSeconds = Math.min(group.consumeTimeoutCap(),
-            PushRules.reservationSeconds(push.timeoutMillis(), group.minConsumeTimeoutSeconds()));
+            PushRules.reservationSeconds(push.timeoutMillis(), group.settings().minConsumeTimeoutSeconds()));
     }
 
     /** Whether this pusher already does what {@code now} asks. */
     boolean serves(ConsumerGroup now) {
         return push.equals(now.push()) && group.topic().equals(now.topic())
             && reservationSeconds == Math.min(now.consumeTimeoutCap(),
-                PushRules.reservationSeconds(push.timeoutMillis(), now.minConsumeTimeoutSeconds()));
+                PushRules.reservationSeconds(push.timeoutMillis(), now.settings().minConsumeTimeoutSeconds()));
     }
 
     void start() {

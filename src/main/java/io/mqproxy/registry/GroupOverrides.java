@@ -30,15 +30,23 @@ public record GroupOverrides(Integer maxPullSize, Integer consumeTimeoutSeconds,
 
     /** These changes over {@code base}. */
     public ConsumerGroup applyTo(ConsumerGroup base, boolean runtime) {
-        return new ConsumerGroup(base.name(), base.topic(), base.mode(), base.pop(),
-            or(maxPullSize, base.maxPullSize()), or(consumeTimeoutSeconds, base.consumeTimeoutSeconds()),
+        return base.withSettings(over(base.settings()))
+            .withPaused(paused != null ? paused : base.paused())
+            .withRateLimit(or(rateLimit, base.rateLimit()))
+            .withRuntime(runtime)
+            .withPush(push == null ? base.push() : push.subscription())
+            .withFilter(filter != null ? filter : base.filter());
+    }
+
+    /** The delivery settings these set, over {@code base}'s; mode and pop are never among them. */
+    private ProxyConfig.GroupSettings over(ProxyConfig.GroupSettings base) {
+        return new ProxyConfig.GroupSettings(base.mode(), base.pop(), or(maxPullSize, base.maxPullSize()),
+            or(consumeTimeoutSeconds, base.consumeTimeoutSeconds()),
             or(minConsumeTimeoutSeconds, base.minConsumeTimeoutSeconds()),
             or(maxConsumeTimeoutSeconds, base.maxConsumeTimeoutSeconds()),
             or(pullTimeoutSeconds, base.pullTimeoutSeconds()), or(maxRetries, base.maxRetries()),
             broadcastStart != null ? broadcastStart : base.broadcastStart(),
-            or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()),
-            paused != null ? paused : base.paused(), or(rateLimit, base.rateLimit()), runtime,
-            push == null ? base.push() : push.subscription(), filter != null ? filter : base.filter());
+            or(clientTtlSeconds, base.clientTtlSeconds()), or(maxClientIds, base.maxClientIds()));
     }
 
     /** The names of every setting an operator may change. */

@@ -33,7 +33,7 @@ public final class Registry {
 
     private final Map<String, ConsumerGroup> fileConsumers = new LinkedHashMap<>();
     private final Map<String, Producer> fileProducers = new LinkedHashMap<>();
-    private final ProxyConfig.GroupDefaults defaults;
+    private final ProxyConfig.GroupSettings defaults;
     private final ProxyConfig.PushDefaults pushDefaults;
     private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
     private final Object applying = new Object();
@@ -102,11 +102,12 @@ public final class Registry {
      * {@code consume.defaults}): those a view may call "from the config file". Empty for a run-time group.
      */
     public Set<String> fileSettings(String name) {
-        ConsumerGroup f = fileConsumers.get(name);
-        if (f == null) {
+        ConsumerGroup file = fileConsumers.get(name);
+        if (file == null) {
             return Set.of();
         }
-        ProxyConfig.GroupDefaults d = defaults;
+        ProxyConfig.GroupSettings f = file.settings();
+        ProxyConfig.GroupSettings d = defaults;
         Set<String> own = new LinkedHashSet<>();
         own(own, "maxPullSize", f.maxPullSize(), d.maxPullSize());
         own(own, "consumeTimeoutSeconds", f.consumeTimeoutSeconds(), d.consumeTimeoutSeconds());
@@ -117,7 +118,7 @@ public final class Registry {
         own(own, "broadcastStart", f.broadcastStart(), d.broadcastStart());
         own(own, "clientTtlSeconds", f.clientTtlSeconds(), d.clientTtlSeconds());
         own(own, "maxClientIds", f.maxClientIds(), d.maxClientIds());
-        own(own, "filter", f.filter(), null);
+        own(own, "filter", file.filter(), null);
         return own;
     }
 
@@ -133,7 +134,7 @@ public final class Registry {
     }
 
     /** The settings a group registered at run time starts from. */
-    public ProxyConfig.GroupDefaults defaults() {
+    public ProxyConfig.GroupSettings defaults() {
         return defaults;
     }
 
@@ -235,11 +236,7 @@ public final class Registry {
     }
 
     private ConsumerGroup newGroup(RuntimeEntries.ConsumerEntry entry) {
-        ProxyConfig.GroupDefaults d = defaults;
-        return new ConsumerGroup(entry.name(), entry.topic(), entry.mode() != null ? entry.mode() : d.mode(),
-            entry.pop() != null ? entry.pop() : d.pop(), d.maxPullSize(), d.consumeTimeoutSeconds(),
-            d.minConsumeTimeoutSeconds(), d.maxConsumeTimeoutSeconds(), d.pullTimeoutSeconds(), d.maxRetries(),
-            d.broadcastStart(), d.clientTtlSeconds(), d.maxClientIds(), false, 0, true);
+        return ConsumerGroup.registered(entry.name(), entry.topic(), defaults, entry.mode(), entry.pop());
     }
 
     private void notify(View before, View after) {

@@ -20,8 +20,8 @@ class RateLimitsTest {
     private static final long T0 = 1_800_000_000_000L;
 
     private static ConsumerGroup group(int rateLimit) {
-        return new ConsumerGroup("g", "t", ProxyConfig.ConsumeMode.CLUSTERING, true, 32, 300, 10, 0, 0, 16,
-            ProxyConfig.StartPosition.LATEST, 0, 100, false, rateLimit, true);
+        return ConsumerGroup.registered("g", "t", new ProxyConfig.GroupSettings(ProxyConfig.ConsumeMode.CLUSTERING,
+            true, 32, 300, 10, 0, 0, 16, ProxyConfig.StartPosition.LATEST, 0, 100), null, null).withRateLimit(rateLimit);
     }
 
     @Test

@@ -19,8 +19,8 @@ class CommandRulesTest {
 
     private static ConsumerGroup group(ProxyConfig.ConsumeMode mode, boolean pop, int rateLimit,
                                        SubscriptionFilter filter) {
-        return new ConsumerGroup("g", "t", mode, pop, 32, 300, 10, 0, 0, 16, ProxyConfig.StartPosition.LATEST, 0,
-            100, false, rateLimit, true, null, filter);
+        return ConsumerGroup.registered("g", "t", new ProxyConfig.GroupSettings(mode, pop, 32, 300, 10, 0, 0, 16,
+            ProxyConfig.StartPosition.LATEST, 0, 100), null, null).withRateLimit(rateLimit).withFilter(filter);
     }
 
     private static ConsumerGroup clustering() {

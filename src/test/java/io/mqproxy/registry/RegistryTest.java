@@ -97,7 +97,7 @@ class RegistryTest {
             ProxyConfig.ConsumeMode.CLUSTERING, null, null, false)), Map.of()));
         ConsumerGroup g = registry.consumer("rt-g").orElseThrow();
         assertThat(g.topic()).isEqualTo("rt-topic");
-        assertThat(g.maxPullSize()).isEqualTo(registry.defaults().maxPullSize());
+        assertThat(g.settings()).isEqualTo(registry.defaults());
         assertThat(registry.fromFile("rt-g")).isFalse();
         registry.apply(new RuntimeEntries(Map.of("rt-g", new RuntimeEntries.ConsumerEntry("rt-g", "rt-topic",
             ProxyConfig.ConsumeMode.CLUSTERING, null, null, true)), Map.of()));
