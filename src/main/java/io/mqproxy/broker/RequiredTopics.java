@@ -61,17 +61,13 @@ public final class RequiredTopics implements AutoCloseable {
                     + "locked-down cluster create it with {} queue{}); until then {}", topic.what(), topic.name(),
                 e.getMessage(), RETRY_MILLIS / 1_000, topic.queues(), topic.queues() == 1 ? "" : "s",
                 topic.whileMissing());
-            missing.put(topic, refusedByBroker(e));
-            scheduleTries();
+            triedLater(topic, refusedByBroker(e));
         }
     }
 
-    /** The topics not created yet (until the background tries create them). */
-    public java.util.Set<String> missing() {
-        return missing.keySet().stream().map(Topic::name).collect(java.util.stream.Collectors.toSet());
-    }
-
-    private synchronized void scheduleTries() {
+    /** Atomic with {@link #stopIfDone()}: a topic added while a round ends is still tried. */
+    private synchronized void triedLater(Topic topic, boolean refused) {
+        missing.put(topic, refused);
         if (retries != null || closed) {
             return;
         }
@@ -83,13 +79,32 @@ public final class RequiredTopics implements AutoCloseable {
         }
     }
 
+    private synchronized void stopIfDone() {
+        if (missing.isEmpty()) {
+            stopTries();
+        }
+    }
+
+    private synchronized void stopTries() {
+        if (retries != null) {
+            retries.cancel(false);
+            retries = null;
+        }
+    }
+
+    /** One round: nothing but one call while the cluster cannot be asked (a probe then has the thread soon). */
     private void tryAgain() {
+        try {
+            admin.masterAddrs();
+        } catch (Exception notYet) {
+            return;
+        }
         missing.forEach((topic, refused) -> {
             try {
                 boolean existed = admin.hasRoute(topic.name());
                 if (!existed) {
                     if (refused) {
-                        return; // an operator creates it: looked for at the next try
+                        return; // an operator creates it: looked for at the next round
                     }
                     admin.ensureTopic(topic.name(), topic.queues(), 0);
                 }
@@ -103,9 +118,7 @@ public final class RequiredTopics implements AutoCloseable {
                 log.debug("{} {} still missing: {}", topic.what(), topic.name(), e.getMessage());
             }
         });
-        if (missing.isEmpty()) {
-            close();
-        }
+        stopIfDone();
     }
 
     private static boolean refusedByBroker(Throwable e) {
@@ -117,12 +130,10 @@ public final class RequiredTopics implements AutoCloseable {
         return false;
     }
 
-    /** Stops the tries (at shutdown, or when everything exists). */
+    /** Stops the tries (the proxy is stopping). */
     @Override
     public synchronized void close() {
         closed = true;
-        if (retries != null) {
-            retries.cancel(false);
-        }
+        stopTries();
     }
 }
