@@ -92,7 +92,8 @@ public final class BrokerAccess implements AutoCloseable {
         // a connection closing wakes, and every proxy stop waited for it.
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi(), pools),
             new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics, prober),
-            new RequiredTopics(admin, producer, prober), new TopicReader(namesrvAddr, instance + "-admin", security), b.fleetReadSeconds(), pools);
+            new RequiredTopics(admin, producer, prober), new TopicReader(namesrvAddr, instance + "-admin", security),
+            b.fleetReadSeconds(), pools);
     }
 
     /**
