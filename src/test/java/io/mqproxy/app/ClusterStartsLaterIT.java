@@ -38,8 +38,14 @@ class ClusterStartsLaterIT {
                  .operator("ops", TOKEN)
                  .start()) {
             ProxyClient client = proxy.client();
-            assertThat(client.get(client.adminPort(), "/ready").httpStatus()).isEqualTo(503);
-            assertThat(client.get(client.adminPort(), "/health").httpStatus()).isEqualTo(200);
+            // Up and unready while no name server answers, through more than one round of tries (every 3 s).
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() ->
+                client.get(client.adminPort(), "/ready").httpStatus() == 503
+                    && client.get(client.adminPort(), "/health").httpStatus() == 200);
+            // An operator's topic creation fails at once, saying why.
+            Reply down = client.admin("POST", "/admin/topics", TOKEN, "{\"name\":\"late-down\",\"queues\":1}");
+            assertThat(down.httpStatus()).isNotEqualTo(200);
+            assertThat(down.message()).contains("no name server answers");
 
             try (EmbeddedBroker cluster = EmbeddedBroker.start(new ProxyConfig.Embedded(data.toString(),
                 "127.0.0.1", namesrvPort, FreePorts.forBroker(), "broker-late", 16, 1_000, false),
@@ -59,7 +65,8 @@ class ClusterStartsLaterIT {
                     "{\"name\":\"late-producer\",\"topic\":\"" + topic + "\"}"));
                 assertThat(ok(client.admin("GET", "/admin/producers", TOKEN, null)).result().toString())
                     .contains("late-producer");
-                Reply audit = ok(client.admin("GET", "/admin/audit?target=late-producer", TOKEN, null));
+                Reply audit = await().atMost(Duration.ofSeconds(10)).until(() -> ok(client.admin("GET",
+                    "/admin/audit?target=late-producer", TOKEN, null)), r -> !r.result().isEmpty());
                 assertThat(audit.result()).singleElement().satisfies(r -> {
                     assertThat(r.path("action").asText()).isEqualTo("register-producer");
                     assertThat(r.path("result").asText()).isEqualTo("ok");
