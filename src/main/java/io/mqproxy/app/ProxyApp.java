@@ -2,6 +2,7 @@ package io.mqproxy.app;
 
 import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.broker.RegistryStore;
+import io.mqproxy.broker.RequiredTopics;
 import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.RocketMqRuntime;
 import io.mqproxy.broker.SendReceipt;
@@ -274,28 +275,22 @@ public final class ProxyApp implements AutoCloseable {
         return warmedUp ? broker.health().notServed() : "starting";
     }
 
-    /** The control plane's audit log lives in a topic; against a locked-down cluster an operator creates it. */
+    /**
+     * The control plane's audit log lives in a topic; against a locked-down cluster an operator creates it.
+     * Created later when the cluster cannot be asked now ({@link RequiredTopics}).
+     */
     private void ensureAuditTopic() {
-        try {
-            broker.admin().ensureTopic(AuditTopic.TOPIC, 1);
-            broker.producer().knowTopic(AuditTopic.TOPIC);
-        } catch (RuntimeException e) {
-            log.warn("audit topic {} missing and not created ({}): create it with one queue, or control-plane "
-                + "changes cannot be recorded", AuditTopic.TOPIC, e.getMessage());
-        }
+        broker.requiredTopics().require(new RequiredTopics.Topic(AuditTopic.TOPIC, 1, "audit topic",
+            "control-plane changes cannot be recorded", "control-plane changes are recorded"));
     }
 
     /**
      * Registry writes are compare-and-set through a one-queue log topic; against a locked-down cluster an
-     * operator creates it.
+     * operator creates it. Created later when the cluster cannot be asked now ({@link RequiredTopics}).
      */
     private void ensureRegistryLog() {
-        try {
-            broker.admin().ensureTopic(RegistryStore.LOG_TOPIC, 1);
-        } catch (RuntimeException e) {
-            log.warn("registry log topic {} missing and not created ({}): create it with one queue, or groups and "
-                + "producers cannot be changed at run time", RegistryStore.LOG_TOPIC, e.getMessage());
-        }
+        broker.requiredTopics().require(new RequiredTopics.Topic(RegistryStore.LOG_TOPIC, 1, "registry log topic",
+            "groups and producers cannot be changed at run time", "groups and producers can be changed at run time"));
     }
 
     /** The control service (tests reach its package-private settings through it). */

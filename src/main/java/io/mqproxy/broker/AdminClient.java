@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.mqproxy.config.ProxyConfig;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.remoting.exception.RemotingConnectException;
 import org.apache.rocketmq.remoting.protocol.LanguageCode;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.RequestCode;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
     private static final long ROUTE_WAIT_MILLIS = 10_000;
+    /** How long a topic's creation waits for the cluster's masters to be listed by a name server that answers. */
+    private static final long MASTERS_WAIT_MILLIS = ROUTE_WAIT_MILLIS * 3;
     private static final long PING_TIMEOUT_MILLIS = 2_000;
 
     private final DefaultMQAdminExt admin;
@@ -52,13 +55,19 @@ public final class AdminClient implements AutoCloseable {
 
     /**
      * Creates the topic on every master of the cluster unless it already has a route; an existing
-     * topic is left as the operator made it. Waits until the topic is routable.
+     * topic is left as the operator made it. Waits (bounded) for a broker not yet listed by a name server
+     * that answers, then until the topic is routable; fails at once when no name server answers.
      */
     public void ensureTopic(String topic, int queues) {
+        ensureTopic(topic, queues, MASTERS_WAIT_MILLIS);
+    }
+
+    /** As above, waiting at most {@code mastersWaitMillis} for the cluster's masters to be listed. */
+    void ensureTopic(String topic, int queues, long mastersWaitMillis) {
         if (hasRoute(topic)) {
             return;
         }
-        awaitMasters();
+        awaitMasters(mastersWaitMillis);
         try {
             for (String addr : masterAddrs()) {
                 TopicConfig config = new TopicConfig(topic, queues, queues, PermName.PERM_READ | PermName.PERM_WRITE);
@@ -78,20 +87,39 @@ public final class AdminClient implements AutoCloseable {
         log.info("created topic {} with {} queues", topic, queues);
     }
 
-    /** A broker that just started may not be listed by the name server yet: wait for it, bounded. */
-    private void awaitMasters() {
-        long deadline = System.currentTimeMillis() + ROUTE_WAIT_MILLIS * 3;
+    /**
+     * A broker that just started may not be listed by the name server yet: wait for it, bounded. A name
+     * server that cannot be reached is not waited for: each call tries the next one of the list, and once
+     * every one refused in a row, no name server answers (a proxy started before its cluster: seconds here
+     * would be lost for nothing, at every call).
+     */
+    private void awaitMasters(long waitMillis) {
+        long deadline = System.currentTimeMillis() + waitMillis;
+        int refusedInARow = 0;
         while (true) {
             try {
                 masterAddrs();
                 return;
+            } catch (RemotingConnectException e) {
+                if (++refusedInARow >= nameServerCount()) {
+                    throw new IllegalStateException("no name server answers (" + admin.getNamesrvAddr() + "): "
+                        + e.getMessage(), e);
+                }
+                continue;
             } catch (Exception e) {
-                if (System.currentTimeMillis() > deadline) {
+                refusedInARow = 0;
+                if (System.currentTimeMillis() >= deadline) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
-                sleep(100);
             }
+            sleep(100);
         }
+    }
+
+    private int nameServerCount() {
+        var instance = admin.getDefaultMQAdminExtImpl().getMqClientInstance();
+        List<String> list = instance == null ? null : instance.getMQClientAPIImpl().getNameServerAddressList();
+        return list == null || list.isEmpty() ? 1 : list.size();
     }
 
     /** Whether the name server knows a route to the topic (it exists on some broker). Blocks. */

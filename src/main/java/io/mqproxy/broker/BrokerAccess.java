@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ public final class BrokerAccess implements AutoCloseable {
     private final AuditTopic audit;
     private final ProxyFleet fleet;
     private final BrokerHealth health;
+    private final RequiredTopics requiredTopics;
 
     private final TopicReader reader;
     private final GroupAdmin groups;
@@ -37,7 +39,7 @@ public final class BrokerAccess implements AutoCloseable {
     private final AlertStateStore alertStates;
 
     private BrokerAccess(ProducerClient producer, AdminClient admin, PopClient pop, BrokerHealth health,
-                         TopicReader reader, int fleetReadSeconds, ThreadPools pools) {
+                         RequiredTopics requiredTopics, TopicReader reader, int fleetReadSeconds, ThreadPools pools) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
         this.groups = new GroupAdmin(admin, producer, reader);
@@ -50,6 +52,7 @@ public final class BrokerAccess implements AutoCloseable {
         this.clients = new ClientDirectory(admin, pools);
         this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
+        this.requiredTopics = requiredTopics;
         this.lag = new LagReader(admin, reader, MONITOR_TIMEOUT_MILLIS);
         this.alertStates = new AlertStateStore(admin);
     }
@@ -82,12 +85,15 @@ public final class BrokerAccess implements AutoCloseable {
             config.produce().maxMessageBytes(), security, config.produce().coalesce(),
             config.produce().maxSendsInFlight(), pools);
         var adminApi = admin.admin().getDefaultMQAdminExtImpl().getMqClientInstance();
+        // Readiness probes and the proxy's own topics' late creation: name-server calls, on one thread.
+        ScheduledExecutorService prober = pools.scheduler("broker-health", 16);
         // The reader shares the admin client's RocketMQ client (same client id). A client of its own, often
         // with no connection open, took up to 3 s to shut down: its event thread waits in a 3 s poll that only
         // a connection closing wakes, and every proxy stop waited for it.
         return new BrokerAccess(producer, admin, new PopClient(producer.clientApi(), pools),
-            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics, pools),
-            new TopicReader(namesrvAddr, instance + "-admin", security), b.fleetReadSeconds(), pools);
+            new BrokerHealth(adminApi.getMQClientAPIImpl(), adminApi.getClientId(), servedTopics, prober),
+            new RequiredTopics(admin, producer, prober), new TopicReader(namesrvAddr, instance + "-admin", security),
+            b.fleetReadSeconds(), pools);
     }
 
     /**
@@ -178,6 +184,11 @@ public final class BrokerAccess implements AutoCloseable {
         return health;
     }
 
+    /** The topics the proxy itself needs, created at start-up or, failing that, once the cluster answers. */
+    public RequiredTopics requiredTopics() {
+        return requiredTopics;
+    }
+
     public LagReader lag() {
         return lag;
     }
@@ -189,6 +200,7 @@ public final class BrokerAccess implements AutoCloseable {
     /** Each RocketMQ client's shutdown unregisters from every broker and stops its threads: both at once. */
     @Override
     public void close() {
+        requiredTopics.close();
         health.close();
         fleet.close();
         reader.close();

@@ -1,6 +1,5 @@
 package io.mqproxy.broker;
 
-import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,10 +51,11 @@ public final class BrokerHealth implements AutoCloseable {
 
     /**
      * @param topics the topics that must be served, read at each probe (a registry may change them)
+     * @param prober the thread the probes run on (shut down with this)
      */
-    BrokerHealth(MQClientAPIImpl api, String clientId, Supplier<Set<String>> topics, ThreadPools pools) {
+    BrokerHealth(MQClientAPIImpl api, String clientId, Supplier<Set<String>> topics, ScheduledExecutorService prober) {
         this.api = api;
-        this.prober = pools.scheduler("broker-health", 16);
+        this.prober = prober;
         this.clientId = clientId;
         this.topics = topics;
     }
