@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,10 +58,10 @@ class RollingRestartIT {
                 LoadBalancer.awaitHaproxy(statsPort, List.of("proxy1", "proxy2"), "UP", 30);
                 Traffic traffic = new Traffic(topic, "rolling-producer");
                 traffic.phase("before");
-                traffic.produce(4, i -> balanced, 100);
+                traffic.produce(4, i -> balanced, 50);
                 traffic.consume("rolling-concurrent", true, 2, i -> balanced);
                 traffic.consume("rolling-held", false, 2, i -> balanced);
-                TimeUnit.SECONDS.sleep(4);
+                traffic.awaitConfirmed(400);
 
                 StringBuilder restarts = new StringBuilder();
                 for (int i = 0; i < instances.size(); i++) {
@@ -78,10 +77,11 @@ class RollingRestartIT {
                     restarts.append(String.format("%s: stopped in %d ms, ready %d ms after its start, UP in HAProxy "
                         + "%d ms later%n", name, (stopped - began) / 1_000_000, (ready - stopped) / 1_000_000,
                         (System.nanoTime() - ready) / 1_000_000));
-                    TimeUnit.SECONDS.sleep(2);
+                    // Traffic through both instances again before the next one goes.
+                    traffic.awaitConfirmed(traffic.confirmedCount() + 200);
                 }
                 traffic.phase("after");
-                TimeUnit.SECONDS.sleep(3);
+                traffic.awaitConfirmed(traffic.confirmedCount() + 300);
                 traffic.stopProducing();
                 traffic.phase("drain");
                 boolean complete = traffic.drain(180);

@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
 /**
@@ -113,6 +114,27 @@ final class Traffic {
     /** 200s stored on {@code broker} during {@code phase}. */
     long storedOn(String phase, String broker) {
         return storedOn.getOrDefault(phase, Map.of()).getOrDefault(broker, new AtomicLong()).get();
+    }
+
+    /** Waits until {@code count} sends begun in {@code phase} were stored on {@code broker} (at most 60 s). */
+    void awaitStored(String phase, String broker, long count) {
+        awaitTrue(() -> storedOn(phase, broker) >= count, "no " + count + " messages stored on " + broker
+            + " in phase " + phase);
+    }
+
+    /** Waits until {@code count} sends in all were answered 200 (at most 60 s). */
+    void awaitConfirmed(long count) {
+        awaitTrue(() -> confirmedCount() >= count, "no " + count + " messages confirmed");
+    }
+
+    private void awaitTrue(BooleanSupplier condition, String failure) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure + " within 60 s:\n" + report());
+            }
+            pause(50);
+        }
     }
 
     void stopProducing() {
