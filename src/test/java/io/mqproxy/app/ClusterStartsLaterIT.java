@@ -48,7 +48,7 @@ class ClusterStartsLaterIT {
             assertThat(down.message()).contains("no name server answers");
 
             try (EmbeddedBroker cluster = EmbeddedBroker.start(new ProxyConfig.Embedded(data.toString(),
-                "127.0.0.1", namesrvPort, FreePorts.forBroker(), "broker-late", 16, 1_000, false),
+                "127.0.0.1", namesrvPort, FreePorts.forBroker(), "broker-late", 16, 1_000, 10_000, false),
                 "DefaultCluster", null)) {
                 await("audit topic and registry log created once the name server answers")
                     .atMost(Duration.ofSeconds(60))
