@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 public interface GroupAdmin {
     /** Where a group stands on one queue. */
     record QueueOffset(String brokerName, int queueId, long maxOffset, long consumedOffset,
-                              long lastConsumeTime) {
+                       long lastConsumeTime) {
         public long backlog() {
             return Math.max(0, maxOffset - consumedOffset);
         }
@@ -22,8 +22,8 @@ public interface GroupAdmin {
 
     /** A stored message, free of RocketMQ types. */
     record StoredMessage(String messageId, String topic, byte[] body, String keys, String tags,
-                                Map<String, String> properties, long storeTimestamp, int reconsumeTimes,
-                                long queueOffset) {
+                         Map<String, String> properties, long storeTimestamp, int reconsumeTimes,
+                         long queueOffset) {
         /** The first characters of the body, as text. */
         public String preview(int chars) {
             String text = new String(body, StandardCharsets.UTF_8);

@@ -19,9 +19,9 @@ public interface MessageFinder {
      *                      transactional messages
      */
     record Found(String messageId, String offsetMsgId, String topic, String brokerName, int queueId,
-                        long queueOffset, long storeTimestamp, long bornTimestamp, String keys, String tags,
-                        Map<String, String> properties, int size, String bornHost, String producerGroup,
-                        int reconsumeTimes, byte[] body) {
+                 long queueOffset, long storeTimestamp, long bornTimestamp, String keys, String tags,
+                 Map<String, String> properties, int size, String bornHost, String producerGroup,
+                 int reconsumeTimes, byte[] body) {
         Found withBroker(String name) {
             return new Found(messageId, offsetMsgId, topic, name, queueId, queueOffset, storeTimestamp, bornTimestamp,
                 keys, tags, properties, size, bornHost, producerGroup, reconsumeTimes, body);
