@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Cluster administration: topics, and the name servers' KV store (clientIds, registry, alert state). Its calls
  * block, so they run at start-up or on a bounded pool, never on an event loop.
  */
-public final class AdminClient implements AutoCloseable {
+public final class AdminClient implements TopicAdmin, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminClient.class);
     private static final long ROUTE_WAIT_MILLIS = 10_000;
     /** How long a topic's creation waits for the cluster's masters to be listed by a name server that answers. */
@@ -181,10 +181,6 @@ public final class AdminClient implements AutoCloseable {
             throw new IllegalStateException("broker '" + brokerName + "' has no master");
         }
         return master;
-    }
-
-    /** A queue whose holder was let go, and the offset the group reads it from again. */
-    public record ReleasedQueue(String brokerName, int queueId, long offset) {
     }
 
     /**

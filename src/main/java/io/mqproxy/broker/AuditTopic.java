@@ -17,7 +17,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * record carries its MAC in a message property; reads page backward with a cursor, so any volume of
  * messages can be walked through and every record reached.
  */
-public final class AuditTopic {
+public final class AuditTopic implements AuditStore {
     public static final String TOPIC = "MQPROXY_AUDIT";
     /** The message property that holds a record's MAC (security.AuditMac). */
     static final String MAC_PROPERTY = "mqproxyAuditMac";
@@ -31,18 +31,8 @@ public final class AuditTopic {
         this.reader = reader;
     }
 
-    /** One stored record: its bytes as written, its MAC (null when it has none), when the broker stored it. */
-    public record Entry(byte[] body, String mac, long storeTimestamp) {
-    }
-
-    /**
-     * What a page looked at: the entries kept, newest first within each queue, and the cursor to the
-     * rest (null when there is no more).
-     */
-    public record Page(List<Entry> entries, String cursor, int scanned) {
-    }
-
     /** Appends a record with its MAC, keyed (for look-up by key) by what it is about. */
+    @Override
     public CompletableFuture<SendReceipt> append(String key, byte[] record, String mac) {
         return producer.send(new OutgoingMessage(TOPIC, record, key, null, null, 0, 0, false,
             Map.of(MAC_PROPERTY, mac)));
@@ -55,6 +45,7 @@ public final class AuditTopic {
      *
      * @throws IllegalArgumentException when the cursor is not one this topic's pages gave ({@link #checkCursor})
      */
+    @Override
     public Page older(String cursor, int scan, long stopBefore, Predicate<Entry> wanted, int max) throws Exception {
         Map<MessageQueue, Long> from = cursor == null ? null : decode(cursor);
         TopicReader.Walk walk = reader.walkBack(TOPIC, from, scan, m -> wanted.test(entry(m)), max, stopBefore);

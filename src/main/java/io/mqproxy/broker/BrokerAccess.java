@@ -25,7 +25,7 @@ public final class BrokerAccess implements AutoCloseable {
     private final ProducerClient producer;
     private final AdminClient admin;
     private final PopClient pop;
-    private final ClientDirectory clients;
+    private final RocketMqClientDirectory clients;
     private final RegistryStore registry;
     private final AuditTopic audit;
     private final ProxyFleet fleet;
@@ -42,14 +42,14 @@ public final class BrokerAccess implements AutoCloseable {
                          RequiredTopics requiredTopics, TopicReader reader, int fleetReadSeconds, ThreadPools pools) {
         this.reader = reader;
         this.audit = new AuditTopic(producer, reader);
-        this.groups = new GroupAdmin(admin, producer, reader);
-        this.messages = new MessageFinder(admin, reader);
+        this.groups = new RocketMqGroupAdmin(admin, producer, reader);
+        this.messages = new RocketMqMessageFinder(admin, reader);
         this.fleet = new ProxyFleet(admin, producer.clientApi(), ProducerClient.GROUP, producer.clientId(),
             fleetReadSeconds, pools);
         this.producer = producer;
         this.admin = admin;
         this.pop = pop;
-        this.clients = new ClientDirectory(admin, pools);
+        this.clients = new RocketMqClientDirectory(admin, pools);
         this.registry = new RegistryStore(admin, producer, reader);
         this.health = health;
         this.requiredTopics = requiredTopics;
@@ -163,7 +163,7 @@ public final class BrokerAccess implements AutoCloseable {
         return fleet;
     }
 
-    public AuditTopic audit() {
+    public AuditStore audit() {
         return audit;
     }
 
@@ -177,7 +177,7 @@ public final class BrokerAccess implements AutoCloseable {
 
     /** Whether a topic's brokers take SQL92 filters (their enablePropertyFilter). */
     public PropertyFilterSupport propertyFilters() {
-        return new PropertyFilterSupport(admin);
+        return new RocketMqPropertyFilters(admin);
     }
 
     public BrokerHealth health() {

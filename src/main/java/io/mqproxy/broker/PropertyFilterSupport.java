@@ -1,8 +1,6 @@
 package io.mqproxy.broker;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * Whether the brokers of a topic filter by message property, which SQL92 subscriptions need: RocketMQ
@@ -11,47 +9,21 @@ import java.util.Properties;
  * readers and other broker versions do: the proxy holds SQL92 filters to the documented rule.)
  * The embedded broker turns the setting on; an external cluster's operator must.
  */
-public final class PropertyFilterSupport {
+public interface PropertyFilterSupport {
     /** The broker setting SQL92 filters need, as an operator writes it in broker.conf. */
-    public static final String SETTING = "enablePropertyFilter";
-
-    private final AdminClient admin;
-
-    PropertyFilterSupport(AdminClient admin) {
-        this.admin = admin;
-    }
+    String SETTING = "enablePropertyFilter";
 
     /**
      * What the masters holding {@code topic} say: those whose {@value #SETTING} is not {@code true}, and
-     * those that could not be asked. Blocks (one admin call per master).
+     * those that could not be asked. Blocks.
      */
-    public Answer of(String topic) {
-        List<AdminClient.Master> masters;
-        try {
-            masters = admin.mastersOf(topic);
-        } catch (Exception e) {
-            return new Answer(List.of(), List.of("topic '" + topic + "' has no route: " + e.getMessage()));
-        }
-        List<String> without = new ArrayList<>();
-        List<String> unread = new ArrayList<>();
-        for (AdminClient.Master m : masters) {
-            try {
-                Properties config = admin.admin().getBrokerConfig(m.addr());
-                if (!Boolean.parseBoolean(config.getProperty(SETTING, "false").trim())) {
-                    without.add(m.brokerName());
-                }
-            } catch (Exception e) {
-                unread.add(m.brokerName() + ": " + e.getMessage());
-            }
-        }
-        return new Answer(List.copyOf(without), List.copyOf(unread));
-    }
+    Answer of(String topic);
 
     /**
      * @param without    brokers of the topic whose {@value #SETTING} is off
      * @param unreadable brokers (or the route) that could not be read, each with why
      */
-    public record Answer(List<String> without, List<String> unreadable) {
+    record Answer(List<String> without, List<String> unreadable) {
         /** Every broker of the topic said it filters by property. */
         public boolean supported() {
             return without.isEmpty() && unreadable.isEmpty();

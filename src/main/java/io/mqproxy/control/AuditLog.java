@@ -1,6 +1,7 @@
 package io.mqproxy.control;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.mqproxy.broker.AuditStore;
 import io.mqproxy.broker.AuditTopic;
 import io.mqproxy.error.Errors;
 import io.mqproxy.registry.RegistrySync;
@@ -34,7 +35,7 @@ final class AuditLog {
      */
     private static final long CLOCK_SKEW_MILLIS = 5 * 60_000L;
 
-    private final AuditTopic topic;
+    private final AuditStore store;
     private final AuditMac mac;
     private final String instance;
     /** Dates the records. */
@@ -42,9 +43,9 @@ final class AuditLog {
     /** Package-private so a test reaches page boundaries without writing ten thousand messages. */
     volatile int scanPerPage = SCAN_PER_PAGE;
 
-    AuditLog(AuditTopic topic, AuditMac mac, String instance, Clock clock) {
+    AuditLog(AuditStore store, AuditMac mac, String instance, Clock clock) {
         this.clock = clock;
-        this.topic = topic;
+        this.store = store;
         this.mac = mac;
         this.instance = instance;
     }
@@ -62,7 +63,7 @@ final class AuditLog {
         logLine(record, null);
         try {
             byte[] bytes = RegistrySync.JSON.writeValueAsBytes(record);
-            topic.append(record.target(), bytes, mac.sign(bytes)).join();
+            store.append(record.target(), bytes, mac.sign(bytes)).join();
         } catch (Exception e) {
             log.error("{}", json(Map.of("error", "audit record not stored in " + AuditTopic.TOPIC, "cause",
                 e.toString(), "requestId", String.valueOf(record.requestId()))));
@@ -125,7 +126,7 @@ final class AuditLog {
             }
         }
         long stopBefore = since > 0 ? Math.max(1, since - CLOCK_SKEW_MILLIS) : 0;
-        AuditTopic.Page page = topic.older(cursor, scanPerPage, stopBefore, entry -> {
+        AuditStore.Page page = store.older(cursor, scanPerPage, stopBefore, entry -> {
             AuditRecord r = parse(entry.body());
             if (r == null || r.time() < since || r.time() > until
                 || (target != null && !target.equals(r.target()))) {

@@ -1,6 +1,6 @@
 package io.mqproxy.control;
 
-import io.mqproxy.broker.AuditTopic;
+import io.mqproxy.broker.AuditStore;
 import io.mqproxy.broker.BrokerFailure;
 import io.mqproxy.error.ErrorMapper;
 import io.mqproxy.error.Errors;
@@ -26,9 +26,9 @@ public final class AuditedCalls implements AutoCloseable {
     private final ExecutorService calls;
     private final Clock clock;
 
-    AuditedCalls(AuditTopic topic, AuditMac auditMac, String instance, ThreadPools pools, Clock clock) {
+    AuditedCalls(AuditStore store, AuditMac auditMac, String instance, ThreadPools pools, Clock clock) {
         this.calls = pools.fixed("control", pools.sizes().control(), QUEUE);
-        this.audit = new AuditLog(topic, auditMac, instance, clock);
+        this.audit = new AuditLog(store, auditMac, instance, clock);
         this.instance = instance;
         this.clock = clock;
     }

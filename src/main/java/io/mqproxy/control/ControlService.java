@@ -35,9 +35,11 @@ public final class ControlService implements AutoCloseable {
         this.calls = new AuditedCalls(broker.audit(), auditMac, instance, pools, clock);
         CredentialEntries credentialEntries = new CredentialEntries(credentialBook, seal);
         AlertRuleEntries alertRules = new AlertRuleEntries(monitoring.rules());
-        this.groups = new GroupCommands(registry, sync, broker, defaultQueues, calls);
-        this.redrives = new RedriveCommands(registry, broker, metrics, pools, clock, calls);
-        this.operations = new OperationCommands(registry, broker, messageBodyPreviewBytes, metrics, redrives, calls);
+        this.groups = new GroupCommands(registry, sync, broker.admin(), broker.groups(), broker.clients(),
+            broker.fleet(), broker.propertyFilters(), defaultQueues, calls);
+        this.redrives = new RedriveCommands(registry, broker.groups(), metrics, pools, clock, calls);
+        this.operations = new OperationCommands(registry, broker.admin(), broker.groups(), broker.clients(),
+            broker.messages(), messageBodyPreviewBytes, metrics, redrives, calls);
         this.credentials = new CredentialCommands(registry, sync, credentialBook, credentialEntries, calls);
         this.alerts = new AlertCommands(registry, sync, monitoring, alertRules, calls);
         this.push = new PushCommands(registry, sync, groups, calls);

@@ -4,11 +4,12 @@ import static io.mqproxy.control.CommandChecks.check;
 import static io.mqproxy.control.CommandChecks.checkOwnName;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqproxy.broker.AdminClient;
-import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.ClientDirectory;
+import io.mqproxy.broker.FleetMembers;
 import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
+import io.mqproxy.broker.PropertyFilterSupport;
+import io.mqproxy.broker.TopicAdmin;
 import io.mqproxy.config.MessageSchema;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.config.ResourceNames;
@@ -37,20 +38,23 @@ import java.util.concurrent.CompletableFuture;
 public final class GroupCommands {
     private final Registry registry;
     private final RegistrySync sync;
-    private final AdminClient admin;
+    private final TopicAdmin topics;
     private final GroupAdmin groups;
     private final ClientDirectory clients;
-    private final BrokerAccess broker;
+    private final FleetMembers fleet;
+    private final PropertyFilterSupport filters;
     private final int defaultQueues;
     private final AuditedCalls calls;
 
-    GroupCommands(Registry registry, RegistrySync sync, BrokerAccess broker, int defaultQueues, AuditedCalls calls) {
+    GroupCommands(Registry registry, RegistrySync sync, TopicAdmin topics, GroupAdmin groups, ClientDirectory clients,
+                  FleetMembers fleet, PropertyFilterSupport filters, int defaultQueues, AuditedCalls calls) {
         this.registry = registry;
         this.sync = sync;
-        this.broker = broker;
-        this.admin = broker.admin();
-        this.groups = broker.groups();
-        this.clients = broker.clients();
+        this.topics = topics;
+        this.groups = groups;
+        this.clients = clients;
+        this.fleet = fleet;
+        this.filters = filters;
         this.defaultQueues = defaultQueues;
         this.calls = calls;
     }
@@ -127,7 +131,7 @@ public final class GroupCommands {
 
     /** The proxy instances the brokers see alive. */
     public Set<String> instances() {
-        return broker.fleet().instances();
+        return fleet.instances();
     }
 
     // ---- changes to the registry
@@ -137,7 +141,7 @@ public final class GroupCommands {
         return calls.run(() -> {
             ConsumerGroup before = consumer(name);
             check(change.applyTo(before));
-            FilterSupport.require(broker.propertyFilters(), change, before.topic());
+            FilterSupport.require(filters, change, before.topic());
             return calls.changed(actor, groupAction(change), name, null, before,
                 () -> sync.changeGroup(name, () -> groupEntry(name, change)), () -> consumer(name));
         });
@@ -180,7 +184,7 @@ public final class GroupCommands {
             if (registry.consumer(name).isPresent()) {
                 throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
             }
-            if (!admin.hasRoute(topic)) {
+            if (!topics.hasRoute(topic)) {
                 throw Errors.badParam("topic", "topic '" + topic + "' does not exist: create it first "
                     + "(POST /admin/topics)");
             }
@@ -189,7 +193,7 @@ public final class GroupCommands {
             ConsumerGroup would = entry.settings().applyTo(
                 ConsumerGroup.registered(name, topic, registry.defaults(), mode, pop), true);
             check(would);
-            FilterSupport.require(broker.propertyFilters(), settings == null ? GroupChange.NOTHING : settings, topic);
+            FilterSupport.require(filters, settings == null ? GroupChange.NOTHING : settings, topic);
             return calls.changed(actor, "register-group", name, null, null, () -> sync.changeGroup(name, () -> {
                 if (registry.consumer(name).isPresent()) {
                     throw Errors.badParam("name", "consumer group '" + name + "' is already registered");
@@ -222,7 +226,7 @@ public final class GroupCommands {
             if (registry.producer(name).isPresent()) {
                 throw Errors.badParam("name", "producer '" + name + "' is already registered");
             }
-            if (!admin.hasRoute(topic)) {
+            if (!topics.hasRoute(topic)) {
                 throw Errors.badParam("topic", "topic '" + topic + "' does not exist: create it first "
                     + "(POST /admin/topics)");
             }
@@ -288,9 +292,9 @@ public final class GroupCommands {
             if (n < 1 || n > 1024) {
                 throw Errors.badParam("queues", "must be 1..1024, got " + n);
             }
-            boolean existed = admin.hasRoute(topic);
+            boolean existed = topics.hasRoute(topic);
             Map<String, Object> after = Map.of("topic", topic, "queues", n, "created", !existed);
-            return calls.changed(actor, "create-topic", topic, null, null, () -> admin.ensureTopic(topic, n), () -> after);
+            return calls.changed(actor, "create-topic", topic, null, null, () -> topics.ensureTopic(topic, n), () -> after);
         });
     }
 

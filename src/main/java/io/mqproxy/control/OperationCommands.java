@@ -3,12 +3,12 @@ package io.mqproxy.control;
 import static io.mqproxy.control.CommandChecks.brokerGroup;
 import static io.mqproxy.control.CommandChecks.requireConcurrent;
 
-import io.mqproxy.broker.AdminClient;
-import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.ClientDirectory;
 import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.QueueOffset;
 import io.mqproxy.broker.GroupAdmin.StoredMessage;
+import io.mqproxy.broker.MessageFinder;
+import io.mqproxy.broker.TopicAdmin;
 import io.mqproxy.error.Errors;
 import io.mqproxy.error.ProxyError;
 import io.mqproxy.metrics.ProxyMetrics;
@@ -28,22 +28,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OperationCommands {
     private final Registry registry;
-    private final AdminClient admin;
+    private final TopicAdmin topics;
     private final GroupAdmin groups;
     private final ClientDirectory clients;
     private final ProxyMetrics metrics;
     private final MessageLookup messages;
     private final AuditedCalls calls;
 
-    OperationCommands(Registry registry, BrokerAccess broker, int messageBodyPreviewBytes, ProxyMetrics metrics,
-                      RedriveCommands redrives, AuditedCalls calls) {
+    OperationCommands(Registry registry, TopicAdmin topics, GroupAdmin groups, ClientDirectory clients,
+                      MessageFinder finder, int messageBodyPreviewBytes, ProxyMetrics metrics, RedriveCommands redrives,
+                      AuditedCalls calls) {
         this.registry = registry;
-        this.admin = broker.admin();
-        this.groups = broker.groups();
-        this.clients = broker.clients();
+        this.topics = topics;
+        this.groups = groups;
+        this.clients = clients;
         this.metrics = metrics;
-        this.messages = new MessageLookup(registry, broker.messages(), broker.groups(), messageBodyPreviewBytes,
-            redrives::redriveMarks);
+        this.messages = new MessageLookup(registry, finder, groups, messageBodyPreviewBytes, redrives::redriveMarks);
         this.calls = calls;
     }
 
@@ -114,7 +114,7 @@ public final class OperationCommands {
      * so that a client that took a batch and never came back stops blocking them. What it had not
      * acked is delivered again to the next client.
      */
-    public CompletableFuture<List<AdminClient.ReleasedQueue>> releaseHeldQueues(Actor actor, String group,
+    public CompletableFuture<List<TopicAdmin.ReleasedQueue>> releaseHeldQueues(Actor actor, String group,
                                                                               String clientId, String brokerName,
                                                                               Integer queueId) {
         return calls.run(() -> {
@@ -124,9 +124,9 @@ public final class OperationCommands {
                     + "there");
             }
             String brokerGroup = brokerGroup(consumer, clientId);
-            List<AdminClient.ReleasedQueue> released = new ArrayList<>();
+            List<TopicAdmin.ReleasedQueue> released = new ArrayList<>();
             return calls.changed(actor, "release-held-queues", group, clientId, null,
-                () -> released.addAll(admin.releaseHeldQueues(consumer.topic(), brokerGroup, brokerName, queueId)),
+                () -> released.addAll(topics.releaseHeldQueues(consumer.topic(), brokerGroup, brokerName, queueId)),
                 () -> released);
         });
     }

@@ -5,7 +5,6 @@ import static io.mqproxy.control.CommandChecks.requireConcurrent;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.mqproxy.broker.BrokerAccess;
 import io.mqproxy.broker.GroupAdmin;
 import io.mqproxy.broker.GroupAdmin.StoredMessage;
 import io.mqproxy.broker.RedriveHistory;
@@ -48,10 +47,10 @@ public final class RedriveCommands implements AutoCloseable {
     private final RedriveJobs redrives;
     private final AuditedCalls calls;
 
-    RedriveCommands(Registry registry, BrokerAccess broker, ProxyMetrics metrics, ThreadPools pools,
+    RedriveCommands(Registry registry, GroupAdmin groups, ProxyMetrics metrics, ThreadPools pools,
                     java.time.Clock clock, AuditedCalls calls) {
         this.registry = registry;
-        this.groups = broker.groups();
+        this.groups = groups;
         this.metrics = metrics;
         this.audit = calls.log();
         this.redrives = new RedriveJobs(pools, clock);

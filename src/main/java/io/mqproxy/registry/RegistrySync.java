@@ -52,12 +52,17 @@ public final class RegistrySync implements AutoCloseable {
 
     public RegistrySync(Registry registry, RegistryStore store, long intervalMillis, SecretSeal seal,
                         ThreadPools pools) {
+        this(registry, new BrokerSide(store), intervalMillis, seal, pools);
+    }
+
+    /** Over any store and log: the broker's ({@link RegistryStore}), or a test's in memory. */
+    public RegistrySync(Registry registry, SharedEntries.Store store, long intervalMillis, SecretSeal seal,
+                        ThreadPools pools) {
         this.registry = registry;
         this.poller = pools.scheduler("registry-sync", 16);
         this.seal = seal;
         // Every kind is versioned from the first read on: a claim logged before its section is added counts.
-        this.shared = new SharedEntries(new BrokerSide(store), Set.of(CONSUMER, PRODUCER, ALERT_RULES, CREDENTIALS),
-            this::applyAll);
+        this.shared = new SharedEntries(store, Set.of(CONSUMER, PRODUCER, ALERT_RULES, CREDENTIALS), this::applyAll);
         try {
             refresh();
         } catch (Exception e) {
