@@ -14,15 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.common.KeyBuilder;
 import org.apache.rocketmq.common.MixAll;
-import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.admin.ConsumeStats;
 import org.apache.rocketmq.remoting.protocol.admin.OffsetWrapper;
 import org.apache.rocketmq.remoting.protocol.admin.TopicOffset;
 import org.apache.rocketmq.remoting.protocol.body.ConsumeStatsList;
 import org.apache.rocketmq.remoting.protocol.body.QueueTimeSpan;
-import org.apache.rocketmq.remoting.protocol.route.BrokerData;
-import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.exception.RemotingConnectException;
 import org.apache.rocketmq.remoting.exception.RemotingSendRequestException;
 import org.apache.rocketmq.remoting.exception.RemotingTimeoutException;
@@ -357,19 +354,8 @@ public final class LagReader {
             return once(routes, topic, () -> {
                 calls.increment();
                 TopicRouteData route = api.getTopicRouteInfoFromNameServer(topic, timeoutMillis, false);
-                List<Broker> brokers = new ArrayList<>();
-                for (QueueData q : route.getQueueDatas()) {
-                    if (q.getReadQueueNums() == 0 || !PermName.isReadable(q.getPerm())) {
-                        continue;
-                    }
-                    for (BrokerData b : route.getBrokerDatas()) {
-                        String master = b.getBrokerAddrs().get(MixAll.MASTER_ID);
-                        if (b.getBrokerName().equals(q.getBrokerName()) && master != null) {
-                            brokers.add(new Broker(b.getBrokerName(), master));
-                        }
-                    }
-                }
-                return List.copyOf(brokers);
+                return TopicRoutes.readableMasters(route).stream().map(t -> new Broker(t.brokerName(), t.addr()))
+                    .toList();
             });
         }
 

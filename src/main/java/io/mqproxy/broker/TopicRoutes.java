@@ -76,7 +76,15 @@ final class TopicRoutes implements AutoCloseable {
     }
 
     private List<Target> lookUp(String topic) throws Exception {
-        TopicRouteData route = api.getTopicRouteInfoFromNameServer(topic, TIMEOUT_MILLIS);
+        List<Target> targets = readableMasters(api.getTopicRouteInfoFromNameServer(topic, TIMEOUT_MILLIS));
+        if (targets.isEmpty()) {
+            throw new IllegalStateException("topic '" + topic + "' has no readable queue on a master broker");
+        }
+        return targets;
+    }
+
+    /** The master of each broker that holds readable queues in {@code route} (the lag reader's too). */
+    static List<Target> readableMasters(TopicRouteData route) {
         List<Target> targets = new ArrayList<>();
         for (QueueData q : route.getQueueDatas()) {
             if (q.getReadQueueNums() == 0 || !PermName.isReadable(q.getPerm())) {
@@ -88,9 +96,6 @@ final class TopicRoutes implements AutoCloseable {
                     targets.add(new Target(b.getBrokerName(), master));
                 }
             }
-        }
-        if (targets.isEmpty()) {
-            throw new IllegalStateException("topic '" + topic + "' has no readable queue on a master broker");
         }
         return List.copyOf(targets);
     }

@@ -129,17 +129,14 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /** Acks the batch without fetching more. */
     public CompletableFuture<AckResult> ack(PollRequest r) {
-        BatchReceipt receipt;
-        Poll poll;
+        Settling s;
         try {
-            receipt = planner.decode(r);
-            poll = planner.plan(r, receipt);
-            PollPlanner.required(receipt);
+            s = settling(r);
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
-        return settlements.withAckPermit(() -> settlements.ack(poll, receipt).thenApply(status -> new AckResult(status,
-            receipt.handles().size())));
+        return settlements.withAckPermit(() -> settlements.ack(s.poll(), s.receipt()).thenApply(status ->
+            new AckResult(status, s.receipt().handles().size())));
     }
 
     /**
@@ -153,16 +150,24 @@ public final class ConsumeService implements AutoCloseable, RegistryListener {
 
     /** {@link #release(PollRequest, int)} with a delay in milliseconds (push back-off). */
     public CompletableFuture<AckResult> releaseAfterMillis(PollRequest r, long delayMillis) {
-        BatchReceipt receipt;
-        Poll poll;
+        Settling s;
         try {
-            receipt = planner.decode(r);
-            poll = planner.plan(r, receipt);
-            PollPlanner.required(receipt);
+            s = settling(r);
         } catch (ProxyError e) {
             return CompletableFuture.failedFuture(e);
         }
-        return settlements.release(poll, receipt, delayMillis);
+        return settlements.release(s.poll(), s.receipt(), delayMillis);
+    }
+
+    /** A batch a request settles (acks or gives back): its receipt, which it must carry, and its group's plan. */
+    private record Settling(Poll poll, BatchReceipt receipt) {
+    }
+
+    private Settling settling(PollRequest r) {
+        BatchReceipt receipt = planner.decode(r);
+        Poll poll = planner.plan(r, receipt);
+        PollPlanner.required(receipt);
+        return new Settling(poll, receipt);
     }
 
     /**
