@@ -2,6 +2,7 @@ package io.mqproxy.http;
 
 import io.mqproxy.broker.SendReceipt;
 import io.mqproxy.consume.AckResult;
+import io.mqproxy.consume.DeliveredMessage;
 import io.mqproxy.consume.PollResult;
 import io.mqproxy.log.TraceIds;
 import io.mqproxy.tracing.Operation;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * With tracing on, a span (kind SERVER) for each produce, poll, ack, nack and unlock request, child of the
- * request's {@code traceparent}; kept on the request, ended by {@link Responder#write} with what the answer says.
+ * request's {@code traceparent}; kept on the request, ended by {@link Responder#write} with what the answer says
+ * (a poll's span links each message it hands out to that message's own context).
  * Always: the request's trace id (its span's, else its {@code traceparent}'s) is in the logging MDC while its
  * handler runs, and again while its answer is written ({@link #traceId}), so its log lines carry it.
  */
@@ -84,7 +86,9 @@ final class RequestTracing implements Handler<RoutingContext> {
                 span.destination(receipt.messageQueue().topic());
             }
         } else if (envelope.result() instanceof PollResult poll) {
-            span.messageCount(poll.msgListSize() + poll.retryMsgListSize());
+            span.messageCount(poll.msgListSize() + poll.retryMsgListSize())
+                .linkEach(poll.msgList(), DeliveredMessage::properties)
+                .linkEach(poll.retryMsgList(), DeliveredMessage::properties);
             String previous = poll.previousAck();
             if (previous != null) {
                 // EXPIRED still acks what the broker had not yet delivered again; ALREADY_* did nothing this time.

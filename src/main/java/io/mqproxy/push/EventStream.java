@@ -232,8 +232,8 @@ final class EventStream {
     }
 
     /**
-     * A span for this batch of events, child of the (first) message's trace context, as a webhook request's is;
-     * it ends once the events are handed to the connection.
+     * A span for this batch of events, child of the (first) message's trace context, as a webhook request's is,
+     * linked to each message's; it ends once the events are handed to the connection.
      */
     private TraceSpan span(List<Delivery> each) {
         if (tracing == Tracing.OFF) {
@@ -243,7 +243,8 @@ final class EventStream {
         TraceSpan span = tracing.stream(first == null ? null : first.get("traceparent"),
             first == null ? null : first.get("tracestate"));
         if (span != TraceSpan.NONE) {
-            span.destination(request.topic()).consumerGroup(request.consumer()).messageCount(each.size());
+            span.destination(request.topic()).consumerGroup(request.consumer()).messageCount(each.size())
+                .linkEach(each, d -> d.message().properties());
             if (each.size() == 1) {
                 span.messageId(each.get(0).message().messageId());
             }

@@ -5,13 +5,16 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** A {@link TraceSpan} over an OpenTelemetry span. Used by one request (or webhook attempt) at a time. */
 final class OtelSpan implements TraceSpan {
     private final Span span;
     private final Operation operation;
     private final Context parent;
+    private MessageLinks links;
 
     OtelSpan(Span span, Operation operation, Context parent) {
         this.span = span;
@@ -47,6 +50,18 @@ final class OtelSpan implements TraceSpan {
         if (id != null) {
             span.setAttribute(OtelTracing.MESSAGE_ID, id);
         }
+        return this;
+    }
+
+    @Override
+    public <T> TraceSpan linkEach(List<T> messages, Function<? super T, Map<String, String>> properties) {
+        if (!span.isRecording()) {
+            return this; // sampled out: a link would be dropped unread
+        }
+        if (links == null) {
+            links = new MessageLinks(span::addLink);
+        }
+        links.add(messages, properties);
         return this;
     }
 

@@ -16,6 +16,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
@@ -42,7 +43,7 @@ public final class OtelTracing implements Tracing {
     static final AttributeKey<Boolean> ACKED_PREVIOUS = AttributeKey.booleanKey("mqproxy.acked_previous");
     static final AttributeKey<String> PREVIOUS_ACK = AttributeKey.stringKey("mqproxy.previous_ack");
     static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
-    private static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
+    static final TextMapGetter<Map<String, String>> GETTER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(Map<String, String> carrier) {
             return carrier.keySet();
@@ -84,6 +85,8 @@ public final class OtelTracing implements Tracing {
                 AttributeKey.stringKey("service.name"), config.serviceName()))))
             // A caller's traceparent decides for its trace (sampled or not); the ratio decides for new traces.
             .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+            // The SDK's default, named here so the links a batch's span builds (MessageLinks) are all kept.
+            .setSpanLimits(SpanLimits.builder().setMaxNumberOfLinks(MessageLinks.MAX).build())
             .addSpanProcessor(processor)
             .build();
         this.tracer = provider.get("io.mqproxy");

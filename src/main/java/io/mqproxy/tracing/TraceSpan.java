@@ -1,5 +1,9 @@
 package io.mqproxy.tracing;
 
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
 /**
  * One operation's span, or {@link #NONE} when tracing is off. Attributes follow OpenTelemetry's messaging
  * conventions ({@code messaging.*}); setters return the span, and cost nothing on {@link #NONE}.
@@ -25,6 +29,18 @@ public interface TraceSpan {
 
     /** {@code messaging.message.id}. */
     default TraceSpan messageId(String id) {
+        return this;
+    }
+
+    /**
+     * A span link to each message's creation context, its {@code traceparent} / {@code tracestate} properties
+     * (messaging conventions: a span delivering a batch links every message, its parent being one of them).
+     * Messages without a valid context add none; at most 128 per span, over all calls. On {@link #NONE} the
+     * messages are not looked at.
+     *
+     * @param properties a message's properties (or null)
+     */
+    default <T> TraceSpan linkEach(List<T> messages, Function<? super T, Map<String, String>> properties) {
         return this;
     }
 

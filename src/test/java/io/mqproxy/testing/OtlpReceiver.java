@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +27,20 @@ public final class OtlpReceiver implements AutoCloseable {
     /** Status.StatusCode ERROR. */
     public static final int ERROR = 2;
 
-    /** One exported span; ids in lower-case hex, attribute values as String, Long, Boolean or Double. */
+    /**
+     * One exported span; ids in lower-case hex, attribute values as String, Long, Boolean or Double; its links
+     * in the order the span added them.
+     */
     public record ExportedSpan(String traceId, String spanId, String parentSpanId, String name, int kind,
-                               Map<String, Object> attributes, int statusCode, Map<String, Object> resource) {
+                               Map<String, Object> attributes, int statusCode, Map<String, Object> resource,
+                               List<Link> links) {
         public Object attribute(String key) {
             return attributes.get(key);
         }
+    }
+
+    /** A span link: the linked span's trace id and span id (lower-case hex). */
+    public record Link(String traceId, String spanId) {
     }
 
     private final HttpServer server;
@@ -91,11 +100,16 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /**
      * Span: trace_id = 1, span_id = 2, parent_span_id = 4, name = 5, kind = 6, attributes = 9 (KeyValue),
-     * status = 15 (Status: code = 3).
+     * links = 13 (Span.Link: trace_id = 1, span_id = 2), status = 15 (Status: code = 3).
      */
     private static ExportedSpan span(UnknownFieldSet s, Map<String, Object> resource) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         attributes(s, 9, attributes);
+        List<Link> links = new ArrayList<>();
+        for (ByteString link : fields(s, 13)) {
+            UnknownFieldSet l = parse(link);
+            links.add(new Link(hex(l, 1), hex(l, 2)));
+        }
         int status = 0;
         for (ByteString st : fields(s, 15)) {
             List<Long> code = parse(st).getField(3).getVarintList();
@@ -103,7 +117,7 @@ public final class OtlpReceiver implements AutoCloseable {
         }
         return new ExportedSpan(hex(s, 1), hex(s, 2), hex(s, 4), text(s, 5),
             s.getField(6).getVarintList().isEmpty() ? 0 : s.getField(6).getVarintList().get(0).intValue(),
-            attributes, status, resource);
+            attributes, status, resource, List.copyOf(links));
     }
 
     /** KeyValue: key = 1, value = 2 (AnyValue: string = 1, bool = 2, int = 3, double = 4). */

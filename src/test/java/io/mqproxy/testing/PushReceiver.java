@@ -97,6 +97,13 @@ public final class PushReceiver implements AutoCloseable {
         return this;
     }
 
+    /** Answers the requests {@link #hang} holds, and holds no more. */
+    public PushReceiver release() {
+        this.hang = false;
+        released.countDown();
+        return this;
+    }
+
     public PushReceiver delay(long millis) {
         this.delayMillis = millis;
         return this;

@@ -4,19 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.OtlpReceiver;
 import io.mqproxy.testing.OtlpReceiver.ExportedSpan;
+import io.mqproxy.testing.OtlpReceiver.Link;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.ProxyClient.Reply;
 import io.mqproxy.testing.PushReceiver;
 import io.mqproxy.testing.SseClient;
+import io.mqproxy.testing.StoredMessages;
 import io.mqproxy.testing.TestBroker;
 import io.mqproxy.testing.TestProxy;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.message.Message;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,16 +33,23 @@ import org.junit.jupiter.api.Test;
 /**
  * With {@code tracing.otlpEndpoint} set, produce, poll, ack and webhook pushes export spans over OTLP to a
  * collector in the test, which decodes them: each continues its request's (or message's) trace, with the
- * messaging attributes; a message carries its produce span's context to its consumers.
+ * messaging attributes; a message carries its produce span's context to its consumers; a span delivering
+ * several messages links each one's context, whichever trace it belongs to.
  */
 class TracingIT {
     private static final Duration BOUND = Duration.ofSeconds(30);
     private static final OtlpReceiver collector = new OtlpReceiver();
     private static final PushReceiver hook = new PushReceiver();
+    /** Holds the webhook requests of the links test's group until it lets them go. */
+    private static final PushReceiver heldHook = new PushReceiver().hang();
     private static String topic;
     private static String hookTopic;
     private static String streamTopic;
     private static String ackTopic;
+    private static String linkTopic;
+    private static String linkStreamTopic;
+    private static String linkHookTopic;
+    private static DefaultMQProducer nativeProducer;
     private static TestProxy proxy;
     private static ProxyClient client;
 
@@ -44,6 +60,10 @@ class TracingIT {
         hookTopic = broker.newTopic("traced-hook", 2);
         streamTopic = broker.newTopic("traced-sse", 2);
         ackTopic = broker.newTopic("traced-acked", 2);
+        // One queue each: what is stored there before a pop is taken by that one pop, one batch.
+        linkTopic = broker.newTopic("traced-links", 1);
+        linkStreamTopic = broker.newTopic("traced-links-sse", 1);
+        linkHookTopic = broker.newTopic("traced-links-hook", 1);
         proxy = TestProxy.builder()
             .producer("traced-p", topic)
             .consumer("traced-g", topic, Map.of("pop", true))
@@ -54,6 +74,15 @@ class TracingIT {
             .consumer("traced-sse-g", streamTopic, Map.of("pop", true))
             .producer("traced-acked-p", ackTopic)
             .consumer("traced-acked-g", ackTopic, Map.of("pop", true))
+            .producer("traced-links-p", linkTopic)
+            .consumer("traced-links-g", linkTopic, Map.of("pop", true))
+            .producer("traced-links-sse-p", linkStreamTopic)
+            .consumer("traced-links-sse-g", linkStreamTopic, Map.of("pop", true))
+            .producer("traced-links-hook-p", linkHookTopic)
+            // One request at a time, held by the receiver: no pop while it is held, so the next takes a batch.
+            .consumer("traced-links-hook-g", linkHookTopic, Map.of("pop", true, "push", Map.of(
+                "url", heldHook.url("/hook"), "secret", "push-secret-0123456789", "batchSize", 10,
+                "maxInFlight", 1, "timeoutMillis", 60_000)))
             .set("tracing.otlpEndpoint", collector.url())
             .set("tracing.serviceName", "mq-proxy-under-test")
             .start();
@@ -66,7 +95,11 @@ class TracingIT {
             proxy.close();
         }
         hook.close();
+        heldHook.close();
         collector.close();
+        if (nativeProducer != null) {
+            nativeProducer.shutdown();
+        }
     }
 
     @Test
@@ -256,6 +289,131 @@ class TracingIT {
             .containsEntry("mqproxy.acked_previous", false).containsEntry("mqproxy.previous_ack", "ALREADY_ACKED");
         assertThat(awaitSpan(s -> s.traceId().equals(firstTrace)).attributes())
             .as("a poll that named no batch").doesNotContainKeys("mqproxy.acked_previous", "mqproxy.previous_ack");
+    }
+
+    @Alongside
+    @Test
+    void aPollOfSeveralMessages_linksTheProduceSpanOfEach_whateverItsTrace() {
+        String traceA = "1111aaaa1111aaaa1111aaaa1111aaaa";
+        String traceB = "2222bbbb2222bbbb2222bbbb2222bbbb";
+        storeUnderTwoTracesAndOneWithout("traced-links-p", linkTopic, traceA, traceB);
+
+        String pollTrace = "3333cccc3333cccc3333cccc3333cccc";
+        JsonNode polled = null;
+        for (long end = System.nanoTime() + BOUND.toNanos(); polled == null && System.nanoTime() < end; ) {
+            Reply poll = client.send(HttpRequest.newBuilder(client.uri(client.consumePort(),
+                    "/mq/message?consumer=traced-links-g&topic=" + linkTopic + "&maxPullSize=10&pullTimeout=5"))
+                .header("traceparent", parent(pollTrace, "00000000000c0ffe")).GET());
+            assertThat(poll.status()).as(poll.raw().body()).isEqualTo(200);
+            if (poll.result().path("msgList").size() > 0) {
+                polled = poll.result();
+            }
+        }
+        assertThat(polled).as("the messages are delivered").isNotNull();
+        assertThat(polled.path("msgList").size()).as("one pop of the one queue took all three").isEqualTo(3);
+
+        List<Link> produced = produceSpans(traceA, traceB);
+        ExportedSpan receive = awaitSpan(s -> s.traceId().equals(pollTrace)
+            && Long.valueOf(3).equals(s.attribute("messaging.batch.message_count")));
+        assertThat(receive.parentSpanId()).as("still the caller's child").isEqualTo("00000000000c0ffe");
+        assertThat(receive.links()).as("a link to each traced message's produce span, none for the other")
+            .containsExactlyInAnyOrderElementsOf(produced);
+    }
+
+    @Alongside
+    @Test
+    void anSseBatchOfSeveralMessages_linksTheProduceSpanOfEach_whateverItsTrace() {
+        String traceA = "4444dddd4444dddd4444dddd4444dddd";
+        String traceB = "5555eeee5555eeee5555eeee5555eeee";
+        storeUnderTwoTracesAndOneWithout("traced-links-sse-p", linkStreamTopic, traceA, traceB);
+
+        try (SseClient stream = SseClient.open(client.consumePort(), "/mq/stream?topic=" + linkStreamTopic
+            + "&consumer=traced-links-sse-g")) {
+            assertThat(stream.status()).as(String.valueOf(stream.errorBody())).isEqualTo(200);
+            assertThat(stream.messages(3, BOUND)).hasSize(3);
+        }
+
+        List<Link> produced = produceSpans(traceA, traceB);
+        ExportedSpan streamed = awaitSpan(s -> s.name().equals("stream " + linkStreamTopic));
+        assertThat(streamed.attributes()).as("one pop of the one queue took all three")
+            .containsEntry("messaging.batch.message_count", 3L);
+        assertThat(streamed.parentSpanId()).as("still a child of its first message's context")
+            .isIn(produced.stream().map(Link::spanId).toList());
+        assertThat(streamed.links()).as("a link to each traced message's produce span, none for the other")
+            .containsExactlyInAnyOrderElementsOf(produced);
+    }
+
+    @Alongside
+    @Test
+    void aWebhookRequestOfSeveralMessages_linksTheProduceSpanOfEach_whateverItsTrace() {
+        // The first message's request is held: the pusher (one request at a time) pops no more meanwhile.
+        String first = produce("traced-links-hook-p", null);
+        await().atMost(BOUND).until(() -> heldHook.messageIds().contains(first));
+        String traceA = "6666ffff6666ffff6666ffff6666ffff";
+        String traceB = "77770000777700007777000077770000";
+        storeUnderTwoTracesAndOneWithout("traced-links-hook-p", linkHookTopic, traceA, traceB);
+        heldHook.release();
+        await().atMost(BOUND).until(() -> heldHook.messageIds().size() >= 4);
+        assertThat(heldHook.received().get(1).messageIds()).as("one pop of the one queue took all three")
+            .hasSize(3);
+
+        List<Link> produced = produceSpans(traceA, traceB);
+        ExportedSpan pushed = awaitSpan(s -> s.name().equals("push " + linkHookTopic)
+            && Long.valueOf(3).equals(s.attribute("messaging.batch.message_count")));
+        assertThat(pushed.kind()).isEqualTo(OtlpReceiver.CLIENT);
+        assertThat(pushed.parentSpanId()).as("still a child of its first message's context")
+            .isIn(produced.stream().map(Link::spanId).toList());
+        assertThat(pushed.links()).as("a link to each traced message's produce span, none for the other")
+            .containsExactlyInAnyOrderElementsOf(produced);
+    }
+
+    /**
+     * Stores three messages in the (one-queue) topic: two produced under two callers' traces, one sent by a
+     * RocketMQ client with no trace context.
+     */
+    private static void storeUnderTwoTracesAndOneWithout(String producer, String topic, String traceA,
+                                                         String traceB) {
+        long before = StoredMessages.count(topic);
+        produce(producer, parent(traceA, "000000000000000a"));
+        produce(producer, parent(traceB, "000000000000000b"));
+        try {
+            SendResult untraced = nativeProducer().send(new Message(topic, "untraced".getBytes(StandardCharsets.UTF_8)));
+            assertThat(untraced.getSendStatus()).isEqualTo(SendStatus.SEND_OK);
+        } catch (Exception e) {
+            throw new AssertionError("native send failed", e);
+        }
+        await().atMost(BOUND).until(() -> StoredMessages.count(topic) >= before + 3);
+    }
+
+    /** Links to the produce spans of the two traces (awaited after the delivery: one export wait, not two). */
+    private static List<Link> produceSpans(String traceA, String traceB) {
+        return Stream.of(traceA, traceB)
+            .map(trace -> awaitSpan(s -> s.traceId().equals(trace) && s.name().startsWith("send")))
+            .map(send -> new Link(send.traceId(), send.spanId()))
+            .toList();
+    }
+
+    private static String produce(String producer, String traceparent) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(client.uri(client.producePort(), "/mq/produce"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"producer\":\"" + producer + "\",\"message\":\"m\"}"));
+        if (traceparent != null) {
+            request.header("traceparent", traceparent);
+        }
+        Reply sent = client.send(request);
+        assertThat(sent.status()).as(sent.raw().body()).isEqualTo(200);
+        return sent.result().path("msgId").asText();
+    }
+
+    private static synchronized DefaultMQProducer nativeProducer() throws Exception {
+        if (nativeProducer == null) {
+            DefaultMQProducer p = new DefaultMQProducer("traced-links-native");
+            p.setNamesrvAddr(TestBroker.get().namesrvAddr());
+            p.setInstanceName("traced-links-" + System.nanoTime());
+            p.start();
+            nativeProducer = p;
+        }
+        return nativeProducer;
     }
 
     private static Reply poll(String topic, String group, String requestId, String trace) {

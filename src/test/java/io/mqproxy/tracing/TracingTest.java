@@ -10,11 +10,27 @@ import io.mqproxy.config.ConfigLoader;
 import io.mqproxy.config.ProxyConfig;
 import io.mqproxy.testing.FreePorts;
 import io.mqproxy.threads.ThreadPools;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Tracing off costs nothing (no SDK, no thread, no meter); on, its queue is bounded and drops are counted. */
+/**
+ * Tracing off costs nothing (no SDK, no thread, no meter); on, its queue is bounded and drops are counted, and a
+ * batch's span links each message's context, at most 128 of them.
+ */
 class TracingTest {
 
     @Test
@@ -58,6 +74,89 @@ class TracingTest {
         } finally {
             tracing.close();
         }
+    }
+
+    @Test
+    void batchLinks_atMost128PerSpan_neverReadingPast_evenForAThousandMessages() {
+        List<SpanData> exported = new CopyOnWriteArrayList<>();
+        try (SdkTracerProvider sdk = collecting(exported)) {
+            List<Map<String, String>> batch = new ArrayList<>();
+            for (int i = 1; i <= 1_000; i++) {
+                batch.add(Map.of("traceparent", parent(i)));
+            }
+            AtomicInteger read = new AtomicInteger();
+            TraceSpan span = new OtelSpan(sdk.get("t").spanBuilder("stream").startSpan(), Operation.STREAM,
+                Context.root());
+            span.linkEach(batch, m -> {
+                read.incrementAndGet();
+                return m;
+            }).linkEach(batch, m -> {
+                read.incrementAndGet();
+                return m;
+            }).end();
+
+            SpanData data = exported.get(0);
+            assertThat(data.getLinks()).hasSize(MessageLinks.MAX);
+            assertThat(data.getTotalRecordedLinks()).as("no link built past the bound for the SDK to drop")
+                .isEqualTo(128);
+            assertThat(data.getLinks().get(0).getSpanContext().getTraceId()).isEqualTo("%032x".formatted(1));
+            assertThat(read.get()).as("no message looked at once the bound is reached").isEqualTo(128);
+        }
+    }
+
+    @Test
+    void batchLinks_oneForEachDistinctValidContext_noneForMessagesWithout() {
+        List<SpanData> exported = new CopyOnWriteArrayList<>();
+        try (SdkTracerProvider sdk = collecting(exported)) {
+            List<Map<String, String>> batch = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                // Two producers' contexts over and over, and messages with none, an empty one or a broken one.
+                batch.add(i % 5 == 0 ? Map.of() : i % 5 == 1 ? Map.of("traceparent", "not-a-traceparent")
+                    : i % 5 == 2 ? Map.of("traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01")
+                    : Map.of("traceparent", parent(i % 2 + 1), "tracestate", "vendor=" + (i % 2)));
+            }
+            batch.add(null);
+            new OtelSpan(sdk.get("t").spanBuilder("receive").startSpan(), Operation.RECEIVE, Context.root())
+                .linkEach(batch, m -> m).linkEach(batch.subList(0, 10), m -> m).end();
+
+            assertThat(exported.get(0).getLinks()).extracting(l -> l.getSpanContext().getTraceId())
+                .containsExactlyInAnyOrder("%032x".formatted(1), "%032x".formatted(2));
+        }
+    }
+
+    @Test
+    void batchLinks_tracingOffOrSampledOut_readNoMessage() {
+        Function<Map<String, String>, Map<String, String>> never = m -> {
+            throw new AssertionError("a message's properties were read");
+        };
+        List<Map<String, String>> batch = List.of(Map.of("traceparent", parent(1)));
+        assertThat(Tracing.OFF.stream(parent(1), null).linkEach(batch, never)).isSameAs(TraceSpan.NONE);
+        new OtelSpan(Span.getInvalid(), Operation.PUSH, Context.root()).linkEach(batch, never).end();
+    }
+
+    private static SdkTracerProvider collecting(List<SpanData> into) {
+        SpanExporter exporter = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                into.addAll(spans);
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+        return SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+    }
+
+    private static String parent(int n) {
+        return "00-%032x-%016x-01".formatted(n, n);
     }
 
     @Test
