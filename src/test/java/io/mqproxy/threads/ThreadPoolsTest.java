@@ -171,7 +171,7 @@ class ThreadPoolsTest {
         ExecutorService pool = made(pools.fixed("client-directory", 1, 10));
         ScheduledExecutorService scheduler = made(pools.scheduler("fleet", 16));
         for (ExecutorService each : List.of(pool, scheduler)) {
-            String name = each == pool ? "mqproxy-client-directory-1" : "mqproxy-fleet";
+            String name = each == pool ? "mqproxy-client-directory" : "mqproxy-fleet";
             Seen traced;
             Seen viaExecute;
             try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
