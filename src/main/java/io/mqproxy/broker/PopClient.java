@@ -126,7 +126,7 @@ public final class PopClient implements Pops, AutoCloseable {
             CompletableFuture<PopOutcome> result = new CompletableFuture<>();
             try {
                 api.popMessageAsync(target.brokerName(), target.addr(), header, pollMillis + RPC_MARGIN_MILLIS,
-                    new PopCallback() {
+                    TraceIdCallbacks.carry(new PopCallback() {
                         @Override
                         public void onSuccess(PopResult popResult) {
                             try {
@@ -140,7 +140,7 @@ public final class PopClient implements Pops, AutoCloseable {
                         public void onException(Throwable e) {
                             fail(result, e, group, topic);
                         }
-                    });
+                    }));
             } catch (Exception e) {
                 fail(result, e, group, topic);
             }
@@ -271,7 +271,7 @@ public final class PopClient implements Pops, AutoCloseable {
         try {
             api.changeInvisibleTimeAsync(h.brokerName(), target.addr(),
                 changeHeader(group, topic, h, invisibleMillis, false),
-                ACK_TIMEOUT_MILLIS, new AckCallback() {
+                ACK_TIMEOUT_MILLIS, TraceIdCallbacks.carry(new AckCallback() {
                     @Override
                     public void onSuccess(AckResult r) {
                         if (r.getStatus() == AckStatus.OK && r.getExtraInfo() != null) {
@@ -285,7 +285,7 @@ public final class PopClient implements Pops, AutoCloseable {
                     public void onException(Throwable e) {
                         renewed.completeExceptionally(e);
                     }
-                });
+                }));
         } catch (Exception e) {
             renewed.completeExceptionally(e);
         }
@@ -366,7 +366,7 @@ public final class PopClient implements Pops, AutoCloseable {
                 CompletableFuture<ReceiptHandle> call = new CompletableFuture<>();
                 try {
                     api.changeInvisibleTimeAsync(h.brokerName(), addrOf(targets, h.brokerName()), header,
-                        ACK_TIMEOUT_MILLIS, new AckCallback() {
+                        ACK_TIMEOUT_MILLIS, TraceIdCallbacks.carry(new AckCallback() {
                             @Override
                             public void onSuccess(AckResult r) {
                                 if (r.getStatus() == AckStatus.OK && r.getExtraInfo() != null) {
@@ -382,7 +382,7 @@ public final class PopClient implements Pops, AutoCloseable {
                                 call.completeExceptionally(BrokerFailure.failed("release failed: " + e.getMessage(),
                                     e));
                             }
-                        });
+                        }));
                 } catch (Exception e) {
                     call.completeExceptionally(BrokerFailure.failed("release failed: " + e.getMessage(), e));
                 }
@@ -403,7 +403,7 @@ public final class PopClient implements Pops, AutoCloseable {
     }
 
     private static AckCallback ackCallback(CompletableFuture<Void> call, String what) {
-        return new AckCallback() {
+        return TraceIdCallbacks.carry(new AckCallback() {
             @Override
             public void onSuccess(AckResult r) {
                 if (r.getStatus() == AckStatus.OK) {
@@ -417,7 +417,7 @@ public final class PopClient implements Pops, AutoCloseable {
             public void onException(Throwable e) {
                 call.completeExceptionally(BrokerFailure.failed(what + " failed: " + e.getMessage(), e));
             }
-        };
+        });
     }
 
     /** The consume routes, which start-up loads before the proxy says it is ready. */

@@ -243,6 +243,7 @@ public final class ProducerClient implements AutoCloseable {
                           java.util.function.BiConsumer<List<SendReceipt>, Throwable> done) {
         String topic = messages.get(0).getTopic();
         CompletableFuture<SendReceipt> sent = new CompletableFuture<>();
+        // Not carried: a lane's messages come from many requests; the coalescer gives each its own trace id back.
         SendCallback callback = callback(sent, topic);
         try {
             if (messages.size() == 1) {
@@ -272,7 +273,7 @@ public final class ProducerClient implements AutoCloseable {
 
     private CompletableFuture<SendReceipt> sendAlone(OutgoingMessage message, Message msg) {
         CompletableFuture<SendReceipt> result = new CompletableFuture<>();
-        SendCallback callback = callback(result, message.topic());
+        SendCallback callback = TraceIdCallbacks.carry(callback(result, message.topic()));
         try {
             if (message.orderId() != null) {
                 producer.send(msg, BY_ORDER_ID, message.orderId(), callback, timeoutMillis);
@@ -298,7 +299,7 @@ public final class ProducerClient implements AutoCloseable {
         CompletableFuture<SendReceipt> batch = new CompletableFuture<>();
         List<Message> msgs = new ArrayList<>(messages.size());
         messages.forEach(m -> msgs.add(toMessage(m)));
-        SendCallback callback = callback(batch, topic);
+        SendCallback callback = TraceIdCallbacks.carry(callback(batch, topic));
         if (orderId == null) {
             sendBatch(msgs, null, callback, batch, topic);
         } else {

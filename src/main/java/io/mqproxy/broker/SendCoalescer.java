@@ -1,5 +1,6 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.log.TraceIds;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * <p>A batch is one request and one store append: it is stored whole or not at all, so its outcome is every
  * member's outcome, and each member still gets its own msgId, queue and offset. A lane sends its messages
  * in the order they came, and with one send in flight per queue-lane that is also the order of storage.
+ * Each message's sender is answered under its own logging trace id, not under the one of whoever sent the batch.
  */
 final class SendCoalescer {
     /** One send request: a message alone or a batch, to the lane's queue (or any queue when it has none). */
@@ -37,7 +39,8 @@ final class SendCoalescer {
     record Lane(String topic, MessageQueue queue) {
     }
 
-    private record Waiting(Message message, int bytes, CompletableFuture<SendReceipt> result) {
+    /** {@code traceId}: the sending request's logging trace id, or null. */
+    private record Waiting(Message message, int bytes, CompletableFuture<SendReceipt> result, String traceId) {
     }
 
     private final Sender sender;
@@ -68,7 +71,7 @@ final class SendCoalescer {
     /** Sends the message in its lane; {@code bytes} is its estimated share of a batch request. */
     CompletableFuture<SendReceipt> send(Lane lane, Message message, int bytes) {
         LaneState state = lanes.computeIfAbsent(lane, LaneState::new);
-        Waiting entry = new Waiting(message, bytes, new CompletableFuture<>());
+        Waiting entry = new Waiting(message, bytes, new CompletableFuture<>(), TraceIds.current());
         boolean now = false;
         boolean alone = false;
         synchronized (state) {
@@ -124,10 +127,13 @@ final class SendCoalescer {
                 + " receipts for a batch of " + batch.size());
         }
         for (int i = 0; i < batch.size(); i++) {
-            if (failure == null) {
-                batch.get(i).result().complete(receipts.get(i));
-            } else {
-                batch.get(i).result().completeExceptionally(failure);
+            Waiting w = batch.get(i);
+            try (TraceIds.Scope ignored = TraceIds.as(w.traceId())) {
+                if (failure == null) {
+                    w.result().complete(receipts.get(i));
+                } else {
+                    w.result().completeExceptionally(failure);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.mqproxy.broker;
 
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +54,13 @@ final class TopicRoutes implements AutoCloseable {
         routes.put(topic, loading);
         try {
             refresher.execute(() -> {
-                try {
-                    loading.complete(lookUp(topic));
-                } catch (Exception e) {
-                    loading.completeExceptionally(e);
+                // Every poll that came meanwhile continues from here: none under the first one's trace id.
+                try (TraceIds.Scope ignored = TraceIds.as(null)) {
+                    try {
+                        loading.complete(lookUp(topic));
+                    } catch (Exception e) {
+                        loading.completeExceptionally(e);
+                    }
                 }
             });
         } catch (RejectedExecutionException full) {

@@ -1,5 +1,6 @@
 package io.mqproxy.consume;
 
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.threads.ThreadPools;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,7 +55,17 @@ final class LongPollGate implements AutoCloseable {
         final Deque<Waiter> queue = new ArrayDeque<>();
     }
 
-    private record Waiter(CompletableFuture<Grant> turn, BooleanSupplier gone, long deadlineNanos) {
+    /** {@code traceId}: the waiting request's logging trace id, or null. */
+    private record Waiter(CompletableFuture<Grant> turn, BooleanSupplier gone, long deadlineNanos, String traceId) {
+        /**
+         * Gives the turn: the poll's next step runs now, on this thread, under its own request's trace id (not
+         * under the one of the poll or sweep that let it in).
+         */
+        boolean complete(Grant grant) {
+            try (TraceIds.Scope ignored = TraceIds.as(traceId)) {
+                return turn.complete(grant);
+            }
+        }
     }
 
     /** A turn to wait at the broker for {@code group}, or a reason not to, by {@code deadlineNanos}. */
@@ -66,7 +77,7 @@ final class LongPollGate implements AutoCloseable {
                 return CompletableFuture.completedFuture(Grant.WAIT);
             }
             CompletableFuture<Grant> turn = new CompletableFuture<>();
-            gate.queue.addLast(new Waiter(turn, clientGone, deadlineNanos));
+            gate.queue.addLast(new Waiter(turn, clientGone, deadlineNanos, TraceIds.current()));
             return turn;
         }
     }
@@ -88,7 +99,7 @@ final class LongPollGate implements AutoCloseable {
                 }
             }
         }
-        expired.forEach(w -> w.turn.complete(Grant.NONE));
+        expired.forEach(w -> w.complete(Grant.NONE));
     }
 
     @Override
@@ -118,7 +129,7 @@ final class LongPollGate implements AutoCloseable {
         }
         // Completing a turn runs the poll's next step (a pop): never while holding the lock.
         wakeups.complete();
-        if (heir != null && !heir.turn.complete(Grant.WAIT)) {
+        if (heir != null && !heir.complete(Grant.WAIT)) {
             // Only the gate completes turns, under its lock or after taking the waiter off the queue, so this
             // is a guard: were the turn taken meanwhile, the slot would go to the next in line, or be freed.
             leave(group, false);
@@ -148,7 +159,7 @@ final class LongPollGate implements AutoCloseable {
                 }
             });
         }
-        dismissed.forEach(w -> w.turn.complete(Grant.NONE));
+        dismissed.forEach(w -> w.complete(Grant.NONE));
     }
 
     /** Polls waiting at the broker now (holding a slot), for the metrics. */
@@ -203,8 +214,8 @@ final class LongPollGate implements AutoCloseable {
         }
 
         void complete() {
-            departed.forEach(w -> w.turn.complete(Grant.NONE));
-            immediate.forEach(w -> w.turn.complete(Grant.IMMEDIATE));
+            departed.forEach(w -> w.complete(Grant.NONE));
+            immediate.forEach(w -> w.complete(Grant.IMMEDIATE));
         }
     }
 }

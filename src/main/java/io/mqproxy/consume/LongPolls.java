@@ -5,6 +5,7 @@ import io.mqproxy.broker.PopOutcome;
 import io.mqproxy.broker.Pops;
 import io.mqproxy.broker.PoppedMessage;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.TraceIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -250,7 +251,7 @@ final class LongPolls {
             case POLLING_FULL:
                 // Another instance holds the broker's waiting slots: try again shortly.
                 Executor later = CompletableFuture.delayedExecutor(POLLING_FULL_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
-                return CompletableFuture.supplyAsync(waitMore, later).thenCompose(next -> next);
+                return CompletableFuture.supplyAsync(TraceIds.carry(waitMore), later).thenCompose(next -> next);
             default:
                 return waitMore.get();
         }

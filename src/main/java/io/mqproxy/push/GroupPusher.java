@@ -263,7 +263,10 @@ final class GroupPusher {
             long backoff = push.backoffMillis(maxDeliveryCount(d.each()));
             settled = consume.releaseAfterMillis(request(d.batchToken(), null), backoff);
         }
-        fill();
+        // The next batches' polls are not this message's work: their callbacks must not carry its trace id.
+        try (TraceIds.Scope ignored = TraceIds.as(null)) {
+            fill();
+        }
         settled.whenComplete((r, failure) -> context.runOnContext(v -> {
             if (failure != null) {
                 // Not settled: the reservation runs out and the broker delivers the batch again.

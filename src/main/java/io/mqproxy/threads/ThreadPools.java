@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.TraceIds;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gets daemon threads named {@code mqproxy-<purpose>}, a bounded queue whose overflow is refused with
  * {@link RejectedExecutionException} and counted ({@code mqproxy_executor_rejected_total}), and Micrometer's
  * executor metrics ({@code mqproxy_executor_*}), all tagged {@code name=<purpose>}. Sizes that matter come
- * from the {@code threads:} section of the configuration ({@link #sizes()}).
+ * from the {@code threads:} section of the configuration ({@link #sizes()}). A task runs with the logging trace id
+ * that was current where it was handed over ({@link TraceIds#carry}), and leaves none behind on the thread.
  */
 public final class ThreadPools {
     private static final String PREFIX = "mqproxy-";
@@ -55,10 +58,22 @@ public final class ThreadPools {
      */
     public ThreadPoolExecutor elastic(String purpose, int coreThreads, int maxThreads, Duration keepAlive,
                                       int queue) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(coreThreads, maxThreads, keepAlive.toMillis(),
-            TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), threads(purpose, maxThreads),
-            counted(purpose));
+        ThreadPoolExecutor pool = new Carrying(coreThreads, maxThreads, keepAlive.toMillis(),
+            new ArrayBlockingQueue<>(queue), threads(purpose, maxThreads), counted(purpose));
         return metered(pool, purpose);
+    }
+
+    /** A pool whose tasks take the trace id of where they were handed over along: submit and invokeAll come here. */
+    private static final class Carrying extends ThreadPoolExecutor {
+        Carrying(int core, int max, long keepAliveMillis, BlockingQueue<Runnable> queue, ThreadFactory threads,
+                 RejectedExecutionHandler refuse) {
+            super(core, max, keepAliveMillis, TimeUnit.MILLISECONDS, queue, threads, refuse);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            super.execute(TraceIds.carry(command));
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mqproxy.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqproxy.log.TraceIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.function.BiConsumer;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** The coalescer's decisions, with a sender that the test answers by hand: no broker, no timing. */
 class SendCoalescerTest {
@@ -176,5 +178,28 @@ class SendCoalescerTest {
         assertThat(coalescer.send(LANE, message("a"), 10)).isCompletedExceptionally();
         assertThat(coalescer.send(LANE, message("b"), 10)).isCompletedExceptionally();
         assertThat(coalescer.waiting()).isZero();
+    }
+
+    @Test
+    void eachSenderInABatch_isAnsweredUnderItsOwnTraceId_notTheOneOfWhoeverAnswersTheBatch() {
+        HandSender sender = new HandSender();
+        SendCoalescer coalescer = new SendCoalescer(sender, 1, 1 << 20, 100);
+        String a = "a".repeat(32);
+        String b = "b".repeat(32);
+        List<String> seen = new ArrayList<>();
+        coalescer.send(LANE, message("first"), 10);
+        try (TraceIds.Scope ignored = TraceIds.with(a)) {
+            coalescer.send(LANE, message("traced"), 10).thenRun(() -> seen.add("traced " + MDC.get(TraceIds.KEY)));
+        }
+        coalescer.send(LANE, message("plain"), 10).thenRun(() -> seen.add("plain " + MDC.get(TraceIds.KEY)));
+        sender.store(0, 1);
+        assertThat(sender.requests.get(1)).containsExactly("traced", "plain");
+
+        // The broker's answer comes on a thread that is busy with another request (b).
+        try (TraceIds.Scope ignored = TraceIds.with(b)) {
+            sender.store(1, 2);
+            assertThat(MDC.get(TraceIds.KEY)).as("restored").isEqualTo(b);
+        }
+        assertThat(seen).containsExactly("traced " + a, "plain null");
     }
 }

@@ -2,11 +2,13 @@ package io.mqproxy.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mqproxy.log.TraceIds;
 import io.mqproxy.threads.ThreadPools;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class LongPollGateTest {
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
@@ -83,5 +85,29 @@ class LongPollGateTest {
         gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
         gate.leave("g", false);
         assertThat(gate.enter("g", System.nanoTime() + MINUTE, () -> false)).isCompletedWithValue(LongPollGate.Grant.WAIT);
+    }
+
+    /** A turn's next step runs on the thread of the poll that let it in, but under its own request's trace id. */
+    @Test
+    void aTurn_runsItsPollsNextStepUnderThatPollsTraceId_notTheOneOfThePollThatLeft() {
+        LongPollGate gate = new LongPollGate(1, ThreadPools.unmetered());
+        String waiting = "a".repeat(32);
+        String leaving = "b".repeat(32);
+        gate.enter("g", System.nanoTime() + MINUTE, () -> false).join();
+        CompletableFuture<String> queued;
+        CompletableFuture<String> untraced = gate.enter("g", System.nanoTime() + MINUTE, () -> false)
+            .thenApply(grant -> String.valueOf(MDC.get(TraceIds.KEY)));
+        try (TraceIds.Scope ignored = TraceIds.with(waiting)) {
+            queued = gate.enter("g", System.nanoTime() + MINUTE, () -> false)
+                .thenApply(grant -> MDC.get(TraceIds.KEY));
+        }
+        try (TraceIds.Scope ignored = TraceIds.with(leaving)) {
+            gate.leave("g", false);
+            assertThat(untraced).isCompletedWithValue("null");
+            gate.leave("g", false);
+            assertThat(queued).isCompletedWithValue(waiting);
+            assertThat(MDC.get(TraceIds.KEY)).isEqualTo(leaving);
+        }
+        gate.close();
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mqproxy.config.ProxyConfig;
+import io.mqproxy.log.TraceIds;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,9 +15,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 /** Every pool from the factory: named, bounded, refusals counted, metered. */
 class ThreadPoolsTest {
@@ -153,5 +156,63 @@ class ThreadPoolsTest {
             .isEqualTo(2);
         assertThat(registry.get("mqproxy.executor.queue.remaining").tag("name", "client-directory").gauge().value())
             .isEqualTo(10);
+    }
+
+    /** The trace id a task sees, and the name of the thread it ran on. */
+    private record Seen(String traceId, String thread) {
+        static Seen now() {
+            return new Seen(MDC.get(TraceIds.KEY), Thread.currentThread().getName());
+        }
+    }
+
+    @Test
+    void aTask_runsWithTheTraceIdOfWhereItWasHandedOver_andLeavesNoneOnTheThread() throws Exception {
+        String traceId = "5ce0e9a56015fec5aadfa328ae398115";
+        ExecutorService pool = made(pools.fixed("client-directory", 1, 10));
+        ScheduledExecutorService scheduler = made(pools.scheduler("fleet", 16));
+        for (ExecutorService each : List.of(pool, scheduler)) {
+            String name = each == pool ? "mqproxy-client-directory" : "mqproxy-fleet";
+            Seen traced;
+            Seen viaExecute;
+            try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
+                traced = each.submit(Seen::now).get(5, TimeUnit.SECONDS);
+                CompletableFuture<Seen> executed = new CompletableFuture<>();
+                each.execute(() -> executed.complete(Seen.now()));
+                viaExecute = executed.get(5, TimeUnit.SECONDS);
+                assertThat(MDC.get(TraceIds.KEY)).as("the caller's own").isEqualTo(traceId);
+            }
+            assertThat(traced).as("submit on %s", name).isEqualTo(new Seen(traceId, name));
+            assertThat(viaExecute).as("execute on %s", name).isEqualTo(new Seen(traceId, name));
+
+            // The next task on the same thread, handed over without an id, sees none.
+            assertThat(each.submit(Seen::now).get(5, TimeUnit.SECONDS)).as("after, on %s", name)
+                .isEqualTo(new Seen(null, name));
+            assertThat(CompletableFuture.supplyAsync(Seen::now, each).get(5, TimeUnit.SECONDS))
+                .isEqualTo(new Seen(null, name));
+        }
+
+        // Delayed and periodic tasks take the id of where they were scheduled, each time they run.
+        List<Seen> ticks = new CopyOnWriteArrayList<>();
+        ScheduledFuture<?> periodic;
+        ScheduledFuture<Seen> delayed;
+        try (TraceIds.Scope ignored = TraceIds.with(traceId)) {
+            periodic = scheduler.scheduleWithFixedDelay(() -> ticks.add(Seen.now()), 0, 10, TimeUnit.MILLISECONDS);
+            delayed = scheduler.schedule(Seen::now, 20, TimeUnit.MILLISECONDS);
+        }
+        assertThat(delayed.get(5, TimeUnit.SECONDS)).isEqualTo(new Seen(traceId, "mqproxy-fleet"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ticks.size() >= 3);
+        periodic.cancel(false);
+        assertThat(ticks).allMatch(t -> traceId.equals(t.traceId()));
+        assertThat(scheduler.submit(Seen::now).get(5, TimeUnit.SECONDS)).isEqualTo(new Seen(null, "mqproxy-fleet"));
+        assertThat(MDC.get(TraceIds.KEY)).isNull();
+    }
+
+    @Test
+    void aTaskWithoutATraceId_isHandedOnAsItIs() {
+        Runnable task = () -> { };
+        assertThat(TraceIds.carry(task)).as("no wrapper, no allocation").isSameAs(task);
+        try (TraceIds.Scope ignored = TraceIds.with("5ce0e9a56015fec5aadfa328ae398115")) {
+            assertThat(TraceIds.carry(task)).isNotSameAs(task);
+        }
     }
 }
