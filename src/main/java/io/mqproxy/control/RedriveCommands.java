@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A group's dead letters: listed (each marked when the audit records its redrive), and sent back into
@@ -212,12 +213,30 @@ public final class RedriveCommands implements AutoCloseable {
             requireConcurrent(g, "redrive");
             String brokerGroup = brokerGroup(g, clientId);
             RedriveJobs.Job[] started = new RedriveJobs.Job[1];
-            calls.changed(actor, "redrive", name, clientId, null,
-                () -> started[0] = redrives.start(brokerGroup, name, clientId, actor.operator(), selection,
-                    ratePerSecond, job -> runRedrive(job, actor, g, brokerGroup)),
-                () -> redriveRecord(started[0].id, "running", selection, 0, 0, null));
-            return started[0].progress();
+            // The job's first step waits for its start record: a quick job's end is never audited before its start.
+            CountDownLatch recorded = new CountDownLatch(1);
+            try {
+                calls.changed(actor, "redrive", name, clientId, null,
+                    () -> started[0] = redrives.start(brokerGroup, name, clientId, actor.operator(), selection,
+                        ratePerSecond, job -> {
+                            awaitQuietly(recorded);
+                            runRedrive(job, actor, g, brokerGroup);
+                        }),
+                    () -> redriveRecord(started[0].id, "running", selection, 0, 0, null));
+                return started[0].progress();
+            } finally {
+                recorded.countDown();
+            }
         });
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("stopped: the proxy is shutting down");
+        }
     }
 
     /** A background redrive's progress, on the instance that runs it. */
