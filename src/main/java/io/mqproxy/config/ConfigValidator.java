@@ -149,6 +149,7 @@ final class ConfigValidator {
         }
         range("tracing.exportTimeoutSeconds", t.exportTimeoutSeconds(), 1, 300);
         range("tracing.maxQueueSize", t.maxQueueSize(), 1, 1_000_000);
+        range("tracing.exportDelayMillis", t.exportDelayMillis(), 1, 300_000);
     }
 
     private static void threads(ProxyConfig.Threads t) {

@@ -403,9 +403,10 @@ public record ProxyConfig(
      * @param sampleRatio          share of new traces recorded (0..1); a request's sampled traceparent is followed
      * @param exportTimeoutSeconds one export's time-out
      * @param maxQueueSize         spans waiting for export; past it new spans are dropped (counted), never waited for
+     * @param exportDelayMillis    the longest an ended span waits before it is exported (a full batch goes at once)
      */
     public record Tracing(String otlpEndpoint, String serviceName, double sampleRatio, int exportTimeoutSeconds,
-                          int maxQueueSize) {
+                          int maxQueueSize, int exportDelayMillis) {
         public boolean enabled() {
             return otlpEndpoint != null && !otlpEndpoint.isBlank();
         }

@@ -78,6 +78,7 @@ public final class OtelTracing implements Tracing {
             .setMaxQueueSize(config.maxQueueSize())
             .setMaxExportBatchSize(Math.min(512, config.maxQueueSize()))
             .setExporterTimeout(Duration.ofSeconds(config.exportTimeoutSeconds()))
+            .setScheduleDelay(Duration.ofMillis(config.exportDelayMillis()))
             .setMeterProvider(selfMetrics)
             .build();
         this.provider = SdkTracerProvider.builder()

@@ -13,6 +13,7 @@ import io.mqproxy.testing.Alongside;
 import io.mqproxy.testing.Consumer;
 import io.mqproxy.testing.ProxyClient;
 import io.mqproxy.testing.TestProxy;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * other's requestIds, and an instance restarted between a fetch and its ack loses nothing.
  */
 class ConsumeStatelessIT {
+    /** How long the restart test's batches are taken: longer than a restart, short enough to watch them expire. */
+    private static final Duration TAKEN_FOR = Duration.ofSeconds(10);
     private static Lane concurrent;
     private static Lane held;
     private static Lane concurrentRestart;
@@ -114,14 +117,16 @@ class ConsumeStatelessIT {
         awaitStored(concurrentRestart.topic(), 2);
         awaitStored(heldRestart.topic(), 2);
 
-        // The batches must outlive a restart (a stop and a start take 5-20 s here), so they are taken for 30 s;
-        // the never-acked control, taken with them, shows when r1 would have come back.
+        // The batches must outlive a restart (a stop and a start of an instance take about half a second here,
+        // a few seconds on a loaded machine), so they are taken for 10 s; the never-acked control, taken with
+        // them, shows when r1 would have come back.
         TestProxy before = instance();
         Consumer pop = concurrentRestart.consumer(before.client()).with("maxPullSize", "1").with("pullTimeout", "5")
-            .with("consumeTimeout", "30");
+            .with("consumeTimeout", Long.toString(TAKEN_FOR.toSeconds()));
         Consumer queue = heldRestart.consumer(before.client()).with("maxPullSize", "1").with("pullTimeout", "5");
         Consumer control = concurrentRestart.consumer(before.client()).with("maxPullSize", "1").with("pullTimeout", "5")
-            .with("consumeTimeout", "30");
+            .with("consumeTimeout", Long.toString(TAKEN_FOR.toSeconds()));
+        long taken = System.nanoTime();
         try {
             assertThat(bodies(messages(pop.poll()))).containsExactly("r1");
             assertThat(bodies(messages(queue.poll()))).containsExactly("h1");
@@ -133,6 +138,8 @@ class ConsumeStatelessIT {
         TestProxy after = instance();
         try {
             ProxyClient.Reply ack = ok(pop.via(after.client()).call("/mq/ack"));
+            assertThat(Duration.ofNanos(System.nanoTime() - taken)).as("the restart ended while r1 was still taken"
+                + " (if not, raise TAKEN_FOR)").isLessThan(TAKEN_FOR);
             assertThat(ack.result().path("status").asText()).isEqualTo("OK");
             assertThat(ack.result().path("messages").asInt()).isEqualTo(1);
 

@@ -180,7 +180,9 @@ class MonitoringAssetsIT {
         CompletableFuture<Reply> waiting = CompletableFuture.supplyAsync(() ->
             new Consumer(client, idleTopic, "g-" + idleTopic).with("pullTimeout", "10").poll());
         await().atMost(SOON).until(() -> new Consumer(client, topic, group).poll().status() == 503);
-        waiting.join();
+        // A message for the long poll answers it now, not at its 10 s pullTimeout.
+        assertThat(client.produce(form("producer", "p-" + idleTopic, "message", "wake")).status()).isEqualTo(200);
+        assertThat(Consumer.bodies(waiting.join())).containsExactly("wake");
 
         // An operator's re-delivery (on a group that never had a retry: RocketMQ registers a retry topic
         // the broker creates itself only at its next registration, up to 30 s later, and re-delivery

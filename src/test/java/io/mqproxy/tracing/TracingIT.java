@@ -85,6 +85,8 @@ class TracingIT {
                 "maxInFlight", 1, "timeoutMillis", 60_000)))
             .set("tracing.otlpEndpoint", collector.url())
             .set("tracing.serviceName", "mq-proxy-under-test")
+            // Spans go out within 100 ms, not the SDK's 5 s: each test waits for its spans, not a schedule.
+            .set("tracing.exportDelayMillis", "100")
             .start();
         client = proxy.client();
     }

@@ -59,7 +59,7 @@ class TracingTest {
     void on_aFullQueueDropsNewSpans_andCountsThem_neverWaiting() {
         // A collector that is not there: exports fail (after their time-out) while spans keep coming.
         ProxyConfig.Tracing settings = new ProxyConfig.Tracing("http://127.0.0.1:" + FreePorts.any() + "/v1/traces",
-            "mq-proxy", 1.0, 1, 4);
+            "mq-proxy", 1.0, 1, 4, 5_000);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Tracing tracing = OtelTracing.start(settings, registry, ThreadPools.unmetered());
         try {
@@ -167,9 +167,12 @@ class TracingTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.sampleRatio");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("tracing.maxQueueSize", "0")))
             .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.maxQueueSize");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("tracing.exportDelayMillis", "0")))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.exportDelayMillis");
         ProxyConfig on = ConfigLoader.load(null, Map.of(), Map.of("tracing.otlpEndpoint",
             "http://collector:4318/v1/traces", "tracing.sampleRatio", "0.25"));
         assertThat(on.tracing().enabled()).isTrue();
         assertThat(on.tracing().sampleRatio()).isEqualTo(0.25);
+        assertThat(on.tracing().exportDelayMillis()).as("the SDK's default").isEqualTo(5_000);
     }
 }
