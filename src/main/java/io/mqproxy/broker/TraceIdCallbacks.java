@@ -19,67 +19,53 @@ final class TraceIdCallbacks {
 
     static SendCallback carry(SendCallback callback) {
         String id = TraceIds.current();
-        if (id == null) {
-            return callback;
-        }
-        return new SendCallback() {
+        return id == null ? callback : new SendCallback() {
             @Override
             public void onSuccess(SendResult result) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onSuccess(result);
-                }
+                as(id, () -> callback.onSuccess(result));
             }
 
             @Override
             public void onException(Throwable e) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onException(e);
-                }
+                as(id, () -> callback.onException(e));
             }
         };
     }
 
     static PopCallback carry(PopCallback callback) {
         String id = TraceIds.current();
-        if (id == null) {
-            return callback;
-        }
-        return new PopCallback() {
+        return id == null ? callback : new PopCallback() {
             @Override
             public void onSuccess(PopResult result) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onSuccess(result);
-                }
+                as(id, () -> callback.onSuccess(result));
             }
 
             @Override
             public void onException(Throwable e) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onException(e);
-                }
+                as(id, () -> callback.onException(e));
             }
         };
     }
 
     static AckCallback carry(AckCallback callback) {
         String id = TraceIds.current();
-        if (id == null) {
-            return callback;
-        }
-        return new AckCallback() {
+        return id == null ? callback : new AckCallback() {
             @Override
             public void onSuccess(AckResult result) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onSuccess(result);
-                }
+                as(id, () -> callback.onSuccess(result));
             }
 
             @Override
             public void onException(Throwable e) {
-                try (TraceIds.Scope ignored = TraceIds.as(id)) {
-                    callback.onException(e);
-                }
+                as(id, () -> callback.onException(e));
             }
         };
+    }
+
+    /** RocketMQ's three callback types share no parent: each method runs its call through this one scope. */
+    private static void as(String id, Runnable call) {
+        try (TraceIds.Scope ignored = TraceIds.as(id)) {
+            call.run();
+        }
     }
 }
