@@ -52,7 +52,10 @@ public final class ClassCpu implements BeforeAllCallback, AfterAllCallback {
         return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
     }
 
-    /** CPU of the child processes alive now (a child that ended since the class began is not counted). */
+    /**
+     * CPU of the child processes alive now (a child that ended since the class began is not counted; a cluster an
+     * earlier class started and left running counts towards each later class of that JVM).
+     */
     private static long childrenCpu() {
         return ProcessHandle.current().descendants()
             .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
