@@ -236,20 +236,8 @@ final class EventStream {
      * linked to each message's; it ends once the events are handed to the connection.
      */
     private TraceSpan span(List<Delivery> each) {
-        if (tracing == Tracing.OFF) {
-            return TraceSpan.NONE;
-        }
-        Map<String, String> first = each.get(0).message().properties();
-        TraceSpan span = tracing.stream(first == null ? null : first.get("traceparent"),
-            first == null ? null : first.get("tracestate"));
-        if (span != TraceSpan.NONE) {
-            span.destination(request.topic()).consumerGroup(request.consumer()).messageCount(each.size())
-                .linkEach(each, d -> d.message().properties());
-            if (each.size() == 1) {
-                span.messageId(each.get(0).message().messageId());
-            }
-        }
-        return span;
+        return tracing == Tracing.OFF ? TraceSpan.NONE
+            : DeliverySpans.of(each, tracing::stream, request.topic(), request.consumer());
     }
 
     /** Messages past their reservation are being delivered again by the broker: their slots are free. */

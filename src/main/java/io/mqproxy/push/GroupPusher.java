@@ -194,17 +194,7 @@ final class GroupPusher {
 
     /** A CLIENT span for this webhook request, child of the (first) message's trace context, linked to each's. */
     private TraceSpan span(List<Delivery> each) {
-        Map<String, String> first = each.get(0).message().properties();
-        TraceSpan span = tracing.push(first == null ? null : first.get("traceparent"),
-            first == null ? null : first.get("tracestate"));
-        if (span != TraceSpan.NONE) {
-            span.destination(group.topic()).consumerGroup(group.name()).messageCount(each.size())
-                .linkEach(each, d -> d.message().properties());
-            if (each.size() == 1) {
-                span.messageId(each.get(0).message().messageId());
-            }
-        }
-        return span;
+        return DeliverySpans.of(each, tracing::push, group.topic(), group.name());
     }
 
     private static void ended(TraceSpan span, AsyncResult<HttpResponse<Void>> answer) {
